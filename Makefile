@@ -1,0 +1,135 @@
+# attache: one non-recursive Makefile. `make` builds, `make test` installs
+# what is missing, builds and runs every test, `make run` starts a demo.
+
+PREFIX  ?= /usr/local
+DESTDIR ?=
+SANITIZE ?=
+
+PKGS := xapian-core libevent libevent_pthreads libcjson libxml-2.0 libxxhash
+
+ifeq ($(SANITIZE),1)
+B       := build/san
+BIN     := $(B)/bin
+OPT     := -O1 -g -fno-omit-frame-pointer -fsanitize=address,undefined -fno-sanitize-recover=all
+LDSAN   := -fsanitize=address,undefined
+else
+B       := build/rel
+BIN     := bin
+OPT     := -O2 -g
+LDSAN   :=
+endif
+
+PKG_CFLAGS := $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
+PKG_LIBS   := $(shell pkg-config --libs $(PKGS) 2>/dev/null)
+CMOCKA_LIBS := $(shell pkg-config --libs cmocka 2>/dev/null)
+
+WARN     := -Wall -Wextra -Werror
+CPPFLAGS += -Iinclude -Ilib -D_GNU_SOURCE -MMD -MP
+CFLAGS   += -std=c11 $(WARN) $(OPT) -pthread $(PKG_CFLAGS)
+CXXFLAGS += -std=c++17 $(WARN) $(OPT) -pthread $(PKG_CFLAGS)
+LDLIBS   += $(PKG_LIBS) -pthread -lm
+
+LIB_C   := $(wildcard lib/*.c)
+LIB_CXX := $(wildcard lib/*.cc)
+LIB_OBJ := $(LIB_C:%.c=$(B)/%.o) $(LIB_CXX:%.cc=$(B)/%.o)
+LIBA    := $(B)/libattache.a
+
+INDEXER_OBJ := $(patsubst %.c,$(B)/%.o,$(wildcard indexer/*.c))
+DAEMON_OBJ  := $(patsubst %.c,$(B)/%.o,$(wildcard daemon/*.c))
+CLIENT_OBJ  := $(patsubst %.c,$(B)/%.o,$(wildcard client/*.c))
+
+PROGS := $(BIN)/attache-index
+ifneq ($(DAEMON_OBJ),)
+PROGS += $(BIN)/attached
+endif
+ifneq ($(CLIENT_OBJ),)
+PROGS += $(BIN)/attache
+endif
+
+UNIT_SRC := $(wildcard tests/unit/test_*.c)
+UNIT_BIN := $(UNIT_SRC:tests/unit/%.c=$(B)/tests/%)
+HELPER_SRC := $(wildcard tests/tools/*.c)
+HELPER_BIN := $(HELPER_SRC:tests/tools/%.c=$(B)/tests/%)
+
+.PHONY: all deps test unit check-build install uninstall clean distclean run stop
+.DEFAULT_GOAL := all
+
+all: $(LIBA) $(PROGS)
+
+deps:
+	@tools/deps.sh
+
+$(B)/%.o: %.c
+	@mkdir -p $(@D)
+	$(CC) $(CPPFLAGS) $(CFLAGS) -c -o $@ $<
+
+$(B)/%.o: %.cc
+	@mkdir -p $(@D)
+	$(CXX) $(CPPFLAGS) $(CXXFLAGS) -c -o $@ $<
+
+$(LIBA): $(LIB_OBJ)
+	@mkdir -p $(@D)
+	rm -f $@
+	$(AR) rcs $@ $^
+
+$(BIN)/attache-index: $(INDEXER_OBJ) $(LIBA)
+	@mkdir -p $(@D)
+	$(CXX) $(LDSAN) -o $@ $^ $(LDLIBS)
+
+$(BIN)/attached: $(DAEMON_OBJ) $(LIBA)
+	@mkdir -p $(@D)
+	$(CXX) $(LDSAN) -o $@ $^ $(LDLIBS)
+
+$(BIN)/attache: $(CLIENT_OBJ) $(LIBA)
+	@mkdir -p $(@D)
+	$(CXX) $(LDSAN) -o $@ $^ $(LDLIBS)
+
+$(B)/tests/test_%: $(B)/tests/unit/test_%.o $(LIBA)
+	@mkdir -p $(@D)
+	$(CXX) $(LDSAN) -o $@ $^ $(LDLIBS) $(CMOCKA_LIBS)
+
+$(B)/tests/%: $(B)/tests/tools/%.o $(LIBA)
+	@mkdir -p $(@D)
+	$(CXX) $(LDSAN) -o $@ $^ $(LDLIBS)
+
+# Everything the test suite runs, for one build flavour.
+check-build: all $(UNIT_BIN) $(HELPER_BIN)
+
+# `make test`: install what is missing, build both flavours, run everything.
+# The sub-makes re-read this file once the packages (and pkg-config) exist.
+test: deps
+	@$(MAKE) --no-print-directory check-build
+	@$(MAKE) --no-print-directory SANITIZE=1 check-build
+	@tests/run
+
+# Unit tests of the release build only, quickly.
+unit: check-build
+	@tests/run --unit-only
+
+MAN1 := $(wildcard docs/man/*.1)
+MAN8 := $(wildcard docs/man/*.8)
+
+install: all
+	install -d $(DESTDIR)$(PREFIX)/bin $(DESTDIR)$(PREFIX)/include/attache \
+	    $(DESTDIR)$(PREFIX)/lib $(DESTDIR)$(PREFIX)/share/man/man1 \
+	    $(DESTDIR)$(PREFIX)/share/man/man8
+	install -m 755 $(PROGS) $(DESTDIR)$(PREFIX)/bin/
+	install -m 644 include/attache/*.h $(DESTDIR)$(PREFIX)/include/attache/
+	install -m 644 $(LIBA) $(DESTDIR)$(PREFIX)/lib/
+	$(if $(MAN1),install -m 644 $(MAN1) $(DESTDIR)$(PREFIX)/share/man/man1/)
+	$(if $(MAN8),install -m 644 $(MAN8) $(DESTDIR)$(PREFIX)/share/man/man8/)
+
+uninstall:
+	rm -f $(addprefix $(DESTDIR)$(PREFIX)/bin/,$(notdir $(PROGS)))
+	rm -rf $(DESTDIR)$(PREFIX)/include/attache
+	rm -f $(DESTDIR)$(PREFIX)/lib/libattache.a
+	rm -f $(addprefix $(DESTDIR)$(PREFIX)/share/man/man1/,$(notdir $(MAN1)))
+	rm -f $(addprefix $(DESTDIR)$(PREFIX)/share/man/man8/,$(notdir $(MAN8)))
+
+clean:
+	rm -rf build bin
+
+distclean: clean
+	rm -rf var
+
+-include $(shell find build -name '*.d' 2>/dev/null)

@@ -1,0 +1,97 @@
+/* attache: the document model and its readers (.txt, .md, .html, .jsonl).
+ * Readers work on bytes in memory; file access is the caller's job. */
+#ifndef ATTACHE_DOC_H
+#define ATTACHE_DOC_H
+
+#include <stdbool.h>
+#include <stddef.h>
+
+#include "attache.h"
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+/* One document. Every string is malloc'd, NUL-terminated, valid UTF-8 and
+ * owned by the struct (att_doc_clear frees them); any but body may be NULL.
+ * body holds the text to index, body_len bytes (body[body_len] == 0). */
+struct att_doc {
+    char *id;     /* path relative to the corpus root (or a .jsonl id) */
+    char *title;
+    char *date;   /* ISO: "YYYY-MM-DD", "YYYY-MM" or "YYYY" */
+    char *source;
+    char *url;
+    char *body;
+    size_t body_len;
+};
+
+void att_doc_init(struct att_doc *d);  /* all fields NULL / 0 */
+void att_doc_clear(struct att_doc *d); /* frees the fields, NULL-safe */
+
+enum att_format {
+    ATT_FMT_NONE = 0, /* not a document we read */
+    ATT_FMT_TXT,
+    ATT_FMT_MD,
+    ATT_FMT_HTML,
+    ATT_FMT_JSONL
+};
+
+/* The format for a file name by its extension (case-insensitive). */
+enum att_format att_format_for_path(const char *path);
+
+/* Single-document readers. data[0..len) is the raw file (not necessarily
+ * NUL-terminated, may hold invalid UTF-8 or NUL bytes). On success fill
+ * doc's title/date/source/url/body (doc must be initialised; id is left
+ * alone) and return ATT_OK; on failure return a code, fill err and leave
+ * doc cleared. Pure: safe from any thread. */
+int att_read_txt(const char *data, size_t len, struct att_doc *doc, struct att_err *err);
+int att_read_md(const char *data, size_t len, struct att_doc *doc, struct att_err *err);
+int att_read_html(const char *data, size_t len, struct att_doc *doc, struct att_err *err);
+
+/* Callbacks for multi-document input. on_doc gets a complete document
+ * (id filled); it may steal fields (set them to NULL), the rest are freed
+ * after it returns; a non-zero return stops the read with that status.
+ * on_bad (may be NULL) is told of a record that was skipped. */
+struct att_doc_sink {
+    int (*on_doc)(void *ud, struct att_doc *doc, long line);
+    void (*on_bad)(void *ud, long line, const char *why);
+    void *ud;
+};
+
+/* .jsonl: one JSON object per line with id, title, date, source, url, body
+ * (body required; "text" accepted for it). A line without an id gets
+ * "<file_id>:<line>". Bad lines go to on_bad and are skipped. Returns ATT_OK
+ * when the file was read (even if some lines were bad), ATT_E_EMPTY when no
+ * line held a document. */
+int att_read_jsonl(const char *file_id, const char *data, size_t len,
+                   const struct att_doc_sink *sink, struct att_err *err);
+
+/* Parse any supported file: checks for binary content, repairs invalid
+ * UTF-8, picks the reader for fmt, fills id (file_id, or the .jsonl ids),
+ * falls back to a date from the file name and a title from the text, and
+ * hands each document to sink->on_doc. Returns ATT_OK, or ATT_E_BINARY,
+ * ATT_E_EMPTY, ATT_E_PARSE, ATT_E_NOMEM with err filled. */
+int att_doc_parse(const char *file_id, enum att_format fmt, const char *data, size_t len,
+                  const struct att_doc_sink *sink, struct att_err *err);
+
+/* Normalise a date written in any common way ("2025-11-24T10:00:00Z",
+ * "November 24, 2025", "24 Nov 2025", "Mon, 24 Nov 2025 10:00:00 +0000",
+ * "2025/11/24", "2025") into out as "YYYY-MM-DD", "YYYY-MM" or "YYYY".
+ * Returns false (out untouched) when s holds no recognisable date. */
+bool att_date_normalize(const char *s, size_t len, char out[11]);
+
+/* A date from a file name's leading digits: "2025-11-24-call.txt" gives
+ * 2025-11-24, "20251124_x.txt" 2025-11-24, "1862_abraham_lincoln_r.txt"
+ * 1862. Only the last path component is looked at. */
+bool att_date_from_filename(const char *path, char out[11]);
+
+/* A title from the body when a document has none: the first line when it
+ * is short, else the first sentence cut at a word boundary (about max
+ * bytes, never inside a UTF-8 character). Returns a malloc'd string, or
+ * NULL on empty body or no memory. */
+char *att_title_from_body(const char *body, size_t len, size_t max);
+
+#ifdef __cplusplus
+}
+#endif
+#endif

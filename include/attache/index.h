@@ -1,0 +1,147 @@
+/* attache: the C API over Xapian. Every call catches every C++ exception
+ * and turns it into a status code plus message; no C++ type, exception or
+ * allocation crosses this boundary. Strings travel as (ptr, len) because
+ * Xapian strings may hold NUL bytes. Handles are not thread-safe: each
+ * thread opens its own, and objects from one handle stay in its thread. */
+#ifndef ATTACHE_INDEX_H
+#define ATTACHE_INDEX_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "attache.h"
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+struct att_xwdb; /* a writable database (holds Xapian's write lock) */
+struct att_xdb;  /* a read-only database, possibly several shards as one */
+struct att_xdoc; /* a document being built for a writable database */
+
+/* ---- writing ------------------------------------------------------- */
+
+#define ATT_XW_CREATE 1u /* create the database if it does not exist */
+
+/* Open the Xapian database at path for writing. *out is owned by the
+ * caller: att_xwdb_close(). Returns ATT_OK, ATT_E_LOCKED (another writer),
+ * ATT_E_OPENING (missing without ATT_XW_CREATE, or not a database),
+ * ATT_E_CORRUPT, ATT_E_IO, ATT_E_NOMEM. */
+int att_xwdb_open(const char *path, unsigned flags, struct att_xwdb **out, struct att_err *err);
+
+/* Release the lock and free w without committing what is pending (a
+ * transaction in progress is cancelled). NULL is a no-op. */
+void att_xwdb_close(struct att_xwdb *w);
+
+/* Transactions: everything between begin and commit reaches the disk
+ * atomically, or not at all. */
+int att_xwdb_begin(struct att_xwdb *w, struct att_err *err);
+int att_xwdb_commit(struct att_xwdb *w, struct att_err *err);
+int att_xwdb_cancel(struct att_xwdb *w, struct att_err *err);
+
+/* Insert d, or replace every document indexed by the unique term uterm
+ * with it. d stays owned by the caller. */
+int att_xwdb_replace(struct att_xwdb *w, const char *uterm, size_t ulen,
+                     const struct att_xdoc *d, struct att_err *err);
+
+/* Add d as a new document. */
+int att_xwdb_add(struct att_xwdb *w, const struct att_xdoc *d, struct att_err *err);
+
+/* Delete every document indexed by term. */
+int att_xwdb_delete_term(struct att_xwdb *w, const char *term, size_t len, struct att_err *err);
+
+/* User metadata. An empty value deletes the key. get: *val is malloc'd
+ * (caller frees), NUL-terminated, *vlen its length; a missing key gives
+ * ATT_OK with *val NULL. */
+int att_xwdb_set_meta(struct att_xwdb *w, const char *key, size_t klen, const char *val,
+                      size_t vlen, struct att_err *err);
+int att_xwdb_get_meta(struct att_xwdb *w, const char *key, size_t klen, char **val, size_t *vlen,
+                      struct att_err *err);
+
+/* Call fn for every metadata key starting with prefix, in key order, with
+ * the key and its value (both borrowed for the call). fn returns non-zero
+ * to stop; that value is returned. */
+typedef int (*att_meta_fn)(void *ud, const char *key, size_t klen, const char *val, size_t vlen);
+int att_xwdb_each_meta(struct att_xwdb *w, const char *prefix, size_t plen, att_meta_fn fn,
+                       void *ud, struct att_err *err);
+
+/* Number of documents indexed by term (0 when none). */
+int att_xwdb_termfreq(struct att_xwdb *w, const char *term, size_t len, uint32_t *freq,
+                      struct att_err *err);
+
+/* Documents and last revision. */
+int att_xwdb_doccount(struct att_xwdb *w, uint32_t *count, struct att_err *err);
+
+/* Copy the database at src into a compacted new database at dst. */
+int att_xdb_compact(const char *src, const char *dst, struct att_err *err);
+
+/* ---- building documents -------------------------------------------- */
+
+/* A new empty document that indexes text for w's language (English
+ * stemming, stemmed terms with positions) and feeds w's spelling table.
+ * Caller owns it: att_xdoc_free(). NULL when out of memory. */
+struct att_xdoc *att_xdoc_new(struct att_xwdb *w);
+void att_xdoc_free(struct att_xdoc *d); /* NULL-safe */
+
+/* Flags for att_xdoc_text. */
+#define ATT_XT_SPELLING 1u /* add the words to the spelling table */
+
+/* Index free text under prefix ("" for the body) with positions. Each
+ * call starts 100 positions after the previous one, so a phrase never
+ * spans two fields. wdf_inc weights each occurrence (1 normally). */
+int att_xdoc_text(struct att_xdoc *d, const char *prefix, const char *text, size_t len,
+                  unsigned wdf_inc, unsigned flags, struct att_err *err);
+
+/* Add a boolean term (no positions, wdf 0). Terms over the backend's limit
+ * are rejected with ATT_E_TOOBIG; use att_term_* to build safe ones. */
+int att_xdoc_term(struct att_xdoc *d, const char *term, size_t len, struct att_err *err);
+int att_xdoc_value(struct att_xdoc *d, unsigned slot, const char *val, size_t len,
+                   struct att_err *err);
+int att_xdoc_data(struct att_xdoc *d, const char *data, size_t len, struct att_err *err);
+
+/* ---- reading ------------------------------------------------------- */
+
+/* Open path read-only (a database directory, a stub file, or a directory
+ * holding a XAPIANDB stub). Caller owns *out: att_xdb_close(). Returns
+ * ATT_OK, ATT_E_OPENING, ATT_E_CORRUPT, ATT_E_NOMEM. */
+int att_xdb_open(const char *path, struct att_xdb **out, struct att_err *err);
+void att_xdb_close(struct att_xdb *db); /* NULL-safe */
+
+/* Catch up with the latest commit. *changed (may be NULL) is set when the
+ * revision moved. */
+int att_xdb_reopen(struct att_xdb *db, bool *changed, struct att_err *err);
+
+struct att_xdb_info {
+    uint32_t doccount;   /* Xapian documents (passages) */
+    uint32_t lastdocid;
+    uint64_t revision;   /* sum of the shards' revisions */
+    uint64_t terms;      /* distinct terms (free-text and boolean) */
+    double avglength;    /* mean passage length in terms */
+};
+int att_xdb_get_info(struct att_xdb *db, struct att_xdb_info *info, bool count_terms,
+                 struct att_err *err);
+
+int att_xdb_termfreq(struct att_xdb *db, const char *term, size_t len, uint32_t *freq,
+                     struct att_err *err);
+int att_xdb_get_meta(struct att_xdb *db, const char *key, size_t klen, char **val, size_t *vlen,
+                     struct att_err *err);
+int att_xdb_each_meta(struct att_xdb *db, const char *prefix, size_t plen, att_meta_fn fn,
+                      void *ud, struct att_err *err);
+
+/* Call fn for every document indexed by term, in docid order, with its
+ * docid and data (borrowed for the call). fn returns non-zero to stop. */
+typedef int (*att_doc_fn)(void *ud, uint32_t docid, const char *data, size_t len);
+int att_xdb_each_doc(struct att_xdb *db, const char *term, size_t len, att_doc_fn fn, void *ud,
+                     struct att_err *err);
+
+/* ---- encodings ----------------------------------------------------- */
+
+/* Xapian's sortable encoding of a number into out (at least 18 bytes);
+ * returns the length. */
+size_t att_sortable(double v, char *out);
+
+#ifdef __cplusplus
+}
+#endif
+#endif

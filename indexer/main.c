@@ -1,0 +1,410 @@
+/* attache-index: builds and incrementally updates an attache index from
+ * folders of reports. Safe to run from cron: one writer at a time, atomic
+ * batches, resumable after any interruption. */
+#include <errno.h>
+#include <getopt.h>
+#include <limits.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "attache/attache.h"
+#include "build.h"
+#include "log.h"
+#include "progress.h"
+#include "report.h"
+#include "store.h"
+#include "walk.h"
+
+enum { EXIT_FAILED_FILES = 1, EXIT_USAGE = 2, EXIT_LOCKED = 75, EXIT_INTERRUPTED = 130 };
+
+static volatile sig_atomic_t stop_requested;
+
+static void on_signal(int sig)
+{
+    (void)sig;
+    stop_requested = 1;
+}
+
+static void usage(FILE *to)
+{
+    fputs("Usage: attache-index [-d DB] [options] PATH...\n"
+          "       attache-index [-d DB] --stats [--json] | --list | --compact\n"
+          "Index the reports in each PATH (folders recursively, or single files) into\n"
+          "the attache index DB. Only new and changed files are read; files that\n"
+          "vanished from a folder PATH are removed from the index.\n\n"
+          "  -d, --db DB            index folder (default: $ATTACHE_DB)\n"
+          "  -q, --quiet            print errors only\n"
+          "      --json             print the summary as one JSON object\n"
+          "      --progress / --no-progress  force the progress bar on or off\n"
+          "      --wait SECONDS     wait for another indexer to finish (default 0)\n"
+          "      --retry-failed     read again the files that failed before\n"
+          "      --rebuild          build a fresh index and swap it in atomically\n"
+          "      --compact          compact the index in place (atomically)\n"
+          "      --stats            show what the index holds\n"
+          "      --list             list the indexed files (id, documents, passages)\n"
+          "      --follow-symlinks  follow symlinks, even out of the folder\n"
+          "      --batch N          passages per commit (default 20000)\n"
+          "      --max-file-size MB skip larger files (default 512)\n"
+          "  -h, --help             this help\n"
+          "  -V, --version          version\n\n"
+          "Formats: .txt (optional Key: value header), .md (front matter), .html/.htm,\n"
+          ".jsonl (one document per line). Exit status: 0 done, 1 some files failed\n"
+          "(the rest indexed), 2 usage or index error, 75 index locked by another\n"
+          "indexer, 130 interrupted (what was committed stays).\n",
+          to);
+}
+
+enum { O_JSON = 256, O_PROGRESS, O_NO_PROGRESS, O_WAIT, O_RETRY, O_REBUILD, O_COMPACT,
+       O_STATS, O_LIST, O_FOLLOW, O_BATCH, O_MAXFILE };
+
+static const struct option long_opts[] = {
+    {"db", required_argument, NULL, 'd'},
+    {"quiet", no_argument, NULL, 'q'},
+    {"json", no_argument, NULL, O_JSON},
+    {"progress", no_argument, NULL, O_PROGRESS},
+    {"no-progress", no_argument, NULL, O_NO_PROGRESS},
+    {"wait", required_argument, NULL, O_WAIT},
+    {"retry-failed", no_argument, NULL, O_RETRY},
+    {"rebuild", no_argument, NULL, O_REBUILD},
+    {"compact", no_argument, NULL, O_COMPACT},
+    {"stats", no_argument, NULL, O_STATS},
+    {"list", no_argument, NULL, O_LIST},
+    {"follow-symlinks", no_argument, NULL, O_FOLLOW},
+    {"batch", required_argument, NULL, O_BATCH},
+    {"max-file-size", required_argument, NULL, O_MAXFILE},
+    {"help", no_argument, NULL, 'h'},
+    {"version", no_argument, NULL, 'V'},
+    {NULL, 0, NULL, 0},
+};
+
+static bool parse_num(const char *s, double lo, double hi, double *out)
+{
+    char *end;
+    double v;
+
+    errno = 0;
+    v = strtod(s, &end);
+    if (errno != 0 || end == s || *end != '\0' || v < lo || v > hi)
+        return false;
+    *out = v;
+    return true;
+}
+
+static const char *opt_name(int c)
+{
+    for (const struct option *p = long_opts; p->name != NULL; p++) {
+        if (p->val == c)
+            return p->name;
+    }
+    return "?";
+}
+
+/* Returns 0 to run, -1 to exit 0 (help, version), or EXIT_USAGE. */
+static int parse_args(int argc, char **argv, struct run_opts *o)
+{
+    double v;
+    int c;
+
+    o->db = getenv("ATTACHE_DB");
+    o->progress = -1;
+    o->build.batch_passages = 20000;
+    o->build.batch_bytes = 64u << 20;
+    o->build.max_file = 512u << 20;
+    while ((c = getopt_long(argc, argv, "d:qhV", long_opts, NULL)) != -1) {
+        switch (c) {
+        case 'd': o->db = optarg; break;
+        case 'q': o->quiet = true; break;
+        case O_JSON: o->json = true; break;
+        case O_PROGRESS: o->progress = 1; break;
+        case O_NO_PROGRESS: o->progress = 0; break;
+        case O_RETRY: o->build.retry_failed = true; break;
+        case O_REBUILD: o->rebuild = true; break;
+        case O_COMPACT: o->compact = true; break;
+        case O_STATS: o->stats = true; break;
+        case O_LIST: o->list = true; break;
+        case O_FOLLOW: o->follow = true; break;
+        case O_WAIT:
+            if (!parse_num(optarg, 0, 86400, &o->wait))
+                goto bad_value;
+            break;
+        case O_BATCH:
+            if (!parse_num(optarg, 1, 1e7, &v))
+                goto bad_value;
+            o->build.batch_passages = (unsigned)v;
+            break;
+        case O_MAXFILE:
+            if (!parse_num(optarg, 1, 1 << 20, &v))
+                goto bad_value;
+            o->build.max_file = (size_t)(v * 1024 * 1024);
+            break;
+        case 'h': usage(stdout); return -1;
+        case 'V': printf("attache-index %s\n", ATTACHE_VERSION); return -1;
+        default: usage(stderr); return EXIT_USAGE;
+        }
+    }
+    o->paths = argv + optind;
+    o->npaths = argc - optind;
+    if (o->db == NULL || *o->db == '\0') {
+        att_log(ATT_ERROR, "no index given: use -d DB or set ATTACHE_DB");
+        return EXIT_USAGE;
+    }
+    if (o->npaths == 0 && !o->stats && !o->list && !o->compact) {
+        att_log(ATT_ERROR, "nothing to index: give one or more PATHs (see --help)");
+        return EXIT_USAGE;
+    }
+    if ((o->stats || o->list) && (o->npaths > 0 || o->compact || o->rebuild)) {
+        att_log(ATT_ERROR, "--stats and --list take no PATH and no other mode");
+        return EXIT_USAGE;
+    }
+    if (o->compact && (o->npaths > 0 || o->rebuild)) {
+        att_log(ATT_ERROR, "--compact takes no PATH and no --rebuild");
+        return EXIT_USAGE;
+    }
+    return 0;
+bad_value:
+    att_log(ATT_ERROR, "bad value for --%s: '%s'", opt_name(c), optarg);
+    return EXIT_USAGE;
+}
+
+static bool is_dir(const char *path)
+{
+    struct stat st;
+
+    return stat(path, &st) == 0 && S_ISDIR(st.st_mode);
+}
+
+struct root {
+    char real[PATH_MAX];
+    bool complete;
+};
+
+/* Walk every PATH into files; roots[i] is set for folder arguments. */
+static int collect(const struct run_opts *o, struct walk_list *files, struct root *roots,
+                   size_t *first)
+{
+    struct walk_opts wo = {.follow_symlinks = o->follow};
+    struct att_err err = {0};
+    int bad = 0;
+
+    for (int i = 0; i < o->npaths; i++) {
+        char *arg = o->paths[i];
+        size_t n = strlen(arg);
+
+        while (n > 1 && arg[n - 1] == '/')
+            arg[--n] = '\0';
+        roots[i].real[0] = '\0';
+        first[i] = files->n;
+        if (walk_collect(arg, &wo, files, &roots[i].complete, &err) != ATT_OK) {
+            att_log(ATT_ERROR, "%s", err.msg);
+            if (err.code == ATT_E_NOMEM)
+                return -1;
+            bad++;
+            continue;
+        }
+        if (realpath(arg, roots[i].real) == NULL || !is_dir(roots[i].real))
+            roots[i].real[0] = '\0';
+    }
+    return bad;
+}
+
+/* The folder argument a file came from, by its position in the list. */
+static const char *root_of(const struct run_opts *o, const struct root *roots,
+                           const size_t *first, size_t k)
+{
+    const char *r = NULL;
+
+    for (int i = 0; i < o->npaths; i++) {
+        if (k >= first[i])
+            r = roots[i].real[0] ? roots[i].real : NULL;
+    }
+    return r;
+}
+
+/* Remove records of files that vanished from a folder walked in full. */
+static int remove_vanished(struct builder *b, const struct run_opts *o,
+                           const struct root *roots, struct att_err *err)
+{
+    for (size_t i = 0; i < b->st->n && !stop_requested; i++) {
+        struct rec *r = b->st->recs[i];
+        bool walked = false;
+
+        if (r->seen || r->root == NULL)
+            continue;
+        for (int k = 0; k < o->npaths; k++) {
+            if (roots[k].complete && strcmp(roots[k].real, r->root) == 0)
+                walked = true;
+        }
+        if (!walked)
+            continue;
+        if (build_remove(b, r, err) != ATT_OK)
+            return err->code;
+        r->seen = true; /* gone: not counted as a document any more */
+        r->docs = 0;
+        r->passages = 0;
+    }
+    return ATT_OK;
+}
+
+/* Index every file, then drop the vanished ones. Returns an att status
+ * for index failures; per-file failures are only counted. */
+static int index_files(struct builder *b, const struct run_opts *o, struct att_err *err)
+{
+    struct walk_list files = {0};
+    struct root *roots = calloc((size_t)o->npaths, sizeof *roots);
+    size_t *first = calloc((size_t)o->npaths, sizeof *first);
+    struct progress pg;
+    int rc = ATT_OK;
+
+    if (roots == NULL || first == NULL || collect(o, &files, roots, first) < 0) {
+        rc = att_err_set(err, ATT_E_NOMEM, "out of memory");
+        goto out;
+    }
+    progress_start(&pg, files.n, o->progress == 1 || (o->progress < 0 && !o->quiet &&
+                                                         isatty(STDERR_FILENO)));
+    for (size_t i = 0; i < files.n && rc == ATT_OK && !stop_requested; i++) {
+        rc = build_file(b, &files.v[i], root_of(o, roots, first, i), err);
+        progress_tick(&pg, i + 1);
+    }
+    progress_end(&pg);
+    if (rc == ATT_OK && !stop_requested)
+        rc = remove_vanished(b, o, roots, err);
+out:
+    walk_list_free(&files);
+    free(roots);
+    free(first);
+    return rc;
+}
+
+/* The writable generation: the live one, or a new one for --rebuild and
+ * for a folder that holds no index yet. */
+static int open_gen(struct store *s, bool rebuild, unsigned *gen, struct att_xwdb **w,
+                    struct att_err *err)
+{
+    char *path;
+    int rc;
+
+    *gen = (rebuild || s->gen == 0) ? s->gen + 1 : s->gen;
+    path = store_gen_path(s, *gen);
+    if (path == NULL)
+        return att_err_set(err, ATT_E_NOMEM, "out of memory");
+    rc = att_xwdb_open(path, ATT_XW_CREATE, w, err);
+    free(path);
+    return rc;
+}
+
+static int run_index(const struct run_opts *o)
+{
+    struct store s = {0};
+    struct state st;
+    struct builder b;
+    struct att_xwdb *w = NULL;
+    struct att_err err = {0};
+    double t0 = progress_now();
+    uint32_t passages = 0;
+    unsigned gen = 0;
+    int rc;
+
+    state_init(&st);
+    rc = store_open(&s, o->db, o->wait, &err);
+    if (rc == ATT_OK)
+        rc = open_gen(&s, o->rebuild, &gen, &w, &err);
+    if (rc == ATT_OK && gen == s.gen)
+        rc = state_load(&st, w, &err);
+    if (rc == ATT_OK)
+        rc = build_begin(&b, w, &st, &o->build, &err);
+    /* A first build goes live at once, so an interrupted one resumes. */
+    if (rc == ATT_OK && s.gen == 0) {
+        rc = build_touch(&b, &err);
+        if (rc == ATT_OK)
+            rc = store_swap(&s, gen, &err);
+    }
+    if (rc == ATT_OK)
+        rc = index_files(&b, o, &err);
+    if (rc == ATT_OK)
+        rc = build_flush(&b, &err);
+    else if (w != NULL)
+        build_abort(&b);
+    if (rc == ATT_OK)
+        rc = att_xwdb_doccount(w, &passages, &err);
+    att_xwdb_close(w);
+    if (gen != s.gen) { /* a rebuild: swap it in whole, or drop it */
+        if (rc == ATT_OK && !stop_requested)
+            rc = store_swap(&s, gen, &err);
+        else
+            store_remove_gen(&s, gen);
+    }
+    store_close(&s);
+    if (rc == ATT_OK)
+        report_summary(o, &b.c, &st, passages, progress_now() - t0, stop_requested);
+    state_free(&st);
+    if (rc != ATT_OK) {
+        att_log(ATT_ERROR, "%s: %s", o->db, err.msg);
+        return rc == ATT_E_LOCKED ? EXIT_LOCKED : EXIT_USAGE;
+    }
+    if (stop_requested)
+        return EXIT_INTERRUPTED;
+    return b.c.failed > 0 ? EXIT_FAILED_FILES : 0;
+}
+
+/* --compact: copy the live generation compacted into a new one, swap. */
+static int run_compact(const struct run_opts *o)
+{
+    struct store s = {0};
+    struct att_err err = {0};
+    char *src = NULL, *dst = NULL;
+    int rc = store_open(&s, o->db, o->wait, &err);
+
+    if (rc == ATT_OK && s.gen == 0)
+        rc = att_err_set(&err, ATT_E_OPENING, "no index to compact");
+    if (rc == ATT_OK) {
+        src = store_gen_path(&s, s.gen);
+        dst = store_gen_path(&s, s.gen + 1);
+        if (src == NULL || dst == NULL)
+            rc = att_err_set(&err, ATT_E_NOMEM, "out of memory");
+    }
+    if (rc == ATT_OK)
+        rc = att_xdb_compact(src, dst, &err);
+    if (rc == ATT_OK && !stop_requested)
+        rc = store_swap(&s, s.gen + 1, &err);
+    else if (s.lock_fd >= 0 && s.gen != 0)
+        store_remove_gen(&s, s.gen + 1);
+    if (rc == ATT_OK && !o->quiet)
+        printf("compacted %s: %lld bytes\n", o->db, store_size(&s));
+    free(src);
+    free(dst);
+    store_close(&s);
+    if (rc != ATT_OK) {
+        att_log(ATT_ERROR, "%s: %s", o->db, err.msg);
+        return rc == ATT_E_LOCKED ? EXIT_LOCKED : EXIT_USAGE;
+    }
+    return stop_requested ? EXIT_INTERRUPTED : 0;
+}
+
+int main(int argc, char **argv)
+{
+    struct run_opts o = {0};
+    struct sigaction sa = {.sa_handler = on_signal};
+    int rc;
+
+    att_log_setup("attache-index", ATT_WARN, false);
+    rc = parse_args(argc, argv, &o);
+    if (rc != 0)
+        return rc < 0 ? 0 : rc;
+    if (o.quiet)
+        att_log_setup("attache-index", ATT_ERROR, false);
+    sigemptyset(&sa.sa_mask);
+    sigaction(SIGINT, &sa, NULL);
+    sigaction(SIGTERM, &sa, NULL);
+    signal(SIGPIPE, SIG_IGN);
+    if (o.stats)
+        return report_stats(&o);
+    if (o.list)
+        return report_list(&o);
+    if (o.compact)
+        return run_compact(&o);
+    return run_index(&o);
+}

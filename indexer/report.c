@@ -1,0 +1,177 @@
+/* attache-index: the run summary, --stats and --list. */
+#include <cjson/cJSON.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "attache/index.h"
+#include "log.h"
+#include "report.h"
+#include "store.h"
+#include "terms.h"
+
+static unsigned long count_docs(const struct state *st, unsigned long *failed)
+{
+    unsigned long docs = 0;
+
+    *failed = 0;
+    for (size_t i = 0; i < st->n; i++) {
+        docs += st->recs[i]->docs;
+        if (st->recs[i]->failed != NULL && st->recs[i]->seen)
+            (*failed)++;
+    }
+    return docs;
+}
+
+void report_summary(const struct run_opts *o, const struct build_counts *c,
+                    const struct state *st, unsigned long passages, double seconds,
+                    bool interrupted)
+{
+    unsigned long failing;
+    unsigned long docs = count_docs(st, &failing);
+
+    if (o->json) {
+        printf("{\"added\":%u,\"updated\":%u,\"removed\":%u,\"unchanged\":%u,\"failed\":%u,"
+               "\"skipped\":%u,\"documents\":%lu,\"passages\":%lu,\"seconds\":%.3f,"
+               "\"interrupted\":%s}\n",
+               c->added, c->updated, c->removed, c->unchanged, c->failed, c->skipped, docs,
+               passages, seconds, interrupted ? "true" : "false");
+    } else if (!o->quiet || interrupted) {
+        printf("%s%u added, %u updated, %u removed, %u unchanged, %u failed", 
+               interrupted ? "interrupted: " : "", c->added, c->updated, c->removed,
+               c->unchanged, c->failed);
+        if (c->skipped)
+            printf(" (%u skipped: failed before, unchanged since; see --retry-failed)",
+                   c->skipped);
+        printf("; %lu documents, %lu passages in %.2f s\n", docs, passages, seconds);
+    }
+    fflush(stdout);
+}
+
+struct tally {
+    struct att_xdb *db;
+    unsigned long files, failed, docs, passages, mismatched;
+    struct att_err *err;
+};
+
+/* Passages the index really holds for a file (vs. its record). */
+static int count_file(struct att_xdb *db, const struct rec *r, uint32_t *n, struct att_err *err)
+{
+    char term[ATT_TERM_MAX + 1];
+    size_t len = att_term(term, ATT_P_FILE, r->id, strlen(r->id));
+
+    return att_xdb_termfreq(db, term, len, n, err);
+}
+
+static int open_ro(const struct run_opts *o, struct att_xdb **db, struct state *st)
+{
+    struct att_err err = {0};
+    char *path = store_peek(o->db, &err);
+    int rc = path ? att_xdb_open(path, db, &err) : err.code;
+
+    free(path);
+    if (rc == ATT_OK)
+        rc = state_load_ro(st, *db, &err);
+    if (rc != ATT_OK) {
+        att_log(ATT_ERROR, "%s: %s", o->db, err.msg);
+        att_xdb_close(*db);
+        *db = NULL;
+    }
+    return rc;
+}
+
+static int by_id(const void *a, const void *b)
+{
+    return strcmp((*(struct rec *const *)a)->id, (*(struct rec *const *)b)->id);
+}
+
+int report_list(const struct run_opts *o)
+{
+    struct att_xdb *db = NULL;
+    struct att_err err = {0};
+    struct state st;
+    int rc;
+
+    state_init(&st);
+    rc = open_ro(o, &db, &st);
+    if (rc == ATT_OK && st.n > 0)
+        qsort(st.recs, st.n, sizeof *st.recs, by_id);
+    for (size_t i = 0; rc == ATT_OK && i < st.n; i++) {
+        const struct rec *r = st.recs[i];
+        uint32_t n = 0;
+
+        rc = count_file(db, r, &n, &err);
+        if (r->failed != NULL)
+            printf("%s\tfailed\t%s\n", r->id, r->failed);
+        else
+            printf("%s\t%u documents\t%u passages\t%s\n", r->id, r->docs, n, r->hash);
+    }
+    if (rc != ATT_OK && err.msg[0])
+        att_log(ATT_ERROR, "%s: %s", o->db, err.msg);
+    state_free(&st);
+    att_xdb_close(db);
+    return rc == ATT_OK ? 0 : 2;
+}
+
+/* Count the records and check each against the passages it really has. */
+static int tally_all(struct tally *t, const struct state *st)
+{
+    for (size_t i = 0; i < st->n; i++) {
+        const struct rec *r = st->recs[i];
+        uint32_t n = 0;
+        int rc = count_file(t->db, r, &n, t->err);
+
+        if (rc != ATT_OK)
+            return rc;
+        t->files++;
+        t->failed += r->failed != NULL;
+        t->docs += r->docs;
+        t->passages += n;
+        t->mismatched += n != r->passages;
+    }
+    return ATT_OK;
+}
+
+int report_stats(const struct run_opts *o)
+{
+    struct att_xdb *db = NULL;
+    struct att_xdb_info info;
+    struct att_err err = {0};
+    struct tally t = {0};
+    struct state st;
+    struct store s = {.dir = (char *)o->db, .lock_fd = -1};
+    char *gen = NULL;
+    int rc;
+    bool ok;
+
+    state_init(&st);
+    rc = open_ro(o, &db, &st);
+    t.db = db;
+    t.err = &err;
+    if (rc == ATT_OK)
+        rc = tally_all(&t, &st);
+    if (rc == ATT_OK)
+        rc = att_xdb_get_info(db, &info, true, &err);
+    gen = store_peek(o->db, NULL);
+    if (gen != NULL)
+        sscanf(strrchr(gen, '/') + 1, "g%u", &s.gen);
+    ok = rc == ATT_OK && t.mismatched == 0 && t.passages == info.doccount;
+    if (rc == ATT_OK && o->json) {
+        printf("{\"documents\":%lu,\"passages\":%u,\"files\":%lu,\"failed\":%lu,"
+               "\"terms\":%llu,\"bytes\":%lld,\"revision\":%llu,\"consistent\":%s}\n",
+               t.docs, info.doccount, t.files, t.failed, (unsigned long long)info.terms,
+               store_size(&s), (unsigned long long)info.revision, ok ? "true" : "false");
+    } else if (rc == ATT_OK) {
+        printf("index      %s\ndocuments  %lu\npassages   %u\nfiles      %lu (%lu failed)\n"
+               "terms      %llu\nsize       %.1f MB\nrevision   %llu\nconsistent %s\n",
+               gen ? gen : o->db, t.docs, info.doccount, t.files, t.failed,
+               (unsigned long long)info.terms, store_size(&s) / 1048576.0,
+               (unsigned long long)info.revision, ok ? "yes" : "NO: passages and records differ");
+    } else if (err.msg[0]) {
+        att_log(ATT_ERROR, "%s: %s", o->db, err.msg);
+    }
+    free(gen);
+    state_free(&st);
+    att_xdb_close(db);
+    return rc == ATT_OK ? (ok ? 0 : 1) : 2;
+}

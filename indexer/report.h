@@ -1,0 +1,29 @@
+/* attache-index: what it prints: the run summary, --stats and --list. */
+#ifndef ATT_REPORT_H
+#define ATT_REPORT_H
+
+#include <stdbool.h>
+
+#include "build.h"
+#include "state.h"
+
+struct run_opts {
+    const char *db;
+    bool quiet, json, rebuild, compact, stats, list, retry, follow;
+    int progress;          /* -1 auto (a terminal), 0 off, 1 on */
+    double wait;
+    struct build_opts build;
+    char **paths;
+    int npaths;
+};
+
+/* Print the summary of an indexing run (a line, or JSON with --json). */
+void report_summary(const struct run_opts *o, const struct build_counts *c,
+                    const struct state *st, unsigned long passages, double seconds,
+                    bool interrupted);
+
+/* --stats and --list on the index folder o->db; return an exit status. */
+int report_stats(const struct run_opts *o);
+int report_list(const struct run_opts *o);
+
+#endif

@@ -1,0 +1,209 @@
+/* attache-index: file records as JSON in metadata, and a hash table. */
+#include <cjson/cJSON.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <xxhash.h>
+
+#include "state.h"
+#include "terms.h"
+
+void state_init(struct state *st)
+{
+    memset(st, 0, sizeof *st);
+}
+
+static void rec_free(struct rec *r)
+{
+    if (r == NULL)
+        return;
+    free(r->id);
+    free(r->root);
+    free(r->failed);
+    free(r);
+}
+
+void state_free(struct state *st)
+{
+    for (size_t i = 0; i < st->n; i++)
+        rec_free(st->recs[i]);
+    free(st->recs);
+    free(st->slots);
+    state_init(st);
+}
+
+static size_t slot_of(const struct state *st, const char *id)
+{
+    size_t i = (size_t)XXH3_64bits(id, strlen(id)) & (st->nslots - 1);
+
+    while (st->slots[i] != NULL && strcmp(st->slots[i]->id, id) != 0)
+        i = (i + 1) & (st->nslots - 1);
+    return i;
+}
+
+static int grow_slots(struct state *st)
+{
+    size_t n = st->nslots ? st->nslots * 2 : 1024;
+    struct rec **old = st->slots;
+    size_t oldn = st->nslots;
+
+    st->slots = calloc(n, sizeof *st->slots);
+    if (st->slots == NULL) {
+        st->slots = old;
+        return ATT_E_NOMEM;
+    }
+    st->nslots = n;
+    for (size_t i = 0; i < oldn; i++) {
+        if (old[i] != NULL)
+            st->slots[slot_of(st, old[i]->id)] = old[i];
+    }
+    free(old);
+    return ATT_OK;
+}
+
+struct rec *state_find(struct state *st, const char *id)
+{
+    if (st->nslots == 0)
+        return NULL;
+    return st->slots[slot_of(st, id)];
+}
+
+struct rec *state_add(struct state *st, const char *id)
+{
+    struct rec *r;
+
+    if ((st->n + 1) * 2 > st->nslots && grow_slots(st) != ATT_OK)
+        return NULL;
+    if (st->n == st->cap) {
+        size_t cap = st->cap ? st->cap * 2 : 256;
+        struct rec **v = realloc(st->recs, cap * sizeof *v);
+
+        if (v == NULL)
+            return NULL;
+        st->recs = v;
+        st->cap = cap;
+    }
+    r = calloc(1, sizeof *r);
+    if (r == NULL)
+        return NULL;
+    r->id = strdup(id);
+    if (r->id == NULL) {
+        free(r);
+        return NULL;
+    }
+    st->recs[st->n++] = r;
+    st->slots[slot_of(st, id)] = r;
+    return r;
+}
+
+static char *dup_str(const cJSON *o, const char *name)
+{
+    const cJSON *v = cJSON_GetObjectItemCaseSensitive(o, name);
+
+    return cJSON_IsString(v) ? strdup(v->valuestring) : NULL;
+}
+
+static double get_num(const cJSON *o, const char *name)
+{
+    const cJSON *v = cJSON_GetObjectItemCaseSensitive(o, name);
+
+    return cJSON_IsNumber(v) ? v->valuedouble : 0;
+}
+
+/* One metadata entry into a record; a damaged entry is dropped (the file
+ * then counts as new and is indexed again). */
+static int load_one(void *ud, const char *key, size_t klen, const char *val, size_t vlen)
+{
+    struct state *st = ud;
+    cJSON *o = cJSON_ParseWithLength(val, vlen);
+    const cJSON *id = cJSON_GetObjectItemCaseSensitive(o, "id");
+    const cJSON *hash = cJSON_GetObjectItemCaseSensitive(o, "hash");
+    const cJSON *mt;
+    struct rec *r;
+
+    (void)key;
+    (void)klen;
+    if (!cJSON_IsString(id) || state_find(st, id->valuestring) != NULL) {
+        cJSON_Delete(o);
+        return 0;
+    }
+    r = state_add(st, id->valuestring);
+    if (r == NULL) {
+        cJSON_Delete(o);
+        return ATT_E_NOMEM;
+    }
+    r->root = dup_str(o, "root");
+    r->failed = dup_str(o, "failed");
+    r->size = (int64_t)get_num(o, "size");
+    mt = cJSON_GetObjectItemCaseSensitive(o, "mtime_ns");
+    /* A string: nanoseconds since 1970 do not fit a double exactly. */
+    r->mtime_ns = cJSON_IsString(mt) ? strtoll(mt->valuestring, NULL, 10) : 0;
+    r->docs = (uint32_t)get_num(o, "docs");
+    r->passages = (uint32_t)get_num(o, "passages");
+    if (cJSON_IsString(hash))
+        snprintf(r->hash, sizeof r->hash, "%s", hash->valuestring);
+    cJSON_Delete(o);
+    return 0;
+}
+
+int state_load(struct state *st, struct att_xwdb *w, struct att_err *err)
+{
+    int rc = att_xwdb_each_meta(w, ATT_META_FILE, strlen(ATT_META_FILE), load_one, st, err);
+
+    if (rc == ATT_E_NOMEM)
+        att_err_set(err, rc, "out of memory loading file records");
+    return rc;
+}
+
+int state_load_ro(struct state *st, struct att_xdb *db, struct att_err *err)
+{
+    int rc = att_xdb_each_meta(db, ATT_META_FILE, strlen(ATT_META_FILE), load_one, st, err);
+
+    if (rc == ATT_E_NOMEM)
+        att_err_set(err, rc, "out of memory loading file records");
+    return rc;
+}
+
+static size_t rec_key(char *out, const struct rec *r)
+{
+    return att_term(out, ATT_META_FILE, r->id, strlen(r->id));
+}
+
+int state_save(struct att_xwdb *w, const struct rec *r, struct att_err *err)
+{
+    char key[ATT_TERM_MAX + 1];
+    size_t klen = rec_key(key, r);
+    cJSON *o = cJSON_CreateObject();
+    char mtime[32];
+    char *text;
+    int rc;
+
+    if (o == NULL)
+        return att_err_set(err, ATT_E_NOMEM, "out of memory");
+    cJSON_AddStringToObject(o, "id", r->id);
+    if (r->root != NULL)
+        cJSON_AddStringToObject(o, "root", r->root);
+    cJSON_AddNumberToObject(o, "size", (double)r->size);
+    snprintf(mtime, sizeof mtime, "%lld", (long long)r->mtime_ns);
+    cJSON_AddStringToObject(o, "mtime_ns", mtime);
+    cJSON_AddStringToObject(o, "hash", r->hash);
+    cJSON_AddNumberToObject(o, "docs", r->docs);
+    cJSON_AddNumberToObject(o, "passages", r->passages);
+    if (r->failed != NULL)
+        cJSON_AddStringToObject(o, "failed", r->failed);
+    text = cJSON_PrintUnformatted(o);
+    cJSON_Delete(o);
+    if (text == NULL)
+        return att_err_set(err, ATT_E_NOMEM, "out of memory");
+    rc = att_xwdb_set_meta(w, key, klen, text, strlen(text), err);
+    free(text);
+    return rc;
+}
+
+int state_forget(struct att_xwdb *w, const struct rec *r, struct att_err *err)
+{
+    char key[ATT_TERM_MAX + 1];
+    size_t klen = rec_key(key, r);
+
+    return att_xwdb_set_meta(w, key, klen, "", 0, err);
+}

@@ -1,0 +1,53 @@
+/* attache-index: per-file bookkeeping kept in the index's metadata (one
+ * key per file, written in the same commit as the file's passages), and
+ * the in-memory table of it used during a run. */
+#ifndef ATT_STATE_H
+#define ATT_STATE_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "attache/attache.h"
+#include "attache/index.h"
+
+struct rec {
+    char *id;          /* file id: path relative to its root */
+    char *root;        /* absolute path of the folder argument it came from */
+    int64_t size;
+    int64_t mtime_ns;
+    char hash[33];     /* XXH3-128 of the contents, hex */
+    uint32_t docs;     /* documents it held (several for .jsonl) */
+    uint32_t passages;
+    char *failed;      /* why it could not be indexed, NULL when it was */
+    bool seen;         /* met during this run's walk */
+};
+
+struct state {
+    struct rec **recs; /* every record, in load/insert order */
+    size_t n, cap;
+    struct rec **slots; /* open-addressing table over recs, by id */
+    size_t nslots;
+};
+
+void state_init(struct state *st);
+void state_free(struct state *st);
+
+/* Load every record from w's metadata. */
+int state_load(struct state *st, struct att_xwdb *w, struct att_err *err);
+
+/* Same from a read-only handle (for --stats and --list). */
+int state_load_ro(struct state *st, struct att_xdb *db, struct att_err *err);
+
+/* The record for id, or NULL. Borrowed from st. */
+struct rec *state_find(struct state *st, const char *id);
+
+/* A new empty record for id, owned by st. NULL when out of memory. */
+struct rec *state_add(struct state *st, const char *id);
+
+/* Write r to w's metadata (in the current transaction). */
+int state_save(struct att_xwdb *w, const struct rec *r, struct att_err *err);
+
+/* Remove r's metadata key. */
+int state_forget(struct att_xwdb *w, const struct rec *r, struct att_err *err);
+
+#endif

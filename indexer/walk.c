@@ -1,0 +1,152 @@
+/* attache-index: walking folders with fts(3). */
+#include <errno.h>
+#include <fts.h>
+#include <limits.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+
+#include "log.h"
+#include "walk.h"
+
+void walk_list_free(struct walk_list *l)
+{
+    for (size_t i = 0; i < l->n; i++) {
+        free(l->v[i].path);
+        free(l->v[i].id);
+    }
+    free(l->v);
+    memset(l, 0, sizeof *l);
+}
+
+static int by_name(const FTSENT **a, const FTSENT **b)
+{
+    return strcmp((*a)->fts_name, (*b)->fts_name);
+}
+
+static int push(struct walk_list *l, const char *path, const char *id, const struct stat *st)
+{
+    struct walk_file *f;
+
+    if (l->n == l->cap) {
+        size_t cap = l->cap ? l->cap * 2 : 256;
+        struct walk_file *v = realloc(l->v, cap * sizeof *v);
+
+        if (v == NULL)
+            return ATT_E_NOMEM;
+        l->v = v;
+        l->cap = cap;
+    }
+    f = &l->v[l->n];
+    f->path = strdup(path);
+    f->id = strdup(id);
+    if (f->path == NULL || f->id == NULL) {
+        free(f->path);
+        free(f->id);
+        return ATT_E_NOMEM;
+    }
+    f->size = (int64_t)st->st_size;
+    f->mtime_ns = (int64_t)st->st_mtim.tv_sec * 1000000000 + st->st_mtim.tv_nsec;
+    f->fmt = att_format_for_path(path);
+    l->n++;
+    return ATT_OK;
+}
+
+/* A symlink met in a physical walk: follow it only to a regular file that
+ * lies inside the folder being walked. */
+static bool link_inside(const char *path, const char *root_real, struct stat *st)
+{
+    char real[PATH_MAX];
+    size_t n = strlen(root_real);
+
+    if (realpath(path, real) == NULL || stat(real, st) != 0 || !S_ISREG(st->st_mode))
+        return false;
+    return strncmp(real, root_real, n) == 0 && (real[n] == '/' || real[n] == '\0');
+}
+
+static int visit(FTS *fts, FTSENT *e, const char *root_real, size_t arglen,
+                 struct walk_list *out, bool *complete)
+{
+    struct stat lst;
+    const struct stat *st = e->fts_statp;
+    const char *id = e->fts_path + arglen;
+
+    while (*id == '/')
+        id++;
+    if (e->fts_level > 0 && e->fts_name[0] == '.') {
+        if (e->fts_info == FTS_D)
+            fts_set(fts, e, FTS_SKIP);
+        return ATT_OK;
+    }
+    switch (e->fts_info) {
+    case FTS_F:
+        break;
+    case FTS_SL:
+        if (att_format_for_path(e->fts_name) == ATT_FMT_NONE)
+            return ATT_OK;
+        if (!link_inside(e->fts_accpath, root_real, &lst)) {
+            att_log(ATT_WARN, "%s: symlink leads out of the folder or to no file; not followed "
+                    "(see --follow-symlinks)", e->fts_path);
+            return ATT_OK;
+        }
+        st = &lst;
+        break;
+    case FTS_DNR:
+    case FTS_ERR:
+    case FTS_NS:
+        att_log(ATT_ERROR, "%s: %s", e->fts_path, strerror(e->fts_errno));
+        *complete = false;
+        return ATT_OK;
+    case FTS_DC:
+        att_log(ATT_WARN, "%s: folder loop, not walked again", e->fts_path);
+        return ATT_OK;
+    default:
+        return ATT_OK;
+    }
+    if (att_format_for_path(e->fts_name) == ATT_FMT_NONE)
+        return ATT_OK;
+    return push(out, e->fts_path, *id ? id : e->fts_name, st);
+}
+
+int walk_collect(const char *arg, const struct walk_opts *o, struct walk_list *out,
+                 bool *complete, struct att_err *err)
+{
+    char *argv[2] = {(char *)arg, NULL};
+    char root_real[PATH_MAX];
+    struct stat st;
+    size_t arglen = strlen(arg);
+    FTS *fts;
+    FTSENT *e;
+    int rc = ATT_OK;
+
+    *complete = true;
+    if (stat(arg, &st) != 0 || realpath(arg, root_real) == NULL)
+        return att_err_set(err, ATT_E_IO, "%s: %s", arg, strerror(errno));
+    if (!S_ISDIR(st.st_mode)) {
+        const char *base = strrchr(arg, '/');
+
+        return push(out, arg, base ? base + 1 : arg, &st);
+    }
+    fts = fts_open(argv, (o->follow_symlinks ? FTS_LOGICAL : FTS_PHYSICAL) | FTS_NOCHDIR,
+                   by_name);
+    if (fts == NULL)
+        return att_err_set(err, ATT_E_IO, "%s: %s", arg, strerror(errno));
+    for (;;) {
+        errno = 0;
+        e = fts_read(fts);
+        if (e == NULL)
+            break;
+        rc = visit(fts, e, root_real, arglen, out, complete);
+        if (rc != ATT_OK)
+            break;
+    }
+    if (e == NULL && errno != 0) {
+        att_log(ATT_ERROR, "%s: %s", arg, strerror(errno));
+        *complete = false;
+    }
+    fts_close(fts);
+    if (rc == ATT_E_NOMEM)
+        att_err_set(err, rc, "out of memory walking %s", arg);
+    return rc;
+}

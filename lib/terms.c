@@ -1,0 +1,70 @@
+/* attache: building index terms and values by the layout in terms.h. */
+#include <ctype.h>
+#include <stdio.h>
+#include <string.h>
+#include <xxhash.h>
+
+#include "attache/text.h"
+#include "terms.h"
+
+size_t att_term(char *out, const char *prefix, const char *val, size_t len)
+{
+    size_t plen = strlen(prefix);
+
+    if (plen + len <= ATT_TERM_MAX) {
+        memcpy(out, prefix, plen);
+        memcpy(out + plen, val, len);
+        out[plen + len] = '\0';
+        return plen + len;
+    }
+    size_t keep = att_utf8_floor(val, len, 200 - plen);
+    XXH128_hash_t h = XXH3_128bits(val, len);
+
+    memcpy(out, prefix, plen);
+    memcpy(out + plen, val, keep);
+    return plen + keep + (size_t)snprintf(out + plen + keep, ATT_TERM_MAX + 1 - plen - keep,
+                                          "#%016llx%016llx", (unsigned long long)h.high64,
+                                          (unsigned long long)h.low64);
+}
+
+size_t att_term_fold(char *out, const char *s, size_t len)
+{
+    size_t o = 0;
+    int space = 0;
+
+    for (size_t i = 0; i < len; i++) {
+        unsigned char c = (unsigned char)s[i];
+
+        if (isspace(c)) {
+            space = o > 0;
+            continue;
+        }
+        if (space)
+            out[o++] = ' ';
+        space = 0;
+        out[o++] = (char)tolower(c);
+    }
+    out[o] = '\0';
+    return o;
+}
+
+int att_date_slot(const char *iso, char out[9])
+{
+    size_t n = strlen(iso);
+
+    if (n != 4 && n != 7 && n != 10)
+        return 0;
+    for (size_t i = 0; i < n; i++) {
+        int want_dash = (i == 4 || i == 7);
+
+        if (want_dash ? iso[i] != '-' : !isdigit((unsigned char)iso[i]))
+            return 0;
+    }
+    memcpy(out, "00000000", 9);
+    memcpy(out, iso, 4);
+    if (n >= 7)
+        memcpy(out + 4, iso + 5, 2);
+    if (n == 10)
+        memcpy(out + 6, iso + 8, 2);
+    return 1;
+}

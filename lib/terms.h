@@ -1,0 +1,54 @@
+/* attache: how documents are laid out in the index: term prefixes, value
+ * slots and metadata keys, shared by the indexer and the daemon. */
+#ifndef ATT_TERMS_H
+#define ATT_TERMS_H
+
+#include <stddef.h>
+
+/* Free-text prefixes (terms with positions). */
+#define ATT_P_TITLE "S"     /* title words */
+#define ATT_P_QUOTE "XQ"    /* words inside quotations */
+#define ATT_P_SPEAKER "XS"  /* words of speaker names */
+
+/* Boolean prefixes (filters, deletion, lookup). */
+#define ATT_P_PASSAGE "Q"   /* unique passage id: "<doc id>#<n>" */
+#define ATT_P_DOC "XD"      /* parent document id */
+#define ATT_P_FILE "XF"     /* file the passage came from */
+#define ATT_P_SOURCE "XO"   /* source, lower-cased */
+#define ATT_P_SPK "XP"      /* speaker quoted in the passage, lower-cased */
+#define ATT_P_YEAR "Y"      /* Y2025 */
+#define ATT_P_MONTH "M"     /* M202511 */
+#define ATT_P_DAY "D"       /* D20251124 */
+
+/* Value slots. */
+enum att_slot {
+    ATT_SLOT_DATE = 0,      /* "YYYYMMDD", unknown parts "00" ("18620000") */
+    ATT_SLOT_DOC = 1,       /* parent document id, for collapsing */
+    ATT_SLOT_PASSAGE = 2    /* passage number, sortable-encoded */
+};
+
+/* Metadata keys. */
+#define ATT_META_FORMAT "attache:format"     /* index layout version */
+#define ATT_META_REVISION "attache:revision" /* commits made by attache */
+#define ATT_META_FILE "F:"                   /* per-file bookkeeping */
+#define ATT_FORMAT_VERSION "1"
+
+/* Longest term we write; longer ones are hashed (see att_term). */
+#define ATT_TERM_MAX 240
+
+/* Build prefix + value into out (at least ATT_TERM_MAX + 1 bytes) as a
+ * boolean term; a value that would make it longer than ATT_TERM_MAX keeps
+ * its first 200 bytes (cut on a UTF-8 boundary) followed by a hash of the
+ * whole value, so distinct values give distinct terms. Returns the
+ * length. Pure. */
+size_t att_term(char *out, const char *prefix, const char *val, size_t len);
+
+/* Lower-case ASCII letters of s[0..len) into out (len + 1 bytes), folding
+ * white space runs to one space; returns the length. */
+size_t att_term_fold(char *out, const char *s, size_t len);
+
+/* The date slot value ("YYYYMMDD") for an ISO date "YYYY[-MM[-DD]]";
+ * returns false when iso is not one. out has at least 9 bytes. */
+int att_date_slot(const char *iso, char out[9]);
+
+#endif

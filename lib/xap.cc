@@ -94,13 +94,15 @@ int copy_out(const std::string &s, char **val, size_t *vlen, att_err *err)
 
 const unsigned TERM_MAX = 240; // glass's limit is 245 bytes
 
-// The text of path/XAPIANDB, or "" when there is none.
+// The text of path/XAPIANDB prefixed with "+", or "" when there is none
+// (so an empty stub and a missing one differ).
 std::string read_stub(const std::string &path)
 {
     std::ifstream in(path + "/XAPIANDB");
     std::ostringstream ss;
-    if (in)
-        ss << in.rdbuf();
+    if (!in)
+        return "";
+    ss << "+" << in.rdbuf();
     return ss.str();
 }
 
@@ -114,7 +116,7 @@ void open_shards(att_xdb *x)
     if (x->stub.empty()) {
         x->shards.emplace_back(x->path);
     } else {
-        std::istringstream lines(x->stub);
+        std::istringstream lines(x->stub.substr(1));
         std::string kind, where;
         while (lines >> kind >> where) {
             if (where[0] != '/')

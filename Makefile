@@ -133,3 +133,11 @@ distclean: clean
 	rm -rf var
 
 -include $(shell find build -name '*.d' 2>/dev/null)
+
+# Benchmark tools (not installed).
+$(B)/bench/xapian_floor: $(B)/bench/xapian_floor.o $(LIBA)
+	@mkdir -p $(@D)
+	$(CXX) $(LDSAN) -o $@ $^ $(LDLIBS)
+
+bench-tools: $(B)/bench/xapian_floor
+.PHONY: bench-tools

@@ -1,0 +1,421 @@
+/* attache: the document model, att_doc_parse (binary check, UTF-8 repair,
+ * reader dispatch, date and title fallbacks) and the helpers the readers
+ * share. No file access: callers hand in bytes. */
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+
+#include "attache/doc.h"
+#include "attache/text.h"
+#include "doc_priv.h"
+
+#define BINARY_SAMPLE 8192 /* bytes looked at by the binary check */
+#define BINARY_CTL_PCT 10  /* control bytes above this share: binary */
+#define TITLE_MAX 100      /* bytes of a title made from the body */
+#define TITLE_MIN 10       /* a first sentence shorter than this is no title */
+
+enum meta_field { META_TITLE, META_DATE, META_SOURCE, META_URL, META_N };
+
+static const char *const meta_names[META_N] = {"title", "date", "source", "url"};
+
+static const struct {
+    const char *ext;
+    enum att_format fmt;
+} extensions[] = {
+    {"txt", ATT_FMT_TXT},     {"text", ATT_FMT_TXT},   {"md", ATT_FMT_MD},
+    {"markdown", ATT_FMT_MD}, {"html", ATT_FMT_HTML},  {"htm", ATT_FMT_HTML},
+    {"xhtml", ATT_FMT_HTML},  {"jsonl", ATT_FMT_JSONL}, {"ndjson", ATT_FMT_JSONL},
+};
+
+/* The sink att_doc_parse gives the .jsonl reader: it applies the fallbacks
+ * to each record before passing it on. */
+struct wrap {
+    const struct att_doc_sink *user;
+    const char *file_id;
+};
+
+void att_doc_init(struct att_doc *d)
+{
+    d->id = NULL;
+    d->title = NULL;
+    d->date = NULL;
+    d->source = NULL;
+    d->url = NULL;
+    d->body = NULL;
+    d->body_len = 0;
+}
+
+void att_doc_clear(struct att_doc *d)
+{
+    if (d == NULL)
+        return;
+    free(d->id);
+    free(d->title);
+    free(d->date);
+    free(d->source);
+    free(d->url);
+    free(d->body);
+    att_doc_init(d);
+}
+
+enum att_format att_format_for_path(const char *path)
+{
+    const char *base, *dot;
+
+    if (path == NULL)
+        return ATT_FMT_NONE;
+    base = strrchr(path, '/');
+    base = base != NULL ? base + 1 : path;
+    dot = strrchr(base, '.');
+    if (dot == NULL || dot == base)
+        return ATT_FMT_NONE;
+    for (size_t i = 0; i < sizeof extensions / sizeof extensions[0]; i++) {
+        if (strcasecmp(dot + 1, extensions[i].ext) == 0)
+            return extensions[i].fmt;
+    }
+    return ATT_FMT_NONE;
+}
+
+/* ---- helpers shared with the readers (doc_priv.h) ---- */
+
+bool att_doc_space(unsigned char c)
+{
+    return c == ' ' || (c >= '\t' && c <= '\r');
+}
+
+bool att_doc_blank(const char *s, size_t len)
+{
+    for (size_t i = 0; i < len; i++) {
+        if (!att_doc_space((unsigned char)s[i]))
+            return false;
+    }
+    return true;
+}
+
+size_t att_doc_bom(const char *s, size_t len)
+{
+    return len >= 3 && memcmp(s, "\xEF\xBB\xBF", 3) == 0 ? 3 : 0;
+}
+
+int att_doc_collapse(const char *s, size_t len, char **out)
+{
+    char *r;
+    size_t n = 0;
+    bool gap = false;
+
+    *out = NULL;
+    r = malloc(len + 1);
+    if (r == NULL)
+        return ATT_E_NOMEM;
+    for (size_t i = 0; i < len; i++) {
+        unsigned char c = (unsigned char)s[i];
+
+        if (att_doc_space(c) || c == 0) {
+            gap = n > 0;
+            continue;
+        }
+        if (gap)
+            r[n++] = ' ';
+        gap = false;
+        r[n++] = (char)c;
+    }
+    if (n == 0) {
+        free(r);
+        return ATT_OK;
+    }
+    r[n] = '\0';
+    *out = r;
+    return ATT_OK;
+}
+
+char *att_doc_unix_lines(const char *s, size_t len, size_t *out_len)
+{
+    char *r = malloc(len + 1);
+    size_t i = 0, n = 0;
+
+    if (r == NULL)
+        return NULL;
+    while (i < len) {
+        const char *cr = memchr(s + i, '\r', len - i);
+        size_t run = cr != NULL ? (size_t)(cr - (s + i)) : len - i;
+
+        memcpy(r + n, s + i, run);
+        n += run;
+        i += run;
+        if (i < len) {
+            r[n++] = '\n';
+            i += (i + 1 < len && s[i + 1] == '\n') ? 2 : 1;
+        }
+    }
+    r[n] = '\0';
+    *out_len = n;
+    return r;
+}
+
+int att_doc_clean_input(const char **data, size_t *len, char **owned)
+{
+    size_t n;
+    char *fixed;
+
+    *owned = NULL;
+    if (*len == 0 || (memchr(*data, 0, *len) == NULL && att_utf8_valid(*data, *len)))
+        return ATT_OK;
+    fixed = att_utf8_repair(*data, *len, &n);
+    if (fixed == NULL)
+        return ATT_E_NOMEM;
+    *owned = fixed;
+    *data = fixed;
+    *len = n;
+    return ATT_OK;
+}
+
+/* Replace *s by a repaired copy when it is not valid UTF-8 without NULs. */
+static int fix_field(char **s, size_t *len)
+{
+    size_t n = len != NULL ? *len : (*s != NULL ? strlen(*s) : 0);
+    char *fixed;
+
+    if (*s == NULL || (memchr(*s, 0, n) == NULL && att_utf8_valid(*s, n)))
+        return ATT_OK;
+    fixed = att_utf8_repair(*s, n, &n);
+    if (fixed == NULL)
+        return ATT_E_NOMEM;
+    free(*s);
+    *s = fixed;
+    if (len != NULL)
+        *len = n;
+    return ATT_OK;
+}
+
+int att_doc_fix_utf8(struct att_doc *d)
+{
+    char **fields[] = {&d->id, &d->title, &d->date, &d->source, &d->url};
+
+    for (size_t i = 0; i < sizeof fields / sizeof fields[0]; i++) {
+        if (fix_field(fields[i], NULL) != ATT_OK)
+            return ATT_E_NOMEM;
+    }
+    return fix_field(&d->body, &d->body_len);
+}
+
+static int meta_index(const char *key, size_t klen)
+{
+    for (int i = 0; i < META_N; i++) {
+        if (strlen(meta_names[i]) == klen && strncasecmp(key, meta_names[i], klen) == 0)
+            return i;
+    }
+    return -1;
+}
+
+bool att_doc_meta_key(const char *key, size_t klen)
+{
+    return meta_index(key, klen) >= 0;
+}
+
+int att_doc_set_meta(struct att_doc *d, const char *key, size_t klen, const char *val,
+                     size_t vlen)
+{
+    char **slots[META_N] = {&d->title, &d->date, &d->source, &d->url};
+    int idx = meta_index(key, klen);
+    char date[11];
+
+    if (idx < 0 || *slots[idx] != NULL)
+        return ATT_OK;
+    if (idx != META_DATE)
+        return att_doc_collapse(val, vlen, slots[idx]);
+    if (!att_date_normalize(val, vlen, date))
+        return ATT_OK;
+    d->date = strdup(date);
+    return d->date != NULL ? ATT_OK : ATT_E_NOMEM;
+}
+
+/* ---- att_doc_parse ---- */
+
+/* NUL bytes, or many control bytes, near the start: not text. */
+static bool looks_binary(const char *s, size_t len)
+{
+    size_t n = len < BINARY_SAMPLE ? len : BINARY_SAMPLE, ctl = 0;
+
+    if (memchr(s, 0, n) != NULL)
+        return true;
+    for (size_t i = 0; i < n; i++) {
+        unsigned char c = (unsigned char)s[i];
+
+        /* ESC is allowed: terminal colour codes turn up in text dumps. */
+        if ((c < 0x20 && !att_doc_space(c) && c != 0x1B) || c == 0x7F)
+            ctl++;
+    }
+    return ctl * 100 > n * BINARY_CTL_PCT;
+}
+
+/* The fallbacks: a date from the file name, a title from the body. */
+static int finish(struct att_doc *d, const char *file_id)
+{
+    char date[11];
+
+    if (d->date == NULL && file_id != NULL && att_date_from_filename(file_id, date)) {
+        d->date = strdup(date);
+        if (d->date == NULL)
+            return ATT_E_NOMEM;
+    }
+    if (d->title == NULL && d->body != NULL) {
+        d->title = att_title_from_body(d->body, d->body_len, TITLE_MAX);
+        if (d->title == NULL && !att_doc_blank(d->body, d->body_len))
+            return ATT_E_NOMEM;
+    }
+    return att_doc_fix_utf8(d);
+}
+
+static int wrap_doc(void *ud, struct att_doc *d, long line)
+{
+    struct wrap *w = ud;
+    int rc = finish(d, w->file_id);
+
+    if (rc != ATT_OK || w->user == NULL || w->user->on_doc == NULL)
+        return rc;
+    return w->user->on_doc(w->user->ud, d, line);
+}
+
+static void wrap_bad(void *ud, long line, const char *why)
+{
+    struct wrap *w = ud;
+
+    if (w->user != NULL && w->user->on_bad != NULL)
+        w->user->on_bad(w->user->ud, line, why);
+}
+
+static int read_one(enum att_format fmt, const char *data, size_t len, struct att_doc *d,
+                    struct att_err *err)
+{
+    switch (fmt) {
+    case ATT_FMT_TXT:
+        return att_read_txt(data, len, d, err);
+    case ATT_FMT_MD:
+        return att_read_md(data, len, d, err);
+    case ATT_FMT_HTML:
+        return att_read_html(data, len, d, err);
+    default:
+        return att_err_set(err, ATT_E_INTERNAL, "no single-document reader");
+    }
+}
+
+static int parse_one(const char *file_id, enum att_format fmt, const char *data, size_t len,
+                     const struct att_doc_sink *sink, struct att_err *err)
+{
+    struct att_doc d;
+    int rc;
+
+    att_doc_init(&d);
+    rc = read_one(fmt, data, len, &d, err);
+    if (rc != ATT_OK)
+        return rc;
+    d.id = strdup(file_id != NULL ? file_id : "");
+    rc = d.id != NULL ? finish(&d, file_id) : ATT_E_NOMEM;
+    if (rc != ATT_OK) {
+        rc = att_err_set(err, rc, "out of memory");
+        goto out;
+    }
+    if (sink != NULL && sink->on_doc != NULL)
+        rc = sink->on_doc(sink->ud, &d, 0);
+    if (rc != ATT_OK)
+        att_err_set(err, rc, "stopped by the document sink (%s)", att_strerror(rc));
+out:
+    att_doc_clear(&d);
+    return rc;
+}
+
+int att_doc_parse(const char *file_id, enum att_format fmt, const char *data, size_t len,
+                  const struct att_doc_sink *sink, struct att_err *err)
+{
+    struct wrap w = {sink, file_id};
+    struct att_doc_sink wrapped = {wrap_doc, wrap_bad, &w};
+    char *fixed = NULL;
+    int rc;
+
+    if (fmt != ATT_FMT_TXT && fmt != ATT_FMT_MD && fmt != ATT_FMT_HTML && fmt != ATT_FMT_JSONL)
+        return att_err_set(err, ATT_E_PARSE, "not a supported document format");
+    if (data == NULL || att_doc_blank(data, len))
+        return att_err_set(err, ATT_E_EMPTY, "no text");
+    if (looks_binary(data, len))
+        return att_err_set(err, ATT_E_BINARY, "binary content");
+    /* HTML declares its own charset, so only its reader may decode it. */
+    if (fmt != ATT_FMT_HTML && att_doc_clean_input(&data, &len, &fixed) != ATT_OK)
+        return att_err_set(err, ATT_E_NOMEM, "out of memory");
+    if (fmt == ATT_FMT_JSONL)
+        rc = att_read_jsonl(file_id != NULL ? file_id : "", data, len, &wrapped, err);
+    else
+        rc = parse_one(file_id, fmt, data, len, sink, err);
+    free(fixed);
+    return rc;
+}
+
+/* ---- att_title_from_body ---- */
+
+/* True when the '.' at s[i] ends an abbreviation or an initial ("Mr.",
+ * "U.S.", "F."), not a sentence. */
+static bool abbreviation(const char *s, size_t i)
+{
+    size_t w = i;
+
+    while (w > 0 && !att_doc_space((unsigned char)s[w - 1]))
+        w--;
+    if (memchr(s + w, '.', i - w) != NULL)
+        return true;
+    return i - w <= 3 && s[w] >= 'A' && s[w] <= 'Z';
+}
+
+/* The end of the first sentence of s[0..len) if it lies in [TITLE_MIN, max],
+ * else 0. */
+static size_t sentence_end(const char *s, size_t len, size_t max)
+{
+    for (size_t i = 0; i + 1 < len && i < max; i++) {
+        char c = s[i];
+
+        if ((c != '.' && c != '!' && c != '?') || s[i + 1] != ' ')
+            continue;
+        if (c == '.' && (abbreviation(s, i) || (i + 2 < len && s[i + 2] >= 'a' && s[i + 2] <= 'z')))
+            continue;
+        return i + 1 >= TITLE_MIN ? i + 1 : 0;
+    }
+    return 0;
+}
+
+/* Cut s[0..len) (len > max) at the last space at or before max bytes, or at
+ * a character boundary when a space comes too early. */
+static size_t word_cut(const char *s, size_t len, size_t max)
+{
+    size_t cut = att_utf8_floor(s, len, max);
+    size_t k = cut;
+
+    while (k > max / 2 && !att_doc_space((unsigned char)s[k]))
+        k--;
+    if (k > max / 2)
+        cut = k;
+    while (cut > 0 && strchr(" \t,;:-", s[cut - 1]) != NULL)
+        cut--;
+    return cut;
+}
+
+char *att_title_from_body(const char *body, size_t len, size_t max)
+{
+    const char *nl;
+    size_t n;
+    char *title = NULL;
+
+    while (len > 0 && att_doc_space((unsigned char)*body)) {
+        body++;
+        len--;
+    }
+    nl = len > 0 ? memchr(body, '\n', len) : NULL;
+    n = nl != NULL ? (size_t)(nl - body) : len;
+    while (n > 0 && att_doc_space((unsigned char)body[n - 1]))
+        n--;
+    if (n > max) {
+        size_t end = sentence_end(body, n, max);
+
+        n = end > 0 ? end : word_cut(body, n, max);
+    }
+    if (n == 0 || att_doc_collapse(body, n, &title) != ATT_OK)
+        return NULL;
+    return title;
+}

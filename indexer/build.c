@@ -292,8 +292,8 @@ static int add_passage(struct builder *b, const struct att_doc *d, const char *f
                        size_t q1, struct att_err *err)
 {
     struct att_xdoc *x = att_xdoc_new(b->w);
-    char id[64], enc[32];
-    char *data = NULL, *pid = NULL;
+    char enc[32];
+    char *data = NULL;
     int rc;
 
     if (x == NULL)
@@ -305,11 +305,6 @@ static int add_passage(struct builder *b, const struct att_doc *d, const char *f
         rc = quote_terms(x, d, q, q0, q1, err);
     if (rc == ATT_OK)
         rc = doc_terms(x, d, file_id, err);
-    snprintf(id, sizeof id, "#%u", n);
-    if (rc == ATT_OK && asprintf(&pid, "%s%s", d->id, id) < 0)
-        rc = att_err_set(err, ATT_E_NOMEM, "out of memory");
-    if (rc == ATT_OK)
-        rc = add_term(x, ATT_P_PASSAGE, pid, err);
     if (rc == ATT_OK)
         rc = att_xdoc_value(x, ATT_SLOT_PASSAGE, enc, att_sortable(n, enc), err);
     data = rc == ATT_OK ? passage_data(d, n, p, q, q0, q1) : NULL;
@@ -319,7 +314,6 @@ static int add_passage(struct builder *b, const struct att_doc *d, const char *f
         rc = att_xdoc_data(x, data, strlen(data), err);
     if (rc == ATT_OK)
         rc = att_xwdb_add(b->w, x, err);
-    free(pid);
     free(data);
     att_xdoc_free(x);
     return rc;

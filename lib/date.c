@@ -38,6 +38,26 @@ static bool is_alpha(char c)
     return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z');
 }
 
+/* True when c is one of the characters of set (never for NUL). */
+static bool in_set(char c, const char *set)
+{
+    return c != '\0' && strchr(set, c) != NULL;
+}
+
+/* An ordinal suffix ("st", "nd", "rd", "th") at s[i..len), ending a word. */
+static bool ordinal(const char *s, size_t len, size_t i)
+{
+    static const char *const sfx[4] = {"st", "nd", "rd", "th"};
+
+    if (i + 2 > len || (i + 2 < len && is_alpha(s[i + 2])))
+        return false;
+    for (int k = 0; k < 4; k++) {
+        if (strncasecmp(s + i, sfx[k], 2) == 0)
+            return true;
+    }
+    return false;
+}
+
 /* Count the digits at s[i..len) (at most 9) and store their value. */
 static size_t digits(const char *s, size_t len, size_t i, int *val)
 {
@@ -98,6 +118,17 @@ static bool emit(int y, int m, int d, char out[11])
     return true;
 }
 
+/* A full date or a year and month: every part given must be at least 1. */
+static bool emit_ymd(int y, int m, int d, char out[11])
+{
+    return m >= 1 && d >= 1 && emit(y, m, d, out);
+}
+
+static bool emit_ym(int y, int m, char out[11])
+{
+    return m >= 1 && emit(y, m, 0, out);
+}
+
 /* "YYYY", "YYYY-MM", "YYYY-MM-DD[...]", "YYYY/MM/DD", "YYYYMMDD[T...]". */
 static bool numeric_ymd(const char *s, size_t len, char out[11])
 {
@@ -106,26 +137,26 @@ static bool numeric_ymd(const char *s, size_t len, char out[11])
     char sep;
 
     if (n == 8 && (len == 8 || !is_digit(s[8])))
-        return emit(y / 10000, y / 100 % 100, y % 100, out);
+        return emit_ymd(y / 10000, y / 100 % 100, y % 100, out);
     if (n != 4)
         return false;
     if (len == 4)
         return emit(y, 0, 0, out);
     sep = s[4];
-    if (strchr("-/.", sep) == NULL)
+    if (!in_set(sep, "-/."))
         return false;
     k = digits(s, len, 5, &m);
     if (k < 1 || k > 2)
         return false;
     p = 5 + k;
     if (p == len)
-        return sep != '.' && emit(y, m, 0, out);
+        return sep != '.' && emit_ym(y, m, out);
     if (s[p] != sep)
         return false;
     k = digits(s, len, p + 1, &d);
     if (k < 1 || k > 2)
         return false;
-    return emit(y, m, d, out);
+    return emit_ymd(y, m, d, out);
 }
 
 /* "24.11.2025" (always day.month.year), "11/24/2025" or "24-11-2025": the
@@ -137,7 +168,7 @@ static bool numeric_dmy(const char *s, size_t len, char out[11])
     size_t n = digits(s, len, 0, &a), p, k;
     char sep;
 
-    if (n < 1 || n > 2 || n >= len || strchr("./-", s[n]) == NULL)
+    if (n < 1 || n > 2 || n >= len || !in_set(s[n], "./-"))
         return false;
     sep = s[n];
     k = digits(s, len, n + 1, &b);
@@ -148,12 +179,12 @@ static bool numeric_dmy(const char *s, size_t len, char out[11])
     if (k != 4 || (p + 5 < len && is_digit(s[p + 5])))
         return false;
     if (sep == '.' || (a > 12 && b <= 12))
-        return emit(y, b, a, out);
+        return emit_ymd(y, b, a, out);
     if (b > 12 && a <= 12)
-        return emit(y, a, b, out);
+        return emit_ymd(y, a, b, out);
     if (a == b)
-        return emit(y, a, b, out);
-    return (a >= 1 && b >= 1) && emit(y, 0, 0, out);
+        return emit_ymd(y, a, b, out);
+    return a >= 1 && b >= 1 && a <= 12 && b <= 12 && emit(y, 0, 0, out);
 }
 
 static int lookup(const char *w, size_t n, const char *const *names, int count)
@@ -205,9 +236,8 @@ static void next_tok(const char *s, size_t len, size_t *i, struct tok *t)
         t->kind = T_TIME; /* a time, or a number too long to be a date part */
         while (b < len && (is_digit(s[b]) || s[b] == ':'))
             b++;
-    } else if (b + 1 < len && strchr("snrtSNRT", s[b]) != NULL && is_alpha(s[b + 1]) &&
-               (b + 2 >= len || !is_alpha(s[b + 2]))) {
-        b += 2; /* an ordinal suffix: 24th, 1st, 2nd, 3rd */
+    } else if (ordinal(s, len, b)) {
+        b += 2;
     }
     *i = b;
 }
@@ -245,16 +275,16 @@ static bool written(const char *s, size_t len, char out[11])
     if (i >= n)
         return false;
     if (t[i].kind == T_MONTH && is_num(&t[i + 1], 1, 2) && is_num(&t[i + 2], 4, 4))
-        return emit(t[i + 2].val, t[i].val, t[i + 1].val, out);
+        return emit_ymd(t[i + 2].val, t[i].val, t[i + 1].val, out);
     if (t[i].kind == T_MONTH && is_num(&t[i + 1], 1, 2) && t[i + 2].kind == T_TIME &&
         is_num(&t[i + 3], 4, 4))
-        return emit(t[i + 3].val, t[i].val, t[i + 1].val, out);
+        return emit_ymd(t[i + 3].val, t[i].val, t[i + 1].val, out);
     if (t[i].kind == T_MONTH && is_num(&t[i + 1], 4, 4))
-        return emit(t[i + 1].val, t[i].val, 0, out);
+        return emit_ym(t[i + 1].val, t[i].val, out);
     if (is_num(&t[i], 1, 2) && t[i + 1].kind == T_MONTH && is_num(&t[i + 2], 4, 4))
-        return emit(t[i + 2].val, t[i + 1].val, t[i].val, out);
+        return emit_ymd(t[i + 2].val, t[i + 1].val, t[i].val, out);
     if (is_num(&t[i], 4, 4) && t[i + 1].kind == T_MONTH && is_num(&t[i + 2], 1, 2))
-        return emit(t[i].val, t[i + 1].val, t[i + 2].val, out);
+        return emit_ymd(t[i].val, t[i + 1].val, t[i + 2].val, out);
     return false;
 }
 
@@ -290,16 +320,16 @@ bool att_date_from_filename(const char *path, char out[11])
     base = base != NULL ? base + 1 : path;
     len = strlen(base);
     if (digits(base, len, 0, &y) == 8)
-        return emit(y / 10000, y / 100 % 100, y % 100, out);
+        return emit_ymd(y / 10000, y / 100 % 100, y % 100, out);
     if (digits(base, len, 0, &y) != 4 || !valid(y, 0, 0))
         return false;
-    if (len >= 10 && strchr("-_.", base[4]) != NULL && base[7] == base[4] &&
+    if (len >= 10 && in_set(base[4], "-_.") && base[7] == base[4] &&
         digits(base, len, 5, &m) == 2 && digits(base, len, 8, &d) == 2 &&
-        (len == 10 || !is_digit(base[10])) && emit(y, m, d, out))
+        (len == 10 || !is_digit(base[10])) && emit_ymd(y, m, d, out))
         return true;
     if (len >= 7 && base[4] == '-' && digits(base, len, 5, &m) == 2 &&
         (len == 7 || !is_digit(base[7])) && (len == 7 || base[7] != '-' || !is_digit(base[8])) &&
-        emit(y, m, 0, out))
+        emit_ym(y, m, out))
         return true;
     return emit(y, 0, 0, out);
 }

@@ -25,10 +25,13 @@ int att_doc_collapse(const char *s, size_t len, char **out);
  * *out_len gets its length. NULL when out of memory. */
 char *att_doc_unix_lines(const char *s, size_t len, size_t *out_len);
 
-/* Make *data/*len valid UTF-8 without NUL bytes: leaves them alone when they
+/* Make *data and *len valid UTF-8 without NUL bytes: leaves them alone when they
  * already are (*owned = NULL), else points them at a repaired copy that the
  * caller frees through *owned. Returns ATT_OK or ATT_E_NOMEM. */
 int att_doc_clean_input(const char **data, size_t *len, char **owned);
+
+/* Free the fields a reader fills (all but id) and set them to NULL / 0. */
+void att_doc_drop(struct att_doc *d);
 
 /* Repair, in place, every field of d that is not valid UTF-8.
  * Returns ATT_OK or ATT_E_NOMEM. */

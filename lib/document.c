@@ -169,6 +169,15 @@ int att_doc_clean_input(const char **data, size_t *len, char **owned)
     return ATT_OK;
 }
 
+void att_doc_drop(struct att_doc *d)
+{
+    char *id = d->id;
+
+    d->id = NULL;
+    att_doc_clear(d);
+    d->id = id;
+}
+
 /* Replace *s by a repaired copy when it is not valid UTF-8 without NULs. */
 static int fix_field(char **s, size_t *len)
 {
@@ -391,7 +400,7 @@ static size_t word_cut(const char *s, size_t len, size_t max)
         k--;
     if (k > max / 2)
         cut = k;
-    while (cut > 0 && strchr(" \t,;:-", s[cut - 1]) != NULL)
+    while (cut > 0 && s[cut - 1] != '\0' && strchr(" \t,;:-", s[cut - 1]) != NULL)
         cut--;
     return cut;
 }

@@ -20,6 +20,7 @@ struct win {
     unsigned prev;    /* words in out->v[out->n - 1] when it is this paragraph's */
 };
 
+/* Fill *o with the defaults: 120, 40, 80 and 300 words. */
 void att_passage_opts_default(struct att_passage_opts *o)
 {
     o->max_words = 120;
@@ -71,7 +72,7 @@ static unsigned count_words(const unsigned char *t, size_t a, size_t b, unsigned
     return n;
 }
 
-/* Sane options: every size at least 1, min <= target <= max <= hard. */
+/* Sane options: min <= target <= max <= hard <= WORDS_MAX, target and max >= 1. */
 static void clamp_opts(const struct att_passage_opts *in, struct att_passage_opts *o)
 {
     if (in == NULL) {
@@ -217,6 +218,11 @@ static int paragraph(struct win *w, size_t a, size_t b)
     return split_long(w, a, b);
 }
 
+/* Passages of body[0..len) appended to *out (see text.h). Options out of
+ * order are put right (min <= target <= max <= hard, max at least 1). A
+ * window under min_words joins the previous one of its paragraph when the
+ * two stay within max_words * 1.5. Linear in len; any bytes are accepted.
+ * Returns ATT_OK or ATT_E_NOMEM (*out keeps what was added). */
 int att_passages(const char *body, size_t len, const struct att_passage_opts *opts,
                  struct att_spans *out, struct att_err *err)
 {

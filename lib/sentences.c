@@ -201,6 +201,10 @@ static bool is_break(const unsigned char *t, size_t len, const struct stop *s)
     return true;
 }
 
+/* Sentences of text[0..len) appended to *out as trimmed, ordered byte
+ * ranges that cover every non-blank byte (see text.h). Any bytes are
+ * accepted; a boundary only ever falls after an ASCII byte or a whole
+ * closing mark. Returns ATT_OK or ATT_E_NOMEM (*out keeps what was added). */
 int att_sentences(const char *text, size_t len, struct att_spans *out, struct att_err *err)
 {
     const unsigned char *t = (const unsigned char *)text;

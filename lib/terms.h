@@ -11,7 +11,6 @@
 #define ATT_P_SPEAKER "XS"  /* words of speaker names */
 
 /* Boolean prefixes (filters, deletion, lookup). */
-#define ATT_P_PASSAGE "Q"   /* unique passage id: "<doc id>#<n>" */
 #define ATT_P_DOC "XD"      /* parent document id */
 #define ATT_P_FILE "XF"     /* file the passage came from */
 #define ATT_P_SOURCE "XO"   /* source, lower-cased */

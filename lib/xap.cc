@@ -9,6 +9,7 @@
 #include <new>
 #include <sstream>
 #include <string>
+#include <unordered_map>
 #include <vector>
 
 extern "C" {
@@ -19,6 +20,10 @@ struct att_xwdb {
     Xapian::WritableDatabase db;
     Xapian::TermGenerator tg;
     bool in_tx = false;
+    // Words for the spelling table, counted until the next commit: one
+    // add_spelling() per distinct word and batch instead of one per word
+    // (measured: TermGenerator's FLAG_SPELLING made indexing ~1.6x slower).
+    std::unordered_map<std::string, Xapian::termcount> spell;
 };
 
 struct att_xdoc {
@@ -130,6 +135,32 @@ void open_shards(att_xdb *x)
         x->db.add_database(s);
 }
 
+// Count the words of text (lower-cased, as the query parser sees them).
+void count_words(att_xwdb *w, const char *text, size_t len)
+{
+    std::string word;
+    for (Xapian::Utf8Iterator it(text, len); it != Xapian::Utf8Iterator(); ++it) {
+        unsigned ch = *it;
+        if (Xapian::Unicode::is_wordchar(ch)) {
+            Xapian::Unicode::append_utf8(word, Xapian::Unicode::tolower(ch));
+            continue;
+        }
+        if (!word.empty() && word.size() <= 64)
+            w->spell[word]++;
+        word.clear();
+    }
+    if (!word.empty() && word.size() <= 64)
+        w->spell[word]++;
+}
+
+// Hand the counted words to the spelling table (before a commit).
+void flush_spelling(att_xwdb *w)
+{
+    for (const auto &kv : w->spell)
+        w->db.add_spelling(kv.first, kv.second);
+    w->spell.clear();
+}
+
 } // namespace
 
 extern "C" {
@@ -141,10 +172,9 @@ int att_xwdb_open(const char *path, unsigned flags, att_xwdb **out, att_err *err
     *out = nullptr;
     return guard(err, [&]() -> int {
         int action = (flags & ATT_XW_CREATE) ? Xapian::DB_CREATE_OR_OPEN : Xapian::DB_OPEN;
-        att_xwdb *w = new att_xwdb{Xapian::WritableDatabase(path, action), {}, false};
+        att_xwdb *w = new att_xwdb{Xapian::WritableDatabase(path, action), {}, false, {}};
         w->tg.set_stemmer(Xapian::Stem("english"));
         w->tg.set_stemming_strategy(Xapian::TermGenerator::STEM_ALL);
-        w->tg.set_database(w->db);
         *out = w;
         return ATT_OK;
     });
@@ -179,6 +209,7 @@ int att_xwdb_begin(att_xwdb *w, att_err *err)
 int att_xwdb_commit(att_xwdb *w, att_err *err)
 {
     return guard(err, [&]() -> int {
+        flush_spelling(w);
         if (w->in_tx) {
             w->in_tx = false;
             w->db.commit_transaction();
@@ -192,6 +223,7 @@ int att_xwdb_commit(att_xwdb *w, att_err *err)
 int att_xwdb_cancel(att_xwdb *w, att_err *err)
 {
     return guard(err, [&]() -> int {
+        w->spell.clear();
         if (w->in_tx) {
             w->in_tx = false;
             w->db.cancel_transaction();
@@ -318,7 +350,8 @@ int att_xdoc_text(att_xdoc *d, const char *prefix, const char *text, size_t len,
         Xapian::TermGenerator &tg = d->w->tg;
         tg.set_document(d->doc);
         tg.set_termpos(d->pos);
-        tg.set_flags((flags & ATT_XT_SPELLING) ? Xapian::TermGenerator::FLAG_SPELLING : 0);
+        if (flags & ATT_XT_SPELLING)
+            count_words(d->w, text, len);
         tg.index_text(Xapian::Utf8Iterator(text, len), wdf_inc, prefix);
         d->pos = tg.get_termpos() + 100;
         return ATT_OK;

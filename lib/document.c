@@ -267,11 +267,9 @@ static int finish(struct att_doc *d, const char *file_id)
         if (d->date == NULL)
             return ATT_E_NOMEM;
     }
-    if (d->title == NULL && d->body != NULL) {
+    /* Without memory for it the document simply has no title. */
+    if (d->title == NULL && d->body != NULL)
         d->title = att_title_from_body(d->body, d->body_len, TITLE_MAX);
-        if (d->title == NULL && !att_doc_blank(d->body, d->body_len))
-            return ATT_E_NOMEM;
-    }
     return att_doc_fix_utf8(d);
 }
 
@@ -400,9 +398,10 @@ static size_t word_cut(const char *s, size_t len, size_t max)
         k--;
     if (k > max / 2)
         cut = k;
-    while (cut > 0 && s[cut - 1] != '\0' && strchr(" \t,;:-", s[cut - 1]) != NULL)
-        cut--;
-    return cut;
+    k = cut;
+    while (k > 0 && s[k - 1] != '\0' && strchr(" \t,;:-", s[k - 1]) != NULL)
+        k--;
+    return k > 0 ? k : cut;
 }
 
 char *att_title_from_body(const char *body, size_t len, size_t max)

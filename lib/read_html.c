@@ -270,7 +270,7 @@ static void on_end(void *ud, const xmlChar *name)
         return;
     if (h->skip > 0)
         h->skip--;
-    if (f & E_PRE && h->pre > 0)
+    if ((f & E_PRE) && h->pre > 0)
         h->pre--;
     if (f & E_BLOCK)
         text_break(&h->body, 2);

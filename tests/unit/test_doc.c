@@ -303,7 +303,7 @@ static void test_reader_failure_keeps_id(void **state)
 
 static void test_title_from_body(void **state)
 {
-    char *t;
+    char buf[200], *t;
     const char *s1 = "The first sentence is here and it is long enough to count. Then more "
                      "text follows on the same line for a good while longer than a title.";
     const char *s2 = "Mr. Smith went to Washington on Monday to meet officials of the U.S. "
@@ -319,6 +319,11 @@ static void test_title_from_body(void **state)
     t = att_title_from_body(s2, strlen(s2), 100);
     assert_string_equal(t, "Mr. Smith went to Washington on Monday to meet officials of the U.S. "
                            "government.");
+    free(t);
+    memset(buf, '-', sizeof buf);
+    t = att_title_from_body(buf, sizeof buf, 100);
+    assert_non_null(t);
+    assert_int_equal(strlen(t), 100);
     free(t);
     assert_null(att_title_from_body("", 0, 100));
     assert_null(att_title_from_body(" \n\t\n", 4, 100));
@@ -398,8 +403,8 @@ static void test_invalid_utf8_repaired(void **state)
     struct got g = {0};
 
     (void)state;
-    assert_int_equal(parse(&g, "a.txt", ATT_FMT_TXT, "Title: caf\xE9\n\ncaf\xE9 au lait \xC0\xAF\n"),
-                     ATT_OK);
+    assert_int_equal(
+        parse(&g, "a.txt", ATT_FMT_TXT, "Title: caf\xE9\n\ncaf\xE9 au lait \xC0\xAF\n"), ATT_OK);
     assert_valid_doc(&g.docs[0]);
     assert_string_equal(g.docs[0].title, "caf\xEF\xBF\xBD");
     assert_string_equal(g.docs[0].body, "caf\xEF\xBF\xBD au lait \xEF\xBF\xBD\xEF\xBF\xBD\n");

@@ -90,12 +90,50 @@ static int read_header(const char *s, size_t len, struct att_doc *doc)
     return ATT_OK;
 }
 
+/* True when b[0..len) looks hard-wrapped: paragraphs separated by blank
+ * lines, and most lines inside a paragraph of a typical wrapping width. */
+static bool hard_wrapped(const char *b, size_t len)
+{
+    size_t p = 0, inner = 0, wrapped = 0;
+    bool blank_seen = false;
+
+    while (p < len) {
+        const char *nl = memchr(b + p, '\n', len - p);
+        size_t e = nl != NULL ? (size_t)(nl - b) : len;
+        size_t next = e + 1;
+
+        if (att_doc_blank(b + p, e - p)) {
+            blank_seen = true;
+        } else if (nl != NULL && next < len && b[next] != '\n') {
+            inner++;
+            wrapped += e - p >= 40 && e - p <= 100;
+        }
+        p = e + 1;
+    }
+    return blank_seen && inner >= 4 && wrapped * 10 >= inner * 7;
+}
+
+/* Join the lines of each paragraph with spaces (same length, in place), so
+ * that a text wrapped at 72 columns gives paragraphs, not one passage per
+ * line. Blank lines still separate paragraphs. */
+static void unwrap(char *b, size_t len)
+{
+    for (size_t i = 0; i + 1 < len; i++) {
+        if (b[i] == '\n' && i > 0 && b[i - 1] != '\n' && b[i + 1] != '\n')
+            b[i] = ' ';
+    }
+}
+
 static int set_body(struct att_doc *doc, const char *s, size_t len)
 {
     if (att_doc_blank(s, len))
         return ATT_E_EMPTY;
     doc->body = att_doc_unix_lines(s, len, &doc->body_len);
-    return doc->body != NULL ? ATT_OK : ATT_E_NOMEM;
+    if (doc->body == NULL)
+        return ATT_E_NOMEM;
+    if (hard_wrapped(doc->body, doc->body_len))
+        unwrap(doc->body, doc->body_len);
+    return ATT_OK;
 }
 
 int att_read_txt(const char *data, size_t len, struct att_doc *doc, struct att_err *err)

@@ -160,6 +160,34 @@ static void test_txt_header(void **state)
     got_free(&g);
 }
 
+/* A text wrapped at a fixed width gives paragraphs, not one per line; a
+ * text with one paragraph per line keeps them. */
+static void test_txt_hard_wrap_joined(void **state)
+{
+    struct got g = {0};
+    const char *wrapped =
+        "The Minister met his counterpart on Monday morning to discuss the\n"
+        "arms sale and the export restrictions that were suspended last year\n"
+        "under the agreement reached in Busan between the two delegations.\n"
+        "\n"
+        "Both sides said the talks were constructive and agreed to meet again\n"
+        "in the spring, when the working groups are due to report on trade,\n"
+        "on fentanyl and on the purchase of soybeans by state companies.\n";
+    const char *lines = "First paragraph.\nSecond paragraph.\nThird one.\n";
+
+    (void)state;
+    assert_int_equal(parse(&g, "w.txt", ATT_FMT_TXT, wrapped), ATT_OK);
+    assert_null(strstr(g.docs[0].body, "the\narms"));
+    assert_non_null(strstr(g.docs[0].body, "the arms sale"));
+    assert_non_null(strstr(g.docs[0].body, "delegations.\n\nBoth"));
+    assert_int_equal(g.docs[0].body_len, strlen(wrapped));
+    got_free(&g);
+    memset(&g, 0, sizeof g);
+    assert_int_equal(parse(&g, "l.txt", ATT_FMT_TXT, lines), ATT_OK);
+    assert_string_equal(g.docs[0].body, lines);
+    got_free(&g);
+}
+
 static void test_txt_header_keys_any_case(void **state)
 {
     struct got g = {0};
@@ -935,6 +963,7 @@ int main(void)
         cmocka_unit_test(test_txt_false_header),
         cmocka_unit_test(test_txt_unknown_keys_need_a_known_one),
         cmocka_unit_test(test_txt_crlf),
+        cmocka_unit_test(test_txt_hard_wrap_joined),
         cmocka_unit_test(test_txt_bom),
         cmocka_unit_test(test_txt_fixture_long_first_line),
         cmocka_unit_test(test_reader_failure_keeps_id),

@@ -1,25 +1,13 @@
-/* attache-index: one file in, its passages out, in atomic batches. */
-#include <cjson/cJSON.h>
-#include <errno.h>
-#include <fcntl.h>
+/* attache-index: applies prepared jobs to the index in atomic batches;
+ * the reading and parsing run meanwhile in a preparer thread. */
+#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/stat.h>
-#include <unistd.h>
-#include <xxhash.h>
 
-#include "attache/text.h"
 #include "build.h"
 #include "log.h"
 #include "terms.h"
-
-struct doc_list {
-    struct att_doc *v;
-    size_t n, cap;
-    long bad_lines;
-    const char *file_id;
-};
 
 int build_begin(struct builder *b, struct att_xwdb *w, struct state *st,
                 const struct build_opts *o, struct att_err *err)
@@ -69,7 +57,6 @@ int build_flush(struct builder *b, struct att_err *err)
     if (rc == ATT_OK)
         b->revision++;
     b->batch_passages = 0;
-    b->batch_bytes = 0;
     return rc;
 }
 
@@ -85,276 +72,6 @@ void build_abort(struct builder *b)
     if (b->in_tx)
         att_xwdb_cancel(b->w, NULL);
     b->in_tx = false;
-}
-
-static int maybe_flush(struct builder *b, struct att_err *err)
-{
-    if (b->batch_passages >= b->o.batch_passages || b->batch_bytes >= b->o.batch_bytes)
-        return build_flush(b, err);
-    return ATT_OK;
-}
-
-/* Read a whole file into a malloc'd, NUL-terminated buffer. */
-static int read_all(const char *path, size_t max, char **data, size_t *len, struct att_err *err)
-{
-    int fd = open(path, O_RDONLY | O_CLOEXEC);
-    struct stat st;
-    size_t got = 0;
-    char *buf;
-
-    *data = NULL;
-    if (fd < 0)
-        return att_err_set(err, ATT_E_IO, "cannot open: %s", strerror(errno));
-    if (fstat(fd, &st) != 0 || !S_ISREG(st.st_mode)) {
-        close(fd);
-        return att_err_set(err, ATT_E_IO, "not a regular file");
-    }
-    if ((size_t)st.st_size > max) {
-        close(fd);
-        return att_err_set(err, ATT_E_TOOBIG, "file of %lld bytes is over the limit of %zu "
-                           "(--max-file-size)", (long long)st.st_size, max);
-    }
-    buf = malloc((size_t)st.st_size + 1);
-    if (buf == NULL) {
-        close(fd);
-        return att_err_set(err, ATT_E_NOMEM, "out of memory reading %lld bytes",
-                           (long long)st.st_size);
-    }
-    while (got < (size_t)st.st_size) {
-        ssize_t n = read(fd, buf + got, (size_t)st.st_size - got);
-
-        if (n < 0 && errno == EINTR)
-            continue;
-        if (n <= 0)
-            break; /* shrank while we read: index what is there */
-        got += (size_t)n;
-    }
-    close(fd);
-    buf[got] = '\0';
-    *data = buf;
-    *len = got;
-    return ATT_OK;
-}
-
-static int collect_doc(void *ud, struct att_doc *doc, long line)
-{
-    struct doc_list *l = ud;
-
-    (void)line;
-    if (l->n == l->cap) {
-        size_t cap = l->cap ? l->cap * 2 : 4;
-        struct att_doc *v = realloc(l->v, cap * sizeof *v);
-
-        if (v == NULL)
-            return ATT_E_NOMEM;
-        l->v = v;
-        l->cap = cap;
-    }
-    l->v[l->n++] = *doc; /* steal every field */
-    att_doc_init(doc);
-    return 0;
-}
-
-static void bad_line(void *ud, long line, const char *why)
-{
-    struct doc_list *l = ud;
-
-    l->bad_lines++;
-    att_log(ATT_WARN, "%s:%ld: skipped: %s", l->file_id, line, why);
-}
-
-static void doc_list_free(struct doc_list *l)
-{
-    for (size_t i = 0; i < l->n; i++)
-        att_doc_clear(&l->v[i]);
-    free(l->v);
-    l->v = NULL;
-    l->n = 0;
-}
-
-/* The JSON a hit renders from: passage text and offsets, the document's
- * metadata and the passage's quotations (offsets into the passage). */
-static char *passage_data(const struct att_doc *d, unsigned n, struct att_span p,
-                          const struct att_quotes *q, size_t q0, size_t q1)
-{
-    cJSON *o = cJSON_CreateObject();
-    cJSON *qa;
-    char *text = NULL;
-
-    if (o == NULL)
-        return NULL;
-    cJSON_AddStringToObject(o, "doc", d->id);
-    cJSON_AddNumberToObject(o, "n", n);
-    if (d->title)
-        cJSON_AddStringToObject(o, "title", d->title);
-    if (d->date)
-        cJSON_AddStringToObject(o, "date", d->date);
-    if (d->source)
-        cJSON_AddStringToObject(o, "source", d->source);
-    if (d->url)
-        cJSON_AddStringToObject(o, "url", d->url);
-    cJSON_AddNumberToObject(o, "start", (double)p.start);
-    cJSON_AddNumberToObject(o, "end", (double)p.end);
-    text = strndup(d->body + p.start, p.end - p.start);
-    if (text == NULL || cJSON_AddStringToObject(o, "text", text) == NULL)
-        goto out;
-    free(text);
-    text = NULL;
-    qa = cJSON_AddArrayToObject(o, "quotes");
-    for (size_t i = q0; qa != NULL && i < q1; i++) {
-        cJSON *e = cJSON_CreateObject();
-
-        cJSON_AddItemToArray(qa, e);
-        cJSON_AddNumberToObject(e, "start", (double)(q->v[i].start - p.start));
-        cJSON_AddNumberToObject(e, "end", (double)(q->v[i].end - p.start));
-        if (q->v[i].speaker)
-            cJSON_AddStringToObject(e, "speaker", q->v[i].speaker);
-        if (q->v[i].role)
-            cJSON_AddStringToObject(e, "role", q->v[i].role);
-    }
-    text = cJSON_PrintUnformatted(o);
-out:
-    cJSON_Delete(o);
-    return text;
-}
-
-static int add_term(struct att_xdoc *x, const char *prefix, const char *val, struct att_err *err)
-{
-    char term[ATT_TERM_MAX + 1];
-    size_t n = att_term(term, prefix, val, strlen(val));
-
-    return att_xdoc_term(x, term, n, err);
-}
-
-static int add_folded(struct att_xdoc *x, const char *prefix, const char *val,
-                      struct att_err *err)
-{
-    size_t len = strlen(val);
-    char *f = malloc(len + 1);
-    int rc;
-
-    if (f == NULL)
-        return att_err_set(err, ATT_E_NOMEM, "out of memory");
-    att_term_fold(f, val, len);
-    rc = *f ? add_term(x, prefix, f, err) : ATT_OK;
-    free(f);
-    return rc;
-}
-
-/* Boolean terms and values every passage of d carries. */
-static int doc_terms(struct att_xdoc *x, const struct att_doc *d, const char *file_id,
-                     struct att_err *err)
-{
-    char slot[9], t[16];
-    int rc = add_term(x, ATT_P_DOC, d->id, err);
-
-    if (rc == ATT_OK)
-        rc = add_term(x, ATT_P_FILE, file_id, err);
-    if (rc == ATT_OK && d->source)
-        rc = add_folded(x, ATT_P_SOURCE, d->source, err);
-    if (rc == ATT_OK && d->date && att_date_slot(d->date, slot)) {
-        rc = att_xdoc_value(x, ATT_SLOT_DATE, slot, 8, err);
-        snprintf(t, sizeof t, "%.4s", slot);
-        if (rc == ATT_OK)
-            rc = add_term(x, ATT_P_YEAR, t, err);
-        snprintf(t, sizeof t, "%.6s", slot);
-        if (rc == ATT_OK && strcmp(slot + 4, "0000") != 0)
-            rc = add_term(x, ATT_P_MONTH, t, err);
-        if (rc == ATT_OK && strcmp(slot + 6, "00") != 0)
-            rc = add_term(x, ATT_P_DAY, slot, err);
-    }
-    if (rc == ATT_OK)
-        rc = att_xdoc_value(x, ATT_SLOT_DOC, d->id, strlen(d->id), err);
-    return rc;
-}
-
-/* Quotation words and speakers of quotes q0..q1 (all inside the passage). */
-static int quote_terms(struct att_xdoc *x, const struct att_doc *d, const struct att_quotes *q,
-                       size_t q0, size_t q1, struct att_err *err)
-{
-    int rc = ATT_OK;
-
-    for (size_t i = q0; rc == ATT_OK && i < q1; i++) {
-        const struct att_quote *e = &q->v[i];
-
-        rc = att_xdoc_text(x, ATT_P_QUOTE, d->body + e->start, e->end - e->start, 1, 0, err);
-        if (rc == ATT_OK && e->speaker) {
-            rc = att_xdoc_text(x, ATT_P_SPEAKER, e->speaker, strlen(e->speaker), 1, 0, err);
-            if (rc == ATT_OK)
-                rc = add_folded(x, ATT_P_SPK, e->speaker, err);
-        }
-    }
-    return rc;
-}
-
-static int add_passage(struct builder *b, const struct att_doc *d, const char *file_id,
-                       unsigned n, struct att_span p, const struct att_quotes *q, size_t q0,
-                       size_t q1, struct att_err *err)
-{
-    struct att_xdoc *x = att_xdoc_new(b->w);
-    char enc[32];
-    char *data = NULL;
-    int rc;
-
-    if (x == NULL)
-        return att_err_set(err, ATT_E_NOMEM, "out of memory");
-    rc = att_xdoc_text(x, "", d->body + p.start, p.end - p.start, 1, ATT_XT_SPELLING, err);
-    if (rc == ATT_OK && d->title)
-        rc = att_xdoc_text(x, ATT_P_TITLE, d->title, strlen(d->title), 1, 0, err);
-    if (rc == ATT_OK)
-        rc = quote_terms(x, d, q, q0, q1, err);
-    if (rc == ATT_OK)
-        rc = doc_terms(x, d, file_id, err);
-    if (rc == ATT_OK)
-        rc = att_xdoc_value(x, ATT_SLOT_PASSAGE, enc, att_sortable(n, enc), err);
-    data = rc == ATT_OK ? passage_data(d, n, p, q, q0, q1) : NULL;
-    if (rc == ATT_OK && data == NULL)
-        rc = att_err_set(err, ATT_E_NOMEM, "out of memory");
-    if (rc == ATT_OK)
-        rc = att_xdoc_data(x, data, strlen(data), err);
-    if (rc == ATT_OK)
-        rc = att_xwdb_add(b->w, x, err);
-    free(data);
-    att_xdoc_free(x);
-    return rc;
-}
-
-/* Split d into passages and add each; *count gets how many. */
-static int add_doc(struct builder *b, const struct att_doc *d, const char *file_id,
-                   uint32_t *count, struct att_err *err)
-{
-    struct att_spans ps = {0};
-    struct att_quotes qs = {0};
-    size_t q = 0;
-    int rc = att_passages(d->body, d->body_len, NULL, &ps, err);
-
-    if (rc == ATT_OK)
-        rc = att_quotes_find(d->body, d->body_len, &qs, err);
-    for (size_t i = 0; rc == ATT_OK && i < ps.n; i++) {
-        size_t q0, q1;
-
-        while (q < qs.n && qs.v[q].start < ps.v[i].start)
-            q++; /* a quote that straddles two passages belongs to neither */
-        q0 = q;
-        while (q < qs.n && qs.v[q].end <= ps.v[i].end)
-            q++;
-        q1 = q;
-        rc = add_passage(b, d, file_id, (unsigned)i, ps.v[i], &qs, q0, q1, err);
-    }
-    *count += (uint32_t)ps.n;
-    b->batch_passages += (unsigned)ps.n;
-    b->batch_bytes += d->body_len;
-    att_spans_free(&ps);
-    att_quotes_free(&qs);
-    return rc;
-}
-
-static void hash_hex(const char *data, size_t len, char out[33])
-{
-    XXH128_hash_t h = XXH3_128bits(data, len);
-
-    snprintf(out, 33, "%016llx%016llx", (unsigned long long)h.high64,
-             (unsigned long long)h.low64);
 }
 
 static int set_str(char **dst, const char *src)
@@ -386,116 +103,222 @@ static int fail_file(struct builder *b, struct rec *r, const char *why, struct a
     return rc;
 }
 
-/* Replace r's passages with those of the parsed documents. */
-static int replace_file(struct builder *b, struct rec *r, const struct doc_list *l,
-                        struct att_err *err)
+/* Replace r's passages with the job's documents. */
+static int replace_file(struct builder *b, struct job *j, struct att_err *err)
 {
+    struct rec *r = j->r;
     char term[ATT_TERM_MAX + 1];
     size_t n = att_term(term, ATT_P_FILE, r->id, strlen(r->id));
     int rc = att_xwdb_delete_term(b->w, term, n, err);
 
-    r->docs = 0;
-    r->passages = 0;
-    for (size_t i = 0; rc == ATT_OK && i < l->n; i++) {
-        rc = add_doc(b, &l->v[i], r->id, &r->passages, err);
-        r->docs++;
-    }
+    for (size_t i = 0; rc == ATT_OK && i < j->ndocs; i++)
+        rc = att_xwdb_add(b->w, j->docs[i], err);
+    r->docs = j->ndoc;
+    r->passages = (uint32_t)j->ndocs;
     free(r->failed);
     r->failed = NULL;
     if (rc == ATT_OK)
         rc = state_save(b->w, r, err);
+    if (rc == ATT_OK && j->existed)
+        b->c.updated++;
+    else if (rc == ATT_OK)
+        b->c.added++;
     return rc;
 }
 
-/* Parse and index data for r. Per-file problems are recorded, not
- * returned: only index failures come back as errors. */
-static int index_contents(struct builder *b, struct rec *r, const struct walk_file *f,
-                          const char *data, size_t len, struct att_err *err)
+static int apply_job(struct builder *b, struct job *j, struct att_err *err)
 {
-    struct doc_list l = {.file_id = f->id};
-    struct att_doc_sink sink = {collect_doc, bad_line, &l};
-    struct att_err perr = {0};
-    bool existed = r->hash[0] != '\0' && r->failed == NULL;
     int rc;
 
-    hash_hex(data, len, perr.msg);
-    if (strcmp(perr.msg, r->hash) == 0 && r->failed == NULL) {
-        b->c.unchanged++; /* touched, or changed and changed back */
-        return state_save(b->w, r, err);
-    }
-    memcpy(r->hash, perr.msg, sizeof r->hash);
-    perr.msg[0] = '\0';
-    rc = att_doc_parse(f->id, f->fmt, data, len, &sink, &perr);
-
-    if (rc == ATT_E_NOMEM && l.n == 0) {
-        doc_list_free(&l);
-        return att_err_set(err, rc, "%s: %s", f->id, perr.msg);
-    }
-    if (rc != ATT_OK) {
-        doc_list_free(&l);
-        return fail_file(b, r, perr.msg[0] ? perr.msg : att_strerror(rc), err);
-    }
-    rc = replace_file(b, r, &l, err);
-    doc_list_free(&l);
-    if (rc == ATT_OK) {
-        if (existed)
-            b->c.updated++;
-        else
-            b->c.added++;
-    }
-    return rc;
-}
-
-int build_file(struct builder *b, const struct walk_file *f, const char *root,
-               struct att_err *err)
-{
-    struct rec *r = state_find(b->st, f->id);
-    struct att_err ferr = {0};
-    char *data = NULL;
-    size_t len = 0;
-    int rc;
-
-    if (r == NULL) {
-        r = state_add(b->st, f->id);
-        if (r == NULL)
-            return att_err_set(err, ATT_E_NOMEM, "out of memory");
-    } else if (r->seen) {
-        att_log(ATT_WARN, "%s: the same document id comes from two paths; %s skipped", f->id,
-                f->path);
-        return ATT_OK;
-    }
-    r->seen = true;
-    if (r->size == f->size && r->mtime_ns == f->mtime_ns && r->hash[0] != '\0') {
-        if (r->failed == NULL) {
-            b->c.unchanged++;
-            return ATT_OK;
-        }
-        if (!b->o.retry_failed) {
-            b->c.skipped++;
-            return ATT_OK;
-        }
-    }
+    if (j->kind == JOB_END) /* words counted since the last commit, if any */
+        return b->in_tx && j->spell ? att_xwdb_add_spelling(b->w, j->spell, err) : ATT_OK;
     rc = ensure_tx(b, err);
     if (rc != ATT_OK)
         return rc;
-    if (set_str(&r->root, root) != ATT_OK)
-        return att_err_set(err, ATT_E_NOMEM, "out of memory");
-    r->size = f->size;
-    r->mtime_ns = f->mtime_ns;
-    rc = read_all(f->path, b->o.max_file, &data, &len, &ferr);
-    if (rc == ATT_E_NOMEM)
-        return att_err_set(err, rc, "%s: %s", f->id, ferr.msg);
-    if (rc != ATT_OK) {
-        r->hash[0] = '\0';
-        rc = fail_file(b, r, ferr.msg, err);
-        return rc == ATT_OK ? maybe_flush(b, err) : rc;
+    switch (j->kind) {
+    case JOB_INDEX:
+        rc = replace_file(b, j, err);
+        break;
+    case JOB_SAME:
+        b->c.unchanged++;
+        rc = state_save(b->w, j->r, err);
+        break;
+    case JOB_FAIL:
+        rc = fail_file(b, j->r, j->why, err);
+        break;
+    case JOB_END:
+        break;
     }
-    b->c.bytes_read += len;
-    rc = index_contents(b, r, f, data, len, err);
-    free(data);
-    return rc == ATT_OK ? maybe_flush(b, err) : rc;
+    if (rc == ATT_OK && j->spell != NULL)
+        rc = att_xwdb_add_spelling(b->w, j->spell, err);
+    if (rc == ATT_OK && j->spell != NULL)
+        rc = build_flush(b, err);
+    return rc;
 }
 
+/* The hand-off between the preparer thread and the writer: a FIFO of
+ * jobs, bounded by the passages it holds so memory stays flat. */
+#define QUEUE_MAX_PASSAGES 4096
+
+struct queue {
+    pthread_mutex_t mu;
+    pthread_cond_t can_put, can_take;
+    struct job *head, *tail;
+    size_t passages;
+    bool aborted;              /* the writer gave up: stop preparing */
+    /* what the preparer reads */
+    struct preparer p;
+    const struct walk_list *files;
+    const char *const *roots;
+    volatile sig_atomic_t *stop;
+    struct job *end;           /* the closing job, made in advance */
+    struct att_err err;        /* the preparer's fatal error */
+};
+
+/* Queue j; false when the writer has aborted (j is then freed). */
+static bool put(struct queue *q, struct job *j)
+{
+    pthread_mutex_lock(&q->mu);
+    while (!q->aborted && q->head != NULL && q->passages + j->ndocs > QUEUE_MAX_PASSAGES)
+        pthread_cond_wait(&q->can_put, &q->mu);
+    if (q->aborted) {
+        pthread_mutex_unlock(&q->mu);
+        job_free(j);
+        return false;
+    }
+    if (q->tail != NULL)
+        q->tail->next = j;
+    else
+        q->head = j;
+    q->tail = j;
+    q->passages += j->ndocs;
+    pthread_cond_signal(&q->can_take);
+    pthread_mutex_unlock(&q->mu);
+    return true;
+}
+
+static struct job *take(struct queue *q)
+{
+    struct job *j;
+
+    pthread_mutex_lock(&q->mu);
+    while (q->head == NULL)
+        pthread_cond_wait(&q->can_take, &q->mu);
+    j = q->head;
+    q->head = j->next;
+    if (q->head == NULL)
+        q->tail = NULL;
+    q->passages -= j->ndocs;
+    pthread_cond_signal(&q->can_put);
+    pthread_mutex_unlock(&q->mu);
+    return j;
+}
+
+static void *preparer_main(void *arg)
+{
+    struct queue *q = arg;
+    struct job *end = q->end;
+    bool fatal = false;
+    size_t i;
+
+    for (i = 0; i < q->files->n && !*q->stop && !fatal; i++) {
+        struct job *j = prepare_file(&q->p, &q->files->v[i], q->roots[i], &fatal, &q->err);
+
+        if (j != NULL)
+            j->done = i + 1;
+        if (j != NULL && !put(q, j))
+            break;
+    }
+    /* The closing job was made before the thread started, so that the
+     * writer always gets one, even when memory ran out here. */
+    q->end = NULL;
+    end->kind = JOB_END;
+    end->done = i;
+    if (fatal) {
+        end->why[0] = '!';
+    } else {
+        end->spell = q->p.g; /* the last batch's spelling words */
+        q->p.g = NULL;
+    }
+    put(q, end);
+    return NULL;
+}
+
+/* Free what is left in the queue after the writer stopped early. */
+static void drain(struct queue *q)
+{
+    pthread_mutex_lock(&q->mu);
+    q->aborted = true;
+    pthread_cond_broadcast(&q->can_put);
+    pthread_mutex_unlock(&q->mu);
+}
+
+static void discard(struct queue *q)
+{
+    while (q->head != NULL) {
+        struct job *j = q->head;
+
+        q->head = j->next;
+        job_free(j);
+    }
+    q->tail = NULL;
+}
+
+/* The writer's loop: apply jobs until the preparer's JOB_END. */
+static int consume(struct builder *b, struct queue *q, struct progress *pg, struct att_err *err)
+{
+    int rc = ATT_OK;
+
+    for (;;) {
+        struct job *j = take(q);
+        bool end = j->kind == JOB_END, fatal = end && j->why[0] == '!';
+
+        size_t done = j->done;
+
+        rc = fatal ? att_err_set(err, q->err.code, "%s", q->err.msg) : apply_job(b, j, err);
+        job_free(j);
+        progress_tick(pg, done); /* files written, not merely read ahead */
+        if (end || rc != ATT_OK)
+            return rc;
+    }
+}
+
+int build_run(struct builder *b, const struct walk_list *files, const char *const *roots,
+              volatile sig_atomic_t *stop, struct progress *pg, struct att_err *err)
+{
+    struct queue q = {.files = files, .roots = roots, .stop = stop};
+    pthread_t tid;
+    int rc = prepare_init(&q.p, b->st, &b->o, err);
+
+    if (rc != ATT_OK)
+        return rc;
+    q.end = calloc(1, sizeof *q.end);
+    if (q.end == NULL) {
+        prepare_fini(&q.p);
+        return att_err_set(err, ATT_E_NOMEM, "out of memory");
+    }
+    pthread_mutex_init(&q.mu, NULL);
+    pthread_cond_init(&q.can_put, NULL);
+    pthread_cond_init(&q.can_take, NULL);
+    if (pthread_create(&tid, NULL, preparer_main, &q) != 0) {
+        prepare_fini(&q.p);
+        free(q.end);
+        return att_err_set(err, ATT_E_INTERNAL, "cannot start a thread");
+    }
+    rc = consume(b, &q, pg, err);
+    if (rc != ATT_OK)
+        drain(&q);
+    pthread_join(tid, NULL);
+    discard(&q);
+    b->c.unchanged += q.p.c.unchanged;
+    b->c.skipped += q.p.c.skipped;
+    b->c.bytes_read += q.p.c.bytes_read;
+    prepare_fini(&q.p);
+    pthread_cond_destroy(&q.can_put);
+    pthread_cond_destroy(&q.can_take);
+    pthread_mutex_destroy(&q.mu);
+    return rc;
+}
 int build_remove(struct builder *b, struct rec *r, struct att_err *err)
 {
     char term[ATT_TERM_MAX + 1];
@@ -509,7 +332,8 @@ int build_remove(struct builder *b, struct rec *r, struct att_err *err)
     if (rc == ATT_OK) {
         b->c.removed++;
         b->batch_passages += r->passages;
-        rc = maybe_flush(b, err);
+        if (b->batch_passages >= b->o.batch_passages)
+            rc = build_flush(b, err);
     }
     return rc;
 }

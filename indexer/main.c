@@ -256,24 +256,27 @@ static int index_files(struct builder *b, const struct run_opts *o, struct att_e
     struct walk_list files = {0};
     struct root *roots = calloc((size_t)o->npaths, sizeof *roots);
     size_t *first = calloc((size_t)o->npaths, sizeof *first);
+    const char **file_roots = NULL;
     struct progress pg;
-    int rc = ATT_OK;
+    int rc = ATT_OK, bad = 0;
 
-    if (roots == NULL || first == NULL || collect(o, &files, roots, first) < 0) {
+    if (roots == NULL || first == NULL || (bad = collect(o, &files, roots, first)) < 0 ||
+        (file_roots = calloc(files.n + 1, sizeof *file_roots)) == NULL) {
         rc = att_err_set(err, ATT_E_NOMEM, "out of memory");
         goto out;
     }
+    b->c.failed += (unsigned)bad; /* a PATH that cannot be read fails the run */
+    for (size_t i = 0; i < files.n; i++)
+        file_roots[i] = root_of(o, roots, first, i);
     progress_start(&pg, files.n, o->progress == 1 || (o->progress < 0 && !o->quiet &&
                                                          isatty(STDERR_FILENO)));
-    for (size_t i = 0; i < files.n && rc == ATT_OK && !stop_requested; i++) {
-        rc = build_file(b, &files.v[i], root_of(o, roots, first, i), err);
-        progress_tick(&pg, i + 1);
-    }
+    rc = build_run(b, &files, file_roots, &stop_requested, &pg, err);
     progress_end(&pg);
     if (rc == ATT_OK && !stop_requested)
         rc = remove_vanished(b, o, roots, err);
 out:
     walk_list_free(&files);
+    free(file_roots);
     free(roots);
     free(first);
     return rc;

@@ -43,6 +43,7 @@ void att_doc_init(struct att_doc *d)
     d->url = NULL;
     d->body = NULL;
     d->body_len = 0;
+    d->title_from_body = false;
 }
 
 void att_doc_clear(struct att_doc *d)
@@ -268,8 +269,10 @@ static int finish(struct att_doc *d, const char *file_id)
             return ATT_E_NOMEM;
     }
     /* Without memory for it the document simply has no title. */
-    if (d->title == NULL && d->body != NULL)
+    if (d->title == NULL && d->body != NULL) {
         d->title = att_title_from_body(d->body, d->body_len, TITLE_MAX);
+        d->title_from_body = d->title != NULL;
+    }
     return att_doc_fix_utf8(d);
 }
 

@@ -18,17 +18,21 @@ extern "C" {
 
 struct att_xwdb {
     Xapian::WritableDatabase db;
-    Xapian::TermGenerator tg;
     bool in_tx = false;
-    // Words for the spelling table, counted until the next commit: one
-    // add_spelling() per distinct word and batch instead of one per word
-    // (measured: TermGenerator's FLAG_SPELLING made indexing ~1.6x slower).
+};
+
+struct att_xgen {
+    Xapian::TermGenerator tg;
+    // Words for the spelling table, counted here and handed to a writer
+    // with att_xwdb_add_spelling(): one add_spelling() per distinct word
+    // and batch instead of one per word (TermGenerator's FLAG_SPELLING made
+    // the whole build ~1.6x slower).
     std::unordered_map<std::string, Xapian::termcount> spell;
 };
 
 struct att_xdoc {
     Xapian::Document doc;
-    att_xwdb *w;
+    att_xgen *g;
     Xapian::termpos pos = 0;
 };
 
@@ -136,7 +140,7 @@ void open_shards(att_xdb *x)
 }
 
 // Count the words of text (lower-cased, as the query parser sees them).
-void count_words(att_xwdb *w, const char *text, size_t len)
+void count_words(att_xgen *w, const char *text, size_t len)
 {
     std::string word;
     for (Xapian::Utf8Iterator it(text, len); it != Xapian::Utf8Iterator(); ++it) {
@@ -153,14 +157,6 @@ void count_words(att_xwdb *w, const char *text, size_t len)
         w->spell[word]++;
 }
 
-// Hand the counted words to the spelling table (before a commit).
-void flush_spelling(att_xwdb *w)
-{
-    for (const auto &kv : w->spell)
-        w->db.add_spelling(kv.first, kv.second);
-    w->spell.clear();
-}
-
 } // namespace
 
 extern "C" {
@@ -172,10 +168,7 @@ int att_xwdb_open(const char *path, unsigned flags, att_xwdb **out, att_err *err
     *out = nullptr;
     return guard(err, [&]() -> int {
         int action = (flags & ATT_XW_CREATE) ? Xapian::DB_CREATE_OR_OPEN : Xapian::DB_OPEN;
-        att_xwdb *w = new att_xwdb{Xapian::WritableDatabase(path, action), {}, false, {}};
-        w->tg.set_stemmer(Xapian::Stem("english"));
-        w->tg.set_stemming_strategy(Xapian::TermGenerator::STEM_ALL);
-        *out = w;
+        *out = new att_xwdb{Xapian::WritableDatabase(path, action), false};
         return ATT_OK;
     });
 }
@@ -200,7 +193,7 @@ void att_xwdb_close(att_xwdb *w)
 int att_xwdb_begin(att_xwdb *w, att_err *err)
 {
     return guard(err, [&]() -> int {
-        w->db.begin_transaction(false);
+        w->db.begin_transaction(true); // flushed: commit_transaction() is durable
         w->in_tx = true;
         return ATT_OK;
     });
@@ -209,7 +202,6 @@ int att_xwdb_begin(att_xwdb *w, att_err *err)
 int att_xwdb_commit(att_xwdb *w, att_err *err)
 {
     return guard(err, [&]() -> int {
-        flush_spelling(w);
         if (w->in_tx) {
             w->in_tx = false;
             w->db.commit_transaction();
@@ -223,7 +215,6 @@ int att_xwdb_commit(att_xwdb *w, att_err *err)
 int att_xwdb_cancel(att_xwdb *w, att_err *err)
 {
     return guard(err, [&]() -> int {
-        w->spell.clear();
         if (w->in_tx) {
             w->in_tx = false;
             w->db.cancel_transaction();
@@ -327,11 +318,38 @@ int att_xdb_compact(const char *src, const char *dst, att_err *err)
 
 /* ---- building documents ---- */
 
-att_xdoc *att_xdoc_new(att_xwdb *w)
+att_xgen *att_xgen_new(void)
+{
+    try {
+        att_xgen *g = new att_xgen;
+        g->tg.set_stemmer(Xapian::Stem("english"));
+        g->tg.set_stemming_strategy(Xapian::TermGenerator::STEM_ALL);
+        return g;
+    } catch (...) {
+        return nullptr;
+    }
+}
+
+void att_xgen_free(att_xgen *g)
+{
+    delete g;
+}
+
+int att_xwdb_add_spelling(att_xwdb *w, att_xgen *g, att_err *err)
+{
+    return guard(err, [&]() -> int {
+        for (const auto &kv : g->spell)
+            w->db.add_spelling(kv.first, kv.second);
+        g->spell.clear();
+        return ATT_OK;
+    });
+}
+
+att_xdoc *att_xdoc_new(att_xgen *g)
 {
     try {
         att_xdoc *d = new att_xdoc;
-        d->w = w;
+        d->g = g;
         return d;
     } catch (...) {
         return nullptr;
@@ -347,11 +365,11 @@ int att_xdoc_text(att_xdoc *d, const char *prefix, const char *text, size_t len,
                   unsigned wdf_inc, unsigned flags, att_err *err)
 {
     return guard(err, [&]() -> int {
-        Xapian::TermGenerator &tg = d->w->tg;
+        Xapian::TermGenerator &tg = d->g->tg;
         tg.set_document(d->doc);
         tg.set_termpos(d->pos);
         if (flags & ATT_XT_SPELLING)
-            count_words(d->w, text, len);
+            count_words(d->g, text, len);
         tg.index_text(Xapian::Utf8Iterator(text, len), wdf_inc, prefix);
         d->pos = tg.get_termpos() + 100;
         return ATT_OK;

@@ -83,6 +83,10 @@ class Result(unittest.TestResult):
     def addError(self, test, err):
         self.tally.add("failed", self._name(test), self._exc_info_to_string(err, test))
 
+    def addSubTest(self, test, subtest, err):
+        if err is not None:
+            self.tally.add("failed", self._name(subtest), self._exc_info_to_string(err, test))
+
     def addSkip(self, test, reason):
         self.tally.add("skipped", self._name(test), reason)
 

@@ -23,6 +23,7 @@ struct att_doc {
     char *url;
     char *body;
     size_t body_len;
+    bool title_from_body; /* title made from the first words of the body */
 };
 
 void att_doc_init(struct att_doc *d);  /* all fields NULL / 0 */

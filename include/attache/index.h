@@ -18,7 +18,8 @@ extern "C" {
 
 struct att_xwdb; /* a writable database (holds Xapian's write lock) */
 struct att_xdb;  /* a read-only database, possibly several shards as one */
-struct att_xdoc; /* a document being built for a writable database */
+struct att_xgen; /* turns text into terms; counts words for spelling */
+struct att_xdoc; /* a document being built */
 
 /* ---- writing ------------------------------------------------------- */
 
@@ -78,14 +79,25 @@ int att_xdb_compact(const char *src, const char *dst, struct att_err *err);
 
 /* ---- building documents -------------------------------------------- */
 
-/* A new empty document that indexes text for w's language (English
- * stemming, stemmed terms with positions) and feeds w's spelling table.
- * Caller owns it: att_xdoc_free(). NULL when out of memory. */
-struct att_xdoc *att_xdoc_new(struct att_xwdb *w);
+/* A text indexer: English stemming, stemmed terms with positions, and a
+ * count of the words seen for the spelling table. Owned by the caller:
+ * att_xgen_free(). Used by one thread at a time; it needs no database, so
+ * documents can be built in one thread and written in another. NULL when
+ * out of memory. */
+struct att_xgen *att_xgen_new(void);
+void att_xgen_free(struct att_xgen *g); /* NULL-safe */
+
+/* Move the words g counted into w's spelling table (part of w's next
+ * commit) and clear g's count. */
+int att_xwdb_add_spelling(struct att_xwdb *w, struct att_xgen *g, struct att_err *err);
+
+/* A new empty document whose text is indexed by g (which must outlive
+ * it). Caller owns it: att_xdoc_free(). NULL when out of memory. */
+struct att_xdoc *att_xdoc_new(struct att_xgen *g);
 void att_xdoc_free(struct att_xdoc *d); /* NULL-safe */
 
 /* Flags for att_xdoc_text. */
-#define ATT_XT_SPELLING 1u /* add the words to the spelling table */
+#define ATT_XT_SPELLING 1u /* count the words for the spelling table */
 
 /* Index free text under prefix ("" for the body) with positions. Each
  * call starts 100 positions after the previous one, so a phrase never

@@ -79,12 +79,12 @@ def indexer_cmd(*args):
     return [bin_path("attache-index")] + [str(a) for a in args]
 
 
-def run_indexer(*args, env=None, timeout=300):
+def run_indexer(*args, env=None, timeout=300, cwd=None):
     """Run attache-index to the end; a CompletedProcess with text output.
     env adds to (or overrides) the inherited environment, from which
     ATTACHE_DB is removed so that only what a test sets counts."""
     return subprocess.run(indexer_cmd(*args), env=_env(env), capture_output=True,
-                          text=True, timeout=timeout, stdin=subprocess.DEVNULL)
+                          text=True, timeout=timeout, stdin=subprocess.DEVNULL, cwd=cwd)
 
 
 def start_indexer(*args, env=None):

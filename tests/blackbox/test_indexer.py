@@ -91,7 +91,7 @@ class CorpusTest(Checks, unittest.TestCase):
     def setUpClass(cls):
         cls.shared = h.corpus_dir()
         if cls.shared is None:
-            raise unittest.SkipTest(h.NO_CORPUS)
+            return  # each test skips, by name (setUp)
         cls.tmp = h.tmp_for(cls)
         # The indexed folder is a copy (same times), restored before each
         # test that changes it, so the records' root stays the same path.
@@ -108,6 +108,10 @@ class CorpusTest(Checks, unittest.TestCase):
         cls.second = (p.returncode, p.stdout, p.stderr)
         cls.stats1 = h.stats(cls.db0, check=False)
         cls.n = 0
+
+    def setUp(self):
+        if self.shared is None:
+            self.skipTest(h.NO_CORPUS)
 
     def fresh(self):
         """A private (corpus, db) pair: the corpus copy restored to its
@@ -196,7 +200,7 @@ class CorpusTest(Checks, unittest.TestCase):
         self.assertEqual(m.group(8), str(self.summary0["passages"]))
         os.utime(os.path.join(corpus, "seed", "trump-xi-call.txt"))
         with open(os.path.join(corpus, "sotu", "1790_george_washington_n.txt"), "a") as f:
-            f.write("\nA closing paragraph added for the test.\n")
+            f.write("\n\nA closing paragraph added for the test.\n")
         p = h.run_indexer("-d", db, "--quiet", corpus)
         self.assertEqual((p.returncode, p.stdout, p.stderr), (0, "", ""))
         # It did its work all the same.
@@ -230,7 +234,7 @@ class CorpusTest(Checks, unittest.TestCase):
         rev0 = h.stats(db)["revision"]
         fid = "sotu/1790_george_washington_n.txt"
         with open(os.path.join(corpus, fid), "a") as f:
-            f.write("\nThe treaty with the northern tribes was signed at the harbour.\n"
+            f.write("\n\nThe treaty with the northern tribes was signed at the harbour.\n"
                     "\nA second new paragraph about the public credit and the loan.\n")
         s = self.assertIndexed(db, [corpus], dict(updated=1, unchanged=CORPUS_FILES - 1))
         self.assertEqual(s["documents"], CORPUS_FILES)
@@ -301,7 +305,7 @@ class CorpusTest(Checks, unittest.TestCase):
         os.rename(os.path.join(corpus, "sotu/1792_george_washington_n.txt"),
                   os.path.join(corpus, "sotu/renamed.txt"))
         with open(os.path.join(corpus, "sotu/1793_george_washington_n.txt"), "a") as f:
-            f.write("\nOne more paragraph.\n")
+            f.write("\n\nOne more paragraph.\n")
         os.utime(os.path.join(corpus, "sotu/1794_george_washington_n.txt"))
         h.write(os.path.join(corpus, "extra/a.md"), "---\ntitle: A\n---\n" + h.article(1))
         h.write(os.path.join(corpus, "extra/b.html"),
@@ -605,6 +609,31 @@ class BadFilesTest(Checks, unittest.TestCase):
         self.assertConsistent(db, listing)
 
 
+class SizeLimitTest(Checks, unittest.TestCase):
+    def test_max_file_size(self):
+        tmp = h.tmp_for(self)
+        folder = os.path.join(tmp, "in")
+        h.write(os.path.join(folder, "small.txt"), h.article(1))
+        rng = random.Random(2)
+        h.write(os.path.join(folder, "large.txt"),
+                "\n\n".join(h.words(rng, 100) + "." for _ in range(2500)))
+        self.assertGreater(os.path.getsize(os.path.join(folder, "large.txt")), 1 << 20)
+        db = os.path.join(tmp, "db")
+        self.assertIndexed(db, [folder], dict(added=1, failed=1), rc=h.EXIT_FAILED_FILES,
+                           extra=["--max-file-size", "1"])
+        self.assertIn("large.txt", self.summary_stderr)
+        listing = h.list_index(db)
+        self.assertEqual(listing["large.txt"][0], "failed")
+        self.assertIn("--max-file-size", listing["large.txt"][1])
+        # Same limit: remembered, not read again, and not a failure any more.
+        self.assertIndexed(db, [folder], dict(unchanged=1, skipped=1), rc=0,
+                           extra=["--max-file-size", "1"])
+        # With the default limit the next run takes it.
+        self.assertIndexed(db, [folder], dict(unchanged=1, added=1))
+        self.assertEqual(h.list_index(db)["large.txt"][:2], ("ok", 1))
+        self.assertConsistent(db)
+
+
 class BigFileTest(Checks, unittest.TestCase):
     def test_50mb_single_line(self):
         tmp = h.tmp_for(self)
@@ -680,8 +709,7 @@ class WalkTest(Checks, unittest.TestCase):
         self.assertEqual(list(h.list_index(db2)), ["deep.txt"])
         # A relative argument gives the same ids.
         db3 = os.path.join(self.tmp, "db3")
-        p = subprocess.run(h.indexer_cmd("-d", db3, "--quiet", "docs"), cwd=self.tmp,
-                           env=h._env(None), capture_output=True, text=True, timeout=120)
+        p = h.run_indexer("-d", db3, "--quiet", "docs", cwd=self.tmp)
         self.assertEqual(p.returncode, 0, p.stderr)
         self.assertEqual(sorted(h.list_index(db3)), ids)
 
@@ -740,6 +768,21 @@ class WalkTest(Checks, unittest.TestCase):
         self.assertConsistent(self.db, listing)
         self.assertIndexed(self.db, [good], dict(unchanged=3))
 
+    def test_vanished_folder_removes_nothing(self):
+        """A folder PATH that is gone (an unmounted share, say) is not a
+        folder whose files all vanished."""
+        folder = os.path.join(self.tmp, "share")
+        ids = make_tree(folder)
+        self.assertIndexed(self.db, [folder], dict(added=len(ids)))
+        before = h.list_text(self.db)
+        os.rename(folder, folder + ".away")
+        p = h.run_indexer("-d", self.db, "--json", folder)
+        self.assertIn("share", p.stderr)
+        self.assertEqual(h.list_text(self.db), before)
+        self.assertConsistent(self.db)
+        os.rename(folder + ".away", folder)
+        self.assertIndexed(self.db, [folder], dict(unchanged=len(ids)))
+
     def test_missing_path_alone(self):
         p = h.run_indexer("-d", self.db, os.path.join(self.tmp, "nothing-here"))
         self.assertIn("nothing-here", p.stderr)
@@ -770,8 +813,13 @@ class WalkTest(Checks, unittest.TestCase):
         p = h.run_indexer("--list", env={"ATTACHE_DB": self.db})
         self.assertEqual(sorted(h.parse_list(p.stdout)), ids)
         # -d wins over the environment.
+        before = h.stats(self.db)
         other = os.path.join(self.tmp, "other")
-        self.assertIndexed(other, [folder], dict(added=len(ids)))
+        h.write(os.path.join(folder, "new.txt"), h.article(9))
+        p = h.run_indexer("-d", other, "--json", folder, env={"ATTACHE_DB": self.db})
+        self.assertEqual(p.returncode, 0, p.stderr)
+        self.assertEqual(h.parse_json_line(p.stdout)["added"], len(ids) + 1)
+        self.assertEqual(h.stats(self.db), before)
 
 
 # ---------------------------------------------------------------------------

@@ -113,6 +113,7 @@ static void write_then_read_back(void **state)
     struct att_xwdb *w = NULL;
     struct att_xdb *db = NULL;
     struct att_xdoc *d;
+    struct att_xgen *g;
     struct att_xdb_info info;
     struct att_err err = {0};
     uint32_t freq = 0;
@@ -123,7 +124,9 @@ static void write_then_read_back(void **state)
     (void)state;
     assert_int_equal(att_xwdb_open(sub("rw"), ATT_XW_CREATE, &w, &err), ATT_OK);
     assert_int_equal(att_xwdb_begin(w, &err), ATT_OK);
-    d = att_xdoc_new(w);
+    g = att_xgen_new();
+    assert_non_null(g);
+    d = att_xdoc_new(g);
     assert_non_null(d);
     assert_int_equal(att_xdoc_text(d, "", "Sanctions were imposed", 22, 1, ATT_XT_SPELLING,
                                    &err), ATT_OK);
@@ -131,6 +134,8 @@ static void write_then_read_back(void **state)
     assert_int_equal(att_xdoc_data(d, "{}", 2, &err), ATT_OK);
     assert_int_equal(att_xwdb_add(w, d, &err), ATT_OK);
     att_xdoc_free(d);
+    assert_int_equal(att_xwdb_add_spelling(w, g, &err), ATT_OK);
+    att_xgen_free(g);
     assert_int_equal(att_xwdb_set_meta(w, "F:a", 3, "x\0y", 3, &err), ATT_OK);
     assert_int_equal(att_xwdb_set_meta(w, "F:b", 3, "z", 1, &err), ATT_OK);
     assert_int_equal(att_xwdb_commit(w, &err), ATT_OK);
@@ -159,16 +164,19 @@ static void oversized_term_is_rejected(void **state)
 {
     struct att_xwdb *w = NULL;
     struct att_xdoc *d;
+    struct att_xgen *g;
     struct att_err err = {0};
     char big[300];
 
     (void)state;
     memset(big, 'a', sizeof big);
     assert_int_equal(att_xwdb_open(sub("big"), ATT_XW_CREATE, &w, &err), ATT_OK);
-    d = att_xdoc_new(w);
+    g = att_xgen_new();
+    d = att_xdoc_new(g);
     assert_int_equal(att_xdoc_term(d, big, sizeof big, &err), ATT_E_TOOBIG);
     assert_int_equal(att_xdoc_term(d, "", 0, &err), ATT_E_TOOBIG);
     att_xdoc_free(d);
+    att_xgen_free(g);
     att_xwdb_close(w);
 }
 

@@ -1,0 +1,492 @@
+/* attache-index: from a file on disk to the Xapian documents of its
+ * passages, without touching the index (runs in its own thread). */
+#include <cjson/cJSON.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+#include <xxhash.h>
+
+#include "attache/text.h"
+#include "log.h"
+#include "prepare.h"
+#include "terms.h"
+
+struct doc_list {
+    struct att_doc *v;
+    size_t n, cap;
+    const char *file_id;
+};
+
+/* Read a whole file into a malloc'd, NUL-terminated buffer. */
+static int read_all(const char *path, size_t max, char **data, size_t *len, struct att_err *err)
+{
+    int fd = open(path, O_RDONLY | O_CLOEXEC);
+    struct stat st;
+    size_t got = 0;
+    char *buf;
+
+    *data = NULL;
+    if (fd < 0)
+        return att_err_set(err, ATT_E_IO, "cannot open: %s", strerror(errno));
+    if (fstat(fd, &st) != 0 || !S_ISREG(st.st_mode)) {
+        close(fd);
+        return att_err_set(err, ATT_E_IO, "not a regular file");
+    }
+    if ((size_t)st.st_size > max) {
+        close(fd);
+        return att_err_set(err, ATT_E_TOOBIG, "file of %lld bytes is over the limit of %zu "
+                           "(--max-file-size)", (long long)st.st_size, max);
+    }
+    buf = malloc((size_t)st.st_size + 1);
+    if (buf == NULL) {
+        close(fd);
+        return att_err_set(err, ATT_E_NOMEM, "out of memory reading %lld bytes",
+                           (long long)st.st_size);
+    }
+    while (got < (size_t)st.st_size) {
+        ssize_t n = read(fd, buf + got, (size_t)st.st_size - got);
+
+        if (n < 0 && errno == EINTR)
+            continue;
+        if (n <= 0)
+            break; /* shrank while we read: index what is there */
+        got += (size_t)n;
+    }
+    close(fd);
+    buf[got] = '\0';
+    *data = buf;
+    *len = got;
+    return ATT_OK;
+}
+
+static int collect_doc(void *ud, struct att_doc *doc, long line)
+{
+    struct doc_list *l = ud;
+
+    (void)line;
+    if (l->n == l->cap) {
+        size_t cap = l->cap ? l->cap * 2 : 4;
+        struct att_doc *v = realloc(l->v, cap * sizeof *v);
+
+        if (v == NULL)
+            return ATT_E_NOMEM;
+        l->v = v;
+        l->cap = cap;
+    }
+    l->v[l->n++] = *doc; /* steal every field */
+    att_doc_init(doc);
+    return 0;
+}
+
+static void bad_line(void *ud, long line, const char *why)
+{
+    struct doc_list *l = ud;
+
+    att_log(ATT_WARN, "%s:%ld: skipped: %s", l->file_id, line, why);
+}
+
+static void doc_list_free(struct doc_list *l)
+{
+    for (size_t i = 0; i < l->n; i++)
+        att_doc_clear(&l->v[i]);
+    free(l->v);
+    l->v = NULL;
+    l->n = 0;
+}
+
+/* The JSON a hit renders from: passage text and offsets, the document's
+ * metadata and the passage's quotations (offsets into the passage). */
+static char *passage_data(const struct att_doc *d, unsigned n, struct att_span p,
+                          const struct att_quotes *q, size_t q0, size_t q1)
+{
+    cJSON *o = cJSON_CreateObject();
+    cJSON *qa;
+    char *text = NULL;
+
+    if (o == NULL)
+        return NULL;
+    cJSON_AddStringToObject(o, "doc", d->id);
+    cJSON_AddNumberToObject(o, "n", n);
+    if (d->title)
+        cJSON_AddStringToObject(o, "title", d->title);
+    if (d->date)
+        cJSON_AddStringToObject(o, "date", d->date);
+    if (d->source)
+        cJSON_AddStringToObject(o, "source", d->source);
+    if (d->url)
+        cJSON_AddStringToObject(o, "url", d->url);
+    cJSON_AddNumberToObject(o, "start", (double)p.start);
+    cJSON_AddNumberToObject(o, "end", (double)p.end);
+    text = strndup(d->body + p.start, p.end - p.start);
+    if (text == NULL || cJSON_AddStringToObject(o, "text", text) == NULL)
+        goto out;
+    free(text);
+    text = NULL;
+    qa = cJSON_AddArrayToObject(o, "quotes");
+    for (size_t i = q0; qa != NULL && i < q1; i++) {
+        cJSON *e = cJSON_CreateObject();
+
+        cJSON_AddItemToArray(qa, e);
+        cJSON_AddNumberToObject(e, "start", (double)(q->v[i].start - p.start));
+        cJSON_AddNumberToObject(e, "end", (double)(q->v[i].end - p.start));
+        if (q->v[i].speaker)
+            cJSON_AddStringToObject(e, "speaker", q->v[i].speaker);
+        if (q->v[i].role)
+            cJSON_AddStringToObject(e, "role", q->v[i].role);
+    }
+    text = cJSON_PrintUnformatted(o);
+out:
+    cJSON_Delete(o);
+    return text;
+}
+
+static int add_term(struct att_xdoc *x, const char *prefix, const char *val, struct att_err *err)
+{
+    char term[ATT_TERM_MAX + 1];
+    size_t n = att_term(term, prefix, val, strlen(val));
+
+    return att_xdoc_term(x, term, n, err);
+}
+
+static int add_folded(struct att_xdoc *x, const char *prefix, const char *val,
+                      struct att_err *err)
+{
+    size_t len = strlen(val);
+    char *f = malloc(len + 1);
+    int rc;
+
+    if (f == NULL)
+        return att_err_set(err, ATT_E_NOMEM, "out of memory");
+    att_term_fold(f, val, len);
+    rc = *f ? add_term(x, prefix, f, err) : ATT_OK;
+    free(f);
+    return rc;
+}
+
+/* Boolean terms and values every passage of d carries. */
+static int doc_terms(struct att_xdoc *x, const struct att_doc *d, const char *file_id,
+                     struct att_err *err)
+{
+    char slot[9], t[16];
+    int rc = add_term(x, ATT_P_DOC, d->id, err);
+
+    if (rc == ATT_OK)
+        rc = add_term(x, ATT_P_FILE, file_id, err);
+    if (rc == ATT_OK && d->source)
+        rc = add_folded(x, ATT_P_SOURCE, d->source, err);
+    if (rc == ATT_OK && d->date && att_date_slot(d->date, slot)) {
+        rc = att_xdoc_value(x, ATT_SLOT_DATE, slot, 8, err);
+        snprintf(t, sizeof t, "%.4s", slot);
+        if (rc == ATT_OK)
+            rc = add_term(x, ATT_P_YEAR, t, err);
+        snprintf(t, sizeof t, "%.6s", slot);
+        if (rc == ATT_OK && strcmp(slot + 4, "0000") != 0)
+            rc = add_term(x, ATT_P_MONTH, t, err);
+        if (rc == ATT_OK && strcmp(slot + 6, "00") != 0)
+            rc = add_term(x, ATT_P_DAY, slot, err);
+    }
+    if (rc == ATT_OK)
+        rc = att_xdoc_value(x, ATT_SLOT_DOC, d->id, strlen(d->id), err);
+    return rc;
+}
+
+/* Quotation words and speakers of quotes q0..q1 (all inside the passage). */
+static int quote_terms(struct att_xdoc *x, const struct att_doc *d, const struct att_quotes *q,
+                       size_t q0, size_t q1, struct att_err *err)
+{
+    int rc = ATT_OK;
+
+    for (size_t i = q0; rc == ATT_OK && i < q1; i++) {
+        const struct att_quote *e = &q->v[i];
+
+        rc = att_xdoc_text(x, ATT_P_QUOTE, d->body + e->start, e->end - e->start, 1, 0, err);
+        if (rc == ATT_OK && e->speaker) {
+            rc = att_xdoc_text(x, ATT_P_SPEAKER, e->speaker, strlen(e->speaker), 1, 0, err);
+            if (rc == ATT_OK)
+                rc = add_folded(x, ATT_P_SPK, e->speaker, err);
+        }
+    }
+    return rc;
+}
+
+static void hash_hex(const char *data, size_t len, char out[33])
+{
+    XXH128_hash_t h = XXH3_128bits(data, len);
+
+    snprintf(out, 33, "%016llx%016llx", (unsigned long long)h.high64,
+             (unsigned long long)h.low64);
+}
+
+static int set_str(char **dst, const char *src)
+{
+    char *p = src ? strdup(src) : NULL;
+
+    if (src != NULL && p == NULL)
+        return ATT_E_NOMEM;
+    free(*dst);
+    *dst = p;
+    return ATT_OK;
+}
+
+
+static int push_doc(struct job *j, struct att_xdoc *x)
+{
+    if (j->ndocs == j->cap) {
+        size_t cap = j->cap ? j->cap * 2 : 16;
+        struct att_xdoc **v = realloc(j->docs, cap * sizeof *v);
+
+        if (v == NULL)
+            return ATT_E_NOMEM;
+        j->docs = v;
+        j->cap = cap;
+    }
+    j->docs[j->ndocs++] = x;
+    return ATT_OK;
+}
+
+static int build_passage(struct preparer *pp, struct job *j, const struct att_doc *d,
+                         unsigned n, struct att_span p, const struct att_quotes *q,
+                         size_t q0, size_t q1, struct att_err *err)
+{
+    struct att_xdoc *x = att_xdoc_new(pp->g);
+    char enc[32];
+    char *data = NULL;
+    int rc;
+
+    if (x == NULL || push_doc(j, x) != ATT_OK) {
+        att_xdoc_free(x);
+        return att_err_set(err, ATT_E_NOMEM, "out of memory");
+    }
+    rc = att_xdoc_text(x, "", d->body + p.start, p.end - p.start, 1, ATT_XT_SPELLING, err);
+    /* A title made from the body repeats passage 0's first words: indexing
+     * it on every passage would only cost time (a fifth more postings on
+     * the speeches) and pull every passage towards those words. */
+    if (rc == ATT_OK && d->title && !d->title_from_body)
+        rc = att_xdoc_text(x, ATT_P_TITLE, d->title, strlen(d->title), 1, 0, err);
+    if (rc == ATT_OK)
+        rc = quote_terms(x, d, q, q0, q1, err);
+    if (rc == ATT_OK)
+        rc = doc_terms(x, d, j->r->id, err);
+    if (rc == ATT_OK)
+        rc = att_xdoc_value(x, ATT_SLOT_PASSAGE, enc, att_sortable(n, enc), err);
+    data = rc == ATT_OK ? passage_data(d, n, p, q, q0, q1) : NULL;
+    if (rc == ATT_OK && data == NULL)
+        rc = att_err_set(err, ATT_E_NOMEM, "out of memory");
+    if (rc == ATT_OK)
+        rc = att_xdoc_data(x, data, strlen(data), err);
+    free(data);
+    return rc;
+}
+
+/* Split d into passages and build each into j. */
+static int build_doc(struct preparer *pp, struct job *j, const struct att_doc *d,
+                     struct att_err *err)
+{
+    struct att_spans ps = {0};
+    struct att_quotes qs = {0};
+    size_t q = 0;
+    int rc = att_passages(d->body, d->body_len, NULL, &ps, err);
+
+    if (rc == ATT_OK)
+        rc = att_quotes_find(d->body, d->body_len, &qs, err);
+    for (size_t i = 0; rc == ATT_OK && i < ps.n; i++) {
+        size_t q0, q1;
+
+        while (q < qs.n && qs.v[q].start < ps.v[i].start)
+            q++; /* a quote that straddles two passages belongs to neither */
+        q0 = q;
+        while (q < qs.n && qs.v[q].end <= ps.v[i].end)
+            q++;
+        q1 = q;
+        rc = build_passage(pp, j, d, (unsigned)i, ps.v[i], &qs, q0, q1, err);
+    }
+    pp->batch_passages += (unsigned)ps.n;
+    pp->batch_bytes += d->body_len;
+    att_spans_free(&ps);
+    att_quotes_free(&qs);
+    return rc;
+}
+
+void job_free(struct job *j)
+{
+    if (j == NULL)
+        return;
+    for (size_t i = 0; i < j->ndocs; i++)
+        att_xdoc_free(j->docs[i]);
+    free(j->docs);
+    att_xgen_free(j->spell);
+    free(j);
+}
+
+int prepare_init(struct preparer *p, struct state *st, const struct build_opts *o,
+                 struct att_err *err)
+{
+    memset(p, 0, sizeof *p);
+    p->st = st;
+    p->o = *o;
+    p->g = att_xgen_new();
+    return p->g ? ATT_OK : att_err_set(err, ATT_E_NOMEM, "out of memory");
+}
+
+void prepare_fini(struct preparer *p)
+{
+    att_xgen_free(p->g);
+    p->g = NULL;
+}
+
+/* End the batch after this job when it is big enough: the job carries the
+ * batch's spelling words, and the writer commits after it. */
+static int maybe_end_batch(struct preparer *p, struct job *j)
+{
+    struct att_xgen *g;
+
+    if (p->batch_passages < p->o.batch_passages && p->batch_bytes < p->o.batch_bytes)
+        return ATT_OK;
+    g = att_xgen_new();
+    if (g == NULL)
+        return ATT_E_NOMEM;
+    j->spell = p->g;
+    p->g = g;
+    p->batch_passages = 0;
+    p->batch_bytes = 0;
+    return ATT_OK;
+}
+
+/* Parse data into j's documents; a file that cannot be parsed becomes a
+ * JOB_FAIL. Returns non-zero only when memory ran out. */
+static int parse_into(struct preparer *p, struct job *j, const struct walk_file *f,
+                      const char *data, size_t len, struct att_err *err)
+{
+    struct doc_list l = {.file_id = f->id};
+    struct att_doc_sink sink = {collect_doc, bad_line, &l};
+    struct att_err perr = {0};
+    int rc = att_doc_parse(f->id, f->fmt, data, len, &sink, &perr);
+
+    if (rc == ATT_E_NOMEM && l.n == 0) {
+        doc_list_free(&l);
+        return att_err_set(err, rc, "%s: %s", f->id, perr.msg);
+    }
+    if (rc != ATT_OK) {
+        j->kind = JOB_FAIL;
+        snprintf(j->why, sizeof j->why, "%s", perr.msg[0] ? perr.msg : att_strerror(rc));
+        doc_list_free(&l);
+        return ATT_OK;
+    }
+    j->kind = JOB_INDEX;
+    for (size_t i = 0; rc == ATT_OK && i < l.n; i++)
+        rc = build_doc(p, j, &l.v[i], err);
+    j->ndoc = (uint32_t)l.n;
+    doc_list_free(&l);
+    return rc;
+}
+
+/* The record for f, marked seen; NULL with *dup when another path gave the
+ * same id this run, NULL without it when memory ran out. */
+static struct rec *claim(struct preparer *p, const struct walk_file *f, bool *dup)
+{
+    struct rec *r = state_find(p->st, f->id);
+
+    *dup = false;
+    if (r == NULL)
+        r = state_add(p->st, f->id);
+    else if (r->seen)
+        *dup = true;
+    if (r == NULL || *dup)
+        return NULL;
+    r->seen = true;
+    return r;
+}
+
+/* True when f needs no reading: unchanged since the record, or a
+ * remembered failure not to be retried. Counts it. */
+static bool untouched(struct preparer *p, const struct rec *r, const struct walk_file *f)
+{
+    bool fits_now;
+
+    if (r->size != f->size || r->mtime_ns != f->mtime_ns || r->hash[0] == '\0')
+        return false;
+    if (r->failed == NULL) {
+        p->c.unchanged++;
+        return true;
+    }
+    /* Remembered as too large ("-"): retried once the limit allows. */
+    fits_now = strcmp(r->hash, "-") == 0 && (size_t)r->size <= p->o.max_file;
+    if (p->o.retry_failed || fits_now)
+        return false;
+    p->c.skipped++;
+    return true;
+}
+
+/* Read f into j: fills the hash and the documents, or makes j a JOB_SAME
+ * or JOB_FAIL. Returns non-zero only when memory ran out. */
+static int read_into(struct preparer *p, struct job *j, const struct walk_file *f,
+                     struct att_err *err)
+{
+    struct rec *r = j->r;
+    struct att_err ferr = {0};
+    char hash[33];
+    char *data = NULL;
+    size_t len = 0;
+    int rc = read_all(f->path, p->o.max_file, &data, &len, &ferr);
+
+    if (rc == ATT_E_NOMEM)
+        return att_err_set(err, rc, "%s: %s", f->id, ferr.msg);
+    if (rc != ATT_OK) {
+        /* Too large stays too large until the file changes: remember it.
+         * A file that could not be opened may be fixed by a chmod, which
+         * leaves its time alone: try it again next run. */
+        snprintf(r->hash, sizeof r->hash, "%s", rc == ATT_E_TOOBIG ? "-" : "");
+        j->kind = JOB_FAIL;
+        snprintf(j->why, sizeof j->why, "%s", ferr.msg);
+        return ATT_OK;
+    }
+    p->c.bytes_read += len;
+    hash_hex(data, len, hash);
+    if (strcmp(hash, r->hash) == 0 && r->failed == NULL) {
+        j->kind = JOB_SAME; /* touched, or changed and changed back */
+        free(data);
+        return ATT_OK;
+    }
+    memcpy(r->hash, hash, sizeof r->hash);
+    rc = parse_into(p, j, f, data, len, err);
+    free(data);
+    return rc;
+}
+
+struct job *prepare_file(struct preparer *p, const struct walk_file *f, const char *root,
+                         bool *fatal, struct att_err *err)
+{
+    struct job *j;
+    struct rec *r;
+    bool dup;
+
+    *fatal = false;
+    r = claim(p, f, &dup);
+    if (dup) {
+        att_log(ATT_WARN, "%s: the same document id comes from two paths; %s skipped", f->id,
+                f->path);
+        return NULL;
+    }
+    if (r != NULL && untouched(p, r, f))
+        return NULL;
+    j = r != NULL ? calloc(1, sizeof *j) : NULL;
+    if (j == NULL || set_str(&r->root, root) != ATT_OK)
+        goto nomem;
+    j->r = r;
+    j->existed = r->hash[0] != '\0' && strcmp(r->hash, "-") != 0 && r->failed == NULL;
+    r->size = f->size;
+    r->mtime_ns = f->mtime_ns;
+    if (read_into(p, j, f, err) != ATT_OK || maybe_end_batch(p, j) != ATT_OK)
+        goto nomem;
+    return j;
+nomem:
+    job_free(j);
+    *fatal = true;
+    if (err->code != ATT_E_NOMEM)
+        att_err_set(err, ATT_E_NOMEM, "out of memory");
+    return NULL;
+}

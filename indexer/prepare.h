@@ -1,0 +1,68 @@
+/* attache-index: the first half of indexing, which needs no database:
+ * decide whether a file changed, read, hash and parse it, and build its
+ * passages' Xapian documents into a job for the writer (build.c). */
+#ifndef ATT_PREPARE_H
+#define ATT_PREPARE_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "attache/index.h"
+#include "state.h"
+#include "walk.h"
+
+struct build_opts {
+    unsigned batch_passages; /* commit after this many passages */
+    size_t batch_bytes;      /* ... or this much text */
+    size_t max_file;         /* larger files fail as too large */
+    bool retry_failed;       /* re-read files that failed before */
+};
+
+struct build_counts {
+    unsigned added, updated, removed, unchanged, failed, skipped;
+    uint64_t bytes_read;
+};
+
+enum job_kind {
+    JOB_INDEX, /* replace the file's passages with docs[] */
+    JOB_SAME,  /* read, but its content hash is unchanged: save the record */
+    JOB_FAIL,  /* could not be indexed: drop its passages, record why */
+    JOB_END    /* no more files (carries the last words for spelling) */
+};
+
+struct job {
+    enum job_kind kind;
+    struct rec *r;          /* its fields are the writer's once queued */
+    bool existed;           /* had passages before (updated, not added) */
+    char why[256];          /* JOB_FAIL: the reason */
+    struct att_xdoc **docs; /* JOB_INDEX: one per passage */
+    size_t ndocs, cap;
+    uint32_t ndoc;          /* documents in the file (several for .jsonl) */
+    struct att_xgen *spell; /* non-NULL: add its words, then commit */
+    size_t done;            /* files dealt with once this job is applied */
+    struct job *next;
+};
+
+struct preparer {
+    struct state *st;
+    struct build_opts o;
+    struct att_xgen *g;     /* builds the documents, counts spelling */
+    struct build_counts c;  /* unchanged, skipped, bytes_read */
+    unsigned batch_passages;
+    size_t batch_bytes;
+};
+
+int prepare_init(struct preparer *p, struct state *st, const struct build_opts *o,
+                 struct att_err *err);
+void prepare_fini(struct preparer *p);
+
+/* The job for file f (root: the real path of its folder argument, or
+ * NULL), or NULL with *fatal false when the file is unchanged or skipped,
+ * or NULL with *fatal true and err filled when memory ran out. */
+struct job *prepare_file(struct preparer *p, const struct walk_file *f, const char *root,
+                         bool *fatal, struct att_err *err);
+
+void job_free(struct job *j); /* NULL-safe */
+
+#endif

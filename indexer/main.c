@@ -299,6 +299,25 @@ static int open_gen(struct store *s, bool rebuild, unsigned *gen, struct att_xwd
     return rc;
 }
 
+/* Copy the live generation compacted into the next one and swap it in
+ * (the lock is held). Interrupted, the copy is dropped. */
+static int compact_live(struct store *s, struct att_err *err)
+{
+    char *src = store_gen_path(s, s->gen);
+    char *dst = store_gen_path(s, s->gen + 1);
+    int rc = src && dst ? ATT_OK : att_err_set(err, ATT_E_NOMEM, "out of memory");
+
+    if (rc == ATT_OK)
+        rc = att_xdb_compact(src, dst, err);
+    if (rc == ATT_OK && !stop_requested)
+        rc = store_swap(s, s->gen + 1, err);
+    else
+        store_remove_gen(s, s->gen + 1);
+    free(src);
+    free(dst);
+    return rc;
+}
+
 static int run_index(const struct run_opts *o)
 {
     struct store s = {0};
@@ -309,12 +328,14 @@ static int run_index(const struct run_opts *o)
     double t0 = progress_now();
     uint32_t passages = 0;
     unsigned gen = 0;
+    bool fresh = false; /* a first build or a rebuild */
     int rc;
 
     state_init(&st);
     rc = store_open(&s, o->db, o->wait, &err);
     if (rc == ATT_OK)
         rc = open_gen(&s, o->rebuild, &gen, &w, &err);
+    fresh = rc == ATT_OK && gen != s.gen;
     if (rc == ATT_OK && gen == s.gen)
         rc = state_load(&st, w, &err);
     if (rc == ATT_OK)
@@ -340,6 +361,10 @@ static int run_index(const struct run_opts *o)
         else
             store_remove_gen(&s, gen);
     }
+    /* A database written in one go is about twice the size of its
+     * compacted copy, which takes a few percent of the build to make. */
+    if (rc == ATT_OK && fresh && !stop_requested && passages > 0)
+        rc = compact_live(&s, &err);
     store_close(&s);
     if (rc == ATT_OK)
         report_summary(o, &b.c, &st, passages, progress_now() - t0, stop_requested);
@@ -353,32 +378,19 @@ static int run_index(const struct run_opts *o)
     return b.c.failed > 0 ? EXIT_FAILED_FILES : 0;
 }
 
-/* --compact: copy the live generation compacted into a new one, swap. */
+/* --compact */
 static int run_compact(const struct run_opts *o)
 {
     struct store s = {0};
     struct att_err err = {0};
-    char *src = NULL, *dst = NULL;
     int rc = store_open(&s, o->db, o->wait, &err);
 
     if (rc == ATT_OK && s.gen == 0)
         rc = att_err_set(&err, ATT_E_OPENING, "no index to compact");
-    if (rc == ATT_OK) {
-        src = store_gen_path(&s, s.gen);
-        dst = store_gen_path(&s, s.gen + 1);
-        if (src == NULL || dst == NULL)
-            rc = att_err_set(&err, ATT_E_NOMEM, "out of memory");
-    }
     if (rc == ATT_OK)
-        rc = att_xdb_compact(src, dst, &err);
-    if (rc == ATT_OK && !stop_requested)
-        rc = store_swap(&s, s.gen + 1, &err);
-    else if (s.lock_fd >= 0 && s.gen != 0)
-        store_remove_gen(&s, s.gen + 1);
-    if (rc == ATT_OK && !o->quiet)
+        rc = compact_live(&s, &err);
+    if (rc == ATT_OK && !o->quiet && !stop_requested)
         printf("compacted %s: %lld bytes\n", o->db, store_size(&s));
-    free(src);
-    free(dst);
     store_close(&s);
     if (rc != ATT_OK) {
         att_log(ATT_ERROR, "%s: %s", o->db, err.msg);

@@ -178,6 +178,8 @@ static int doc_terms(struct att_xdoc *x, const struct att_doc *d, const char *fi
         rc = add_term(x, ATT_P_FILE, file_id, err);
     if (rc == ATT_OK && d->source)
         rc = add_folded(x, ATT_P_SOURCE, d->source, err);
+    if (rc == ATT_OK && d->source)
+        rc = att_xdoc_value(x, ATT_SLOT_SOURCE, d->source, strlen(d->source), err);
     if (rc == ATT_OK && d->date && att_date_slot(d->date, slot)) {
         rc = att_xdoc_value(x, ATT_SLOT_DATE, slot, 8, err);
         snprintf(t, sizeof t, "%.4s", slot);

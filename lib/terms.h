@@ -23,7 +23,8 @@
 enum att_slot {
     ATT_SLOT_DATE = 0,      /* "YYYYMMDD", unknown parts "00" ("18620000") */
     ATT_SLOT_DOC = 1,       /* parent document id, for collapsing */
-    ATT_SLOT_PASSAGE = 2    /* passage number, sortable-encoded */
+    ATT_SLOT_PASSAGE = 2,   /* passage number, sortable-encoded */
+    ATT_SLOT_SOURCE = 3     /* source as written, for facets */
 };
 
 /* Metadata keys. */

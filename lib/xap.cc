@@ -5,8 +5,12 @@
 
 #include <cstdlib>
 #include <cstring>
+#include <algorithm>
+#include <chrono>
+#include <map>
 #include <fstream>
 #include <new>
+#include <set>
 #include <sstream>
 #include <string>
 #include <unordered_map>
@@ -14,6 +18,7 @@
 
 extern "C" {
 #include "attache/index.h"
+#include "terms.h"
 }
 
 struct att_xwdb {
@@ -514,6 +519,353 @@ size_t att_sortable(double v, char *out)
     std::string s = Xapian::sortable_serialise(v);
     std::memcpy(out, s.data(), s.size());
     return s.size();
+}
+
+
+} // extern "C"
+
+/* ---- searching ---- */
+
+struct att_xquery {
+    Xapian::Stem stem{"english"};
+    std::set<std::string> body;   // unprefixed terms of the query
+    std::set<std::string> quote;  // XQ terms, prefix removed
+    std::vector<std::set<std::string>> per_hit; // wildcard expansions per hit
+};
+
+namespace {
+
+// "YYYY[-MM[-DD]]" to the date slot's "YYYYMMDD" ("" when s is not a
+// date). As an end of a range, unknown parts become "99" so that a year
+// or month includes all its days.
+std::string date_bound(const std::string &s, bool end)
+{
+    char out[9];
+    if (!att_date_slot(s.c_str(), out))
+        return "";
+    std::string v(out, 8);
+    if (end && s.size() == 4)
+        v.replace(4, 4, "9999");
+    else if (end && s.size() == 7)
+        v.replace(6, 2, "99");
+    return v;
+}
+
+// Date ranges in queries: "2025-11-01..2025-11-30", "1860..1865".
+class DateRange : public Xapian::RangeProcessor {
+  public:
+    DateRange() : Xapian::RangeProcessor(ATT_SLOT_DATE) {}
+    Xapian::Query operator()(const std::string &b, const std::string &e) override
+    {
+        std::string lo = b.empty() ? "" : date_bound(b, false);
+        std::string hi = e.empty() ? "" : date_bound(e, true);
+        if ((!b.empty() && lo.empty()) || (!e.empty() && hi.empty()))
+            return Xapian::Query(Xapian::Query::OP_INVALID);
+        if (lo.empty())
+            return Xapian::Query(Xapian::Query::OP_VALUE_LE, ATT_SLOT_DATE, hi);
+        if (hi.empty())
+            return Xapian::Query(Xapian::Query::OP_VALUE_GE, ATT_SLOT_DATE, lo);
+        return Xapian::Query(Xapian::Query::OP_VALUE_RANGE, ATT_SLOT_DATE, lo, hi);
+    }
+};
+
+// Counts of one value slot (or its first n bytes) over the match set.
+class Counter : public Xapian::MatchSpy {
+  public:
+    Counter(Xapian::valueno slot, size_t n) : slot_(slot), n_(n) {}
+    void operator()(const Xapian::Document &doc, double) override
+    {
+        std::string v = doc.get_value(slot_);
+        if (!v.empty())
+            counts[n_ ? v.substr(0, n_) : v]++;
+    }
+    std::map<std::string, uint32_t> counts;
+
+  private:
+    Xapian::valueno slot_;
+    size_t n_;
+};
+
+std::string term_for(const char *prefix, const char *val, bool fold)
+{
+    char term[ATT_TERM_MAX + 1];
+    std::string v(val);
+    if (fold) {
+        std::vector<char> f(v.size() + 1);
+        v.assign(f.data(), att_term_fold(f.data(), v.data(), v.size()));
+    }
+    return std::string(term, att_term(term, prefix, v.data(), v.size()));
+}
+
+Xapian::Query parse(const att_search *s, Xapian::Database &db, Xapian::QueryParser &qp)
+{
+    static DateRange dates; // stateless: shared by every thread
+    qp.set_database(db);
+    qp.set_stemmer(Xapian::Stem("english"));
+    qp.set_stemming_strategy(Xapian::QueryParser::STEM_ALL);
+    qp.set_default_op(s->match_any ? Xapian::Query::OP_OR : Xapian::Query::OP_AND);
+    qp.add_prefix("", "");
+    qp.add_prefix("", ATT_P_TITLE); // plain words also match titles
+    qp.add_prefix("title", ATT_P_TITLE);
+    qp.add_prefix("quote", ATT_P_QUOTE);
+    qp.add_prefix("speaker", ATT_P_SPEAKER);
+    qp.add_boolean_prefix("source", ATT_P_SOURCE);
+    qp.add_rangeprocessor(&dates);
+    qp.set_max_expansion(s->max_wildcard ? s->max_wildcard : 1000,
+                         Xapian::Query::WILDCARD_LIMIT_MOST_FREQUENT);
+    unsigned flags = Xapian::QueryParser::FLAG_DEFAULT | Xapian::QueryParser::FLAG_WILDCARD |
+                     Xapian::QueryParser::FLAG_PURE_NOT;
+    if (s->spelling)
+        flags |= Xapian::QueryParser::FLAG_SPELLING_CORRECTION;
+    std::string q(s->q ? s->q : "", s->q ? s->qlen : 0);
+    if (q.find_first_not_of(" \t\r\n") == std::string::npos)
+        return Xapian::Query::MatchAll;
+    return qp.parse_query(q, flags);
+}
+
+Xapian::Query with_filters(Xapian::Query q, const att_search *s)
+{
+    std::vector<Xapian::Query> f;
+    if (s->source && *s->source)
+        f.emplace_back(term_for(ATT_P_SOURCE, s->source, true));
+    if (s->speaker && *s->speaker)
+        f.emplace_back(term_for(ATT_P_SPK, s->speaker, true));
+    if (s->doc && *s->doc)
+        f.emplace_back(term_for(ATT_P_DOC, s->doc, false));
+    DateRange dates;
+    if ((s->from && *s->from) || (s->to && *s->to)) {
+        Xapian::Query r = dates(s->from ? s->from : "", s->to ? s->to : "");
+        if (r.get_type() == Xapian::Query::OP_INVALID)
+            throw Xapian::QueryParserError("filter dates must be YYYY, YYYY-MM or YYYY-MM-DD");
+        f.push_back(r);
+    }
+    if (f.empty())
+        return q;
+    Xapian::Query all(Xapian::Query::OP_AND, f.begin(), f.end());
+    return Xapian::Query(Xapian::Query::OP_FILTER, q, all);
+}
+
+char *dup_c(const std::string &v)
+{
+    char *p = static_cast<char *>(std::malloc(v.size() + 1));
+    if (p == nullptr)
+        throw std::bad_alloc();
+    std::memcpy(p, v.data(), v.size());
+    p[v.size()] = '\0';
+    return p;
+}
+
+void take_counts(const Counter &c, att_count **out, size_t *n)
+{
+    std::vector<std::pair<std::string, uint32_t>> v(c.counts.begin(), c.counts.end());
+    std::stable_sort(v.begin(), v.end(),
+                     [](const auto &a, const auto &b) { return a.second > b.second; });
+    *out = static_cast<att_count *>(std::calloc(v.size() + 1, sizeof **out));
+    if (*out == nullptr)
+        throw std::bad_alloc();
+    for (const auto &e : v) {
+        (*out)[*n].value = dup_c(e.first);
+        (*out)[*n].count = e.second;
+        ++*n;
+    }
+}
+
+void collect_terms(att_xquery *xq, const Xapian::Query &q)
+{
+    for (auto t = q.get_unique_terms_begin(); t != q.get_unique_terms_end(); ++t) {
+        const std::string &term = *t;
+        if (term.compare(0, 2, ATT_P_QUOTE) == 0)
+            xq->quote.insert(term.substr(2));
+        else if (!term.empty() && !(term[0] >= 'A' && term[0] <= 'Z'))
+            xq->body.insert(term);
+    }
+}
+
+uint64_t revision_of(att_xdb *x)
+{
+    uint64_t rev = 0;
+    for (auto &s : x->shards) {
+        std::string r = s.get_metadata(ATT_META_REVISION);
+        rev += r.empty() ? 0 : std::strtoull(r.c_str(), nullptr, 10);
+    }
+    return rev;
+}
+
+// One attempt at the search; throws on any error.
+void run_search(att_xdb *x, const att_search *s, att_result *r)
+{
+    Xapian::QueryParser qp;
+    Xapian::Query query = with_filters(parse(s, x->db, qp), s);
+    Xapian::Enquire enq(x->db);
+    enq.set_query(query);
+    if (s->per_doc)
+        enq.set_collapse_key(ATT_SLOT_DOC, s->per_doc);
+    if (s->sort != ATT_SORT_RELEVANCE)
+        enq.set_sort_by_value_then_relevance(ATT_SLOT_DATE, s->sort == ATT_SORT_DATE_DESC);
+    if (s->time_limit_ms)
+        enq.set_time_limit(s->time_limit_ms / 1000.0);
+    Counter sources(ATT_SLOT_SOURCE, 0), years(ATT_SLOT_DATE, 4);
+    if (s->facets) {
+        enq.add_matchspy(&sources);
+        enq.add_matchspy(&years);
+    }
+    Xapian::doccount all = x->db.get_doccount();
+    Xapian::MSet m = enq.get_mset(s->offset, s->limit, s->facets ? all : 0);
+    r->revision = revision_of(x);
+    r->estimate = m.get_matches_estimated();
+    r->lower = m.get_matches_lower_bound();
+    r->upper = m.get_matches_upper_bound();
+    r->query = new att_xquery;
+    collect_terms(r->query, query);
+    bool wild = s->q && std::memchr(s->q, '*', s->qlen) != nullptr;
+    r->hits = static_cast<att_hit *>(std::calloc(m.size() + 1, sizeof *r->hits));
+    if (r->hits == nullptr)
+        throw std::bad_alloc();
+    for (auto it = m.begin(); it != m.end(); ++it) {
+        att_hit &h = r->hits[r->n];
+        h.docid = *it;
+        h.rank = it.get_rank() + 1;
+        h.score = it.get_weight();
+        std::string data = it.get_document().get_data();
+        h.data = dup_c(data);
+        h.len = data.size();
+        r->n++;
+        r->query->per_hit.emplace_back();
+        if (wild) { // expansions are known per document only
+            for (auto t = enq.get_matching_terms_begin(it); t != enq.get_matching_terms_end(it);
+                 ++t)
+                r->query->per_hit.back().insert(*t);
+        }
+    }
+    if (s->spelling && r->estimate < 5) {
+        std::string c = qp.get_corrected_query_string();
+        if (!c.empty())
+            r->spelling = dup_c(c);
+    }
+    if (s->facets) {
+        take_counts(sources, &r->sources, &r->nsources);
+        take_counts(years, &r->years, &r->nyears);
+    }
+}
+
+} // namespace
+
+extern "C" {
+
+void att_result_free(att_result *r)
+{
+    if (r == nullptr)
+        return;
+    for (size_t i = 0; r->hits && i < r->n; i++)
+        std::free(r->hits[i].data);
+    std::free(r->hits);
+    for (size_t i = 0; i < r->nsources; i++)
+        std::free(r->sources[i].value);
+    for (size_t i = 0; i < r->nyears; i++)
+        std::free(r->years[i].value);
+    std::free(r->sources);
+    std::free(r->years);
+    std::free(r->spelling);
+    delete r->query;
+    std::memset(r, 0, sizeof *r);
+}
+
+int att_xdb_search(att_xdb *x, const att_search *s, att_result *r, att_err *err)
+{
+    auto t0 = std::chrono::steady_clock::now();
+    std::memset(r, 0, sizeof *r);
+    int rc = guard(err, [&]() -> int {
+        try {
+            run_search(x, s, r);
+        } catch (const Xapian::DatabaseModifiedError &) {
+            // The indexer committed twice during this search: catch up
+            // and try once more.
+            att_result_free(r);
+            x->db.reopen();
+            run_search(x, s, r);
+        }
+        return ATT_OK;
+    });
+    if (rc != ATT_OK || !s->time_limit_ms)
+        return rc;
+    // Xapian stops quietly at its time limit: the clock tells.
+    double ms = std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - t0)
+                    .count();
+    r->partial = ms >= s->time_limit_ms;
+    if (r->partial && r->n == 0)
+        return att_err_set(err, ATT_E_TIMEOUT, "no match found within %u ms",
+                           s->time_limit_ms);
+    return ATT_OK;
+}
+
+bool att_result_match(const att_result *r, size_t i, const char *word, size_t len,
+                      bool in_quote)
+{
+    try {
+        const att_xquery *q = r->query;
+        if (q == nullptr)
+            return false;
+        std::string lower;
+        for (Xapian::Utf8Iterator it(word, len); it != Xapian::Utf8Iterator(); ++it)
+            Xapian::Unicode::append_utf8(lower, Xapian::Unicode::tolower(*it));
+        std::string stem = q->stem(lower);
+        if (q->body.count(stem) || (in_quote && q->quote.count(stem)))
+            return true;
+        return i < q->per_hit.size() && q->per_hit[i].count(stem);
+    } catch (...) {
+        return false;
+    }
+}
+
+struct get_entry {
+    unsigned n;
+    std::string data;
+};
+
+int att_xdb_get(att_xdb *x, const char *doc_id, long passage, att_doc_fn fn, void *ud,
+                att_err *err)
+{
+    return guard(err, [&]() -> int {
+        std::string t = term_for(ATT_P_DOC, doc_id, false);
+        std::vector<get_entry> v;
+        for (auto p = x->db.postlist_begin(t); p != x->db.postlist_end(t); ++p) {
+            Xapian::Document d = x->db.get_document(*p);
+            unsigned n = (unsigned)Xapian::sortable_unserialise(d.get_value(ATT_SLOT_PASSAGE));
+            if (passage < 0 || (long)n == passage)
+                v.push_back({n, d.get_data()});
+        }
+        if (v.empty() && passage < 0)
+            return att_err_set(err, ATT_E_NOTFOUND, "no document %s", doc_id);
+        if (v.empty())
+            return att_err_set(err, ATT_E_NOTFOUND, "no passage %ld in %s", passage, doc_id);
+        std::sort(v.begin(), v.end(),
+                  [](const get_entry &a, const get_entry &b) { return a.n < b.n; });
+        for (const auto &e : v) {
+            int rc = fn(ud, 0, e.data.data(), e.data.size());
+            if (rc != 0)
+                return rc;
+        }
+        return ATT_OK;
+    });
+}
+
+uint64_t att_xdb_revision(att_xdb *x)
+{
+    try {
+        return revision_of(x);
+    } catch (...) {
+        return 0;
+    }
+}
+
+int att_xdb_prefix_count(att_xdb *x, const char *prefix, uint64_t *count, att_err *err)
+{
+    return guard(err, [&]() -> int {
+        *count = 0;
+        for (auto t = x->db.allterms_begin(prefix); t != x->db.allterms_end(prefix); ++t)
+            ++*count;
+        return ATT_OK;
+    });
 }
 
 } // extern "C"

@@ -134,6 +134,14 @@ struct att_xdb_info {
 int att_xdb_get_info(struct att_xdb *db, struct att_xdb_info *info, bool count_terms,
                  struct att_err *err);
 
+/* The revision attache's indexer stamped on db (summed over shards); 0
+ * when unknown. Cheap: one metadata lookup per shard. */
+uint64_t att_xdb_revision(struct att_xdb *db);
+
+/* Number of distinct terms starting with prefix (e.g. documents: "XD"). */
+int att_xdb_prefix_count(struct att_xdb *db, const char *prefix, uint64_t *count,
+                         struct att_err *err);
+
 int att_xdb_termfreq(struct att_xdb *db, const char *term, size_t len, uint32_t *freq,
                      struct att_err *err);
 int att_xdb_get_meta(struct att_xdb *db, const char *key, size_t klen, char **val, size_t *vlen,
@@ -146,6 +154,78 @@ int att_xdb_each_meta(struct att_xdb *db, const char *prefix, size_t plen, att_m
 typedef int (*att_doc_fn)(void *ud, uint32_t docid, const char *data, size_t len);
 int att_xdb_each_doc(struct att_xdb *db, const char *term, size_t len, att_doc_fn fn, void *ud,
                      struct att_err *err);
+
+/* ---- searching ----------------------------------------------------- */
+
+enum att_sort { ATT_SORT_RELEVANCE = 0, ATT_SORT_DATE, ATT_SORT_DATE_DESC };
+
+/* A search. Strings are borrowed for the call; NULL (or "") means none. */
+struct att_search {
+    const char *q;          /* query in Xapian syntax; "" matches all */
+    size_t qlen;
+    unsigned offset, limit;
+    unsigned per_doc;       /* most passages per document, 0 no limit */
+    enum att_sort sort;
+    bool match_any;         /* words joined with OR rather than AND */
+    const char *source;     /* filters */
+    const char *speaker;
+    const char *doc;
+    const char *from;       /* "YYYY[-MM[-DD]]" inclusive */
+    const char *to;
+    bool facets;            /* count sources and years of all matches */
+    bool spelling;          /* suggest a correction when few match */
+    unsigned time_limit_ms; /* 0: none */
+    unsigned max_wildcard;  /* terms a wildcard may expand to */
+};
+
+struct att_hit {
+    uint32_t docid;
+    unsigned rank;          /* 1-based over the whole result */
+    double score;
+    char *data;             /* the stored passage JSON (malloc'd) */
+    size_t len;
+};
+
+struct att_count {
+    char *value;            /* malloc'd */
+    uint32_t count;
+};
+
+struct att_xquery;          /* the parsed query, for highlighting */
+
+struct att_result {
+    struct att_hit *hits;
+    size_t n;
+    uint32_t estimate, lower, upper;
+    bool partial;           /* the time limit cut the match short */
+    char *spelling;         /* corrected query, or NULL */
+    struct att_count *sources, *years; /* with facets: by count, desc */
+    size_t nsources, nyears;
+    uint64_t revision;
+    struct att_xquery *query;
+};
+
+/* Run a search on db. On a database modified meanwhile it reopens and
+ * tries once more. Fills *r (the caller frees it with att_result_free,
+ * also after an error). Returns ATT_OK, ATT_E_QUERY (q does not parse;
+ * err says why), ATT_E_TIMEOUT (time limit and nothing found),
+ * ATT_E_MODIFIED (modified again), ATT_E_INDEX, ATT_E_NOMEM. */
+int att_xdb_search(struct att_xdb *db, const struct att_search *s, struct att_result *r,
+                   struct att_err *err);
+void att_result_free(struct att_result *r); /* NULL-safe; leaves r empty */
+
+/* Whether one word of hit i's passage text (word[0..len) as written)
+ * matches r's query: the word is lower-cased and stemmed as the indexer
+ * does. in_quote: the word is inside a quotation (then quote: terms match
+ * too). Thread-safe only in the thread that ran the search. */
+bool att_result_match(const struct att_result *r, size_t i, const char *word, size_t len,
+                      bool in_quote);
+
+/* The passages of document doc_id, in order: fn gets each passage's data
+ * (borrowed). passage < 0: all of them, else only that one. Returns
+ * ATT_OK, ATT_E_NOTFOUND, or an index error. */
+int att_xdb_get(struct att_xdb *db, const char *doc_id, long passage, att_doc_fn fn, void *ud,
+                struct att_err *err);
 
 /* ---- encodings ----------------------------------------------------- */
 

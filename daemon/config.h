@@ -1,0 +1,37 @@
+/* attached: settings: defaults in one place, then the config file, the
+ * environment and the command line (which wins). */
+#ifndef ATT_CONFIG_H
+#define ATT_CONFIG_H
+
+#include <stdbool.h>
+#include <stddef.h>
+
+#define CONFIG_MAX_LISTEN 16
+
+struct config {
+    char *db;
+    char *listen[CONFIG_MAX_LISTEN];
+    size_t nlisten;          /* 0: the default address; "none" disables TCP */
+    char *socket;
+    unsigned socket_mode;
+    unsigned threads;
+    char *config_file;
+    unsigned max_connections;
+    size_t max_line;
+    unsigned idle_timeout_s;
+    unsigned query_time_ms;
+    unsigned max_wildcard;
+    size_t max_output;
+    unsigned slow_ms;        /* 0: no slow-query log */
+    int log_level;
+    char *pidfile;
+};
+
+/* Build the settings: defaults, then ATTACHE_DB, then the config file
+ * (-c), then the other options. Returns 0 to run, -1 when it printed help
+ * or version (exit 0), or 2 after printing a usage error. */
+int config_build(struct config *c, int argc, char **argv);
+
+void config_free(struct config *c);
+
+#endif

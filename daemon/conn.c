@@ -1,0 +1,263 @@
+/* attached: one client connection: a bufferevent, request lines with a
+ * length cap, a pipelining budget per wake-up, back-pressure on output,
+ * time-outs, and a close that waits for the output to drain. */
+#include <errno.h>
+#include <event2/buffer.h>
+#include <event2/bufferevent.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "attache/protocol.h"
+#include "log.h"
+#include "server.h"
+
+struct conn {
+    struct worker *w;
+    struct bufferevent *bev;
+    char peer[64];
+    bool discarding;  /* dropping the rest of an over-long line */
+    bool closing;     /* no more reading: close once output is sent */
+    bool paused;      /* reading stopped until the client reads */
+    struct conn *prev, *next;
+};
+
+static void conn_free(struct conn *c)
+{
+    struct worker *w = c->w;
+
+    if (c->prev)
+        c->prev->next = c->next;
+    else
+        w->conns = c->next;
+    if (c->next)
+        c->next->prev = c->prev;
+    bufferevent_free(c->bev);
+    free(c);
+    atomic_fetch_sub(&w->srv->conns_current, 1);
+    if (w->stopping && w->conns == NULL)
+        event_base_loopexit(w->base, NULL);
+}
+
+static void free_line(const void *data, size_t len, void *extra)
+{
+    (void)len;
+    (void)extra;
+    free((void *)data);
+}
+
+static void send_line(struct conn *c, char *line, size_t len)
+{
+    struct evbuffer *out = bufferevent_get_output(c->bev);
+
+    if (line == NULL)
+        return; /* out of memory: the client gets nothing for this one */
+    evbuffer_add_reference(out, line, len, free_line, NULL);
+    if (evbuffer_get_length(out) > atomic_load(&c->w->srv->lim.max_output) && !c->paused) {
+        /* The client does not read: stop reading its requests until it
+         * has taken half of what waits (le-proxy's back-pressure). */
+        c->paused = true;
+        bufferevent_disable(c->bev, EV_READ);
+        bufferevent_setwatermark(c->bev, EV_WRITE, atomic_load(&c->w->srv->lim.max_output) / 2,
+                                 0);
+    }
+}
+
+static void send_error(struct conn *c, const char *code, const char *msg)
+{
+    size_t len = 0;
+    char *line = dispatch_error(c->w, code, msg, &len);
+
+    send_line(c, line, len);
+}
+
+/* Handle at most budget complete lines; true when more may be waiting. */
+static bool handle_lines(struct conn *c, unsigned budget)
+{
+    struct evbuffer *in = bufferevent_get_input(c->bev);
+    size_t max = atomic_load(&c->w->srv->lim.max_line);
+
+    for (unsigned n = 0; n < budget; n++) {
+        size_t eol_len = 0;
+        struct evbuffer_ptr p = evbuffer_search_eol(in, NULL, &eol_len, EVBUFFER_EOL_LF);
+
+        if (p.pos < 0) { /* no full line yet */
+            if (!c->discarding && evbuffer_get_length(in) > max) {
+                c->discarding = true;
+                send_error(c, ATTACHE_ERR_TOO_LARGE, "request line over the limit");
+            }
+            if (c->discarding)
+                evbuffer_drain(in, evbuffer_get_length(in));
+            return false;
+        }
+        if (c->discarding || (size_t)p.pos > max) {
+            if (!c->discarding)
+                send_error(c, ATTACHE_ERR_TOO_LARGE, "request line over the limit");
+            c->discarding = false;
+            evbuffer_drain(in, (size_t)p.pos + eol_len);
+            continue;
+        }
+        char *line = malloc((size_t)p.pos + 1);
+        size_t len = (size_t)p.pos, out_len = 0;
+
+        if (line == NULL)
+            return false;
+        evbuffer_remove(in, line, len);
+        evbuffer_drain(in, eol_len);
+        line[len] = '\0';
+        if (len > 0 && line[len - 1] == '\r')
+            line[--len] = '\0';
+        if (len > 0 && strspn(line, " \t") != len) { /* blank lines are ignored */
+            char *resp = dispatch_line(c->w, line, len, c->peer, &out_len);
+
+            send_line(c, resp, out_len);
+        }
+        free(line);
+        if (c->paused)
+            return false;
+    }
+    return true;
+}
+
+static void close_when_sent(struct conn *c)
+{
+    c->closing = true;
+    bufferevent_disable(c->bev, EV_READ);
+    if (evbuffer_get_length(bufferevent_get_output(c->bev)) == 0)
+        conn_free(c);
+}
+
+static void on_read(struct bufferevent *bev, void *arg)
+{
+    struct conn *c = arg;
+
+    (void)bev;
+    if (c->closing)
+        return;
+    if (handle_lines(c, ATTACHE_REQS_PER_EVENT) &&
+        evbuffer_get_length(bufferevent_get_input(c->bev)) > 0) {
+        /* Budget spent with more waiting: let the other clients of this
+         * worker go first, then come back (memcached's reqs_per_event). */
+        stats_add(&c->w->st, &c->w->st.yields, 1);
+        bufferevent_trigger(c->bev, EV_READ,
+                            BEV_TRIG_IGNORE_WATERMARKS | BEV_TRIG_DEFER_CALLBACKS);
+    }
+}
+
+static void on_write(struct bufferevent *bev, void *arg)
+{
+    struct conn *c = arg;
+    size_t left = evbuffer_get_length(bufferevent_get_output(bev));
+
+    if (c->closing) {
+        if (left == 0)
+            conn_free(c);
+        return;
+    }
+    if (c->paused && left <= atomic_load(&c->w->srv->lim.max_output) / 2) {
+        c->paused = false;
+        bufferevent_setwatermark(bev, EV_WRITE, 0, 0);
+        bufferevent_enable(bev, EV_READ);
+        on_read(bev, c); /* requests that arrived meanwhile are waiting */
+    }
+}
+
+/* Everything received so far gets answered, then the connection closes. */
+static void finish(struct conn *c)
+{
+    while (!c->paused && handle_lines(c, ATTACHE_REQS_PER_EVENT)) {
+    }
+    close_when_sent(c);
+}
+
+static void on_event(struct bufferevent *bev, short what, void *arg)
+{
+    struct conn *c = arg;
+
+    (void)bev;
+    if (what & BEV_EVENT_EOF) {
+        /* Half-closed: the client is done sending but may still read. */
+        if (!c->closing)
+            finish(c);
+        return;
+    }
+    if (what & BEV_EVENT_TIMEOUT)
+        att_log(ATT_INFO, "%s: idle for %us, closed", c->peer,
+                atomic_load(&c->w->srv->lim.idle_timeout_s));
+    else if (what & BEV_EVENT_ERROR)
+        att_log(ATT_DEBUG, "%s: %s", c->peer, strerror(errno));
+    conn_free(c);
+}
+
+static void set_timeouts(struct conn *c)
+{
+    unsigned idle = atomic_load(&c->w->srv->lim.idle_timeout_s);
+    struct timeval tv = {.tv_sec = idle};
+
+    if (idle > 0)
+        bufferevent_set_timeouts(c->bev, &tv, &tv);
+}
+
+void conn_open(struct worker *w, int fd, const char *peer)
+{
+    struct conn *c = calloc(1, sizeof *c);
+
+    if (c == NULL) {
+        close(fd);
+        atomic_fetch_sub(&w->srv->conns_current, 1);
+        return;
+    }
+    c->w = w;
+    snprintf(c->peer, sizeof c->peer, "%s", peer);
+    c->bev = bufferevent_socket_new(w->base, fd, BEV_OPT_CLOSE_ON_FREE);
+    if (c->bev == NULL) {
+        close(fd);
+        free(c);
+        atomic_fetch_sub(&w->srv->conns_current, 1);
+        return;
+    }
+    c->next = w->conns;
+    if (w->conns)
+        w->conns->prev = c;
+    w->conns = c;
+    bufferevent_setcb(c->bev, on_read, on_write, on_event, c);
+    set_timeouts(c);
+    bufferevent_enable(c->bev, EV_READ | EV_WRITE);
+}
+
+static void drain_deadline(evutil_socket_t fd, short what, void *arg)
+{
+    struct worker *w = arg;
+
+    (void)fd;
+    (void)what;
+    att_log(ATT_WARN, "worker %u: clients did not read their last responses in time",
+            w->index);
+    event_base_loopexit(w->base, NULL);
+}
+
+void conn_stop_all(struct worker *w)
+{
+    struct timeval deadline = {.tv_sec = 10};
+
+    for (struct conn *c = w->conns, *next; c != NULL; c = next) {
+        struct evbuffer *in = bufferevent_get_input(c->bev);
+        evutil_socket_t fd = bufferevent_getfd(c->bev);
+
+        next = c->next;
+        if (c->closing)
+            continue;
+        /* Take in what the client sent before the stop. */
+        while (evbuffer_read(in, fd, -1) > 0) {
+        }
+        c->paused = false;
+        finish(c);
+    }
+    if (w->conns == NULL) {
+        event_base_loopexit(w->base, NULL);
+        return;
+    }
+    w->drain_ev = evtimer_new(w->base, drain_deadline, w);
+    if (w->drain_ev != NULL)
+        evtimer_add(w->drain_ev, &deadline);
+}

@@ -1,0 +1,141 @@
+/* attached: get, stats and ping (search is in search.c). */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "attache/protocol.h"
+#include "handlers.h"
+#include "render.h"
+
+int handle_ping(struct worker *w, cJSON *resp, struct att_err *err)
+{
+    (void)err;
+    cJSON_AddBoolToObject(resp, "pong", true);
+    cJSON_AddNumberToObject(resp, "revision", (double)w->revision);
+    return ATT_OK;
+}
+
+struct get_ctx {
+    cJSON *resp;
+    cJSON *passages;
+    int rc;
+};
+
+static int add_passage(void *ud, uint32_t docid, const char *data, size_t len)
+{
+    struct get_ctx *g = ud;
+    cJSON *stored = cJSON_ParseWithLength(data, len);
+
+    (void)docid;
+    if (stored == NULL)
+        return ATT_E_CORRUPT;
+    if (g->passages == NULL) { /* the first passage gives the document */
+        cJSON_AddItemToObject(g->resp, "doc", render_doc(stored));
+        g->passages = cJSON_AddArrayToObject(g->resp, "passages");
+    }
+    cJSON_AddItemToArray(g->passages, render_passage(stored, true));
+    cJSON_Delete(stored);
+    return ATT_OK;
+}
+
+int handle_get(struct worker *w, const struct att_request *req, cJSON *resp,
+               struct att_err *err)
+{
+    struct get_ctx g = {.resp = resp};
+    int rc = att_xdb_get(w->db, req->doc, req->passage, add_passage, &g, err);
+
+    if (rc == ATT_E_MODIFIED) {
+        worker_refresh(w, true);
+        cJSON_DeleteItemFromObject(resp, "doc");
+        cJSON_DeleteItemFromObject(resp, "passages");
+        g.passages = NULL;
+        rc = att_xdb_get(w->db, req->doc, req->passage, add_passage, &g, err);
+    }
+    if (rc == ATT_E_CORRUPT)
+        att_err_set(err, rc, "a stored passage of %s is damaged", req->doc);
+    cJSON_AddNumberToObject(resp, "revision", (double)w->revision);
+    return rc;
+}
+
+static void add_counts(cJSON *o, const char *name, const uint64_t *v, int n,
+                       const char *(*label)(int))
+{
+    cJSON *c = cJSON_AddObjectToObject(o, name);
+
+    for (int i = 0; c != NULL && i < n; i++) {
+        if (v[i] > 0 || strcmp(name, "requests") == 0)
+            cJSON_AddNumberToObject(c, label(i), (double)v[i]);
+    }
+}
+
+static const char *op_label(int i)
+{
+    return att_op_name((enum att_op)i);
+}
+
+static void add_limits(cJSON *resp, const struct limits *l)
+{
+    cJSON *o = cJSON_AddObjectToObject(resp, "limits");
+
+    cJSON_AddNumberToObject(o, "max_line", (double)atomic_load(&l->max_line));
+    cJSON_AddNumberToObject(o, "max_connections", atomic_load(&l->max_connections));
+    cJSON_AddNumberToObject(o, "idle_timeout_s", atomic_load(&l->idle_timeout_s));
+    cJSON_AddNumberToObject(o, "query_time_ms", atomic_load(&l->query_time_ms));
+    cJSON_AddNumberToObject(o, "max_wildcard", atomic_load(&l->max_wildcard));
+    cJSON_AddNumberToObject(o, "max_output", (double)atomic_load(&l->max_output));
+    cJSON_AddNumberToObject(o, "max_limit", ATTACHE_MAX_LIMIT);
+}
+
+static void add_traffic(struct server *s, cJSON *resp)
+{
+    struct stats sum;
+    cJSON *c, *lat;
+    uint64_t total = 0;
+
+    stats_init(&sum);
+    for (unsigned i = 0; i < s->nworkers; i++)
+        stats_sum(&sum, &s->workers[i].st);
+    c = cJSON_AddObjectToObject(resp, "connections");
+    cJSON_AddNumberToObject(c, "current", atomic_load(&s->conns_current));
+    cJSON_AddNumberToObject(c, "total", (double)atomic_load(&s->conns_total));
+    cJSON_AddNumberToObject(c, "rejected", (double)atomic_load(&s->conns_rejected));
+    add_counts(resp, "requests", sum.requests, ATT_OP_COUNT, op_label);
+    for (int i = 0; i < ATT_OP_COUNT; i++)
+        total += sum.requests[i];
+    cJSON_AddNumberToObject(cJSON_GetObjectItem(resp, "requests"), "total", (double)total);
+    add_counts(resp, "errors", sum.errors, SE_COUNT, stats_err_name);
+    lat = cJSON_AddObjectToObject(resp, "latency_us");
+    cJSON_AddNumberToObject(lat, "p50", (double)stats_percentile(&sum, 0.50));
+    cJSON_AddNumberToObject(lat, "p90", (double)stats_percentile(&sum, 0.90));
+    cJSON_AddNumberToObject(lat, "p99", (double)stats_percentile(&sum, 0.99));
+    cJSON_AddNumberToObject(lat, "max", (double)sum.lat_max);
+    cJSON_AddNumberToObject(resp, "yields", (double)sum.yields);
+    cJSON_AddNumberToObject(resp, "reopens", (double)sum.reopens);
+    stats_destroy(&sum);
+}
+
+int handle_stats(struct worker *w, cJSON *resp, struct att_err *err)
+{
+    struct server *s = w->srv;
+    struct att_xdb_info info = {0};
+    uint64_t docs = 0;
+    int rc = ATT_OK;
+
+    if (w->db != NULL) {
+        rc = att_xdb_get_info(w->db, &info, false, err);
+        if (rc == ATT_OK)
+            rc = att_xdb_prefix_count(w->db, "XD", &docs, err);
+    }
+    if (rc != ATT_OK)
+        return rc;
+    cJSON_AddStringToObject(resp, "version", ATTACHE_VERSION);
+    cJSON_AddNumberToObject(resp, "uptime_s", (double)(time(NULL) - s->started));
+    cJSON_AddNumberToObject(resp, "threads", s->nworkers);
+    cJSON_AddNumberToObject(resp, "revision", (double)w->revision);
+    cJSON_AddNumberToObject(resp, "documents", (double)docs);
+    cJSON_AddNumberToObject(resp, "passages", info.doccount);
+    add_traffic(s, resp);
+    add_limits(resp, &s->lim);
+    return ATT_OK;
+}

@@ -1,0 +1,248 @@
+/* attached: the listening sockets (TCP and Unix) in the listener thread,
+ * the connection cap, and the round-robin hand-off to the workers. */
+#include <arpa/inet.h>
+#include <errno.h>
+#include <event2/listener.h>
+#include <netdb.h>
+#include <netinet/in.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <sys/stat.h>
+#include <sys/un.h>
+#include <unistd.h>
+
+#include "attache/protocol.h"
+#include "log.h"
+#include "protocol.h"
+#include "server.h"
+
+static void peer_name(const struct sockaddr *sa, char *out, size_t len)
+{
+    char host[INET6_ADDRSTRLEN] = "?";
+
+    if (sa->sa_family == AF_INET) {
+        const struct sockaddr_in *in = (const void *)sa;
+
+        inet_ntop(AF_INET, &in->sin_addr, host, sizeof host);
+        snprintf(out, len, "%s:%u", host, ntohs(in->sin_port));
+    } else if (sa->sa_family == AF_INET6) {
+        const struct sockaddr_in6 *in6 = (const void *)sa;
+
+        inet_ntop(AF_INET6, &in6->sin6_addr, host, sizeof host);
+        snprintf(out, len, "[%s]:%u", host, ntohs(in6->sin6_port));
+    } else {
+        snprintf(out, len, "unix");
+    }
+}
+
+/* Over the cap: one error line, then close (memcached's maxconns_fast). */
+static void reject(struct server *s, int fd)
+{
+    size_t len = 0;
+    char *line = att_error_line(NULL, ATTACHE_ERR_OVERLOADED,
+                                "too many connections; try again later", &len);
+
+    if (line != NULL && send(fd, line, len, MSG_NOSIGNAL | MSG_DONTWAIT) < 0)
+        att_log(ATT_DEBUG, "could not tell a rejected client: %s", strerror(errno));
+    free(line);
+    close(fd);
+    atomic_fetch_add(&s->conns_rejected, 1);
+    att_log(ATT_WARN, "%s: %u connections already open", ATTACHE_ERR_OVERLOADED,
+            atomic_load(&s->conns_current));
+}
+
+static void on_accept(struct evconnlistener *l, evutil_socket_t fd, struct sockaddr *sa,
+                      int salen, void *arg)
+{
+    struct server *s = arg;
+    char peer[64];
+
+    (void)l;
+    (void)salen;
+    if (atomic_load(&s->conns_current) >= atomic_load(&s->lim.max_connections)) {
+        reject(s, fd);
+        return;
+    }
+    atomic_fetch_add(&s->conns_current, 1);
+    atomic_fetch_add(&s->conns_total, 1);
+    peer_name(sa, peer, sizeof peer);
+    worker_hand(&s->workers[s->next_worker++ % s->nworkers], fd, peer);
+}
+
+static void resume(evutil_socket_t fd, short what, void *arg)
+{
+    struct server *s = arg;
+
+    (void)fd;
+    (void)what;
+    for (size_t i = 0; i < s->nlisteners; i++)
+        evconnlistener_enable(s->listeners[i]);
+}
+
+static void on_accept_error(struct evconnlistener *l, void *arg)
+{
+    struct server *s = arg;
+    int e = EVUTIL_SOCKET_ERROR();
+    struct timeval tv = {.tv_sec = 1};
+
+    (void)l;
+    att_log(ATT_ERROR, "accept: %s", evutil_socket_error_to_string(e));
+    if (e == EMFILE || e == ENFILE || e == ENOBUFS || e == ENOMEM) {
+        /* Out of descriptors: stop accepting for a second, not spin. */
+        for (size_t i = 0; i < s->nlisteners; i++)
+            evconnlistener_disable(s->listeners[i]);
+        if (s->resume_ev == NULL)
+            s->resume_ev = evtimer_new(s->base, resume, s);
+        if (s->resume_ev != NULL)
+            evtimer_add(s->resume_ev, &tv);
+    }
+}
+
+static int add_listener(struct server *s, struct evconnlistener *l, const char *what)
+{
+    if (l == NULL) {
+        att_log(ATT_ERROR, "cannot listen on %s: %s", what, strerror(errno));
+        return -1;
+    }
+    evconnlistener_set_error_cb(l, on_accept_error);
+    s->listeners[s->nlisteners++] = l;
+    return 0;
+}
+
+/* "host:port", "[v6]:port" or ":port" into host and port. */
+static bool split_addr(const char *addr, char *host, size_t hlen, char *port, size_t plen)
+{
+    const char *colon;
+
+    if (addr[0] == '[') {
+        const char *close = strchr(addr, ']');
+
+        if (close == NULL || close[1] != ':')
+            return false;
+        snprintf(host, hlen, "%.*s", (int)(close - addr - 1), addr + 1);
+        colon = close + 1;
+    } else {
+        colon = strrchr(addr, ':');
+        if (colon == NULL)
+            return false;
+        snprintf(host, hlen, "%.*s", (int)(colon - addr), addr);
+    }
+    snprintf(port, plen, "%s", colon + 1);
+    return *port != '\0' && strspn(port, "0123456789") == strlen(port);
+}
+
+static int open_tcp(struct server *s, const char *addr)
+{
+    char host[256], port[16];
+    struct addrinfo hints = {.ai_family = AF_UNSPEC, .ai_socktype = SOCK_STREAM,
+                             .ai_flags = AI_PASSIVE};
+    struct addrinfo *res = NULL;
+    int rc;
+
+    if (!split_addr(addr, host, sizeof host, port, sizeof port)) {
+        att_log(ATT_ERROR, "bad --listen address '%s': use HOST:PORT or [IPV6]:PORT", addr);
+        return -1;
+    }
+    rc = getaddrinfo(*host ? host : NULL, port, &hints, &res);
+    if (rc != 0) {
+        att_log(ATT_ERROR, "cannot listen on %s: %s", addr, gai_strerror(rc));
+        return -1;
+    }
+    if (s->nlisteners == CONFIG_MAX_LISTEN)
+        rc = -1;
+    else
+        rc = add_listener(s, evconnlistener_new_bind(s->base, on_accept, s,
+                                                     LEV_OPT_CLOSE_ON_FREE | LEV_OPT_REUSEABLE |
+                                                         LEV_OPT_CLOSE_ON_EXEC,
+                                                     511, res->ai_addr, (int)res->ai_addrlen),
+                          addr);
+    freeaddrinfo(res);
+    return rc;
+}
+
+/* A socket file at path that nobody answers on is stale: remove it. A
+ * live one belongs to another daemon and is never taken over. */
+static int clear_socket_path(const char *path, const struct sockaddr_un *sun)
+{
+    struct stat st;
+    int fd, rc;
+
+    if (lstat(path, &st) != 0)
+        return 0;
+    if (!S_ISSOCK(st.st_mode)) {
+        att_log(ATT_ERROR, "%s exists and is not a socket; not touching it", path);
+        return -1;
+    }
+    fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
+    rc = fd >= 0 ? connect(fd, (const struct sockaddr *)sun, sizeof *sun) : -1;
+    if (fd >= 0)
+        close(fd);
+    if (rc == 0) {
+        att_log(ATT_ERROR, "%s: another daemon is serving on this socket", path);
+        return -1;
+    }
+    att_log(ATT_INFO, "%s: removing a stale socket", path);
+    return unlink(path);
+}
+
+static int open_unix(struct server *s)
+{
+    const char *path = s->cfg.socket;
+    struct sockaddr_un sun = {.sun_family = AF_UNIX};
+    int fd;
+
+    if (strlen(path) >= sizeof sun.sun_path) {
+        att_log(ATT_ERROR, "socket path too long: %s", path);
+        return -1;
+    }
+    memcpy(sun.sun_path, path, strlen(path) + 1);
+    if (clear_socket_path(path, &sun) != 0)
+        return -1;
+    fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC | SOCK_NONBLOCK, 0);
+    if (fd < 0 || bind(fd, (struct sockaddr *)&sun, sizeof sun) != 0) {
+        att_log(ATT_ERROR, "cannot listen on %s: %s", path, strerror(errno));
+        if (fd >= 0)
+            close(fd);
+        return -1;
+    }
+    s->unix_bound = true;
+    if (chmod(path, s->cfg.socket_mode) != 0 || listen(fd, 511) != 0) {
+        att_log(ATT_ERROR, "cannot listen on %s: %s", path, strerror(errno));
+        close(fd);
+        return -1;
+    }
+    return add_listener(s, evconnlistener_new(s->base, on_accept, s,
+                                              LEV_OPT_CLOSE_ON_FREE | LEV_OPT_CLOSE_ON_EXEC, 0,
+                                              fd), path);
+}
+
+int listeners_open(struct server *s)
+{
+    bool none = s->cfg.nlisten == 1 && strcmp(s->cfg.listen[0], "none") == 0;
+
+    if (s->cfg.nlisten == 0 && open_tcp(s, ATTACHE_DEFAULT_LISTEN) != 0)
+        return -1;
+    for (size_t i = 0; !none && i < s->cfg.nlisten; i++) {
+        if (open_tcp(s, s->cfg.listen[i]) != 0)
+            return -1;
+    }
+    if (s->cfg.socket != NULL && open_unix(s) != 0)
+        return -1;
+    if (s->nlisteners == 0) {
+        att_log(ATT_ERROR, "nothing to listen on: give --socket with --listen none");
+        return -1;
+    }
+    return 0;
+}
+
+void listeners_close(struct server *s)
+{
+    for (size_t i = 0; i < s->nlisteners; i++)
+        evconnlistener_free(s->listeners[i]);
+    s->nlisteners = 0;
+    if (s->resume_ev != NULL)
+        event_free(s->resume_ev);
+    s->resume_ev = NULL;
+}

@@ -1,0 +1,127 @@
+/* attached: the attache query daemon. The main thread owns the listening
+ * sockets and the signals; worker threads serve the connections (see
+ * docs/ARCHITECTURE.md for the thread model). */
+#include <errno.h>
+#include <event2/event.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "attache/attache.h"
+#include "log.h"
+#include "server.h"
+
+static void on_stop(evutil_socket_t sig, short what, void *arg)
+{
+    struct server *s = arg;
+
+    (void)what;
+    att_log(ATT_INFO, "signal %d: finishing the requests received, then exiting", (int)sig);
+    listeners_close(s);
+    workers_message(s, 'q');
+    event_base_loopexit(s->base, NULL);
+}
+
+static void on_hup(evutil_socket_t sig, short what, void *arg)
+{
+    struct server *s = arg;
+    struct config fresh;
+
+    (void)sig;
+    (void)what;
+    if (config_build(&fresh, s->argc, s->argv) != 0) {
+        att_log(ATT_ERROR, "SIGHUP: the configuration has errors; keeping the old one");
+    } else {
+        limits_set(&s->lim, &fresh);
+        att_log_setup("attached", (enum att_level)fresh.log_level, true);
+        config_free(&fresh);
+    }
+    workers_message(s, 'r');
+    att_log(ATT_INFO, "SIGHUP: configuration reloaded, index reopened");
+}
+
+static int write_pidfile(const char *path)
+{
+    FILE *f = fopen(path, "w");
+
+    if (f == NULL || fprintf(f, "%ld\n", (long)getpid()) < 0 || fclose(f) != 0) {
+        att_log(ATT_ERROR, "cannot write pidfile %s: %s", path, strerror(errno));
+        return -1;
+    }
+    return 0;
+}
+
+/* The index must open before anything listens: a clear error, exit 2. */
+static int check_index(const char *db)
+{
+    struct att_xdb *x = NULL;
+    struct att_err err = {0};
+    int rc = att_xdb_open(db, &x, &err);
+
+    if (rc != ATT_OK)
+        att_log(ATT_ERROR, "cannot open the index %s: %s (build it with attache-index -d %s "
+                "PATH)", db, err.msg, db);
+    att_xdb_close(x);
+    return rc;
+}
+
+static int serve(struct server *s)
+{
+    struct event *sigs[3];
+    int nums[3] = {SIGTERM, SIGINT, SIGHUP};
+
+    for (int i = 0; i < 3; i++) {
+        sigs[i] = evsignal_new(s->base, nums[i], nums[i] == SIGHUP ? on_hup : on_stop, s);
+        if (sigs[i] == NULL || event_add(sigs[i], NULL) != 0)
+            return -1;
+    }
+    att_log(ATT_INFO, "serving %s with %u threads", s->cfg.db, s->nworkers);
+    event_base_dispatch(s->base);
+    for (int i = 0; i < 3; i++)
+        event_free(sigs[i]);
+    return 0;
+}
+
+int main(int argc, char **argv)
+{
+    struct server s = {0};
+    int rc;
+
+    att_log_setup("attached", ATT_WARN, true);
+    rc = config_build(&s.cfg, argc, argv);
+    if (rc != 0) {
+        config_free(&s.cfg);
+        return rc < 0 ? 0 : rc;
+    }
+    att_log_setup("attached", (enum att_level)s.cfg.log_level, true);
+    s.argc = argc;
+    s.argv = argv;
+    s.started = time(NULL);
+    limits_set(&s.lim, &s.cfg);
+    signal(SIGPIPE, SIG_IGN);
+    rc = check_index(s.cfg.db) == ATT_OK ? 0 : 2;
+    if (rc == 0) {
+        s.base = event_base_new();
+        rc = s.base && listeners_open(&s) == 0 && workers_start(&s) == 0 ? 0 : 2;
+    }
+    if (rc == 0 && s.cfg.pidfile != NULL && write_pidfile(s.cfg.pidfile) != 0)
+        rc = 2;
+    if (rc == 0 && serve(&s) != 0)
+        rc = 2;
+    if (rc != 0) { /* stop what started */
+        listeners_close(&s);
+        workers_message(&s, 'q');
+    }
+    workers_join(&s);
+    listeners_close(&s);
+    if (s.base)
+        event_base_free(s.base);
+    if (s.unix_bound)
+        unlink(s.cfg.socket);
+    if (s.cfg.pidfile != NULL && rc == 0)
+        unlink(s.cfg.pidfile);
+    config_free(&s.cfg);
+    return rc;
+}

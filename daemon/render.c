@@ -1,0 +1,119 @@
+/* attached: building response objects from stored passage data. */
+#include <stdlib.h>
+#include <string.h>
+
+#include "render.h"
+
+static void copy_str(cJSON *to, const char *name, const cJSON *from, const char *key)
+{
+    const cJSON *v = cJSON_GetObjectItemCaseSensitive(from, key);
+
+    if (cJSON_IsString(v))
+        cJSON_AddStringToObject(to, name, v->valuestring);
+}
+
+static double num(const cJSON *o, const char *key)
+{
+    const cJSON *v = cJSON_GetObjectItemCaseSensitive(o, key);
+
+    return cJSON_IsNumber(v) ? v->valuedouble : 0;
+}
+
+cJSON *render_doc(const cJSON *stored)
+{
+    cJSON *d = cJSON_CreateObject();
+
+    copy_str(d, "id", stored, "doc");
+    copy_str(d, "title", stored, "title");
+    copy_str(d, "date", stored, "date");
+    copy_str(d, "source", stored, "source");
+    copy_str(d, "url", stored, "url");
+    return d;
+}
+
+cJSON *render_passage(const cJSON *stored, bool quotes)
+{
+    cJSON *p = cJSON_CreateObject();
+
+    cJSON_AddNumberToObject(p, "n", num(stored, "n"));
+    cJSON_AddNumberToObject(p, "start", num(stored, "start"));
+    cJSON_AddNumberToObject(p, "end", num(stored, "end"));
+    copy_str(p, "text", stored, "text");
+    if (quotes)
+        cJSON_AddItemToObject(p, "quotes", render_quotes(stored, NULL));
+    return p;
+}
+
+cJSON *render_spans(const struct att_spans *s)
+{
+    cJSON *a = cJSON_CreateArray();
+
+    for (size_t i = 0; a != NULL && i < s->n; i++) {
+        cJSON *pair = cJSON_CreateArray();
+
+        cJSON_AddItemToArray(pair, cJSON_CreateNumber((double)s->v[i].start));
+        cJSON_AddItemToArray(pair, cJSON_CreateNumber((double)s->v[i].end));
+        cJSON_AddItemToArray(a, pair);
+    }
+    return a;
+}
+
+static void add_or_null(cJSON *o, const char *name, const cJSON *from)
+{
+    const cJSON *v = cJSON_GetObjectItemCaseSensitive(from, name);
+
+    if (cJSON_IsString(v))
+        cJSON_AddStringToObject(o, name, v->valuestring);
+    else
+        cJSON_AddNullToObject(o, name);
+}
+
+/* One quotation; NULL when its offsets do not fit the text. */
+static cJSON *render_quote(const cJSON *q, const char *text, size_t tlen,
+                           const struct att_matcher *m)
+{
+    double s = num(q, "start"), e = num(q, "end");
+    struct att_spans spans = {0};
+    cJSON *o;
+    char *qt;
+
+    if (s < 0 || e < s || e > (double)tlen)
+        return NULL;
+    qt = strndup(text + (size_t)s, (size_t)(e - s));
+    o = cJSON_CreateObject();
+    if (qt == NULL || o == NULL) {
+        free(qt);
+        cJSON_Delete(o);
+        return NULL;
+    }
+    cJSON_AddStringToObject(o, "text", qt);
+    add_or_null(o, "speaker", q);
+    add_or_null(o, "role", q);
+    cJSON_AddNumberToObject(o, "start", s);
+    cJSON_AddNumberToObject(o, "end", e);
+    if (m != NULL && att_match_spans(qt, strlen(qt), m, &spans, NULL) == ATT_OK)
+        cJSON_AddItemToObject(o, "matches", render_spans(&spans));
+    else
+        cJSON_AddItemToObject(o, "matches", cJSON_CreateArray());
+    att_spans_free(&spans);
+    free(qt);
+    return o;
+}
+
+cJSON *render_quotes(const cJSON *stored, const struct att_matcher *m)
+{
+    const cJSON *qs = cJSON_GetObjectItemCaseSensitive(stored, "quotes");
+    const cJSON *text = cJSON_GetObjectItemCaseSensitive(stored, "text");
+    cJSON *a = cJSON_CreateArray();
+    const cJSON *q;
+
+    if (!cJSON_IsString(text))
+        return a;
+    cJSON_ArrayForEach(q, qs) {
+        cJSON *o = render_quote(q, text->valuestring, strlen(text->valuestring), m);
+
+        if (o != NULL)
+            cJSON_AddItemToArray(a, o);
+    }
+    return a;
+}

@@ -1,0 +1,24 @@
+/* attached: stored passage data (the JSON the indexer wrote) into the
+ * response's objects. */
+#ifndef ATT_RENDER_H
+#define ATT_RENDER_H
+
+#include <cjson/cJSON.h>
+#include <stdbool.h>
+
+#include "attache/highlight.h"
+
+/* {"id","title","date","source","url"} of the passage's document. */
+cJSON *render_doc(const cJSON *stored);
+
+/* {"n","start","end","text"} and, with quotes, "quotes" (no matches). */
+cJSON *render_passage(const cJSON *stored, bool quotes);
+
+/* The passage's quotations: [{"text","speaker","role","start","end",
+ * "matches"}], matches found with m (NULL: none). */
+cJSON *render_quotes(const cJSON *stored, const struct att_matcher *m);
+
+/* [[start,end],...] */
+cJSON *render_spans(const struct att_spans *s);
+
+#endif

@@ -1,0 +1,120 @@
+/* attached: the search operation: the request into a shim search, each
+ * hit's stored passage into the response with its matches, snippet and
+ * quotations highlighted from the passage text itself. */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "attache/highlight.h"
+#include "attache/protocol.h"
+#include "handlers.h"
+#include "render.h"
+
+struct word_ctx {
+    const struct att_result *r;
+    size_t hit;
+    bool in_quote;
+};
+
+static bool match_word(void *ud, const char *word, size_t len)
+{
+    const struct word_ctx *c = ud;
+
+    return att_result_match(c->r, c->hit, word, len, c->in_quote);
+}
+
+static cJSON *render_hit(const struct att_request *req, const struct att_result *r, size_t i)
+{
+    const struct att_hit *h = &r->hits[i];
+    cJSON *stored = cJSON_ParseWithLength(h->data, h->len);
+    const cJSON *text = cJSON_GetObjectItemCaseSensitive(stored, "text");
+    struct word_ctx body = {r, i, false}, quote = {r, i, true};
+    struct att_matcher mb = {match_word, &body}, mq = {match_word, &quote};
+    struct att_snippet_opts so = {req->pre, req->post, req->snippet_len, "\xE2\x80\xA6"};
+    struct att_spans spans = {0};
+    cJSON *hit;
+    char *snippet;
+
+    if (!cJSON_IsString(text)) {
+        cJSON_Delete(stored);
+        return NULL;
+    }
+    att_match_spans(text->valuestring, strlen(text->valuestring), &mb, &spans, NULL);
+    snippet = att_snippet(text->valuestring, strlen(text->valuestring), &spans, &so);
+    hit = cJSON_CreateObject();
+    cJSON_AddNumberToObject(hit, "rank", h->rank);
+    cJSON_AddNumberToObject(hit, "score", h->score);
+    cJSON_AddItemToObject(hit, "doc", render_doc(stored));
+    cJSON_AddItemToObject(hit, "passage", render_passage(stored, false));
+    cJSON_AddStringToObject(hit, "snippet", snippet ? snippet : "");
+    cJSON_AddItemToObject(hit, "matches", render_spans(&spans));
+    if (req->quotes)
+        cJSON_AddItemToObject(hit, "quotes", render_quotes(stored, &mq));
+    free(snippet);
+    att_spans_free(&spans);
+    cJSON_Delete(stored);
+    return hit;
+}
+
+static void add_facet(cJSON *to, const char *name, const struct att_count *v, size_t n)
+{
+    cJSON *o = cJSON_AddObjectToObject(to, name);
+
+    for (size_t i = 0; o != NULL && i < n; i++)
+        cJSON_AddNumberToObject(o, v[i].value, v[i].count);
+}
+
+static void render_result(const struct att_request *req, const struct att_result *r,
+                          cJSON *resp)
+{
+    cJSON *total = cJSON_AddObjectToObject(resp, "total");
+    cJSON *hits;
+
+    cJSON_AddNumberToObject(resp, "revision", (double)r->revision);
+    cJSON_AddNumberToObject(total, "estimate", r->estimate);
+    cJSON_AddNumberToObject(total, "lower", r->lower);
+    cJSON_AddNumberToObject(total, "upper", r->upper);
+    if (r->partial)
+        cJSON_AddBoolToObject(resp, "partial", true);
+    hits = cJSON_AddArrayToObject(resp, "hits");
+    for (size_t i = 0; i < r->n; i++) {
+        cJSON *h = render_hit(req, r, i);
+
+        if (h != NULL)
+            cJSON_AddItemToArray(hits, h);
+    }
+    if (r->spelling)
+        cJSON_AddStringToObject(resp, "spelling", r->spelling);
+    if (req->s.facets) {
+        cJSON *f = cJSON_AddObjectToObject(resp, "facets");
+
+        add_facet(f, "source", r->sources, r->nsources);
+        add_facet(f, "year", r->years, r->nyears);
+    }
+}
+
+int handle_search(struct worker *w, const struct att_request *req, cJSON *resp,
+                  struct reply_info *info, struct att_err *err)
+{
+    struct att_search s = req->s;
+    struct att_result r;
+    int rc;
+
+    s.time_limit_ms = atomic_load(&w->srv->lim.query_time_ms);
+    s.max_wildcard = atomic_load(&w->srv->lim.max_wildcard);
+    s.spelling = true;
+    rc = att_xdb_search(w->db, &s, &r, err);
+    if (rc == ATT_E_MODIFIED) { /* modified twice under the search */
+        att_result_free(&r);
+        worker_refresh(w, true);
+        rc = att_xdb_search(w->db, &s, &r, err);
+    }
+    if (rc == ATT_OK) {
+        if (r.revision > w->revision)
+            w->revision = r.revision;
+        render_result(req, &r, resp);
+        info->hits = r.n;
+    }
+    att_result_free(&r);
+    return rc;
+}

@@ -1,0 +1,101 @@
+/* attached: what the listener thread and the workers share. Lock order:
+ * worker->qmu, then stats.mu; no thread holds two workers' locks. */
+#ifndef ATT_SERVER_H
+#define ATT_SERVER_H
+
+#include <event2/event.h>
+#include <pthread.h>
+#include <stdatomic.h>
+#include <stdbool.h>
+#include <stdint.h>
+#include <time.h>
+
+#include "attache/index.h"
+#include "config.h"
+#include "stats.h"
+
+/* Limits that SIGHUP may change while workers read them. */
+struct limits {
+    atomic_size_t max_line;
+    atomic_size_t max_output;
+    atomic_uint idle_timeout_s;
+    atomic_uint query_time_ms;
+    atomic_uint max_wildcard;
+    atomic_uint slow_ms;
+    atomic_uint max_connections;
+};
+
+struct pending {          /* a connection on its way to a worker */
+    int fd;
+    char peer[64];
+    struct pending *next;
+};
+
+struct conn;
+
+struct worker {
+    struct server *srv;
+    unsigned index;
+    pthread_t tid;
+    struct event_base *base;
+    int notify[2];        /* pipe: the listener writes one byte per message */
+    struct event *notify_ev;
+    struct event *drain_ev; /* while stopping: checks whether all is sent */
+    pthread_mutex_t qmu;  /* guards queue */
+    struct pending *queue;
+    struct att_xdb *db;   /* this worker's own read-only handle */
+    uint64_t revision;
+    uint64_t last_check_us;
+    struct stats st;
+    struct conn *conns;   /* every open connection, for shutdown */
+    bool stopping;
+    int open_error;       /* ATT_OK, or why the index could not be opened */
+};
+
+struct server {
+    struct config cfg;
+    struct limits lim;
+    struct event_base *base;  /* the listener thread's */
+    struct worker *workers;
+    unsigned nworkers;
+    unsigned next_worker;
+    atomic_uint conns_current;
+    atomic_ulong conns_total;
+    atomic_ulong conns_rejected;
+    time_t started;
+    int argc;
+    char **argv;
+    struct evconnlistener *listeners[CONFIG_MAX_LISTEN + 1];
+    size_t nlisteners;
+    struct event *resume_ev;  /* re-enables accepting after EMFILE */
+    bool unix_bound;          /* we made cfg.socket: remove it at exit */
+};
+
+uint64_t now_us(void); /* monotonic microseconds */
+
+/* Copy the reloadable settings of c into the shared limits. */
+void limits_set(struct limits *l, const struct config *c);
+
+/* worker.c */
+int workers_start(struct server *s);
+void worker_hand(struct worker *w, int fd, const char *peer); /* from the listener */
+void workers_message(struct server *s, char msg); /* 'q' stop, 'r' reopen */
+void workers_join(struct server *s);
+
+/* Check (rate-limited) for a new revision and reopen. */
+void worker_refresh(struct worker *w, bool force);
+
+/* conn.c */
+void conn_open(struct worker *w, int fd, const char *peer);
+void conn_stop_all(struct worker *w); /* answer what was received, then close */
+
+/* dispatch.c: one request line in, one response line out (malloc'd). */
+char *dispatch_line(struct worker *w, const char *line, size_t len, const char *peer,
+                    size_t *out_len);
+char *dispatch_error(struct worker *w, const char *code, const char *msg, size_t *out_len);
+
+/* listener.c */
+int listeners_open(struct server *s);
+void listeners_close(struct server *s);
+
+#endif

@@ -1,0 +1,225 @@
+/* attached: worker threads. Each has its own event_base (no locking in
+ * libevent), its own read-only index handle, and a queue through which
+ * the listener hands it new connections, woken by a byte on a pipe. */
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "attache/protocol.h"
+#include "log.h"
+#include "server.h"
+
+uint64_t now_us(void)
+{
+    struct timespec ts;
+
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (uint64_t)ts.tv_sec * 1000000u + (uint64_t)ts.tv_nsec / 1000u;
+}
+
+void limits_set(struct limits *l, const struct config *c)
+{
+    atomic_store(&l->max_line, c->max_line);
+    atomic_store(&l->max_output, c->max_output);
+    atomic_store(&l->idle_timeout_s, c->idle_timeout_s);
+    atomic_store(&l->query_time_ms, c->query_time_ms);
+    atomic_store(&l->max_wildcard, c->max_wildcard);
+    atomic_store(&l->slow_ms, c->slow_ms);
+    atomic_store(&l->max_connections, c->max_connections);
+}
+
+void worker_refresh(struct worker *w, bool force)
+{
+    struct att_err err = {0};
+    uint64_t now = now_us();
+    bool changed = false;
+
+    if (!force && now - w->last_check_us < ATTACHE_REOPEN_CHECK_MS * 1000u)
+        return;
+    w->last_check_us = now;
+    if (w->db == NULL) { /* the index was unreadable: try afresh */
+        w->open_error = att_xdb_open(w->srv->cfg.db, &w->db, &err);
+        if (w->open_error != ATT_OK)
+            return;
+        changed = true;
+    } else if (att_xdb_reopen(w->db, &changed, &err) != ATT_OK) {
+        att_log(ATT_WARN, "worker %u: reopen failed: %s", w->index, err.msg);
+        return;
+    }
+    if (changed) {
+        uint64_t rev = att_xdb_revision(w->db);
+
+        if (rev != w->revision)
+            att_log(ATT_DEBUG, "worker %u: revision %llu", w->index, (unsigned long long)rev);
+        w->revision = rev;
+        stats_add(&w->st, &w->st.reopens, 1);
+    }
+}
+
+static struct pending *take_queue(struct worker *w)
+{
+    struct pending *p;
+
+    pthread_mutex_lock(&w->qmu);
+    p = w->queue;
+    w->queue = NULL;
+    pthread_mutex_unlock(&w->qmu);
+    return p;
+}
+
+static void on_notify(evutil_socket_t fd, short what, void *arg)
+{
+    struct worker *w = arg;
+    char buf[64];
+    ssize_t n = read(fd, buf, sizeof buf);
+
+    (void)what;
+    for (ssize_t i = 0; i < n; i++) {
+        if (buf[i] == 'q' && !w->stopping) {
+            w->stopping = true;
+            conn_stop_all(w);
+        } else if (buf[i] == 'r') {
+            worker_refresh(w, true);
+        }
+    }
+    /* Connections queued in reverse: open them in arrival order. */
+    struct pending *p = take_queue(w), *rev = NULL;
+
+    while (p != NULL) {
+        struct pending *next = p->next;
+
+        p->next = rev;
+        rev = p;
+        p = next;
+    }
+    while (rev != NULL) {
+        struct pending *next = rev->next;
+
+        if (w->stopping) {
+            close(rev->fd);
+            atomic_fetch_sub(&w->srv->conns_current, 1);
+        } else {
+            conn_open(w, rev->fd, rev->peer);
+        }
+        free(rev);
+        rev = next;
+    }
+}
+
+static void *worker_main(void *arg)
+{
+    struct worker *w = arg;
+
+    event_base_dispatch(w->base);
+    return NULL;
+}
+
+static int worker_init(struct server *s, struct worker *w, unsigned i)
+{
+    struct att_err err = {0};
+
+    w->srv = s;
+    w->index = i;
+    stats_init(&w->st);
+    pthread_mutex_init(&w->qmu, NULL);
+    w->open_error = att_xdb_open(s->cfg.db, &w->db, &err);
+    if (w->open_error != ATT_OK) {
+        att_log(ATT_ERROR, "cannot open the index %s: %s", s->cfg.db, err.msg);
+        return -1;
+    }
+    w->revision = att_xdb_revision(w->db);
+    w->last_check_us = now_us();
+    w->base = event_base_new_with_config(NULL);
+    if (w->base == NULL || pipe2(w->notify, O_CLOEXEC | O_NONBLOCK) != 0)
+        return -1;
+    w->notify_ev = event_new(w->base, w->notify[0], EV_READ | EV_PERSIST, on_notify, w);
+    if (w->notify_ev == NULL || event_add(w->notify_ev, NULL) != 0)
+        return -1;
+    return 0;
+}
+
+int workers_start(struct server *s)
+{
+    s->workers = calloc(s->cfg.threads, sizeof *s->workers);
+    if (s->workers == NULL)
+        return -1;
+    for (unsigned i = 0; i < s->cfg.threads; i++) {
+        s->workers[i].notify[0] = s->workers[i].notify[1] = -1;
+        s->nworkers = i + 1; /* worker_fini undoes even a half-made one */
+        if (worker_init(s, &s->workers[i], i) != 0)
+            return -1;
+    }
+    for (unsigned i = 0; i < s->nworkers; i++) {
+        if (pthread_create(&s->workers[i].tid, NULL, worker_main, &s->workers[i]) != 0)
+            return -1;
+    }
+    return 0;
+}
+
+static void notify(struct worker *w, char msg)
+{
+    while (write(w->notify[1], &msg, 1) < 0 && errno == EINTR) {
+    }
+}
+
+void worker_hand(struct worker *w, int fd, const char *peer)
+{
+    struct pending *p = calloc(1, sizeof *p);
+
+    if (p == NULL) {
+        close(fd);
+        atomic_fetch_sub(&w->srv->conns_current, 1);
+        return;
+    }
+    p->fd = fd;
+    snprintf(p->peer, sizeof p->peer, "%s", peer);
+    pthread_mutex_lock(&w->qmu);
+    p->next = w->queue;
+    w->queue = p;
+    pthread_mutex_unlock(&w->qmu);
+    notify(w, 'c');
+}
+
+void workers_message(struct server *s, char msg)
+{
+    for (unsigned i = 0; i < s->nworkers; i++)
+        notify(&s->workers[i], msg);
+}
+
+/* Free what worker_init made (the thread, if any, has ended). */
+static void worker_fini(struct worker *w)
+{
+    for (struct pending *p = take_queue(w), *n; p != NULL; p = n) {
+        n = p->next;
+        close(p->fd);
+        free(p);
+    }
+    if (w->notify_ev)
+        event_free(w->notify_ev);
+    if (w->drain_ev)
+        event_free(w->drain_ev);
+    if (w->base)
+        event_base_free(w->base);
+    if (w->notify[0] >= 0)
+        close(w->notify[0]);
+    if (w->notify[1] >= 0)
+        close(w->notify[1]);
+    att_xdb_close(w->db);
+    stats_destroy(&w->st);
+    pthread_mutex_destroy(&w->qmu);
+}
+
+void workers_join(struct server *s)
+{
+    for (unsigned i = 0; i < s->nworkers; i++) {
+        if (s->workers[i].tid)
+            pthread_join(s->workers[i].tid, NULL);
+        worker_fini(&s->workers[i]);
+    }
+    free(s->workers);
+    s->workers = NULL;
+    s->nworkers = 0;
+}

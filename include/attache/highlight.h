@@ -1,0 +1,55 @@
+/* attache: highlighting: which words of a passage match a query, and a
+ * snippet of whole sentences around them. Pure C; the caller supplies the
+ * word matcher (the daemon's comes from the Xapian shim, which stems). */
+#ifndef ATTACHE_HIGHLIGHT_H
+#define ATTACHE_HIGHLIGHT_H
+
+#include <stdbool.h>
+#include <stddef.h>
+
+#include "attache.h"
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+/* Says whether one word (word[0..len), as it stands in the text: original
+ * case, never empty, valid UTF-8) matches the query. */
+struct att_matcher {
+    bool (*match)(void *ud, const char *word, size_t len);
+    void *ud;
+};
+
+/* Append to *out the byte ranges of text[0..len) whose words match. Words
+ * are runs of letters and digits (any script; an apostrophe or a period
+ * between two letters stays inside: "don't", "U.S"), so ranges never cut a
+ * UTF-8 character. Matched words separated only by white space (or by
+ * punctuation inside a phrase such as "U.S.-China") are merged into one
+ * range, so a matched phrase is one span. Ranges are ordered and disjoint.
+ * Returns ATT_OK or ATT_E_NOMEM. Pure: thread-safe. */
+int att_match_spans(const char *text, size_t len, const struct att_matcher *m,
+                    struct att_spans *out, struct att_err *err);
+
+struct att_snippet_opts {
+    const char *pre;    /* put before each match ("<b>") */
+    const char *post;   /* put after each match ("</b>") */
+    size_t length;      /* most bytes of passage text to show (240) */
+    const char *ellipsis; /* marks text left out ("…") */
+};
+
+/* A snippet of text[0..len): the window of whole sentences (see
+ * att_sentences) that holds the most matches within opts->length bytes of
+ * text, with the matches (ranges from att_match_spans, ordered) wrapped in
+ * pre/post and the ellipsis where text was left out at either end. When
+ * the best single sentence is longer than the length, it is cut at word
+ * boundaries around its first match. With no matches, the start of the
+ * text. Never cuts a UTF-8 character; a match cut by the window's edge is
+ * shown whole or not at all. Returns a malloc'd NUL-terminated string
+ * (caller frees), NULL when out of memory. Pure: thread-safe. */
+char *att_snippet(const char *text, size_t len, const struct att_spans *matches,
+                  const struct att_snippet_opts *opts);
+
+#ifdef __cplusplus
+}
+#endif
+#endif

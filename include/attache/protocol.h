@@ -1,0 +1,45 @@
+/* attache: wire constants of the daemon's protocol (docs/PROTOCOL.md is the
+ * specification): operations, error codes, defaults and hard limits. */
+#ifndef ATTACHE_PROTOCOL_H
+#define ATTACHE_PROTOCOL_H
+
+#define ATTACHE_DEFAULT_PORT 7311
+#define ATTACHE_DEFAULT_LISTEN "127.0.0.1:7311"
+
+/* Requests. */
+#define ATTACHE_MAX_LINE (64 * 1024)        /* bytes of one request line */
+#define ATTACHE_MAX_LINE_HARD (16 << 20)    /* highest --max-line */
+#define ATTACHE_DEFAULT_LIMIT 10
+#define ATTACHE_MAX_LIMIT 1000              /* hits per response */
+#define ATTACHE_MAX_OFFSET 100000           /* deepest page */
+#define ATTACHE_MAX_QUERY 4096              /* bytes of q */
+#define ATTACHE_MAX_FIELD 1024              /* bytes of a filter value */
+#define ATTACHE_MAX_MARKER 64               /* bytes of highlight pre/post */
+#define ATTACHE_DEFAULT_SNIPPET 240         /* bytes of snippet text */
+#define ATTACHE_MIN_SNIPPET 16
+#define ATTACHE_MAX_SNIPPET 10000
+#define ATTACHE_MAX_PER_DOC 1000
+#define ATTACHE_MAX_DEPTH 16                /* nesting of request JSON */
+
+/* Server limits (each a config option). */
+#define ATTACHE_MAX_CONNECTIONS 1024
+#define ATTACHE_IDLE_TIMEOUT_S 300
+#define ATTACHE_QUERY_TIME_MS 2000          /* Xapian's time limit per query */
+#define ATTACHE_MAX_WILDCARD 1000           /* terms one wildcard expands to */
+#define ATTACHE_MAX_OUTPUT (4 << 20)        /* queued response bytes per conn */
+#define ATTACHE_REQS_PER_EVENT 16           /* pipelined requests per wake-up */
+#define ATTACHE_REOPEN_CHECK_MS 200         /* how often a worker looks for commits */
+
+/* Error codes (error.code in a response). */
+#define ATTACHE_ERR_BAD_JSON "bad_json"           /* not valid JSON, or not an object */
+#define ATTACHE_ERR_BAD_REQUEST "bad_request"     /* a field missing, of the wrong type or range */
+#define ATTACHE_ERR_UNKNOWN_OP "unknown_op"       /* op is not search/get/stats/ping */
+#define ATTACHE_ERR_TOO_LARGE "too_large"         /* the request line is over the limit */
+#define ATTACHE_ERR_QUERY_SYNTAX "query_syntax"   /* q could not be parsed */
+#define ATTACHE_ERR_TIMEOUT "timeout"             /* no result within the time limit */
+#define ATTACHE_ERR_NOT_FOUND "not_found"         /* get: no such document or passage */
+#define ATTACHE_ERR_OVERLOADED "overloaded"       /* too many connections */
+#define ATTACHE_ERR_UNAVAILABLE "unavailable"     /* the index cannot be read */
+#define ATTACHE_ERR_INTERNAL "internal"           /* a bug: please report */
+
+#endif

@@ -1,0 +1,674 @@
+/* attache: highlighting: the words of a passage that the caller's matcher
+ * accepts, as merged byte ranges, and a snippet of whole sentences around
+ * them with the matches marked. Knows nothing of queries or stemming. */
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "attache/highlight.h"
+#include "attache/text.h"
+
+#define DEFAULT_LENGTH 240
+#define DEFAULT_ELLIPSIS "\xE2\x80\xA6" /* U+2026 */
+
+/* ---------------------------------------------------------- characters */
+
+/* What a character does to words. */
+enum cls {
+    C_SEP,   /* separator: space, punctuation, symbol, invalid byte */
+    C_WORD,  /* letter or digit of a spaced script */
+    C_CJK,   /* ideograph or kana: a word of its own script */
+    C_APOS,  /* ' or U+2019: inside a word between two word characters */
+    C_DOT,   /* . : the same */
+    C_AMP,   /* & : the same ("AT&T") */
+    C_COMMA, /* , : inside a number between two digits ("3,000"), else a clause mark */
+    C_CLAUSE, /* ; : and CJK clause marks: a phrase never spans them */
+    C_STOP   /* ! ? … and their CJK forms, newlines: nor these */
+};
+
+/* Code points from U+00C0 up that are not letters: punctuation, symbols,
+ * CJK and fullwidth punctuation, specials, emoji. */
+static const uint32_t non_letters[][2] = {
+    {0xD7, 0xD7},       {0xF7, 0xF7},       {0x2000, 0x2BFF},   {0x2E00, 0x2E7F},
+    {0x3000, 0x3004},   {0x3008, 0x303F},   {0xFE10, 0xFE1F},   {0xFE30, 0xFE6F},
+    {0xFEFF, 0xFEFF},   {0xFF01, 0xFF0F},   {0xFF1A, 0xFF20},   {0xFF3B, 0xFF40},
+    {0xFF5B, 0xFF65},   {0xFFF0, 0xFFFF},   {0x1F000, 0x1FAFF},
+};
+
+/* Scripts written without spaces between words. */
+static const uint32_t cjk[][2] = {
+    {0x2E80, 0x2FDF},   {0x3005, 0x3007},   {0x3040, 0x31FF},   {0x3400, 0x4DBF},
+    {0x4E00, 0x9FFF},   {0xF900, 0xFAFF},   {0x20000, 0x3FFFF},
+};
+
+#define COUNT(a) (sizeof(a) / sizeof((a)[0]))
+
+static bool in_table(uint32_t cp, const uint32_t (*r)[2], size_t n)
+{
+    for (size_t k = 0; k < n; k++) {
+        if (cp >= r[k][0] && cp <= r[k][1])
+            return true;
+    }
+    return false;
+}
+
+/* The code point of the valid multi-byte sequence at t[i] and its length,
+ * or 0 when the bytes there are not valid UTF-8. */
+static size_t decode(const unsigned char *t, size_t len, size_t i, uint32_t *cp)
+{
+    unsigned char c = t[i];
+    size_t n;
+    uint32_t v;
+
+    if (c >= 0xC2 && c <= 0xDF) {
+        n = 2;
+        v = c & 0x1F;
+    } else if (c >= 0xE0 && c <= 0xEF) {
+        n = 3;
+        v = c & 0x0F;
+    } else if (c >= 0xF0 && c <= 0xF4) {
+        n = 4;
+        v = c & 0x07;
+    } else {
+        return 0;
+    }
+    if (len - i < n)
+        return 0;
+    for (size_t k = 1; k < n; k++) {
+        if ((t[i + k] & 0xC0) != 0x80)
+            return 0;
+        v = (v << 6) | (t[i + k] & 0x3F);
+    }
+    if ((n == 3 && v < 0x800) || (n == 4 && v < 0x10000) || v > 0x10FFFF)
+        return 0;
+    if (v >= 0xD800 && v <= 0xDFFF)
+        return 0;
+    *cp = v;
+    return n;
+}
+
+static bool ascii_alnum(unsigned char c)
+{
+    return (c >= '0' && c <= '9') || (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z');
+}
+
+static bool ascii_digit(unsigned char c)
+{
+    return c >= '0' && c <= '9';
+}
+
+static enum cls ascii_class(unsigned char c)
+{
+    if (ascii_alnum(c))
+        return C_WORD;
+    switch (c) {
+    case '\'':
+        return C_APOS;
+    case '.':
+        return C_DOT;
+    case '&':
+        return C_AMP;
+    case ',':
+        return C_COMMA;
+    case ';':
+    case ':':
+        return C_CLAUSE;
+    case '!':
+    case '?':
+    case '\n':
+    case '\r':
+        return C_STOP;
+    default:
+        return C_SEP;
+    }
+}
+
+/* The class of the character at t[i]; *n gets its length in bytes (an
+ * invalid byte is a one-byte separator). */
+static enum cls classify(const unsigned char *t, size_t len, size_t i, size_t *n)
+{
+    uint32_t cp = 0;
+
+    *n = 1;
+    if (t[i] < 0x80)
+        return ascii_class(t[i]);
+    *n = decode(t, len, i, &cp);
+    if (*n == 0) {
+        *n = 1;
+        return C_SEP;
+    }
+    if (cp == 0x2019)
+        return C_APOS;
+    if (cp == 0x2026 || cp == 0x3002 || cp == 0xFF01 || cp == 0xFF1F || cp == 0x2028
+        || cp == 0x2029)
+        return C_STOP;
+    if (cp == 0x3001 || cp == 0xFF0C || cp == 0xFF1A || cp == 0xFF1B)
+        return C_CLAUSE;
+    if (cp < 0xC0 || in_table(cp, non_letters, COUNT(non_letters)))
+        return C_SEP;
+    if (in_table(cp, cjk, COUNT(cjk)))
+        return C_CJK;
+    return C_WORD;
+}
+
+/* ---------------------------------------------------------- words */
+
+/* A cursor over t[0..len) that yields words. */
+struct scan {
+    const unsigned char *t;
+    size_t len;
+    size_t pos;
+};
+
+struct word {
+    size_t a, b;   /* the word is t[a..b) */
+    bool cjk;      /* made of C_CJK characters */
+    bool split;    /* a clause or stop mark lies between it and the word before */
+};
+
+/* True if the joiner of class j at t[i] (n bytes) stays inside the word
+ * whose last character starts at t[last]. */
+static bool joins(const struct scan *s, enum cls j, size_t i, size_t n, size_t last)
+{
+    size_t m;
+
+    if (j != C_APOS && j != C_DOT && j != C_AMP && j != C_COMMA)
+        return false;
+    if (i + n >= s->len || classify(s->t, s->len, i + n, &m) != C_WORD)
+        return false;
+    if (j == C_COMMA)
+        return ascii_digit(s->t[last]) && ascii_digit(s->t[i + n]);
+    return true;
+}
+
+/* Move s->pos past the word of class k that starts there. */
+static void skip_word(struct scan *s, enum cls k)
+{
+    size_t last = s->pos, n;
+
+    while (s->pos < s->len) {
+        enum cls c = classify(s->t, s->len, s->pos, &n);
+
+        if (c == k) {
+            last = s->pos;
+            s->pos += n;
+        } else if (k == C_WORD && joins(s, c, s->pos, n, last)) {
+            s->pos += n;
+        } else {
+            return;
+        }
+    }
+}
+
+/* The next word at or after s->pos into *w; false when there is none. */
+static bool next_word(struct scan *s, struct word *w)
+{
+    size_t n;
+
+    w->split = false;
+    while (s->pos < s->len) {
+        enum cls c = classify(s->t, s->len, s->pos, &n);
+
+        if (c == C_WORD || c == C_CJK) {
+            w->a = s->pos;
+            w->cjk = c == C_CJK;
+            skip_word(s, c);
+            w->b = s->pos;
+            return true;
+        }
+        if (c == C_STOP || c == C_CLAUSE || c == C_COMMA)
+            w->split = true;
+        s->pos += n;
+    }
+    return false;
+}
+
+/* ---------------------------------------------------------- match spans */
+
+/* The matched range being grown. */
+struct run {
+    bool open;
+    size_t a, b;
+    size_t sentence; /* index of the sentence holding it */
+};
+
+static int flush(struct run *r, struct att_spans *out)
+{
+    int rc = ATT_OK;
+
+    if (r->open)
+        rc = att_spans_push(out, r->a, r->b);
+    r->open = false;
+    return rc;
+}
+
+/* Add one word, in sentence k, matched or not, to the range being grown. */
+static int add_word(struct run *r, const struct word *w, size_t k, bool hit,
+                    struct att_spans *out)
+{
+    int rc;
+
+    if (!hit)
+        return flush(r, out);
+    if (r->open && !w->split && r->sentence == k) {
+        r->b = w->b;
+        return ATT_OK;
+    }
+    rc = flush(r, out);
+    r->open = true;
+    r->a = w->a;
+    r->b = w->b;
+    r->sentence = k;
+    return rc;
+}
+
+/* Words are tokenised in one pass. A phrase is cut where the sentence
+ * splitter sees a boundary ("line. Red"), at ! ? … and at clause marks
+ * (, ; :), but not at the dots of abbreviations ("U.S. sanctions") nor at
+ * dashes, quotes or brackets ("U.S.-China"). */
+int att_match_spans(const char *text, size_t len, const struct att_matcher *m,
+                    struct att_spans *out, struct att_err *err)
+{
+    struct att_spans sents = {NULL, 0, 0};
+    struct scan s = {(const unsigned char *)text, len, 0};
+    struct run r = {false, 0, 0, 0};
+    struct word w;
+    size_t k = 0;
+    int rc;
+
+    if (m == NULL || m->match == NULL || text == NULL || len == 0)
+        return ATT_OK;
+    rc = att_sentences(text, len, &sents, err);
+    if (rc != ATT_OK)
+        return rc;
+    while (rc == ATT_OK && next_word(&s, &w)) {
+        while (k + 1 < sents.n && sents.v[k].end <= w.a)
+            k++;
+        rc = add_word(&r, &w, k, m->match(m->ud, text + w.a, w.b - w.a), out);
+    }
+    if (rc == ATT_OK)
+        rc = flush(&r, out);
+    att_spans_free(&sents);
+    if (rc != ATT_OK)
+        return att_err_set(err, rc, "out of memory highlighting");
+    return ATT_OK;
+}
+
+/* ---------------------------------------------------------- snippets */
+
+/* The passage, its sentences and its matches (cleaned), while choosing. */
+struct snip {
+    const unsigned char *t;
+    size_t len;
+    size_t limit;          /* most bytes of text to show */
+    struct att_span *m;    /* ordered, disjoint, on character boundaries */
+    size_t nm;
+    struct att_spans s;    /* sentences */
+};
+
+static bool cont_byte(const unsigned char *t, size_t len, size_t i)
+{
+    return i < len && (t[i] & 0xC0) == 0x80;
+}
+
+/* The smallest character boundary at or after i. */
+static size_t char_ceil(const unsigned char *t, size_t len, size_t i)
+{
+    size_t k = 0;
+
+    while (k < 3 && cont_byte(t, len, i + k))
+        k++;
+    return i + k;
+}
+
+static size_t char_floor(const unsigned char *t, size_t len, size_t i)
+{
+    return att_utf8_floor((const char *)t, len, i);
+}
+
+/* Length of the white space ending just before t[i], else 0. */
+static size_t space_before(const unsigned char *t, size_t i)
+{
+    unsigned char c = t[i - 1];
+
+    if (c == ' ' || c == '\t' || c == '\n' || c == '\r' || c == '\f' || c == '\v')
+        return 1;
+    return (c == 0xA0 && i >= 2 && t[i - 2] == 0xC2) ? 2 : 0;
+}
+
+static size_t space_at(const unsigned char *t, size_t len, size_t i)
+{
+    unsigned char c = t[i];
+
+    if (c == ' ' || c == '\t' || c == '\n' || c == '\r' || c == '\f' || c == '\v')
+        return 1;
+    return (c == 0xC2 && i + 1 < len && t[i + 1] == 0xA0) ? 2 : 0;
+}
+
+/* Trim white space off both ends of *c. */
+static void trim(const unsigned char *t, size_t len, struct att_span *c)
+{
+    size_t n;
+
+    for (n = c->start < c->end ? space_at(t, len, c->start) : 0; n > 0;
+         n = c->start < c->end ? space_at(t, len, c->start) : 0)
+        c->start += n;
+    for (n = c->end > c->start ? space_before(t, c->end) : 0; n > 0;
+         n = c->end > c->start ? space_before(t, c->end) : 0)
+        c->end -= n;
+    if (c->end < c->start)
+        c->end = c->start;
+}
+
+/* Copy the caller's ranges, snapped outwards to character boundaries,
+ * dropping any that are empty, out of the text or overlap the one before:
+ * the snippet must hold whatever it is given. */
+static int clean_matches(struct snip *p, const struct att_spans *in)
+{
+    size_t prev = 0;
+
+    if (in == NULL || in->v == NULL || in->n == 0)
+        return ATT_OK;
+    p->m = malloc(in->n * sizeof *p->m);
+    if (p->m == NULL)
+        return ATT_E_NOMEM;
+    for (size_t k = 0; k < in->n; k++) {
+        size_t a = in->v[k].start, b = in->v[k].end;
+
+        if (b > p->len || a >= b)
+            continue;
+        a = char_floor(p->t, p->len, a);
+        b = char_ceil(p->t, p->len, b);
+        if (a < prev)
+            continue;
+        p->m[p->nm].start = a;
+        p->m[p->nm].end = b;
+        p->nm++;
+        prev = b;
+    }
+    return ATT_OK;
+}
+
+/* How many matches lie wholly inside each sentence (calloc'd, NULL when
+ * out of memory). */
+static size_t *count_matches(const struct snip *p)
+{
+    size_t *cnt = calloc(p->s.n, sizeof *cnt);
+    size_t k = 0;
+
+    if (cnt == NULL)
+        return NULL;
+    for (size_t i = 0; i < p->nm; i++) {
+        const struct att_span *m = &p->m[i];
+
+        while (k < p->s.n && p->s.v[k].end <= m->start)
+            k++;
+        if (k == p->s.n)
+            break;
+        if (p->s.v[k].start <= m->start && m->end <= p->s.v[k].end)
+            cnt[k]++;
+    }
+    return cnt;
+}
+
+/* The run of whole sentences that fits the limit and holds the most
+ * matches (the earliest of equals, as long as it can be) into *c; returns
+ * the count. *c is left alone when no sentence fits. Two cursors: linear. */
+static size_t best_window(const struct snip *p, const size_t *cnt, struct att_span *c)
+{
+    const struct att_span *s = p->s.v;
+    size_t j = 0, sum = 0, best = 0;
+    bool found = false;
+
+    for (size_t i = 0; i < p->s.n; i++) {
+        if (j < i) {
+            j = i;
+            sum = 0;
+        }
+        while (j < p->s.n && s[j].end - s[i].start <= p->limit)
+            sum += cnt[j++];
+        if (j == i)
+            continue;
+        if (!found || sum > best) {
+            found = true;
+            best = sum;
+            c->start = s[i].start;
+            c->end = s[j - 1].end;
+        }
+        sum -= cnt[i];
+    }
+    return best;
+}
+
+/* Shrink *c (inside the sentence [lo, hi)) to start at a word start and
+ * end at a word end; ideographic text may be cut between any two
+ * characters. A word longer than the whole window is cut at a character
+ * boundary. Scans from lo to c->end: linear. */
+static void snap(const struct snip *p, size_t lo, size_t hi, struct att_span *c)
+{
+    struct scan s = {p->t, hi, lo};
+    struct word w;
+    size_t x = c->start, y = c->end;
+    bool have = x <= lo;
+
+    c->start = have ? lo : x;
+    c->end = c->start;
+    while (next_word(&s, &w) && w.a < y) {
+        if (!have && (w.a >= x || (w.cjk && w.b > x))) {
+            c->start = w.a >= x ? w.a : char_ceil(p->t, hi, x);
+            c->end = c->start;
+            have = true;
+        }
+        if (have && w.b <= y)
+            c->end = w.b;
+        else if (have && w.cjk)
+            c->end = char_floor(p->t, hi, y);
+    }
+    if (have && y >= hi)
+        c->end = hi;
+    if (!have || c->end <= c->start) {
+        c->start = char_ceil(p->t, hi, x);
+        c->end = char_floor(p->t, hi, y);
+        if (c->end < c->start)
+            c->end = c->start;
+    }
+    trim(p->t, p->len, c);
+}
+
+/* Move the edges of *c off any match they would cut in two, unless that
+ * leaves nothing. */
+static void keep_whole(const struct snip *p, struct att_span *c)
+{
+    struct att_span d = *c;
+
+    for (size_t i = 0; i < p->nm; i++) {
+        const struct att_span *m = &p->m[i];
+
+        if (m->start < d.start && m->end > d.start)
+            d.start = m->end;
+        if (m->start < d.end && m->end > d.end)
+            d.end = m->start;
+    }
+    trim(p->t, p->len, &d);
+    if (d.start < d.end)
+        *c = d;
+}
+
+/* The sentence around match m, widened to hold it: [*lo, *hi). */
+static void sentence_of(const struct snip *p, const struct att_span *m, size_t *lo, size_t *hi)
+{
+    size_t k = 0;
+
+    while (k < p->s.n && p->s.v[k].end <= m->start)
+        k++;
+    *lo = m->start;
+    *hi = m->end;
+    if (k < p->s.n && p->s.v[k].start < *lo)
+        *lo = p->s.v[k].start;
+    if (k < p->s.n && p->s.v[k].end > *hi)
+        *hi = p->s.v[k].end;
+}
+
+/* A cut of about the limit from the sentence of match m, placed so that a
+ * third of the spare room comes before the match. A match longer than the
+ * limit is shown from its start, cut, and so not marked. */
+static void cut_around(const struct snip *p, const struct att_span *m, struct att_span *c)
+{
+    size_t lo, hi, x, w = m->end - m->start;
+
+    sentence_of(p, m, &lo, &hi);
+    if (w > p->limit) {
+        x = m->start;
+    } else {
+        size_t before = (p->limit - w) / 3;
+
+        x = m->start - lo > before ? m->start - before : lo;
+        if (hi - x < p->limit)
+            x = hi - lo > p->limit ? hi - p->limit : lo;
+    }
+    c->start = x;
+    c->end = hi - x > p->limit ? x + p->limit : hi;
+    snap(p, lo, hi, c);
+    if (w <= p->limit && c->start > m->start)
+        c->start = m->start;
+    if (w <= p->limit && c->end < m->end)
+        c->end = m->end;
+    keep_whole(p, c);
+}
+
+/* The part of the text to show: the densest window of sentences, else a
+ * cut around the first match, else the first sentences or a cut of the
+ * first one. */
+static void choose(const struct snip *p, const size_t *cnt, struct att_span *c)
+{
+    const struct att_span *s0 = &p->s.v[0];
+
+    if (best_window(p, cnt, c) > 0)
+        return;
+    if (p->nm > 0) {
+        cut_around(p, &p->m[0], c);
+        return;
+    }
+    if (s0->end - s0->start <= p->limit)
+        return; /* best_window chose the first sentences */
+    c->start = s0->start;
+    c->end = s0->start + p->limit;
+    snap(p, s0->start, s0->end, c);
+}
+
+/* The marks around matches and omissions, with their lengths. */
+struct marks {
+    const char *pre, *post, *ell;
+    size_t npre, npost, nell;
+};
+
+static void put(char *out, size_t *o, const char *s, size_t n)
+{
+    memcpy(out + *o, s, n);
+    *o += n;
+}
+
+/* Copy text[a..b) with NUL bytes made spaces: the result is a C string. */
+static void put_text(char *out, size_t *o, const unsigned char *t, size_t a, size_t b)
+{
+    for (size_t i = a; i < b; i++)
+        out[(*o)++] = t[i] == '\0' ? ' ' : (char)t[i];
+}
+
+/* Index of the first match starting at or after a. */
+static size_t first_from(const struct snip *p, size_t a)
+{
+    size_t lo = 0, hi = p->nm;
+
+    while (lo < hi) {
+        size_t mid = lo + (hi - lo) / 2;
+
+        if (p->m[mid].start < a)
+            lo = mid + 1;
+        else
+            hi = mid;
+    }
+    return lo;
+}
+
+/* Write the body c with its marks and ellipses; bytes counted first. */
+static char *render(const struct snip *p, struct att_span c, const struct marks *mk)
+{
+    bool head = c.start > p->s.v[0].start, tail = c.end < p->s.v[p->s.n - 1].end;
+    size_t i0 = first_from(p, c.start), i1 = i0, o = 0, at = c.start, need;
+    char *out;
+
+    while (i1 < p->nm && p->m[i1].end <= c.end)
+        i1++;
+    need = c.end - c.start + 1 + (head ? mk->nell + 1 : 0) + (tail ? mk->nell + 1 : 0);
+    if (i1 > i0 && mk->npre + mk->npost > (SIZE_MAX - need) / (i1 - i0))
+        return NULL;
+    out = malloc(need + (i1 - i0) * (mk->npre + mk->npost));
+    if (out == NULL)
+        return NULL;
+    if (head) {
+        put(out, &o, mk->ell, mk->nell);
+        put(out, &o, " ", 1);
+    }
+    for (size_t i = i0; i < i1; i++) {
+        put_text(out, &o, p->t, at, p->m[i].start);
+        put(out, &o, mk->pre, mk->npre);
+        put_text(out, &o, p->t, p->m[i].start, p->m[i].end);
+        put(out, &o, mk->post, mk->npost);
+        at = p->m[i].end;
+    }
+    put_text(out, &o, p->t, at, c.end);
+    if (tail) {
+        put(out, &o, " ", 1);
+        put(out, &o, mk->ell, mk->nell);
+    }
+    out[o] = '\0';
+    return out;
+}
+
+static void read_opts(const struct att_snippet_opts *opts, struct marks *mk, size_t *limit)
+{
+    mk->pre = opts != NULL && opts->pre != NULL ? opts->pre : "";
+    mk->post = opts != NULL && opts->post != NULL ? opts->post : "";
+    mk->ell = opts != NULL && opts->ellipsis != NULL ? opts->ellipsis : DEFAULT_ELLIPSIS;
+    mk->npre = strlen(mk->pre);
+    mk->npost = strlen(mk->post);
+    mk->nell = strlen(mk->ell);
+    *limit = opts != NULL && opts->length > 0 ? opts->length : DEFAULT_LENGTH;
+}
+
+/* Sentences, match counts per sentence, the choice, then the text. When
+ * the limit leaves no room for a single character, the ellipsis alone. */
+char *att_snippet(const char *text, size_t len, const struct att_spans *matches,
+                  const struct att_snippet_opts *opts)
+{
+    struct snip p = {(const unsigned char *)text, len, 0, NULL, 0, {NULL, 0, 0}};
+    struct marks mk;
+    struct att_span c = {0, 0};
+    size_t *cnt = NULL;
+    char *out = NULL;
+
+    read_opts(opts, &mk, &p.limit);
+    if (text == NULL || len == 0)
+        return strdup("");
+    if (att_sentences(text, len, &p.s, NULL) != ATT_OK)
+        goto out;
+    if (p.s.n == 0) {
+        out = strdup("");
+        goto out;
+    }
+    if (clean_matches(&p, matches) != ATT_OK)
+        goto out;
+    cnt = count_matches(&p);
+    if (cnt == NULL)
+        goto out;
+    choose(&p, cnt, &c);
+    out = c.start < c.end ? render(&p, c, &mk) : strdup(mk.ell);
+out:
+    free(cnt);
+    free(p.m);
+    att_spans_free(&p.s);
+    return out;
+}

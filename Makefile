@@ -93,7 +93,7 @@ $(B)/tests/%: $(B)/tests/tools/%.o $(LIBA)
 	$(CXX) $(LDSAN) -o $@ $^ $(LDLIBS)
 
 # Everything the test suite runs, for one build flavour.
-check-build: all $(UNIT_BIN) $(HELPER_BIN)
+check-build: all $(UNIT_BIN) $(HELPER_BIN) $(B)/bench/load
 
 # `make test`: install what is missing, build both flavours, run everything.
 # The sub-makes re-read this file once the packages (and pkg-config) exist.
@@ -139,5 +139,13 @@ $(B)/bench/xapian_floor: $(B)/bench/xapian_floor.o $(LIBA)
 	@mkdir -p $(@D)
 	$(CXX) $(LDSAN) -o $@ $^ $(LDLIBS)
 
-bench-tools: $(B)/bench/xapian_floor
+$(B)/bench/load: $(B)/bench/load.o
+	@mkdir -p $(@D)
+	$(CC) $(LDSAN) -o $@ $^ $(LDLIBS)
+
+$(B)/bench/query_floor: $(B)/bench/query_floor.o $(LIBA)
+	@mkdir -p $(@D)
+	$(CXX) $(LDSAN) -o $@ $^ $(LDLIBS)
+
+bench-tools: $(B)/bench/xapian_floor $(B)/bench/load $(B)/bench/query_floor
 .PHONY: bench-tools

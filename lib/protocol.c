@@ -163,10 +163,29 @@ static const char *parse_sort(const cJSON *o, struct att_request *r, char *msg, 
     return NULL;
 }
 
+static const char *parse_match(const cJSON *o, struct att_request *r, char *msg,
+                               size_t msglen)
+{
+    const char *m = NULL;
+
+    if (!get_str(o, "match", 16, &m, msg, msglen))
+        return ATTACHE_ERR_BAD_REQUEST;
+    if (m == NULL || strcmp(m, "auto") == 0)
+        r->s.match = ATT_MATCH_AUTO;
+    else if (strcmp(m, "all") == 0)
+        r->s.match = ATT_MATCH_ALL;
+    else if (strcmp(m, "any") == 0)
+        r->s.match = ATT_MATCH_ANY;
+    else
+        FAIL(ATTACHE_ERR_BAD_REQUEST, "match must be \"auto\", \"all\" or \"any\"");
+    return NULL;
+}
+
 static const char *parse_search(const cJSON *o, struct att_request *r, char *msg, size_t msglen)
 {
-    static const char *const keys[] = {"id", "op", "q", "limit", "offset", "filter", "per_doc",
-                                       "sort", "highlight", "quotes", "facets", NULL};
+    static const char *const keys[] = {"id",   "op",     "q",         "limit",  "offset",
+                                       "filter", "per_doc", "sort", "highlight", "quotes",
+                                       "facets", "match",  NULL};
     long limit = ATTACHE_DEFAULT_LIMIT, offset = 0, per_doc = 0;
     const cJSON *q = cJSON_GetObjectItemCaseSensitive(o, "q");
     const char *code;
@@ -193,6 +212,8 @@ static const char *parse_search(const cJSON *o, struct att_request *r, char *msg
         code = parse_highlight(cJSON_GetObjectItemCaseSensitive(o, "highlight"), r, msg, msglen);
     if (code == NULL)
         code = parse_sort(o, r, msg, msglen);
+    if (code == NULL)
+        code = parse_match(o, r, msg, msglen);
     if (code == NULL && r->s.qlen == 0 && !r->s.source && !r->s.speaker && !r->s.doc &&
         !r->s.from && !r->s.to)
         FAIL(ATTACHE_ERR_BAD_REQUEST, "q is empty and there is no filter");

@@ -597,13 +597,31 @@ std::string term_for(const char *prefix, const char *val, bool fold)
     return std::string(term, att_term(term, prefix, v.data(), v.size()));
 }
 
+// Function words dropped from queries (kept inside phrases): with OR they
+// would match nearly every passage, with AND they add nothing.
+const Xapian::Stopper &stopper()
+{
+    static const char *const words[] = {
+        "a", "about", "after", "all", "also", "am", "an", "and", "any", "are", "as", "at",
+        "be", "been", "before", "being", "but", "by", "can", "could", "did", "do", "does",
+        "for", "from", "had", "has", "have", "he", "her", "here", "him", "his", "how", "i",
+        "if", "in", "into", "is", "it", "its", "me", "more", "most", "my", "no", "nor", "not",
+        "of", "on", "or", "other", "our", "ours", "she", "should", "so", "some", "such",
+        "than", "that", "the", "their", "them", "then", "there", "these", "they", "this",
+        "those", "to", "too", "us", "very", "was", "we", "were", "what", "when", "where",
+        "which", "while", "who", "whom", "why", "will", "with", "would", "you", "your"};
+    static const Xapian::SimpleStopper s(std::begin(words), std::end(words));
+    return s;
+}
+
 Xapian::Query parse(const att_search *s, Xapian::Database &db, Xapian::QueryParser &qp)
 {
     static DateRange dates; // stateless: shared by every thread
     qp.set_database(db);
     qp.set_stemmer(Xapian::Stem("english"));
     qp.set_stemming_strategy(Xapian::QueryParser::STEM_ALL);
-    qp.set_default_op(s->match_any ? Xapian::Query::OP_OR : Xapian::Query::OP_AND);
+    qp.set_default_op(s->match == ATT_MATCH_ANY ? Xapian::Query::OP_OR : Xapian::Query::OP_AND);
+    qp.set_stopper(&stopper());
     qp.add_prefix("", "");
     qp.add_prefix("", ATT_P_TITLE); // plain words also match titles
     qp.add_prefix("title", ATT_P_TITLE);
@@ -691,11 +709,32 @@ uint64_t revision_of(att_xdb *x)
     return rev;
 }
 
+// Offer a corrected query only when it finds more than the query did:
+// Xapian corrects any word it does not know as typed, which with stemmed
+// terms and the title field includes good words ("red line" became "re
+// life").
+void suggest(att_xdb *x, const att_search *s, const std::string &corrected, att_result *r)
+{
+    if (corrected.empty())
+        return;
+    Xapian::QueryParser qp;
+    att_search plain = *s;
+    plain.q = corrected.c_str();
+    plain.qlen = corrected.size();
+    plain.spelling = false;
+    Xapian::Enquire enq(x->db);
+    enq.set_query(with_filters(parse(&plain, x->db, qp), s));
+    if (enq.get_mset(0, 1).get_matches_estimated() > r->estimate)
+        r->spelling = dup_c(corrected);
+}
+
 // One attempt at the search; throws on any error.
 void run_search(att_xdb *x, const att_search *s, att_result *r)
 {
     Xapian::QueryParser qp;
-    Xapian::Query query = with_filters(parse(s, x->db, qp), s);
+    att_search plain = *s;
+    plain.spelling = false;
+    Xapian::Query query = with_filters(parse(&plain, x->db, qp), s);
     Xapian::Enquire enq(x->db);
     enq.set_query(query);
     if (s->per_doc)
@@ -711,6 +750,16 @@ void run_search(att_xdb *x, const att_search *s, att_result *r)
     }
     Xapian::doccount all = x->db.get_doccount();
     Xapian::MSet m = enq.get_mset(s->offset, s->limit, s->facets ? all : 0);
+    if (s->match == ATT_MATCH_AUTO && m.get_matches_upper_bound() < s->offset + s->limit &&
+        s->q != nullptr && s->qlen > 0) {
+        // Too few passages hold every word: rank those that hold some.
+        Xapian::QueryParser any;
+        att_search loose = plain;
+        loose.match = ATT_MATCH_ANY;
+        query = with_filters(parse(&loose, x->db, any), s);
+        enq.set_query(query);
+        m = enq.get_mset(s->offset, s->limit, s->facets ? all : 0);
+    }
     r->revision = revision_of(x);
     r->estimate = m.get_matches_estimated();
     r->lower = m.get_matches_lower_bound();
@@ -738,9 +787,13 @@ void run_search(att_xdb *x, const att_search *s, att_result *r)
         }
     }
     if (s->spelling && r->estimate < 5) {
-        std::string c = qp.get_corrected_query_string();
-        if (!c.empty())
-            r->spelling = dup_c(c);
+        // Spelling correction is costly (a trigram search per word), so it
+        // runs only when few passages matched.
+        Xapian::QueryParser sp;
+        att_search with = *s;
+        with.spelling = true;
+        parse(&with, x->db, sp);
+        suggest(x, s, sp.get_corrected_query_string(), r);
     }
     if (s->facets) {
         take_counts(sources, &r->sources, &r->nsources);

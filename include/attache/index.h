@@ -159,6 +159,11 @@ int att_xdb_each_doc(struct att_xdb *db, const char *term, size_t len, att_doc_f
 
 enum att_sort { ATT_SORT_RELEVANCE = 0, ATT_SORT_DATE, ATT_SORT_DATE_DESC };
 
+/* How the words of a query combine: every word (all), any word ranked by
+ * how well it matches (any), or all when that fills the page, else any
+ * (auto). */
+enum att_match { ATT_MATCH_AUTO = 0, ATT_MATCH_ALL, ATT_MATCH_ANY };
+
 /* A search. Strings are borrowed for the call; NULL (or "") means none. */
 struct att_search {
     const char *q;          /* query in Xapian syntax; "" matches all */
@@ -166,7 +171,7 @@ struct att_search {
     unsigned offset, limit;
     unsigned per_doc;       /* most passages per document, 0 no limit */
     enum att_sort sort;
-    bool match_any;         /* words joined with OR rather than AND */
+    enum att_match match;
     const char *source;     /* filters */
     const char *speaker;
     const char *doc;

@@ -6,6 +6,7 @@
 #include <cstdlib>
 #include <cstring>
 #include <algorithm>
+#include <cctype>
 #include <chrono>
 #include <map>
 #include <fstream>
@@ -851,20 +852,55 @@ int att_xdb_search(att_xdb *x, const att_search *s, att_result *r, att_err *err)
     return ATT_OK;
 }
 
-bool att_result_match(const att_result *r, size_t i, const char *word, size_t len,
-                      bool in_quote)
+// Lower-case word into out (ASCII quickly, the rest through Xapian's
+// Unicode tables, as the term generator does).
+static void lower_word(const char *word, size_t len, std::string &out)
+{
+    out.clear();
+    bool ascii = true;
+    for (size_t i = 0; i < len && ascii; i++)
+        ascii = (unsigned char)word[i] < 0x80;
+    if (ascii) {
+        out.assign(word, len);
+        for (char &c : out)
+            c = (char)std::tolower((unsigned char)c);
+        return;
+    }
+    for (Xapian::Utf8Iterator it(word, len); it != Xapian::Utf8Iterator(); ++it)
+        Xapian::Unicode::append_utf8(out, Xapian::Unicode::tolower(*it));
+}
+
+// True when some term in set could be the stem of lower: a stem keeps
+// the first letters of its word (at most its last one changes, as in
+// happy/happi), so comparing min(3, |term|) leading bytes rules out most
+// words without running the stemmer.
+static bool may_stem_to(const std::string &lower, const std::set<std::string> &set)
+{
+    for (const std::string &t : set) {
+        size_t n = std::min<size_t>(3, t.size());
+        if (lower.size() >= n && lower.compare(0, n, t, 0, n) == 0)
+            return true;
+    }
+    return false;
+}
+
+extern "C" bool att_result_match(const att_result *r, size_t i, const char *word, size_t len,
+                                 bool in_quote)
 {
     try {
         const att_xquery *q = r->query;
         if (q == nullptr)
             return false;
-        std::string lower;
-        for (Xapian::Utf8Iterator it(word, len); it != Xapian::Utf8Iterator(); ++it)
-            Xapian::Unicode::append_utf8(lower, Xapian::Unicode::tolower(*it));
+        static thread_local std::string lower;
+        lower_word(word, len, lower);
+        const std::set<std::string> *hit = i < q->per_hit.size() ? &q->per_hit[i] : nullptr;
+        if (!may_stem_to(lower, q->body) && !(in_quote && may_stem_to(lower, q->quote)) &&
+            !(hit && may_stem_to(lower, *hit)))
+            return false;
         std::string stem = q->stem(lower);
         if (q->body.count(stem) || (in_quote && q->quote.count(stem)))
             return true;
-        return i < q->per_hit.size() && q->per_hit[i].count(stem);
+        return hit && hit->count(stem);
     } catch (...) {
         return false;
     }

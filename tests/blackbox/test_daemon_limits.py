@@ -219,7 +219,6 @@ class OverloadTest(unittest.TestCase):
         s = a.call({"op": "stats"})
         self.assertGreaterEqual(s["connections"]["rejected"], 2)
         self.assertEqual(s["connections"]["current"], 2)
-        self.assertGreaterEqual(s["errors"].get("overloaded", 0), 2)
         b.close()
 
         def served():
@@ -258,7 +257,6 @@ class IdleTimeoutTest(unittest.TestCase):
         t1 = time.monotonic()
         self.assertTrue(silent.wait_eof(6), "a connection that never sent anything")
         self.assertGreater(time.monotonic() - t1, 0.5)
-        self.assertIs(busy.call({"op": "ping"})["pong"], True)
         partial = d.connect()
         self.addCleanup(partial.close)
         partial.send_bytes(b'{"id":1,"op":')  # half a line, then silence

@@ -1,0 +1,225 @@
+"""Black-box tests of attached's command line and start-up: the index
+(--db, $ATTACHE_DB), listeners (--socket, --socket-mode, --listen with IPv4,
+IPv6 and none), stale and live sockets, --threads and the config file.
+"""
+import os
+import socket
+import stat
+import unittest
+
+import daemon as dm
+import harness as h
+
+
+def listening_tcp_ports(pid):
+    """The TCP ports process pid listens on (from /proc), or None when
+    /proc cannot tell."""
+    try:
+        inodes = set()
+        for fd in os.listdir(f"/proc/{pid}/fd"):
+            try:
+                target = os.readlink(f"/proc/{pid}/fd/{fd}")
+            except OSError:
+                continue
+            if target.startswith("socket:["):
+                inodes.add(target[8:-1])
+        ports = set()
+        for table in ("/proc/net/tcp", "/proc/net/tcp6"):
+            try:
+                with open(table) as f:
+                    next(f)
+                    for line in f:
+                        parts = line.split()
+                        if parts[3] == "0A" and parts[9] in inodes:  # LISTEN
+                            ports.add(int(parts[1].rsplit(":", 1)[1], 16))
+            except FileNotFoundError:
+                continue
+        return ports
+    except OSError:
+        return None
+
+
+class StartupTest(unittest.TestCase):
+    @classmethod
+    def setUpClass(cls):
+        if not os.path.exists(h.bin_path("attached")):
+            raise unittest.SkipTest(f"{h.bin_path('attached')} not built")
+        cls.tmp, cls.corpus, cls.db = dm.small_index(cls)
+
+    def setUp(self):
+        self.t = h.tmp_for(self)
+
+    def start(self, *args, **kw):
+        return dm.start_daemon(self, self.db, *args, tmp=self.t, **kw)
+
+    def assertExit2(self, args, what, env=None, names=None):
+        p = dm.run_daemon(args, env=env)
+        self.assertEqual(p.returncode, dm.EXIT_USAGE,
+                         f"{what}: exit status {p.returncode}; stderr: {p.stderr}")
+        self.assertTrue(p.stderr.strip(), f"{what}: no message on stderr")
+        if names:
+            self.assertIn(names, p.stderr, f"{what}: the message names {names}")
+        return p
+
+    def common(self):
+        return ["--socket", os.path.join(self.t, "s.sock"),
+                "--listen", f"127.0.0.1:{dm.free_port()}", "--threads", "1"]
+
+    # -- the index ------------------------------------------------------------
+
+    def test_missing_index(self):
+        missing = os.path.join(self.t, "no-such-index")
+        self.assertExit2(["--db", missing] + self.common(), "a missing index", names=missing)
+        self.assertFalse(os.path.exists(missing), "nothing created")
+
+    def test_folder_that_is_not_an_index(self):
+        empty = os.path.join(self.t, "empty")
+        os.mkdir(empty)
+        h.write(os.path.join(empty, "note.txt"), "not an index\n")
+        self.assertExit2(["--db", empty] + self.common(), "a folder without an index",
+                         names=empty)
+        self.assertEqual(os.listdir(empty), ["note.txt"], "nothing written into it")
+
+    def test_index_is_a_file(self):
+        f = h.write(os.path.join(self.t, "file"), "x\n")
+        self.assertExit2(["--db", f] + self.common(), "a file as index", names=f)
+
+    def test_no_index_given(self):
+        self.assertExit2(self.common(), "neither --db nor $ATTACHE_DB")
+
+    def test_index_from_environment(self):
+        d = dm.Daemon(None, self.t, env={"ATTACHE_DB": self.db})
+        self.assertNotIn("--db", d.cmd())
+        self.addCleanup(d.cleanup)
+        d.start()
+        with d.connect() as c:
+            self.assertEqual(c.call({"op": "stats"})["documents"], dm.CORPUS_DOCS)
+
+    def test_db_option_wins_over_environment(self):
+        d = self.start(env={"ATTACHE_DB": os.path.join(self.t, "elsewhere")})
+        with d.connect() as c:
+            self.assertEqual(c.call({"op": "stats"})["documents"], dm.CORPUS_DOCS)
+
+    # -- the Unix socket -------------------------------------------------------
+
+    def test_socket_directory_missing(self):
+        sock = os.path.join(self.t, "no-such-dir", "s.sock")
+        self.assertExit2(["--db", self.db, "--socket", sock, "--listen",
+                          f"127.0.0.1:{dm.free_port()}", "--threads", "1"],
+                         "a socket in a missing folder")
+
+    def test_socket_mode_default_0660(self):
+        d = self.start()
+        mode = os.stat(d.sock_path).st_mode
+        self.assertTrue(stat.S_ISSOCK(mode))
+        self.assertEqual(oct(stat.S_IMODE(mode)), oct(0o660))
+
+    def test_socket_mode_option(self):
+        for m in ("0600", "0640", "0666"):
+            with self.subTest(mode=m):
+                d = self.start("--socket-mode", m)
+                self.assertEqual(oct(stat.S_IMODE(os.stat(d.sock_path).st_mode)),
+                                 oct(int(m, 8)))
+                self.assertEqual(d.stop(), 0)
+
+    def test_stale_socket_is_replaced(self):
+        path = os.path.join(self.t, "stale.sock")
+        s = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+        s.bind(path)
+        s.close()  # the file stays, nobody listens
+        self.assertTrue(stat.S_ISSOCK(os.stat(path).st_mode))
+        with self.assertRaises(ConnectionRefusedError):
+            dm.Client.unix(path, timeout=5)
+        d = dm.Daemon(self.db, self.t, unix=False)
+        d.sock_path = path
+        self.addCleanup(d.cleanup)
+        d.start()
+        with d.connect("unix") as c:
+            self.assertIs(c.call({"op": "ping"})["pong"], True)
+
+    def test_live_socket_is_not_clobbered(self):
+        first = self.start()
+        ino = os.stat(first.sock_path).st_ino
+        p = self.assertExit2(["--db", self.db, "--socket", first.sock_path, "--listen",
+                              f"127.0.0.1:{dm.free_port()}", "--threads", "1"],
+                             "a second daemon on a live socket")
+        self.assertEqual(os.stat(first.sock_path).st_ino, ino, "the socket file replaced")
+        with first.connect("unix") as c:
+            self.assertIs(c.call({"op": "ping"})["pong"], True)
+        self.assertTrue(first.running())
+        self.assertTrue(p.stderr)
+
+    def test_unix_socket_only(self):
+        d = self.start("--listen", "none", tcp=False)
+        with d.connect("unix") as c:
+            self.assertIs(c.call({"op": "ping"})["pong"], True)
+        ports = listening_tcp_ports(d.pid)
+        if ports is not None:
+            self.assertEqual(ports, set(), "--listen none: no TCP listener")
+
+    # -- TCP ----------------------------------------------------------------------
+
+    def test_ipv6_loopback(self):
+        if not dm.have_ipv6_loopback():
+            self.skipTest("no IPv6 loopback (::1) on this machine")
+        port = dm.free_port("::1", socket.AF_INET6)
+        d = self.start("--listen", f"[::1]:{port}", tcp=False)
+        with dm.Client.tcp("::1", port) as c:
+            r = c.call({"id": 6, "op": "search", "q": "soybeans"})
+            self.assertTrue(r["hits"])
+
+    def test_several_listen_addresses(self):
+        p2 = dm.free_port()
+        d = self.start("--listen", f"127.0.0.1:{p2}")
+        for port in (d.port, p2):
+            with dm.Client.tcp("127.0.0.1", port) as c:
+                self.assertIs(c.call({"op": "ping"})["pong"], True)
+        ports = listening_tcp_ports(d.pid)
+        if ports is not None:
+            self.assertEqual(ports, {d.port, p2})
+
+    def test_tcp_only(self):
+        d = self.start(unix=False)
+        with d.connect("tcp") as c:
+            self.assertIs(c.call({"op": "ping"})["pong"], True)
+
+    # -- threads, config ---------------------------------------------------------------
+
+    def test_threads(self):
+        d = self.start(threads=3)
+        with d.connect() as c:
+            self.assertEqual(c.call({"op": "stats"})["threads"], 3)
+
+    def test_config_file(self):
+        conf = h.write(os.path.join(self.t, "attached.conf"),
+                       "# a comment line\n"
+                       f"db = {self.db}\n"
+                       "\n"
+                       "threads = 3\n"
+                       "max-connections = 5   \n"
+                       "  idle-timeout = 7\n"
+                       "max-line=1000\n"
+                       "# max-line = 5\n"
+                       "query-time = 1500\n"
+                       "max-wildcard = 50\n"
+                       "log-level = warn\n")
+        d = dm.Daemon(None, self.t, "--config", conf, "--idle-timeout", "9", threads=None)
+        self.addCleanup(d.cleanup)
+        d.start()
+        with d.connect() as c:
+            s = c.call({"op": "stats"})
+            self.assertEqual(s["threads"], 3, "threads from the file")
+            self.assertEqual(s["documents"], dm.CORPUS_DOCS, "db from the file")
+            lim = s["limits"]
+            self.assertEqual({k: lim[k] for k in ("max_connections", "idle_timeout_s",
+                                                  "max_line", "query_time_ms",
+                                                  "max_wildcard")},
+                             {"max_connections": 5, "idle_timeout_s": 9, "max_line": 1000,
+                              "query_time_ms": 1500, "max_wildcard": 50},
+                             "the file's values, except where the command line wins")
+            c.send_bytes(b'{"id":1,"op":"ping","pad":"' + b"x" * 1500 + b'"}\n')
+            dm.assert_error(self, c.recv(), "too_large", None)
+
+
+if __name__ == "__main__":
+    unittest.main()

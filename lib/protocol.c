@@ -1,8 +1,10 @@
 /* attache: parsing and validating protocol requests; error responses. */
+#include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
+#include "attache/doc.h"
 #include "attache/protocol.h"
 #include "attache/text.h"
 #include "protocol.h"
@@ -21,17 +23,36 @@ const char *att_op_name(enum att_op op)
         return code;                                                                           \
     } while (0)
 
+/* Levels of arrays and objects (a plain value adds none). */
 static int depth_of(const cJSON *o)
 {
     int d = 0;
 
-    for (const cJSON *c = o ? o->child : NULL; c != NULL; c = c->next) {
+    if (!cJSON_IsArray(o) && !cJSON_IsObject(o))
+        return 0;
+    for (const cJSON *c = o->child; c != NULL; c = c->next) {
         int k = depth_of(c);
 
         if (k > d)
             d = k;
     }
     return d + 1;
+}
+
+/* True when the JSON text holds a \u0000 escape: cJSON would turn it into
+ * a NUL byte that silently cuts the string short. */
+static bool has_nul_escape(const char *s, size_t len)
+{
+    for (const char *p = s; (p = memmem(p, len - (size_t)(p - s), "\\u0000", 6)) != NULL;
+         p++) {
+        size_t slashes = 0;
+
+        while (p - (ptrdiff_t)slashes > s && p[-1 - (ptrdiff_t)slashes] == '\\')
+            slashes++;
+        if (slashes % 2 == 0)
+            return true;
+    }
+    return false;
 }
 
 /* An optional integer field in lo..hi; false (msg filled) when invalid. */
@@ -42,8 +63,9 @@ static bool get_int(const cJSON *o, const char *name, long lo, long hi, long *ou
 
     if (v == NULL)
         return true;
-    if (!cJSON_IsNumber(v) || v->valuedouble != (double)(long)v->valuedouble ||
-        v->valuedouble < lo || v->valuedouble > hi) {
+    /* The range first: casting an out-of-range double is undefined. */
+    if (!cJSON_IsNumber(v) || v->valuedouble < lo || v->valuedouble > hi ||
+        v->valuedouble != (double)(long)v->valuedouble) {
         snprintf(msg, msglen, "%s must be an integer %ld..%ld", name, lo, hi);
         return false;
     }
@@ -99,11 +121,19 @@ static bool only_known(const cJSON *o, const char *const *allowed, const char *w
     return true;
 }
 
+/* YYYY, YYYY-MM or YYYY-MM-DD naming a real date. */
 static bool is_date(const char *s)
 {
-    char slot[9];
+    char norm[11];
 
-    return s == NULL || att_date_slot(s, slot);
+    return s == NULL || (att_date_normalize(s, strlen(s), norm) && strcmp(norm, s) == 0);
+}
+
+/* An empty filter value filters nothing: treat it as absent. */
+static void drop_empty(const char **v)
+{
+    if (*v != NULL && **v == '\0')
+        *v = NULL;
 }
 
 static const char *parse_filter(const cJSON *f, struct att_request *r, char *msg, size_t msglen)
@@ -122,6 +152,11 @@ static const char *parse_filter(const cJSON *f, struct att_request *r, char *msg
         !get_str(f, "from", 10, &s->from, msg, msglen) ||
         !get_str(f, "to", 10, &s->to, msg, msglen))
         return ATTACHE_ERR_BAD_REQUEST;
+    drop_empty(&s->source);
+    drop_empty(&s->speaker);
+    drop_empty(&s->doc);
+    drop_empty(&s->from);
+    drop_empty(&s->to);
     if (!is_date(s->from) || !is_date(s->to))
         FAIL(ATTACHE_ERR_BAD_REQUEST, "filter dates must be YYYY, YYYY-MM or YYYY-MM-DD");
     return NULL;
@@ -254,14 +289,21 @@ static void defaults(struct att_request *r)
 const char *att_request_parse(const char *line, size_t len, struct att_request *r, char *msg,
                               size_t msglen)
 {
+    const char *end = NULL;
     const cJSON *op;
 
     defaults(r);
     if (!att_utf8_valid(line, len))
         FAIL(ATTACHE_ERR_BAD_JSON, "the request is not valid UTF-8");
-    r->root = cJSON_ParseWithLength(line, len);
+    r->root = cJSON_ParseWithLengthOpts(line, len, &end, false);
     if (r->root == NULL || !cJSON_IsObject(r->root))
         FAIL(ATTACHE_ERR_BAD_JSON, "the request must be one JSON object on one line");
+    while (end < line + len && (*end == ' ' || *end == '\t' || *end == '\r'))
+        end++;
+    if (end != line + len)
+        FAIL(ATTACHE_ERR_BAD_JSON, "text after the JSON object (one request per line)");
+    if (has_nul_escape(line, len))
+        FAIL(ATTACHE_ERR_BAD_REQUEST, "strings must not hold NUL characters (\\u0000)");
     r->id = cJSON_GetObjectItemCaseSensitive(r->root, "id");
     if (depth_of(r->root) > ATTACHE_MAX_DEPTH)
         FAIL(ATTACHE_ERR_BAD_JSON, "the request is nested deeper than %d", ATTACHE_MAX_DEPTH);

@@ -21,6 +21,8 @@ ARMS_SALE = re.compile(r"<b>arms sale</b>|<b>arms</b> <b>sale</b>")
 class SearchChecks:
     """Assertions on search responses (a mixin for TestCase)."""
 
+    full_docs = set(dm.NEWS) | {dm.filler_meta(i)[0] for i in range(dm.FILLER_N)}
+
     def search(self, q, **params):
         req = dict(op="search", q=q, **params)
         r = self.c.request(dict(req, id="q"))
@@ -67,11 +69,14 @@ class SearchChecks:
         doc = hit.get("doc")
         self.assertIsInstance(doc, dict, what)
         self.assertIsInstance(doc.get("id"), str, what)
-        for k in ("title", "date", "source"):  # every test document has them
-            self.assertIsInstance(doc.get(k), str, f"doc.{k} of {what}: {doc}")
-        self.assertRegex(doc["date"], DATE)
-        if "url" in doc:
-            self.assertIsInstance(doc["url"], str)
+        for k in ("title", "date", "source", "url"):  # each absent when unknown
+            if k in doc:
+                self.assertIsInstance(doc[k], str, f"doc.{k} of {what}: {doc}")
+        if doc["id"] in self.full_docs:  # the hand-made corpus: all but url known
+            for k in ("title", "date", "source"):
+                self.assertIn(k, doc, f"{what}: {doc}")
+        if "date" in doc:
+            self.assertRegex(doc["date"], DATE)
         p = hit.get("passage")
         self.assertIsInstance(p, dict, what)
         for k in ("n", "start", "end"):
@@ -203,6 +208,34 @@ class SearchTest(SearchChecks, unittest.TestCase):
         self.assertEqual([qb[s:e].decode() for s, e in q[0]["matches"]], ["touched"], q)
 
     # -- limit, offset ------------------------------------------------------------
+
+    def test_words_are_joined_with_and(self):
+        # PROTOCOL.md: "Words are joined with AND by default: every word must
+        # match, in the passage, its document's title, or its quotations."
+        self.assertEqual(self.all_hits("lifeline rebuked"), [], "no passage has both")
+        hits = self.all_hits("taiwan arms sale")
+        self.assertEqual(self.keys(hits), [("news/beijing-tokyo.txt", 2)])
+        for q in ("sanctions tankers", "red line", "trade tariff", "soybeans farmers"):
+            with self.subTest(q=q):
+                for hit in self.all_hits(q):
+                    where = (hit["passage"]["text"] + " " + hit["doc"].get("title", "")).lower()
+                    for w in q.split():
+                        self.assertTrue(any(dm.stem_match(x, w) for x in dm.words_of(where)),
+                                        f"{q!r}: hit {dm.hit_key(hit)} lacks {w!r}")
+
+    def test_pages_of_a_several_word_query(self):
+        # However a query is evaluated, paging through it gives each hit
+        # once: page n+1 continues page n.
+        for q in ("sanctions tankers", "taiwan arms sale", "lifeline rebuked"):
+            with self.subTest(q=q):
+                every = self.keys(self.all_hits(q))
+                pages = []
+                for off in range(0, 60, 3):
+                    pages += self.keys(self.search(q, limit=3, offset=off)["hits"])
+                dup = [k for k, n in collections.Counter(pages).items() if n > 1]
+                self.assertEqual(dup, [], f"{q!r}: hits on two pages")
+                self.assertEqual(pages[:len(every)], every[:len(pages)],
+                                 f"{q!r}: pages of 3 differ from one page of 1000")
 
     def test_limit(self):
         every = self.all_hits("trade")
@@ -361,7 +394,9 @@ class SearchTest(SearchChecks, unittest.TestCase):
                 self.assertTrue(any(dm.stem_match(w, q) for q in qwords), f"{what}: {w!r}")
         plain = sn.replace(pre, "").replace(post, "")
         self.assertEqual(sn.count(pre), sn.count(post), what)
-        self.assertLessEqual(len(plain.replace("\u2026", "").encode()), length, what)
+        # The bytes of text shown (the spaces next to an ellipsis aside).
+        shown = plain.replace("\u2026", "").strip()
+        self.assertLessEqual(len(shown.encode()), length, what)
         for piece in plain.split("\u2026"):
             self.assertIn(piece.strip(), text, f"{what}: not a piece of the passage")
 

@@ -347,6 +347,14 @@ class Daemon:
                                  f"{self.stderr()[-3000:]}")
 
 
+def check_alive(test, d):
+    """Fail at once, with the daemon's exit status and the end of its stderr,
+    when a daemon shared by a class died during an earlier test."""
+    if not d.running():
+        test.fail(f"attached is no longer running (exit status {d.proc.returncode}; "
+                  f"-N: killed by signal N); end of its stderr:\n{d.stderr()[-2500:]}")
+
+
 def start_daemon(test, db, *args, **kw):
     """A started Daemon stopped when the test (or class, from setUpClass)
     is done; the temporary folder comes from harness.tmp_for."""
@@ -441,6 +449,11 @@ def write_corpus(root):
 
 
 CORPUS_DOCS = len(NEWS) + FILLER_N
+
+# A query with a long answer (most filler passages), for load. Tests of other
+# behaviours use it rather than q "" so that the crash of parallel q ""
+# searches (test_daemon_limits.ParallelWorkersTest) does not hide them.
+BIG_QUERY = "trade OR tariff OR drought OR harbour OR ceasefire OR sanction"
 
 
 def build_index(corpus, db, *extra):

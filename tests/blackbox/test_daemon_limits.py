@@ -28,6 +28,7 @@ class SharedDaemonTest(unittest.TestCase):
         cls.d = dm.start_daemon(cls, cls.db, tmp=cls.tmp)
 
     def setUp(self):
+        dm.check_alive(self, self.d)
         self.c = self.d.connect()
         self.addCleanup(self.c.close)
 
@@ -121,8 +122,7 @@ class SharedDaemonTest(unittest.TestCase):
         for i in range(10):
             c = self.d.connect("tcp" if i % 2 else "unix")
             for k in range(20):
-                c.send({"id": k, "op": "search", "q": "", "limit": 1000,
-                        "filter": {"from": "1900"}})
+                c.send({"id": k, "op": "search", "q": dm.BIG_QUERY, "limit": 1000})
             if i % 2:  # reset rather than close
                 c.sock.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, struct.pack("ii", 1, 0))
             if i % 3 == 0:
@@ -146,21 +146,70 @@ class SharedDaemonTest(unittest.TestCase):
         slow = self.d.connect()
         self.addCleanup(slow.close)
         n = 300
-        slow.send_bytes(b"".join(slow.encode({"id": k, "op": "search", "q": "", "limit": 1000,
-                                               "filter": {"from": "1900"}})
+        slow.send_bytes(b"".join(slow.encode({"id": k, "op": "search", "q": dm.BIG_QUERY,
+                                               "limit": 1000})
                                  for k in range(n)))
         for _ in range(20):
             self.assertIs(self.c.call({"op": "ping"})["pong"], True)
             r = self.c.call({"op": "search", "q": "trade"})
             self.assertTrue(r["hits"])
-        passages = h.stats(self.db)["passages"]
-        ids = []
+        ids, sizes = [], set()
         for _ in range(n):
             r = slow.recv()
             self.assertIs(r["ok"], True, str(r)[:300])
-            self.assertEqual(len(r["hits"]), passages)
+            sizes.add(len(r["hits"]))
             ids.append(r["id"])
+        self.assertEqual(len(sizes), 1, "the same answer each time")
+        self.assertGreater(sizes.pop(), 50)
         self.assertEqual(ids, list(range(n)))
+
+
+class ParallelWorkersTest(unittest.TestCase):
+    """Several workers running the same kinds of search at once."""
+
+    def setUp(self):
+        skip_without_daemon()
+        self.tmp, self.corpus, self.db = dm.small_index(self)
+
+    def run_pipelines(self, d, make, clients=8, n=1000):
+        cs = [d.connect("tcp" if i % 2 else "unix") for i in range(clients)]
+        for c in cs:
+            self.addCleanup(c.close)
+        problems = []
+        for i, c in enumerate(cs):
+            try:
+                c.send_bytes(b"".join(c.encode(make(i, k)) for k in range(n)))
+            except OSError as e:
+                problems.append(f"client {i}: sending: {e!r}")
+        for i, c in enumerate(cs):
+            try:
+                for k in range(n):
+                    r = c.recv()
+                    if not r["ok"] or r["id"] != k:
+                        problems.append(f"client {i}: {str(r)[:200]}")
+                        break
+            except (OSError, AssertionError) as e:
+                problems.append(f"client {i}: after {k} answers: {e!r}")
+        alive = d.running()
+        if problems or not alive:
+            self.fail(f"{len(problems)} clients failed ({'; '.join(problems[:3])}); daemon "
+                      f"{'running' if alive else f'exited {d.proc.returncode}'}; end of its "
+                      f"stderr:\n{d.stderr()[-2500:]}")
+
+    def test_filter_only_searches_in_parallel(self):
+        # q "" (everything that passes the filter) on every worker at once.
+        d = dm.start_daemon(self, self.db, tmp=self.tmp, threads=8)
+        for _ in range(3):
+            self.run_pipelines(d, lambda i, k: {"id": k, "op": "search", "q": "", "limit": 1,
+                                                "quotes": False,
+                                                "filter": {"source": ("AP", "Reuters")[i % 2]}},
+                               clients=16)
+
+    def test_word_searches_in_parallel(self):
+        d = dm.start_daemon(self, self.db, tmp=self.tmp, threads=4)
+        words = ("trade", "tariff", "harbour OR drought", "soyb*", '"red line"', "sanction")
+        self.run_pipelines(d, lambda i, k: {"id": k, "op": "search", "limit": 3,
+                                            "q": words[(i + k) % len(words)]})
 
 
 class DeepNestingTest(unittest.TestCase):

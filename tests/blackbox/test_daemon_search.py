@@ -143,6 +143,7 @@ class SearchTest(SearchChecks, unittest.TestCase):
                 cls.docs[fid] = c.call({"op": "get", "doc": fid})
 
     def setUp(self):
+        dm.check_alive(self, self.d)
         self.c = self.d.connect()
         self.addCleanup(self.c.close)
 
@@ -155,8 +156,8 @@ class SearchTest(SearchChecks, unittest.TestCase):
     # -- the response ----------------------------------------------------------
 
     def test_response_fields(self):
+        # (How many hits: test_words_are_joined_with_and.)
         r = self.search("taiwan arms sale")
-        self.assertEqual(r["total"]["estimate"], 1, r["total"])
         hit = r["hits"][0]
         self.assertEqual(dm.hit_key(hit), ("news/beijing-tokyo.txt", 2))
         self.assertEqual(hit["rank"], 1)
@@ -209,33 +210,85 @@ class SearchTest(SearchChecks, unittest.TestCase):
 
     # -- limit, offset ------------------------------------------------------------
 
-    def test_words_are_joined_with_and(self):
-        # PROTOCOL.md: "Words are joined with AND by default: every word must
-        # match, in the passage, its document's title, or its quotations."
-        self.assertEqual(self.all_hits("lifeline rebuked"), [], "no passage has both")
-        hits = self.all_hits("taiwan arms sale")
-        self.assertEqual(self.keys(hits), [("news/beijing-tokyo.txt", 2)])
+    def contains_all(self, hit, q):
+        where = (hit["passage"]["text"] + " " + hit["doc"].get("title", "")).lower()
+        return all(any(dm.stem_match(x, w) for x in dm.words_of(where)) for w in q.split())
+
+    def contains_some(self, hit, q):
+        where = (hit["passage"]["text"] + " " + hit["doc"].get("title", "")).lower()
+        return any(any(dm.stem_match(x, w) for x in dm.words_of(where)) for w in q.split())
+
+    def test_match_all(self):
+        # "all: every word must match" (in the passage or the document's title).
+        self.assertEqual(self.keys(self.all_hits("lifeline rebuked", match="all")), [],
+                         "no passage has both words")
+        self.assertEqual(self.keys(self.search("lifeline rebuked", limit=1,
+                                               match="all")["hits"]), [])
+        self.assertEqual(self.keys(self.all_hits("taiwan arms sale", match="all")),
+                         [("news/beijing-tokyo.txt", 2)])
         for q in ("sanctions tankers", "red line", "trade tariff", "soybeans farmers"):
             with self.subTest(q=q):
-                for hit in self.all_hits(q):
-                    where = (hit["passage"]["text"] + " " + hit["doc"].get("title", "")).lower()
-                    for w in q.split():
-                        self.assertTrue(any(dm.stem_match(x, w) for x in dm.words_of(where)),
-                                        f"{q!r}: hit {dm.hit_key(hit)} lacks {w!r}")
+                hits = self.all_hits(q, match="all")
+                self.assertTrue(hits)
+                for hit in hits:
+                    self.assertTrue(self.contains_all(hit, q), f"{q!r}: {dm.hit_key(hit)}")
+
+    def test_match_any(self):
+        a = set(self.keys(self.all_hits("lifeline", match="any")))
+        b = set(self.keys(self.all_hits("rebuked", match="any")))
+        self.assertEqual(set(self.keys(self.all_hits("lifeline rebuked", match="any"))), a | b)
+        hits = self.all_hits("trade tariff", match="any")
+        both = self.keys(self.all_hits("trade tariff", match="all"))
+        self.assertGreater(len(hits), len(both))
+        for hit in hits:
+            self.assertTrue(self.contains_some(hit, "trade tariff"), dm.hit_key(hit))
+        self.assertEqual(self.keys(hits[:len(both)]), both,
+                         "passages with both words rank first")
+
+    def test_match_auto(self):
+        # "auto: all, unless that cannot fill the page (fewer than offset +
+        # limit passages hold every word), then any"; auto is the default.
+        for q in ("trade tariff", "taiwan arms sale", "lifeline rebuked", "trade"):
+            every = self.keys(self.all_hits(q, match="all"))
+            n = len(every)
+            for offset, limit in ((0, 1), (0, 10), (0, max(n, 1)), (0, n + 1), (max(n - 3, 0), 3),
+                                  (max(n - 3, 0), 5), (n, 5), (0, 1000)):
+                with self.subTest(q=q, offset=offset, limit=limit, all=n):
+                    mode = "all" if n >= offset + limit else "any"
+                    want = self.keys(self.search(q, offset=offset, limit=limit,
+                                                 match=mode)["hits"])
+                    for params in ({}, {"match": "auto"}):
+                        got = self.keys(self.search(q, offset=offset, limit=limit,
+                                                    **params)["hits"])
+                        self.assertEqual(got, want, f"auto should act as {mode}")
 
     def test_pages_of_a_several_word_query(self):
-        # However a query is evaluated, paging through it gives each hit
-        # once: page n+1 continues page n.
-        for q in ("sanctions tankers", "taiwan arms sale", "lifeline rebuked"):
-            with self.subTest(q=q):
-                every = self.keys(self.all_hits(q))
-                pages = []
-                for off in range(0, 60, 3):
-                    pages += self.keys(self.search(q, limit=3, offset=off)["hits"])
-                dup = [k for k, n in collections.Counter(pages).items() if n > 1]
-                self.assertEqual(dup, [], f"{q!r}: hits on two pages")
-                self.assertEqual(pages[:len(every)], every[:len(pages)],
-                                 f"{q!r}: pages of 3 differ from one page of 1000")
+        # With "all" or "any", paging gives each hit once: page n+1
+        # continues page n. (With auto, a page may switch to any.)
+        for q in ("trade tariff", "trade tariff harbour", "sanctions tankers"):
+            for match in ("all", "any"):
+                with self.subTest(q=q, match=match):
+                    every = self.keys(self.all_hits(q, match=match))
+                    pages = []
+                    for off in range(0, 100, 5):
+                        pages += self.keys(self.search(q, limit=5, offset=off,
+                                                       match=match)["hits"])
+                    dup = [k for k, n in collections.Counter(pages).items() if n > 1]
+                    self.assertEqual(dup, [], f"{q!r}: {len(dup)} hits on two pages of 5")
+                    self.assertEqual(pages, every, f"{q!r}: pages of 5 differ from one page "
+                                     f"of 1000")
+
+    def test_stop_words(self):
+        # "Common function words (the, of, and...) are ignored outside phrases."
+        p3 = ("news/sanctions-eu.txt", 3)
+        self.assertEqual(self.keys(self.all_hits("lifeline of the economy", match="all")), [p3])
+        hit = self.all_hits("the lifeline of the economy", match="all")[0]
+        text = hit["passage"]["text"]
+        self.assertEqual([dm.byte_slice(text, s, e) for s, e in hit["matches"]],
+                         ["lifeline", "economy"], "function words are not marked")
+        self.assertEqual(self.keys(self.all_hits('"corridor the lifeline"')), [p3])
+        self.assertEqual(self.keys(self.all_hits('"corridor lifeline"')), [],
+                         "inside a phrase a function word counts")
 
     def test_limit(self):
         every = self.all_hits("trade")
@@ -322,6 +375,13 @@ class SearchTest(SearchChecks, unittest.TestCase):
         self.assertTrue(hits)
         self.assertEqual({x["doc"]["id"] for x in hits}, {"filler/f03.txt"})
         self.assertEqual(self.all_hits("", filter={"doc": "filler/f03"}), [])
+
+    def test_empty_filter_values_filter_nothing(self):
+        every = sorted(self.keys(self.all_hits("trade")))
+        for f in ({"source": ""}, {"speaker": ""}, {"doc": ""}, {"from": ""}, {"to": ""},
+                  {"source": "", "from": "", "to": "", "speaker": "", "doc": ""}, {}):
+            with self.subTest(filter=f):
+                self.assertEqual(sorted(self.keys(self.all_hits("trade", filter=f))), every)
 
     def test_filters_combine(self):
         hits = self.all_hits("", filter={"source": "reuters", "from": "2025"})
@@ -562,6 +622,7 @@ class SeedTest(SearchChecks, unittest.TestCase):
         cls.d = dm.start_daemon(cls, cls.db, tmp=cls.tmp)
 
     def setUp(self):
+        dm.check_alive(self, self.d)
         self.c = self.d.connect()
         self.addCleanup(self.c.close)
 
@@ -592,8 +653,10 @@ class SeedTest(SearchChecks, unittest.TestCase):
 
     def test_taiwan_arms_sale(self):
         hit = self.search("taiwan arms sale")["hits"][0]
-        self.assertIn("$330 million arms sale", hit["passage"]["text"])
-        self.assertRegex(hit["snippet"], ARMS_SALE)
+        text = hit["passage"]["text"]
+        self.assertIn("$330 million arms sale", text)
+        self.assertIn("arms sale", [dm.byte_slice(text, s, e) for s, e in hit["matches"]])
+        self.assertRegex(hit["snippet"], r"<b>(Taiwan|arms)")
 
     def test_get_whole_article(self):
         r = self.c.call({"op": "get", "doc": "seed/trump-xi-call.txt"})

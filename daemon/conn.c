@@ -6,6 +6,7 @@
 #include <event2/bufferevent.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/ioctl.h>
 #include <unistd.h>
 
 #include "attache/protocol.h"
@@ -19,6 +20,7 @@ struct conn {
     bool discarding;  /* dropping the rest of an over-long line */
     bool closing;     /* no more reading: close once output is sent */
     bool paused;      /* reading stopped until the client reads */
+    bool stopping;    /* the daemon stops: read what was sent, answer, close */
     struct conn *prev, *next;
 };
 
@@ -127,6 +129,9 @@ static void close_when_sent(struct conn *c)
         conn_free(c);
 }
 
+static void finish(struct conn *c);
+static void drain_or_finish(struct conn *c);
+
 static void on_read(struct bufferevent *bev, void *arg)
 {
     struct conn *c = arg;
@@ -134,6 +139,10 @@ static void on_read(struct bufferevent *bev, void *arg)
     (void)bev;
     if (c->closing)
         return;
+    if (c->stopping) {
+        drain_or_finish(c);
+        return;
+    }
     if (handle_lines(c, ATTACHE_REQS_PER_EVENT) &&
         evbuffer_get_length(bufferevent_get_input(c->bev)) > 0) {
         /* Budget spent with more waiting: let the other clients of this
@@ -236,22 +245,34 @@ static void drain_deadline(evutil_socket_t fd, short what, void *arg)
     event_base_loopexit(w->base, NULL);
 }
 
+/* While stopping: as long as the socket still holds bytes the client sent
+ * before the stop, keep reading (the bufferevent does it: its input buffer
+ * takes no other writer); once it holds none, answer and close. */
+static void drain_or_finish(struct conn *c)
+{
+    int pending = 0;
+
+    while (!c->paused && handle_lines(c, ATTACHE_REQS_PER_EVENT)) {
+    }
+    if (c->paused)
+        return; /* the client reads slowly: on_write resumes (or the deadline) */
+    if (ioctl(bufferevent_getfd(c->bev), FIONREAD, &pending) == 0 && pending > 0) {
+        bufferevent_enable(c->bev, EV_READ);
+        return;
+    }
+    finish(c);
+}
+
 void conn_stop_all(struct worker *w)
 {
     struct timeval deadline = {.tv_sec = 10};
 
     for (struct conn *c = w->conns, *next; c != NULL; c = next) {
-        struct evbuffer *in = bufferevent_get_input(c->bev);
-        evutil_socket_t fd = bufferevent_getfd(c->bev);
-
         next = c->next;
         if (c->closing)
             continue;
-        /* Take in what the client sent before the stop. */
-        while (evbuffer_read(in, fd, -1) > 0) {
-        }
-        c->paused = false;
-        finish(c);
+        c->stopping = true;
+        drain_or_finish(c);
     }
     if (w->conns == NULL) {
         event_base_loopexit(w->base, NULL);

@@ -318,6 +318,20 @@ static int compact_live(struct store *s, struct att_err *err)
     return rc;
 }
 
+/* The revision of the live generation (before a rebuild replaces it). */
+static uint64_t live_revision(const struct store *s)
+{
+    char *path = store_gen_path(s, s->gen);
+    struct att_xdb *db = NULL;
+    uint64_t rev = 0;
+
+    if (path != NULL && att_xdb_open(path, &db, NULL) == ATT_OK)
+        rev = att_xdb_revision(db);
+    att_xdb_close(db);
+    free(path);
+    return rev;
+}
+
 static int run_index(const struct run_opts *o)
 {
     struct store s = {0};
@@ -340,6 +354,8 @@ static int run_index(const struct run_opts *o)
         rc = state_load(&st, w, &err);
     if (rc == ATT_OK)
         rc = build_begin(&b, w, &st, &o->build, &err);
+    if (rc == ATT_OK && fresh && s.gen != 0) /* revisions go on growing */
+        b.revision = live_revision(&s) > b.revision ? live_revision(&s) : b.revision;
     /* A first build goes live at once, so an interrupted one resumes. */
     if (rc == ATT_OK && s.gen == 0) {
         rc = build_touch(&b, &err);

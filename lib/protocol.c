@@ -1,4 +1,5 @@
 /* attache: parsing and validating protocol requests; error responses. */
+#include <math.h>
 #include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -295,16 +296,27 @@ const char *att_request_parse(const char *line, size_t len, struct att_request *
     defaults(r);
     if (!att_utf8_valid(line, len))
         FAIL(ATTACHE_ERR_BAD_JSON, "the request is not valid UTF-8");
+    for (size_t i = 0; i < len; i++) {
+        /* JSON has no raw control characters (cJSON would skip a NUL as
+         * white space and cut a string at one). */
+        unsigned char c = (unsigned char)line[i];
+
+        if (c < 0x20 && c != '\t' && c != '\r' && c != '\n')
+            FAIL(ATTACHE_ERR_BAD_JSON, "raw control character (byte %zu) in the request", i);
+    }
     r->root = cJSON_ParseWithLengthOpts(line, len, &end, false);
     if (r->root == NULL || !cJSON_IsObject(r->root))
         FAIL(ATTACHE_ERR_BAD_JSON, "the request must be one JSON object on one line");
+    r->id = cJSON_GetObjectItemCaseSensitive(r->root, "id");
     while (end < line + len && (*end == ' ' || *end == '\t' || *end == '\r'))
         end++;
     if (end != line + len)
         FAIL(ATTACHE_ERR_BAD_JSON, "text after the JSON object (one request per line)");
-    if (has_nul_escape(line, len))
+    if (has_nul_escape(line, len)) {
+        if (cJSON_IsString(r->id))
+            r->id = NULL; /* it may be the cut string: do not echo it */
         FAIL(ATTACHE_ERR_BAD_REQUEST, "strings must not hold NUL characters (\\u0000)");
-    r->id = cJSON_GetObjectItemCaseSensitive(r->root, "id");
+    }
     if (depth_of(r->root) > ATTACHE_MAX_DEPTH)
         FAIL(ATTACHE_ERR_BAD_JSON, "the request is nested deeper than %d", ATTACHE_MAX_DEPTH);
     op = cJSON_GetObjectItemCaseSensitive(r->root, "op");
@@ -332,10 +344,27 @@ void att_request_free(struct att_request *r)
     r->id = NULL;
 }
 
+/* A copy of the request's id to echo. A number is written out exactly
+ * (cJSON prints 15 significant digits, which changes 9007199254740993). */
+static cJSON *copy_id(const cJSON *id)
+{
+    char num[64];
+
+    if (id == NULL)
+        return cJSON_CreateNull();
+    if (!cJSON_IsNumber(id))
+        return cJSON_Duplicate(id, true);
+    if (id->valuedouble == floor(id->valuedouble) && fabs(id->valuedouble) < 1e18)
+        snprintf(num, sizeof num, "%.0f", id->valuedouble);
+    else
+        snprintf(num, sizeof num, "%.17g", id->valuedouble);
+    return cJSON_CreateRaw(num);
+}
+
 cJSON *att_response_new(const cJSON *id, bool ok)
 {
     cJSON *o = cJSON_CreateObject();
-    cJSON *idc = id ? cJSON_Duplicate(id, true) : cJSON_CreateNull();
+    cJSON *idc = copy_id(id);
 
     if (o == NULL || idc == NULL || !cJSON_AddItemToObject(o, "id", idc) ||
         cJSON_AddBoolToObject(o, "ok", ok) == NULL) {

@@ -531,7 +531,7 @@ struct att_xquery {
     Xapian::Stem stem{"english"};
     std::set<std::string> body;   // unprefixed terms of the query
     std::set<std::string> quote;  // XQ terms, prefix removed
-    std::vector<std::set<std::string>> per_hit; // wildcard expansions per hit
+    std::vector<std::string> wildcards;          // "soyb" for soyb*, lower-cased
 };
 
 namespace {
@@ -638,7 +638,8 @@ Xapian::Query parse(const att_search *s, Xapian::Database &db, Xapian::QueryPars
         flags |= Xapian::QueryParser::FLAG_SPELLING_CORRECTION;
     std::string q(s->q ? s->q : "", s->q ? s->qlen : 0);
     if (q.find_first_not_of(" \t\r\n") == std::string::npos)
-        return Xapian::Query::MatchAll;
+        return Xapian::Query(std::string()); // not the shared static MatchAll:
+                                              // its reference count is not atomic
     return qp.parse_query(q, flags);
 }
 
@@ -700,6 +701,25 @@ void collect_terms(att_xquery *xq, const Xapian::Query &q)
     }
 }
 
+// The stems of "word*" patterns in q, lower-cased: a word of a hit that
+// starts with one of them was matched through the wildcard's expansion.
+void collect_wildcards(att_xquery *xq, const char *q, size_t len)
+{
+    for (size_t i = 0; i < len; i++) {
+        if (q[i] != '*')
+            continue;
+        size_t b = i;
+        while (b > 0 && ((unsigned char)q[b - 1] >= 0x80 || std::isalnum((unsigned char)q[b - 1])))
+            b--;
+        if (b == i)
+            continue;
+        std::string lower;
+        for (Xapian::Utf8Iterator it(q + b, i - b); it != Xapian::Utf8Iterator(); ++it)
+            Xapian::Unicode::append_utf8(lower, Xapian::Unicode::tolower(*it));
+        xq->wildcards.push_back(lower);
+    }
+}
+
 uint64_t revision_of(att_xdb *x)
 {
     uint64_t rev = 0;
@@ -750,10 +770,13 @@ void run_search(att_xdb *x, const att_search *s, att_result *r)
         enq.add_matchspy(&years);
     }
     Xapian::doccount all = x->db.get_doccount();
-    Xapian::MSet m = enq.get_mset(s->offset, s->limit, s->facets ? all : 0);
-    if (s->match == ATT_MATCH_AUTO && m.get_matches_upper_bound() < s->offset + s->limit &&
+    Xapian::doccount enough = s->facets ? all : s->offset + s->limit;
+    Xapian::MSet m = enq.get_mset(s->offset, s->limit, enough);
+    if (s->match == ATT_MATCH_AUTO && m.get_matches_lower_bound() < s->limit &&
         s->q != nullptr && s->qlen > 0) {
-        // Too few passages hold every word: rank those that hold some.
+        // Fewer passages than a page hold every word: rank those that hold
+        // some. (Checked against the page size, not the offset, so every
+        // page of one query makes the same choice.)
         Xapian::QueryParser any;
         att_search loose = plain;
         loose.match = ATT_MATCH_ANY;
@@ -767,7 +790,7 @@ void run_search(att_xdb *x, const att_search *s, att_result *r)
     r->upper = m.get_matches_upper_bound();
     r->query = new att_xquery;
     collect_terms(r->query, query);
-    bool wild = s->q && std::memchr(s->q, '*', s->qlen) != nullptr;
+    collect_wildcards(r->query, s->q, s->q ? s->qlen : 0);
     r->hits = static_cast<att_hit *>(std::calloc(m.size() + 1, sizeof *r->hits));
     if (r->hits == nullptr)
         throw std::bad_alloc();
@@ -780,12 +803,6 @@ void run_search(att_xdb *x, const att_search *s, att_result *r)
         h.data = dup_c(data);
         h.len = data.size();
         r->n++;
-        r->query->per_hit.emplace_back();
-        if (wild) { // expansions are known per document only
-            for (auto t = enq.get_matching_terms_begin(it); t != enq.get_matching_terms_end(it);
-                 ++t)
-                r->query->per_hit.back().insert(*t);
-        }
     }
     if (s->spelling && r->estimate < 5) {
         // Spelling correction is costly (a trigram search per word), so it
@@ -893,14 +910,15 @@ extern "C" bool att_result_match(const att_result *r, size_t i, const char *word
             return false;
         static thread_local std::string lower;
         lower_word(word, len, lower);
-        const std::set<std::string> *hit = i < q->per_hit.size() ? &q->per_hit[i] : nullptr;
-        if (!may_stem_to(lower, q->body) && !(in_quote && may_stem_to(lower, q->quote)) &&
-            !(hit && may_stem_to(lower, *hit)))
+        (void)i;
+        for (const std::string &w : q->wildcards) {
+            if (lower.compare(0, w.size(), w) == 0)
+                return true;
+        }
+        if (!may_stem_to(lower, q->body) && !(in_quote && may_stem_to(lower, q->quote)))
             return false;
         std::string stem = q->stem(lower);
-        if (q->body.count(stem) || (in_quote && q->quote.count(stem)))
-            return true;
-        return hit && hit->count(stem);
+        return q->body.count(stem) || (in_quote && q->quote.count(stem));
     } catch (...) {
         return false;
     }

@@ -28,7 +28,7 @@ static cJSON *render_hit(const struct att_request *req, const struct att_result 
     const struct att_hit *h = &r->hits[i];
     cJSON *stored = cJSON_ParseWithLength(h->data, h->len);
     const cJSON *text = cJSON_GetObjectItemCaseSensitive(stored, "text");
-    struct word_ctx body = {r, i, false}, quote = {r, i, true};
+    struct word_ctx body = {r, i, true}, quote = {r, i, true}; /* quote: words too */
     struct att_matcher mb = {match_word, &body}, mq = {match_word, &quote};
     struct att_snippet_opts so = {req->pre, req->post, req->snippet_len, "\xE2\x80\xA6"};
     struct att_spans spans = {0};

@@ -1,0 +1,203 @@
+/* attache (client): sockets with a deadline, line by line. */
+#include <errno.h>
+#include <fcntl.h>
+#include <netdb.h>
+#include <poll.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <sys/un.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "net.h"
+
+static double now(void)
+{
+    struct timespec ts;
+
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
+}
+
+bool net_parse(const char *spec, bool *is_unix, char *host, size_t hlen, char *port,
+               size_t plen)
+{
+    const char *colon;
+
+    *is_unix = strncmp(spec, "unix:", 5) == 0 || spec[0] == '/' || spec[0] == '.';
+    if (*is_unix) {
+        snprintf(host, hlen, "%s", strncmp(spec, "unix:", 5) == 0 ? spec + 5 : spec);
+        return host[0] != '\0';
+    }
+    if (spec[0] == '[') {
+        const char *close = strchr(spec, ']');
+
+        if (close == NULL || close[1] != ':')
+            return false;
+        snprintf(host, hlen, "%.*s", (int)(close - spec - 1), spec + 1);
+        colon = close + 1;
+    } else {
+        colon = strrchr(spec, ':');
+        if (colon == NULL)
+            return false;
+        snprintf(host, hlen, "%.*s", (int)(colon - spec), spec);
+    }
+    snprintf(port, plen, "%s", colon + 1);
+    return host[0] && port[0] && strspn(port, "0123456789") == strlen(port);
+}
+
+/* Wait until fd is ready for events or the deadline passes. */
+static int wait_fd(const struct net *n, short events)
+{
+    struct pollfd p = {.fd = n->fd, .events = events};
+    double left = n->deadline - now();
+    int rc;
+
+    if (left <= 0)
+        return 0;
+    do {
+        rc = poll(&p, 1, (int)(left * 1000) + 1);
+    } while (rc < 0 && errno == EINTR);
+    return rc;
+}
+
+static bool connect_fd(struct net *n, const struct sockaddr *sa, socklen_t len, char *why,
+                       size_t wlen)
+{
+    int err = 0;
+    socklen_t elen = sizeof err;
+
+    n->fd = socket(sa->sa_family, SOCK_STREAM | SOCK_CLOEXEC | SOCK_NONBLOCK, 0);
+    if (n->fd < 0) {
+        snprintf(why, wlen, "%s", strerror(errno));
+        return false;
+    }
+    if (connect(n->fd, sa, len) == 0)
+        return true;
+    if (errno != EINPROGRESS && errno != EAGAIN) {
+        snprintf(why, wlen, "%s", strerror(errno));
+        return false;
+    }
+    if (wait_fd(n, POLLOUT) <= 0) {
+        snprintf(why, wlen, "timed out");
+        return false;
+    }
+    getsockopt(n->fd, SOL_SOCKET, SO_ERROR, &err, &elen);
+    if (err != 0)
+        snprintf(why, wlen, "%s", strerror(err));
+    return err == 0;
+}
+
+bool net_open(struct net *n, bool is_unix, const char *host, const char *port, double timeout,
+              char *why, size_t wlen)
+{
+    memset(n, 0, sizeof *n);
+    n->fd = -1;
+    n->deadline = now() + timeout;
+    if (is_unix) {
+        struct sockaddr_un sun = {.sun_family = AF_UNIX};
+
+        snprintf(n->addr, sizeof n->addr, "unix:%s", host);
+        if (strlen(host) >= sizeof sun.sun_path) {
+            snprintf(why, wlen, "socket path too long");
+            return false;
+        }
+        memcpy(sun.sun_path, host, strlen(host) + 1);
+        return connect_fd(n, (struct sockaddr *)&sun, sizeof sun, why, wlen);
+    }
+    struct addrinfo hints = {.ai_socktype = SOCK_STREAM}, *res = NULL;
+    int rc = getaddrinfo(host, port, &hints, &res);
+    bool ok;
+
+    snprintf(n->addr, sizeof n->addr, strchr(host, ':') ? "[%s]:%s" : "%s:%s", host, port);
+    if (rc != 0) {
+        snprintf(why, wlen, "%s", gai_strerror(rc));
+        return false;
+    }
+    ok = connect_fd(n, res->ai_addr, res->ai_addrlen, why, wlen);
+    freeaddrinfo(res);
+    return ok;
+}
+
+bool net_send(struct net *n, const char *s, size_t len, char *why, size_t wlen)
+{
+    while (len > 0) {
+        ssize_t k = send(n->fd, s, len, MSG_NOSIGNAL);
+
+        if (k > 0) {
+            s += k;
+            len -= (size_t)k;
+        } else if (k < 0 && (errno == EAGAIN || errno == EINTR)) {
+            if (wait_fd(n, POLLOUT) <= 0) {
+                snprintf(why, wlen, "timed out sending the request");
+                return false;
+            }
+        } else {
+            snprintf(why, wlen, "%s", strerror(errno));
+            return false;
+        }
+    }
+    return true;
+}
+
+char *net_line(struct net *n, bool *eof, char *why, size_t wlen)
+{
+    *eof = false;
+    for (;;) {
+        char *nl = n->len ? memchr(n->buf, '\n', n->len) : NULL;
+
+        if (nl != NULL) {
+            size_t k = (size_t)(nl - n->buf);
+            char *line = strndup(n->buf, k);
+
+            memmove(n->buf, nl + 1, n->len - k - 1);
+            n->len -= k + 1;
+            return line;
+        }
+        if (n->len == n->cap) {
+            size_t cap = n->cap ? n->cap * 2 : 65536;
+            char *b = realloc(n->buf, cap);
+
+            if (b == NULL) {
+                snprintf(why, wlen, "out of memory");
+                return NULL;
+            }
+            n->buf = b;
+            n->cap = cap;
+        }
+        ssize_t k = recv(n->fd, n->buf + n->len, n->cap - n->len, 0);
+
+        if (k > 0) {
+            n->len += (size_t)k;
+        } else if (k == 0) {
+            *eof = n->len == 0;
+            snprintf(why, wlen, n->len ? "the connection closed in the middle of a response"
+                                       : "the connection closed");
+            return NULL;
+        } else if (errno == EAGAIN || errno == EINTR) {
+            if (wait_fd(n, POLLIN) <= 0) {
+                snprintf(why, wlen, "no response within the time-out");
+                return NULL;
+            }
+        } else {
+            snprintf(why, wlen, "%s", strerror(errno));
+            return NULL;
+        }
+    }
+}
+
+void net_deadline(struct net *n, double timeout)
+{
+    n->deadline = now() + timeout;
+}
+
+void net_close(struct net *n)
+{
+    if (n->fd >= 0)
+        close(n->fd);
+    free(n->buf);
+    memset(n, 0, sizeof *n);
+    n->fd = -1;
+}

@@ -1,0 +1,39 @@
+/* attache (client): connecting to attached and exchanging lines, with
+ * one deadline for the whole exchange. */
+#ifndef ATT_NET_H
+#define ATT_NET_H
+
+#include <stdbool.h>
+#include <stddef.h>
+
+struct net {
+    int fd;
+    char addr[300];     /* as the user would write it, for messages */
+    double deadline;    /* monotonic seconds */
+    char *buf;          /* bytes read but not yet returned */
+    size_t len, cap;
+};
+
+/* Parse an address: "unix:/path", "/path" (a socket), "host:port",
+ * "[v6]:port". Returns false when it is none of these. */
+bool net_parse(const char *spec, bool *is_unix, char *host, size_t hlen, char *port,
+               size_t plen);
+
+/* Connect within timeout seconds. On failure returns false and writes one
+ * line explaining it into why. */
+bool net_open(struct net *n, bool is_unix, const char *host, const char *port, double timeout,
+              char *why, size_t wlen);
+
+/* Send all of s; false (why filled) on error or time-out. */
+bool net_send(struct net *n, const char *s, size_t len, char *why, size_t wlen);
+
+/* The next line (without '\n'), malloc'd; NULL at EOF, error or time-out
+ * (why filled; *eof set for a clean end of stream). */
+char *net_line(struct net *n, bool *eof, char *why, size_t wlen);
+
+/* Give the next exchange timeout seconds from now. */
+void net_deadline(struct net *n, double timeout);
+
+void net_close(struct net *n);
+
+#endif

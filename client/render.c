@@ -1,0 +1,266 @@
+/* attache (client): rendering responses for a person. */
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "render.h"
+
+#define BOLD "\033[1m"
+#define DIM "\033[2m"
+#define HIT "\033[1;31m"
+#define RESET "\033[0m"
+
+/* Decode one UTF-8 character at s (len >= 1); returns its length (1 for
+ * a bad byte) and stores the code point. */
+static size_t decode(const unsigned char *s, size_t len, uint32_t *cp)
+{
+    size_t n = s[0] < 0x80 ? 1 : s[0] < 0xE0 ? 2 : s[0] < 0xF0 ? 3 : 4;
+
+    if (s[0] >= 0x80 && s[0] < 0xC0)
+        n = 1;
+    if (n > len)
+        n = 1;
+    *cp = n == 1 ? s[0] : (uint32_t)(s[0] & (0x7F >> n));
+    for (size_t i = 1; i < n; i++)
+        *cp = (*cp << 6) | (s[i] & 0x3F);
+    return n;
+}
+
+static int columns(uint32_t c)
+{
+    if (c < 0x20 || (c >= 0x300 && c < 0x370) || c == 0x200B)
+        return 0; /* controls, combining marks, zero-width space */
+    if ((c >= 0x1100 && c <= 0x115F) || (c >= 0x2E80 && c <= 0xA4CF) ||
+        (c >= 0xAC00 && c <= 0xD7A3) || (c >= 0xF900 && c <= 0xFAFF) ||
+        (c >= 0xFE30 && c <= 0xFE4F) || (c >= 0xFF00 && c <= 0xFF60) ||
+        (c >= 0xFFE0 && c <= 0xFFE6) || (c >= 0x1F300 && c <= 0x1FAFF) ||
+        (c >= 0x20000 && c <= 0x3FFFD))
+        return 2;
+    return 1;
+}
+
+/* Display width of word[0..len) as it will be printed. */
+static int word_width(const char *w, size_t len, const struct style *st)
+{
+    int cols = 0;
+
+    for (size_t i = 0; i < len;) {
+        uint32_t cp;
+
+        if (w[i] == MARK_ON[0] || w[i] == MARK_OFF[0]) {
+            cols += st->color ? 0 : 1;
+            i++;
+            continue;
+        }
+        i += decode((const unsigned char *)w + i, len - i, &cp);
+        cols += columns(cp);
+    }
+    return cols;
+}
+
+/* Print one word, turning markers into colour or brackets. */
+static void put_word(FILE *out, const char *w, size_t len, const struct style *st,
+                     bool *in_hit)
+{
+    for (size_t i = 0; i < len; i++) {
+        if (w[i] == MARK_ON[0]) {
+            fputs(st->color ? HIT : "[", out);
+            *in_hit = true;
+        } else if (w[i] == MARK_OFF[0]) {
+            fputs(st->color ? RESET : "]", out);
+            *in_hit = false;
+        } else {
+            fputc(w[i], out);
+        }
+    }
+}
+
+void render_wrapped(FILE *out, const char *text, int indent, const struct style *st)
+{
+    int col = 0;
+    bool in_hit = false, first = true;
+
+    for (const char *p = text; *p;) {
+        size_t ws = strspn(p, " \t\n\r"), len;
+
+        p += ws;
+        len = strcspn(p, " \t\n\r");
+        if (len == 0)
+            break;
+        int w = word_width(p, len, st);
+
+        if (!first && col + 1 + w > st->width) {
+            if (in_hit && st->color)
+                fputs(RESET, out);
+            fprintf(out, "\n%*s", indent, "");
+            if (in_hit && st->color)
+                fputs(HIT, out);
+            col = indent;
+        } else if (first) {
+            fprintf(out, "%*s", indent, "");
+            col = indent;
+        } else {
+            fputc(' ', out);
+            col++;
+        }
+        put_word(out, p, len, st, &in_hit);
+        col += w;
+        first = false;
+        p += len;
+    }
+    if (in_hit && st->color)
+        fputs(RESET, out);
+    if (!first)
+        fputc('\n', out);
+}
+
+static const char *str(const cJSON *o, const char *key)
+{
+    const cJSON *v = cJSON_GetObjectItemCaseSensitive(o, key);
+
+    return cJSON_IsString(v) ? v->valuestring : NULL;
+}
+
+static double num(const cJSON *o, const char *key)
+{
+    const cJSON *v = cJSON_GetObjectItemCaseSensitive(o, key);
+
+    return cJSON_IsNumber(v) ? v->valuedouble : 0;
+}
+
+/* text with MARK_ON/MARK_OFF around the byte ranges of matches (ordered,
+ * inside text); malloc'd. */
+static char *mark(const char *text, const cJSON *matches)
+{
+    size_t len = strlen(text), at = 0, o = 0;
+    char *out = malloc(len + 2 * (size_t)cJSON_GetArraySize(matches) + 1);
+    const cJSON *m;
+
+    if (out == NULL)
+        return NULL;
+    cJSON_ArrayForEach(m, matches) {
+        double s = cJSON_GetArrayItem(m, 0) ? cJSON_GetArrayItem(m, 0)->valuedouble : -1;
+        double e = cJSON_GetArrayItem(m, 1) ? cJSON_GetArrayItem(m, 1)->valuedouble : -1;
+
+        if (s < (double)at || e <= s || e > (double)len)
+            continue; /* out of order or out of range: not marked */
+        memcpy(out + o, text + at, (size_t)s - at);
+        o += (size_t)s - at;
+        out[o++] = MARK_ON[0];
+        memcpy(out + o, text + (size_t)s, (size_t)(e - s));
+        o += (size_t)(e - s);
+        out[o++] = MARK_OFF[0];
+        at = (size_t)e;
+    }
+    memcpy(out + o, text + at, len - at);
+    out[o + len - at] = '\0';
+    return out;
+}
+
+static void header(FILE *out, int rank, const cJSON *doc, const cJSON *passage,
+                   const struct style *st)
+{
+    const char *title = str(doc, "title"), *date = str(doc, "date"), *src = str(doc, "source");
+    const char *id = str(doc, "id");
+
+    fprintf(out, "%d. %s%s%s", rank, st->color ? BOLD : "", title ? title : (id ? id : "?"),
+            st->color ? RESET : "");
+    if (date)
+        fprintf(out, " \xE2\x80\x94 %s", date);
+    if (src)
+        fprintf(out, " \xE2\x80\x94 %s", src);
+    fprintf(out, "\n   %s%s#%d%s\n", st->color ? DIM : "", id ? id : "?",
+            (int)num(passage, "n"), st->color ? RESET : "");
+}
+
+static void quotes(FILE *out, const cJSON *qs, const struct style *st)
+{
+    const cJSON *q;
+
+    cJSON_ArrayForEach(q, qs) {
+        const char *text = str(q, "text"), *who = str(q, "speaker"), *role = str(q, "role");
+        char *marked = text ? mark(text, cJSON_GetObjectItemCaseSensitive(q, "matches")) : NULL;
+        char *line = NULL;
+
+        if (marked == NULL)
+            continue;
+        if (asprintf(&line, "\xE2\x80\x9C%s\xE2\x80\x9D \xE2\x80\x94 %s%s%s%s", marked,
+                     who ? who : "unknown speaker", role ? " (" : "", role ? role : "",
+                     role ? ")" : "") > 0)
+            render_wrapped(out, line, 3, st);
+        free(line);
+        free(marked);
+    }
+}
+
+int render_search(FILE *out, const cJSON *resp, const struct style *st)
+{
+    const cJSON *hits = cJSON_GetObjectItemCaseSensitive(resp, "hits");
+    const cJSON *total = cJSON_GetObjectItemCaseSensitive(resp, "total");
+    const char *spelling = str(resp, "spelling");
+    const cJSON *h;
+    int n = 0;
+
+    cJSON_ArrayForEach(h, hits) {
+        const cJSON *passage = cJSON_GetObjectItemCaseSensitive(h, "passage");
+        char *marked = NULL;
+
+        header(out, (int)num(h, "rank"), cJSON_GetObjectItemCaseSensitive(h, "doc"), passage,
+               st);
+        if (st->full && str(passage, "text"))
+            marked = mark(str(passage, "text"), cJSON_GetObjectItemCaseSensitive(h, "matches"));
+        render_wrapped(out, marked ? marked : (str(h, "snippet") ? str(h, "snippet") : ""), 3,
+                       st);
+        free(marked);
+        quotes(out, cJSON_GetObjectItemCaseSensitive(h, "quotes"), st);
+        fputc('\n', out);
+        n++;
+    }
+    fprintf(out, "%d of about %.0f results, %.1f ms%s\n", n, num(total, "estimate"),
+            num(resp, "took_us") / 1000.0, cJSON_IsTrue(cJSON_GetObjectItem(resp, "partial"))
+                                               ? " (time limit reached: partial results)" : "");
+    if (spelling)
+        fprintf(out, "Did you mean: %s?\n", spelling);
+    return n;
+}
+
+void render_get(FILE *out, const cJSON *resp, const struct style *st)
+{
+    const cJSON *doc = cJSON_GetObjectItemCaseSensitive(resp, "doc");
+    const cJSON *p;
+
+    cJSON_ArrayForEach(p, cJSON_GetObjectItemCaseSensitive(resp, "passages")) {
+        header(out, (int)num(p, "n") + 1, doc, p, st);
+        render_wrapped(out, str(p, "text") ? str(p, "text") : "", 3, st);
+        quotes(out, cJSON_GetObjectItemCaseSensitive(p, "quotes"), st);
+        fputc('\n', out);
+    }
+}
+
+static void flat(FILE *out, const cJSON *o, const char *prefix)
+{
+    const cJSON *c;
+
+    cJSON_ArrayForEach(c, o) {
+        char key[256];
+
+        if (strcmp(c->string, "id") == 0 || strcmp(c->string, "ok") == 0)
+            continue;
+        snprintf(key, sizeof key, "%s%s", prefix, c->string);
+        if (cJSON_IsObject(c)) {
+            char sub[260];
+
+            snprintf(sub, sizeof sub, "%s.", key);
+            flat(out, c, sub);
+        } else if (cJSON_IsString(c)) {
+            fprintf(out, "%s: %s\n", key, c->valuestring);
+        } else if (cJSON_IsNumber(c)) {
+            fprintf(out, "%s: %.15g\n", key, c->valuedouble);
+        }
+    }
+}
+
+void render_stats(FILE *out, const cJSON *resp)
+{
+    flat(out, resp, "");
+}

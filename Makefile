@@ -149,3 +149,6 @@ $(B)/bench/query_floor: $(B)/bench/query_floor.o $(LIBA)
 
 bench-tools: $(B)/bench/xapian_floor $(B)/bench/load $(B)/bench/query_floor
 .PHONY: bench-tools
+
+# The demo: make run, make stop.
+include tools/run.mk

@@ -1,0 +1,267 @@
+#!/bin/sh
+# The demo behind `make run`: install what is missing, build, fetch the
+# State of the Union addresses into var/corpus/sotu, index them together
+# with corpus/ (where your own reports go) into var/index, start attached in
+# the background (unless it already runs), and show a few searches.
+#
+# Running it again is cheap: the corpus is not fetched again, the index is
+# updated incrementally, and the running daemon is reused. `make stop`
+# (tools/stop.sh) stops the daemon.
+#
+# Environment:
+#   ATTACHE_DEMO_LISTEN   the daemon's TCP address (default 127.0.0.1:7311;
+#                         "none": Unix socket only). When the address is
+#                         taken by another program, the socket alone is used.
+#   ATTACHE_DEMO_TIMEOUT  seconds to wait for the daemon's first answer (30)
+#   ATTACHE_SOTU_TGZ, ATTACHE_SOTU_DIR
+#                         where the addresses come from instead of npm
+#                         (see tools/fetch-corpus.sh)
+#   MAKE                  the make to build with (set by tools/run.mk)
+set -u
+cd "$(dirname "$0")/.." || exit 1
+
+MAKE=${MAKE:-make}
+DEFAULT_LISTEN=127.0.0.1:7311
+LISTEN=${ATTACHE_DEMO_LISTEN:-$DEFAULT_LISTEN}
+READY_TIMEOUT=${ATTACHE_DEMO_TIMEOUT:-30}
+CORPUS=var/corpus
+SOTU=var/corpus/sotu
+DB=var/index
+SOCK=var/attached.sock
+PIDFILE=var/attached.pid
+LOG=var/attached.log
+ADDRFILE=var/attached.addr      # the TCP address the daemon was started on
+
+STEPS=6
+step=0
+what=
+
+begin() {
+    step=$((step + 1))
+    what=$1
+    printf '\n== [%d/%d] %s\n' "$step" "$STEPS" "$1"
+}
+
+fail() {
+    echo "attache: make run failed at step $step/$STEPS ($what): $*" >&2
+    exit 1
+}
+
+note() {
+    echo "attache: $*"
+}
+
+# Whether process $1 exists and is not a zombie.
+alive() {
+    kill -0 "$1" 2>/dev/null || return 1
+    if [ -r "/proc/$1/stat" ]; then
+        state=$(sed 's/.*) \(.\).*/\1/' "/proc/$1/stat" 2>/dev/null) || return 1
+        [ "$state" != Z ] || return 1
+    fi
+    return 0
+}
+
+# Whether process $1 is attached (when /proc can tell).
+is_attached() {
+    [ -r "/proc/$1/comm" ] || return 0
+    [ "$(cat "/proc/$1/comm" 2>/dev/null)" = attached ]
+}
+
+# The pid of the daemon var/attached.pid names, when it runs; else nothing.
+running_pid() {
+    [ -f "$PIDFILE" ] || return 0
+    p=$(head -n 1 "$PIDFILE" 2>/dev/null | tr -d ' \t\r')
+    case $p in '' | *[!0-9]*) return 0 ;; esac
+    if alive "$p" && is_attached "$p"; then
+        echo "$p"
+    fi
+}
+
+# The number of .txt files directly in folder $1.
+count_txt() {
+    n=0
+    for f in "$1"/*.txt; do
+        [ -f "$f" ] && n=$((n + 1))
+    done
+    echo "$n"
+}
+
+# Exit 0 when another program listens on TCP address $1 (host:port or
+# [v6]:port), 1 when it is free, 2 when it cannot tell (attached will say).
+address_taken() {
+    python3 - "$1" <<'EOF'
+import errno, socket, sys
+host, _, port = sys.argv[1].rpartition(":")
+host = host.strip("[]")
+try:
+    family = socket.AF_INET6 if ":" in host else socket.AF_INET
+    s = socket.socket(family, socket.SOCK_STREAM)
+    s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+    s.bind((host, int(port)))
+except OSError as e:
+    sys.exit(0 if e.errno == errno.EADDRINUSE else 2)
+except ValueError:
+    sys.exit(2)
+sys.exit(1)
+EOF
+}
+
+# Start the program $@ as a daemon and print its pid: in a session of its
+# own (it outlives this script and the terminal, and a ^C typed here does
+# not reach it), stdin from /dev/null, stdout and stderr to the log, and no
+# other file descriptor open (make's jobserver pipe would keep `make -j run`
+# waiting for the daemon to exit).
+start_daemon() {
+    python3 - "$LOG" "$@" <<'EOF'
+import subprocess, sys
+with open(sys.argv[1], "ab") as log:
+    p = subprocess.Popen(sys.argv[2:], stdin=subprocess.DEVNULL, stdout=log, stderr=log,
+                         close_fds=True, start_new_session=True)
+print(p.pid)
+EOF
+}
+
+now() {
+    date +%s
+}
+
+ping_daemon() {
+    bin/attache --socket "$SOCK" --timeout 2 ping >/dev/null 2>&1
+}
+
+# ---------------------------------------------------------------------------
+
+begin "Debian packages"
+tools/deps.sh || fail "tools/deps.sh could not install the packages (see above)"
+note "every package attache needs is installed"
+
+begin "build ($MAKE all)"
+"$MAKE" --no-print-directory all || fail "the build failed (see above)"
+for prog in attache-index attached attache; do
+    [ -x "bin/$prog" ] || fail "bin/$prog was not built"
+done
+note "bin/attache-index, bin/attached and bin/attache are built"
+
+begin "corpus: the State of the Union addresses in $SOTU"
+if [ -z "${ATTACHE_SOTU_DIR:-}" ] && [ -z "${ATTACHE_SOTU_TGZ:-}" ] &&
+   ! command -v npm >/dev/null 2>&1 && [ "$(count_txt "$SOTU")" -ne 233 ]; then
+    note "npm is needed to download them; installing Debian's npm"
+    tools/deps.sh npm || fail "npm is missing and could not be installed (or set ATTACHE_SOTU_TGZ=tarball or ATTACHE_SOTU_DIR=folder)"
+fi
+tools/fetch-corpus.sh "$SOTU" || fail "the addresses could not be fetched (see above)"
+
+begin "index $CORPUS and corpus/ into $DB"
+mkdir -p corpus || fail "cannot create corpus/"
+bin/attache-index --wait 120 -d "$DB" "$CORPUS" corpus
+rc=$?
+case $rc in
+    0) ;;
+    1) note "some files could not be read (listed above); everything else is indexed" ;;
+    75) fail "another attache-index holds $DB (still after 120 s)" ;;
+    130) fail "interrupted (what was indexed stays; make run resumes)" ;;
+    *) fail "attache-index exited with status $rc" ;;
+esac
+
+begin "daemon"
+started=
+pid=$(running_pid)
+if [ -n "$pid" ]; then
+    listen=$(cat "$ADDRFILE" 2>/dev/null) || listen=
+    note "attached is already running (pid $pid, from $PIDFILE): reusing it"
+    deadline=$(($(now) + READY_TIMEOUT))
+    until ping_daemon; do
+        alive "$pid" || fail "attached (pid $pid) exited; see $LOG, then make run again"
+        [ "$(now)" -lt "$deadline" ] ||
+            fail "attached (pid $pid) does not answer on $SOCK; run make stop, then make run again"
+        sleep 0.1
+    done
+else
+    if [ -f "$PIDFILE" ]; then
+        note "removing the stale $PIDFILE"
+        rm -f "$PIDFILE"
+    fi
+    listen=$LISTEN
+    if [ "$listen" != none ] && address_taken "$listen"; then
+        note "note: $listen is taken by another program; attached serves the Unix socket $SOCK only (--listen none)"
+        listen=none
+    fi
+    echo "$listen" >"$ADDRFILE" || fail "cannot write $ADDRFILE"
+    echo "--- $(date -u '+%Y-%m-%dT%H:%M:%SZ') started by make run" >>"$LOG"
+    child=$(start_daemon bin/attached --db "$DB" --socket "$SOCK" --pidfile "$PIDFILE" \
+        --listen "$listen") || fail "cannot start bin/attached"
+    note "started bin/attached --db $DB --socket $SOCK --pidfile $PIDFILE --listen $listen (pid $child, log: $LOG)"
+    deadline=$(($(now) + READY_TIMEOUT))
+    until ping_daemon; do
+        if ! alive "$child"; then
+            echo "attache: the end of $LOG:" >&2
+            tail -n 5 "$LOG" >&2
+            fail "attached stopped at start-up (see $LOG)"
+        fi
+        if [ "$(now)" -ge "$deadline" ]; then
+            echo "attache: the end of $LOG:" >&2
+            tail -n 5 "$LOG" >&2
+            fail "attached did not answer a ping on $SOCK within $READY_TIMEOUT s"
+        fi
+        sleep 0.1
+    done
+    pid=$(running_pid)
+    [ -n "$pid" ] || fail "attached answers, but $PIDFILE names no running attached"
+    started=1
+fi
+case $listen in
+    none | '') where="the Unix socket $SOCK" ;;
+    *) where="$listen and the Unix socket $SOCK" ;;
+esac
+note "attached (pid $pid) serves $DB on $where"
+
+# How the user reaches this daemon with bin/attache.
+case $listen in
+    "$DEFAULT_LISTEN") client="bin/attache" ;;
+    none | '') client="bin/attache --socket $SOCK" ;;
+    *) client="bin/attache -C $listen" ;;
+esac
+
+begin "sample searches"
+query() {
+    printf '\n$ %s' "$client"
+    for a in "$@"; do
+        case $a in
+            *[!A-Za-z0-9_./:=-]*) printf " '%s'" "$a" ;;
+            *) printf ' %s' "$a" ;;
+        esac
+    done
+    printf '\n\n'
+    bin/attache --socket "$SOCK" "$@"
+    rc=$?
+    case $rc in
+        0) ;;
+        1) note "(nothing matched)" ;;
+        *) fail "bin/attache exited with status $rc" ;;
+    esac
+}
+query -n 3 '"emancipation"'
+query -n 2 '"war on poverty"'
+query -n 2 --from 1930 --to 1945 'new deal'
+
+if [ -n "$started" ]; then
+    status="attached is running (pid $pid) on $where; its log is $LOG"
+else
+    status="attached was already running (pid $pid) on $where; its log is $LOG"
+fi
+cat <<EOF
+
+== attache is ready
+$status.
+
+Next:
+  $client "your words"            search (Xapian syntax: "phrases", AND, OR, NOT, wildcard*)
+  $client --from 1860 --to 1865 -n 5 union
+  $client get sotu/1862_abraham_lincoln_r.txt     a whole address
+  $client --help                    every option
+
+  Drop your own reports (.txt, .md, .html, .jsonl) into corpus/, then reindex:
+      bin/attache-index -d $DB $CORPUS corpus      (or: make run)
+  Only new and changed files are read; attached picks up the new index by itself.
+
+  make stop                               stop attached
+EOF

@@ -214,16 +214,17 @@ case $listen in
 esac
 note "attached (pid $pid) serves $DB on $where"
 
-# How the user reaches this daemon with bin/attache.
+# How the user reaches this daemon with bin/attache: by default, unless
+# it is elsewhere ($ATTACHE_ADDR is where the client looks next).
 case $listen in
-    "$DEFAULT_LISTEN") client="bin/attache" ;;
-    none | '') client="bin/attache --socket $SOCK" ;;
-    *) client="bin/attache -C $listen" ;;
+    "$DEFAULT_LISTEN") addr= ;;
+    none | '') addr="unix:$(pwd)/$SOCK" ;;
+    *) addr=$listen ;;
 esac
 
 begin "sample searches"
 query() {
-    printf '\n$ %s' "$client"
+    printf '\n$ bin/attache --socket %s' "$SOCK"
     for a in "$@"; do
         case $a in
             *[!A-Za-z0-9_./:=-]*) printf " '%s'" "$a" ;;
@@ -241,27 +242,38 @@ query() {
 }
 query -n 3 '"emancipation"'
 query -n 2 '"war on poverty"'
-query -n 2 --from 1930 --to 1945 'new deal'
+query -n 2 --from 1930 --to 1945 'social security'
 
 if [ -n "$started" ]; then
-    status="attached is running (pid $pid) on $where; its log is $LOG"
+    printf '\n== attache is ready: attached runs (pid %s) on %s\n' "$pid" "$where"
 else
-    status="attached was already running (pid $pid) on $where; its log is $LOG"
+    printf '\n== attache is ready: attached was already running (pid %s) on %s\n' "$pid" "$where"
 fi
-cat <<EOF
-
-== attache is ready
-$status.
-
-Next:
-  $client "your words"            search (Xapian syntax: "phrases", AND, OR, NOT, wildcard*)
-  $client --from 1860 --to 1865 -n 5 union
-  $client get sotu/1862_abraham_lincoln_r.txt     a whole address
-  $client --help                    every option
-
-  Drop your own reports (.txt, .md, .html, .jsonl) into corpus/, then reindex:
-      bin/attache-index -d $DB $CORPUS corpus      (or: make run)
-  Only new and changed files are read; attached picks up the new index by itself.
-
-  make stop                               stop attached
-EOF
+echo "   (log: $LOG)"
+echo
+if [ -n "$addr" ]; then
+    echo "It is not on the client's default address ($DEFAULT_LISTEN): first type"
+    echo "  export ATTACHE_ADDR=$addr"
+    echo "or give bin/attache --socket $SOCK each time."
+    echo
+fi
+c1='bin/attache "your words"'
+c2="bin/attache --from 1860 --to 1865 -n 5 union"
+c3="bin/attache get sotu/1862_abraham_lincoln_r.txt"
+c4="bin/attache --help"
+c5="bin/attache-index -d $DB $CORPUS corpus"
+hint() {
+    printf '  %-50s %s\n' "$1" "$2"
+}
+echo "Next:"
+hint "$c1" "search (\"phrases\", AND, OR, NOT, wildcard*)"
+hint "$c2" "filtered by date"
+hint "$c3" "a whole address"
+hint "$c4" "every option"
+echo
+echo "Your own reports (.txt, .md, .html, .jsonl, in any folders) go into corpus/;"
+echo "then index them again (only new and changed files are read, and attached"
+echo "picks the new index up by itself):"
+hint "$c5" "(or: make run)"
+echo
+hint "make stop" "stop attached"

@@ -50,8 +50,13 @@ case $pid in
         exit 0 ;;
 esac
 
-if ! alive "$pid" || ! is_attached "$pid"; then
+if ! alive "$pid"; then
     echo "attache: attached (pid $pid) is not running; removing the stale $PIDFILE"
+    rm -f "$PIDFILE" "$ADDRFILE"
+    exit 0
+fi
+if ! is_attached "$pid"; then
+    echo "attache: pid $pid of $PIDFILE is another program now, not attached; removing the stale $PIDFILE"
     rm -f "$PIDFILE" "$ADDRFILE"
     exit 0
 fi

@@ -3,11 +3,14 @@
  * For a script: --json, raw, and grep's exit statuses (0 found, 1 not
  * found, 2 trouble). */
 #include <cjson/cJSON.h>
+#include <errno.h>
 #include <getopt.h>
+#include <poll.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/ioctl.h>
+#include <sys/socket.h>
 #include <unistd.h>
 
 #include "attache/attache.h"
@@ -400,10 +403,12 @@ static int do_simple(const struct opts *o, const char *op)
     if (line != NULL && o->json) {
         rc = json_out(line, true);
     } else if (line != NULL && (resp = parse_response(line)) != NULL) {
+        const cJSON *rev = cJSON_GetObjectItemCaseSensitive(resp, "revision");
+        const cJSON *took = cJSON_GetObjectItemCaseSensitive(resp, "took_us");
+
         if (strcmp(op, "ping") == 0)
-            printf("pong (revision %.0f, %.1f ms)\n",
-                   cJSON_GetObjectItem(resp, "revision")->valuedouble,
-                   cJSON_GetObjectItem(resp, "took_us")->valuedouble / 1000.0);
+            printf("pong (revision %.0f, %.1f ms)\n", cJSON_IsNumber(rev) ? rev->valuedouble : 0,
+                   cJSON_IsNumber(took) ? took->valuedouble / 1000.0 : 0);
         else
             render_stats(stdout, resp);
         cJSON_Delete(resp);
@@ -414,46 +419,151 @@ static int do_simple(const struct opts *o, const char *op)
     return rc;
 }
 
-/* The integrator's console: each line of stdin is sent as a request and
- * its response printed as it comes. Exit 0 when every response was ok. */
+/* True when a response line says "ok": true. */
+static bool ok_line(const char *line)
+{
+    cJSON *r = cJSON_Parse(line);
+    bool ok = cJSON_IsTrue(cJSON_GetObjectItemCaseSensitive(r, "ok"));
+
+    cJSON_Delete(r);
+    return ok;
+}
+
+/* Print every complete response line waiting in n; counts them. */
+static int print_ready(struct net *n, long *pending, bool *all_ok)
+{
+    char *nl;
+
+    while (*pending > 0 && n->len > 0 && (nl = memchr(n->buf, '\n', n->len)) != NULL) {
+        size_t k = (size_t)(nl - n->buf);
+
+        *nl = '\0';
+        *all_ok = ok_line(n->buf) && *all_ok;
+        puts(n->buf);
+        memmove(n->buf, nl + 1, n->len - k - 1);
+        n->len -= k + 1;
+        (*pending)--;
+    }
+    fflush(stdout);
+    return 0;
+}
+
+/* Take in what the daemon sent; false at EOF or error. */
+static bool take_in(struct net *n)
+{
+    if (n->len == n->cap) {
+        size_t cap = n->cap ? n->cap * 2 : 65536;
+        char *b = realloc(n->buf, cap);
+
+        if (b == NULL)
+            return false;
+        n->buf = b;
+        n->cap = cap;
+    }
+    ssize_t k = recv(n->fd, n->buf + n->len, n->cap - n->len, 0);
+
+    if (k > 0)
+        n->len += (size_t)k;
+    return k > 0 || (k < 0 && (errno == EAGAIN || errno == EINTR));
+}
+
+struct outq {
+    char *buf;
+    size_t len, cap;
+    size_t line_start; /* where the stdin line being copied began */
+    bool blank;        /* that line holds only white space so far */
+};
+
+/* Append stdin bytes to the queue; complete non-blank lines count as
+ * requests (the daemon answers no blank line, so they are dropped). */
+static bool queue_input(struct outq *q, const char *b, size_t n, long *pending)
+{
+    for (size_t i = 0; i < n; i++) {
+        if (q->len == q->cap) {
+            size_t cap = q->cap ? q->cap * 2 : 65536;
+            char *nb = realloc(q->buf, cap);
+
+            if (nb == NULL)
+                return false;
+            q->buf = nb;
+            q->cap = cap;
+        }
+        q->buf[q->len++] = b[i];
+        if (b[i] != '\n') {
+            q->blank = q->blank && strchr(" \t\r", b[i]) != NULL;
+            continue;
+        }
+        if (q->blank)
+            q->len = q->line_start;
+        else
+            (*pending)++;
+        q->line_start = q->len;
+        q->blank = true;
+    }
+    return true;
+}
+
+/* Send what is queued, as far as the socket takes it now. */
+static bool flush_some(struct net *n, struct outq *q)
+{
+    size_t ready = q->line_start; /* whole lines only */
+    ssize_t k = ready ? send(n->fd, q->buf, ready, MSG_NOSIGNAL | MSG_DONTWAIT) : 0;
+
+    if (k < 0)
+        return errno == EAGAIN || errno == EINTR;
+    memmove(q->buf, q->buf + k, q->len - (size_t)k);
+    q->len -= (size_t)k;
+    q->line_start -= (size_t)k;
+    return true;
+}
+
+/* The integrator's console: stdin's lines are sent as they come (requests
+ * are pipelined) while responses are read and printed as they arrive, in
+ * order; reading and writing go on together, so no amount of requests can
+ * deadlock against the daemon's output limit. Exit 0 when every response
+ * was ok. */
 static int do_raw(const struct opts *o)
 {
     struct net n;
-    char *in = NULL, why[256];
-    size_t cap = 0;
-    ssize_t len;
-    int rc = FOUND;
+    struct outq q = {.blank = true};
+    long pending = 0;
+    bool all_ok = true, in_open = true, failed = false;
+    char chunk[65536];
 
     if (!dial(o, &n))
         return TROUBLE;
-    while ((len = getline(&in, &cap, stdin)) > 0) {
-        char *resp;
-        bool eof;
+    while (!failed && (in_open || q.line_start > 0 || pending > 0)) {
+        struct pollfd p[2] = {
+            {.fd = n.fd, .events = POLLIN | (q.line_start ? POLLOUT : 0)},
+            {.fd = STDIN_FILENO, .events = in_open && q.len < (1u << 20) ? POLLIN : 0}};
+        int rc = poll(p, 2, in_open ? -1 : (int)(o->timeout * 1000));
 
-        if (strspn(in, " \t\r\n") == (size_t)len)
-            continue; /* the daemon answers no blank line */
-        if (in[len - 1] != '\n') {
-            in = realloc(in, (size_t)len + 2);
-            strcat(in, "\n");
-            len++;
+        if (rc == 0) {
+            fprintf(stderr, "attache: %s: no response within the time-out\n", n.addr);
+            failed = true;
+        } else if ((p[0].revents & (POLLIN | POLLHUP | POLLERR)) && !take_in(&n)) {
+            fprintf(stderr, "attache: %s: the connection closed\n", n.addr);
+            failed = true;
+        } else if ((p[0].revents & POLLOUT) && !flush_some(&n, &q)) {
+            fprintf(stderr, "attache: %s: %s\n", n.addr, strerror(errno));
+            failed = true;
         }
-        net_deadline(&n, o->timeout);
-        resp = net_send(&n, in, (size_t)len, why, sizeof why) ? net_line(&n, &eof, why,
-                                                                          sizeof why) : NULL;
-        if (resp == NULL) {
-            fprintf(stderr, "attache: %s: %s\n", n.addr, why);
-            rc = TROUBLE;
-            break;
+        print_ready(&n, &pending, &all_ok);
+        if (!failed && (p[1].revents & (POLLIN | POLLHUP))) {
+            ssize_t k = read(STDIN_FILENO, chunk, sizeof chunk);
+
+            if (k <= 0) {
+                in_open = false;
+                if (q.len > q.line_start) /* a last line without '\n' */
+                    queue_input(&q, "\n", 1, &pending);
+            } else if (!queue_input(&q, chunk, (size_t)k, &pending)) {
+                failed = true;
+            }
         }
-        puts(resp);
-        fflush(stdout);
-        if (strstr(resp, "\"ok\":true") == NULL)
-            rc = TROUBLE;
-        free(resp);
     }
-    free(in);
+    free(q.buf);
     net_close(&n);
-    return rc;
+    return all_ok && !failed && pending == 0 ? FOUND : TROUBLE;
 }
 
 int main(int argc, char **argv)

@@ -52,6 +52,10 @@ static int word_width(const char *w, size_t len, const struct style *st)
             i++;
             continue;
         }
+        if (w[i] == BOLD_ON[0] || w[i] == BOLD_OFF[0]) {
+            i++;
+            continue;
+        }
         i += decode((const unsigned char *)w + i, len - i, &cp);
         cols += columns(cp);
     }
@@ -69,6 +73,9 @@ static void put_word(FILE *out, const char *w, size_t len, const struct style *s
         } else if (w[i] == MARK_OFF[0]) {
             fputs(st->color ? RESET : "]", out);
             *in_hit = false;
+        } else if (w[i] == BOLD_ON[0] || w[i] == BOLD_OFF[0]) {
+            if (st->color)
+                fputs(w[i] == BOLD_ON[0] ? BOLD : RESET, out);
         } else {
             fputc(w[i], out);
         }
@@ -76,6 +83,12 @@ static void put_word(FILE *out, const char *w, size_t len, const struct style *s
 }
 
 void render_wrapped(FILE *out, const char *text, int indent, const struct style *st)
+{
+    render_hanging(out, text, indent, indent, st);
+}
+
+void render_hanging(FILE *out, const char *text, int first_indent, int indent,
+                    const struct style *st)
 {
     int col = 0;
     bool in_hit = false, first = true;
@@ -97,8 +110,8 @@ void render_wrapped(FILE *out, const char *text, int indent, const struct style 
                 fputs(HIT, out);
             col = indent;
         } else if (first) {
-            fprintf(out, "%*s", indent, "");
-            col = indent;
+            fprintf(out, "%*s", first_indent, "");
+            col = first_indent;
         } else {
             fputc(' ', out);
             col++;
@@ -161,15 +174,25 @@ static void header(FILE *out, int rank, const cJSON *doc, const cJSON *passage,
                    const struct style *st)
 {
     const char *title = str(doc, "title"), *date = str(doc, "date"), *src = str(doc, "source");
-    const char *id = str(doc, "id");
+    const char *id = str(doc, "id"), *parts[2] = {date, src};
+    char line[8192];
+    int n = snprintf(line, sizeof line, "%d.", rank);
+    bool any = false;
 
-    fprintf(out, "%d. %s%s%s", rank, st->color ? BOLD : "", title ? title : (id ? id : "?"),
-            st->color ? RESET : "");
-    if (date)
-        fprintf(out, " \xE2\x80\x94 %s", date);
-    if (src)
-        fprintf(out, " \xE2\x80\x94 %s", src);
-    fprintf(out, "\n   %s%s#%d%s\n", st->color ? DIM : "", id ? id : "?",
+    /* "N. TITLE — DATE — SOURCE", the parts that are missing left out. */
+    if (title) {
+        n += snprintf(line + n, sizeof line - (size_t)n, " " BOLD_ON "%s" BOLD_OFF, title);
+        any = true;
+    }
+    for (int i = 0; i < 2; i++) {
+        if (parts[i] && n < (int)sizeof line) {
+            n += snprintf(line + n, sizeof line - (size_t)n, "%s%s", any ? " \xE2\x80\x94 " : " ",
+                          parts[i]);
+            any = true;
+        }
+    }
+    render_hanging(out, line, 0, 3, st);
+    fprintf(out, "   %s%s#%d%s\n", st->color ? DIM : "", id ? id : "?",
             (int)num(passage, "n"), st->color ? RESET : "");
 }
 
@@ -216,9 +239,13 @@ int render_search(FILE *out, const cJSON *resp, const struct style *st)
         fputc('\n', out);
         n++;
     }
-    fprintf(out, "%d of about %.0f results, %.1f ms%s\n", n, num(total, "estimate"),
-            num(resp, "took_us") / 1000.0, cJSON_IsTrue(cJSON_GetObjectItem(resp, "partial"))
-                                               ? " (time limit reached: partial results)" : "");
+    char foot[512];
+
+    snprintf(foot, sizeof foot, "%d of about %.0f results, %.1f ms%s", n,
+             num(total, "estimate"), num(resp, "took_us") / 1000.0,
+             cJSON_IsTrue(cJSON_GetObjectItem(resp, "partial"))
+                 ? " (time limit reached: partial results)" : "");
+    fprintf(out, "%s\n", foot); /* one status line, never wrapped: scripts grep it */
     if (spelling)
         fprintf(out, "Did you mean: %s?\n", spelling);
     return n;

@@ -10,6 +10,8 @@
 /* Markers the client asks the daemon to put around matches. */
 #define MARK_ON "\x01"
 #define MARK_OFF "\x02"
+#define BOLD_ON "\x03"  /* for the client's own text: a title */
+#define BOLD_OFF "\x04"
 
 struct style {
     bool color;
@@ -30,5 +32,9 @@ void render_stats(FILE *out, const cJSON *resp);
  * indent spaces before every line. Never cuts a UTF-8 character; wide East
  * Asian characters count as two columns. */
 void render_wrapped(FILE *out, const char *text, int indent, const struct style *st);
+
+/* The same with a first line indented by first (a hanging indent). */
+void render_hanging(FILE *out, const char *text, int first, int indent,
+                    const struct style *st);
 
 #endif

@@ -147,8 +147,21 @@ $(B)/bench/query_floor: $(B)/bench/query_floor.o $(LIBA)
 	@mkdir -p $(@D)
 	$(CXX) $(LDSAN) -o $@ $^ $(LDLIBS)
 
-bench-tools: $(B)/bench/xapian_floor $(B)/bench/load $(B)/bench/query_floor
+$(B)/bench/fts5_peer: $(B)/bench/fts5_peer.o $(LIBA)
+	@mkdir -p $(@D)
+	$(CXX) $(LDSAN) -o $@ $^ $(shell pkg-config --libs sqlite3 2>/dev/null || echo -lsqlite3) $(LDLIBS)
+
+bench-tools: $(B)/bench/xapian_floor $(B)/bench/load $(B)/bench/query_floor $(B)/bench/fts5_peer
 .PHONY: bench-tools
 
 # The demo: make run, make stop.
 include tools/run.mk
+
+# `make bench`: the benchmarks beside their peers (bench/README.md); they
+# need SQLite's headers for the FTS5 peer.
+bench:
+	@tools/deps.sh libsqlite3-dev
+	@$(MAKE) --no-print-directory all bench-tools
+	bench/peers.sh
+	bench/daemon.sh
+.PHONY: bench

@@ -35,7 +35,11 @@ def bin_path(name):
 
 
 def corpus_dir():
-    """The real corpus, or None: ../shared/corpus, else var/corpus."""
+    """The real corpus, or None: $ATTACHE_TEST_CORPUS when set, else
+    ../shared/corpus, else var/corpus (the one `make run` fetches)."""
+    forced = os.environ.get("ATTACHE_TEST_CORPUS")
+    if forced:
+        return os.path.realpath(forced) if os.path.isdir(forced) else None
     for path in (os.path.join(REPO, "..", "shared", "corpus"),
                  os.path.join(REPO, "var", "corpus")):
         if os.path.isdir(path):

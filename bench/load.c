@@ -277,5 +277,10 @@ int main(int argc, char **argv)
                "max %llu; %ld errors\n", n, secs, n / secs, (unsigned long long)pct(n, .5),
                (unsigned long long)pct(n, .9), (unsigned long long)pct(n, .99),
                (unsigned long long)(n ? lat[n - 1] : 0), atomic_load(&errors));
+    for (size_t i = 0; i < nlines; i++)
+        free(lines[i]);
+    free(lines);
+    free(lat);
+    free(t);
     return atomic_load(&errors) > 0 ? 1 : 0;
 }

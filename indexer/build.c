@@ -74,17 +74,6 @@ void build_abort(struct builder *b)
     b->in_tx = false;
 }
 
-static int set_str(char **dst, const char *src)
-{
-    char *p = src ? strdup(src) : NULL;
-
-    if (src != NULL && p == NULL)
-        return ATT_E_NOMEM;
-    free(*dst);
-    *dst = p;
-    return ATT_OK;
-}
-
 /* Record a file that could not be indexed; its old passages go too. */
 static int fail_file(struct builder *b, struct rec *r, const char *why, struct att_err *err)
 {
@@ -96,7 +85,7 @@ static int fail_file(struct builder *b, struct rec *r, const char *why, struct a
     b->c.failed++;
     r->docs = 0;
     r->passages = 0;
-    if (rc == ATT_OK && set_str(&r->failed, why) != ATT_OK)
+    if (rc == ATT_OK && state_set_str(&r->failed, why) != ATT_OK)
         rc = att_err_set(err, ATT_E_NOMEM, "out of memory");
     if (rc == ATT_OK)
         rc = state_save(b->w, r, err);

@@ -223,17 +223,6 @@ static void hash_hex(const char *data, size_t len, char out[33])
              (unsigned long long)h.low64);
 }
 
-static int set_str(char **dst, const char *src)
-{
-    char *p = src ? strdup(src) : NULL;
-
-    if (src != NULL && p == NULL)
-        return ATT_E_NOMEM;
-    free(*dst);
-    *dst = p;
-    return ATT_OK;
-}
-
 
 static int push_doc(struct job *j, struct att_xdoc *x)
 {
@@ -476,7 +465,7 @@ struct job *prepare_file(struct preparer *p, const struct walk_file *f, const ch
     if (r != NULL && untouched(p, r, f))
         return NULL;
     j = r != NULL ? calloc(1, sizeof *j) : NULL;
-    if (j == NULL || set_str(&r->root, root) != ATT_OK)
+    if (j == NULL || state_set_str(&r->root, root) != ATT_OK)
         goto nomem;
     j->r = r;
     j->existed = r->hash[0] != '\0' && strcmp(r->hash, "-") != 0 && r->failed == NULL;

@@ -96,6 +96,17 @@ struct rec *state_add(struct state *st, const char *id)
     return r;
 }
 
+int state_set_str(char **dst, const char *src)
+{
+    char *p = src ? strdup(src) : NULL;
+
+    if (src != NULL && p == NULL)
+        return ATT_E_NOMEM;
+    free(*dst);
+    *dst = p;
+    return ATT_OK;
+}
+
 static char *dup_str(const cJSON *o, const char *name)
 {
     const cJSON *v = cJSON_GetObjectItemCaseSensitive(o, name);

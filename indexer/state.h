@@ -44,6 +44,10 @@ struct rec *state_find(struct state *st, const char *id);
 /* A new empty record for id, owned by st. NULL when out of memory. */
 struct rec *state_add(struct state *st, const char *id);
 
+/* Replace *dst with a malloc'd copy of src (NULL allowed), freeing the
+ * old string. Returns ATT_OK or ATT_E_NOMEM (then *dst is unchanged). */
+int state_set_str(char **dst, const char *src);
+
 /* Write r to w's metadata (in the current transaction). */
 int state_save(struct att_xwdb *w, const struct rec *r, struct att_err *err);
 

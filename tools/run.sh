@@ -51,21 +51,8 @@ note() {
     echo "attache: $*"
 }
 
-# Whether process $1 exists and is not a zombie.
-alive() {
-    kill -0 "$1" 2>/dev/null || return 1
-    if [ -r "/proc/$1/stat" ]; then
-        state=$(sed 's/.*) \(.\).*/\1/' "/proc/$1/stat" 2>/dev/null) || return 1
-        [ "$state" != Z ] || return 1
-    fi
-    return 0
-}
-
-# Whether process $1 is attached (when /proc can tell).
-is_attached() {
-    [ -r "/proc/$1/comm" ] || return 0
-    [ "$(cat "/proc/$1/comm" 2>/dev/null)" = attached ]
-}
+# alive, is_attached
+. tools/procs.sh
 
 # The pid of the daemon var/attached.pid names, when it runs; else nothing.
 running_pid() {

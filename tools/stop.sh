@@ -10,21 +10,8 @@ PIDFILE=var/attached.pid
 ADDRFILE=var/attached.addr
 TIMEOUT=${ATTACHE_STOP_TIMEOUT:-30}
 
-# Whether process $1 exists and is not a zombie.
-alive() {
-    kill -0 "$1" 2>/dev/null || return 1
-    if [ -r "/proc/$1/stat" ]; then
-        state=$(sed 's/.*) \(.\).*/\1/' "/proc/$1/stat" 2>/dev/null) || return 1
-        [ "$state" != Z ] || return 1
-    fi
-    return 0
-}
-
-# Whether process $1 is attached (when /proc can tell).
-is_attached() {
-    [ -r "/proc/$1/comm" ] || return 0
-    [ "$(cat "/proc/$1/comm" 2>/dev/null)" = attached ]
-}
+# alive, is_attached
+. tools/procs.sh
 
 # Wait up to $2 seconds for process $1 to end; 0 when it did.
 wait_gone() {

@@ -85,6 +85,7 @@ static int fail_file(struct builder *b, struct rec *r, const char *why, struct a
     b->c.failed++;
     r->docs = 0;
     r->passages = 0;
+    r->lane = b->lane;
     if (rc == ATT_OK && state_set_str(&r->failed, why) != ATT_OK)
         rc = att_err_set(err, ATT_E_NOMEM, "out of memory");
     if (rc == ATT_OK)
@@ -102,8 +103,10 @@ static int replace_file(struct builder *b, struct job *j, struct att_err *err)
 
     for (size_t i = 0; rc == ATT_OK && i < j->ndocs; i++)
         rc = att_xwdb_add(b->w, j->docs[i], err);
+    b->batch_passages += (unsigned)j->ndocs;
     r->docs = j->ndoc;
     r->passages = (uint32_t)j->ndocs;
+    r->lane = b->lane;
     free(r->failed);
     r->failed = NULL;
     if (rc == ATT_OK)
@@ -119,8 +122,12 @@ static int apply_job(struct builder *b, struct job *j, struct att_err *err)
 {
     int rc;
 
-    if (j->kind == JOB_END) /* words counted since the last commit, if any */
-        return b->in_tx && j->spell ? att_xwdb_add_spelling(b->w, j->spell, err) : ATT_OK;
+    if (j->kind == JOB_END) { /* words counted since the last commit, if any */
+        if (j->spell == NULL || att_xgen_spelling_words(j->spell) == 0)
+            return ATT_OK;
+        rc = ensure_tx(b, err);
+        return rc == ATT_OK ? att_xwdb_add_spelling(b->w, j->spell, err) : rc;
+    }
     rc = ensure_tx(b, err);
     if (rc != ATT_OK)
         return rc;
@@ -140,13 +147,16 @@ static int apply_job(struct builder *b, struct job *j, struct att_err *err)
     }
     if (rc == ATT_OK && j->spell != NULL)
         rc = att_xwdb_add_spelling(b->w, j->spell, err);
-    if (rc == ATT_OK && j->spell != NULL)
+    /* The preparer marks the end of each batch with its spelling words;
+     * with several lanes, a lane the marks miss commits on its own count. */
+    if (rc == ATT_OK && (j->spell != NULL || b->batch_passages >= 2 * b->o.batch_passages))
         rc = build_flush(b, err);
     return rc;
 }
 
-/* The hand-off between the preparer thread and the writer: a FIFO of
- * jobs, bounded by the passages it holds so memory stays flat. */
+/* The hand-off between the preparer thread and the writers (one per
+ * lane): a FIFO of jobs, bounded by the passages it holds so memory stays
+ * flat. Each lane takes the next job when it is free. */
 #define QUEUE_MAX_PASSAGES 4096
 
 struct queue {
@@ -154,13 +164,16 @@ struct queue {
     pthread_cond_t can_put, can_take;
     struct job *head, *tail;
     size_t passages;
-    bool aborted;              /* the writer gave up: stop preparing */
+    bool aborted;              /* a writer gave up: everyone stops */
     /* what the preparer reads */
     struct preparer p;
     const struct walk_list *files;
     const char *const *roots;
     volatile sig_atomic_t *stop;
-    struct job *end;           /* the closing job, made in advance */
+    struct job **ends;         /* a closing job per lane, made in advance */
+    size_t nlanes;
+    size_t done;               /* files written, for the progress bar */
+    struct progress *pg;
     struct att_err err;        /* the preparer's fatal error */
 };
 
@@ -186,13 +199,18 @@ static bool put(struct queue *q, struct job *j)
     return true;
 }
 
+/* The next job, or NULL once another lane has aborted the run. */
 static struct job *take(struct queue *q)
 {
     struct job *j;
 
     pthread_mutex_lock(&q->mu);
-    while (q->head == NULL)
+    while (q->head == NULL && !q->aborted)
         pthread_cond_wait(&q->can_take, &q->mu);
+    if (q->aborted) {
+        pthread_mutex_unlock(&q->mu);
+        return NULL;
+    }
     j = q->head;
     q->head = j->next;
     if (q->head == NULL)
@@ -206,7 +224,6 @@ static struct job *take(struct queue *q)
 static void *preparer_main(void *arg)
 {
     struct queue *q = arg;
-    struct job *end = q->end;
     bool fatal = false;
     size_t i;
 
@@ -218,27 +235,33 @@ static void *preparer_main(void *arg)
         if (j != NULL && !put(q, j))
             break;
     }
-    /* The closing job was made before the thread started, so that the
-     * writer always gets one, even when memory ran out here. */
-    q->end = NULL;
-    end->kind = JOB_END;
-    end->done = i;
-    if (fatal) {
-        end->why[0] = '!';
-    } else {
-        end->spell = q->p.g; /* the last batch's spelling words */
-        q->p.g = NULL;
+    /* The closing jobs were made before the thread started, so that every
+     * writer gets one, even when memory ran out here. The first carries
+     * the last batch's spelling words. */
+    for (size_t k = 0; k < q->nlanes; k++) {
+        struct job *end = q->ends[k];
+
+        q->ends[k] = NULL;
+        end->kind = JOB_END;
+        end->done = i;
+        if (fatal) {
+            end->why[0] = '!';
+        } else if (k == 0) {
+            end->spell = q->p.g;
+            q->p.g = NULL;
+        }
+        put(q, end);
     }
-    put(q, end);
     return NULL;
 }
 
-/* Free what is left in the queue after the writer stopped early. */
+/* A writer stopped early: wake the preparer and the other lanes. */
 static void drain(struct queue *q)
 {
     pthread_mutex_lock(&q->mu);
     q->aborted = true;
     pthread_cond_broadcast(&q->can_put);
+    pthread_cond_broadcast(&q->can_take);
     pthread_mutex_unlock(&q->mu);
 }
 
@@ -253,61 +276,118 @@ static void discard(struct queue *q)
     q->tail = NULL;
 }
 
-/* The writer's loop: apply jobs until the preparer's JOB_END. */
-static int consume(struct builder *b, struct queue *q, struct progress *pg, struct att_err *err)
+/* A writer's loop: apply jobs until a JOB_END, or until another lane
+ * aborts. */
+static int consume(struct builder *b, struct queue *q)
 {
     int rc = ATT_OK;
 
     for (;;) {
         struct job *j = take(q);
-        bool end = j->kind == JOB_END, fatal = end && j->why[0] == '!';
+        bool end, fatal;
+        size_t done;
 
-        size_t done = j->done;
-
-        rc = fatal ? att_err_set(err, q->err.code, "%s", q->err.msg) : apply_job(b, j, err);
+        if (j == NULL)
+            return ATT_OK; /* the lane that failed reports */
+        end = j->kind == JOB_END;
+        fatal = end && j->why[0] == '!';
+        done = j->done;
+        rc = fatal ? att_err_set(&b->err, q->err.code, "%s", q->err.msg)
+                   : apply_job(b, j, &b->err);
         job_free(j);
-        progress_tick(pg, done); /* files written, not merely read ahead */
+        pthread_mutex_lock(&q->mu); /* files written, not merely read ahead */
+        if (done > q->done)
+            q->done = done;
+        progress_tick(q->pg, q->done);
+        pthread_mutex_unlock(&q->mu);
+        if (rc != ATT_OK)
+            drain(q);
         if (end || rc != ATT_OK)
             return rc;
     }
 }
 
-int build_run(struct builder *b, const struct walk_list *files, const char *const *roots,
-              volatile sig_atomic_t *stop, struct progress *pg, struct att_err *err)
-{
-    struct queue q = {.files = files, .roots = roots, .stop = stop};
-    pthread_t tid;
-    int rc = prepare_init(&q.p, b->st, &b->o, err);
+struct lane {
+    struct builder *b;
+    struct queue *q;
+    int rc;
+};
 
-    if (rc != ATT_OK)
+static void *lane_main(void *arg)
+{
+    struct lane *l = arg;
+
+    l->rc = consume(l->b, l->q);
+    return NULL;
+}
+
+static void free_ends(struct queue *q)
+{
+    for (size_t k = 0; k < q->nlanes; k++)
+        free(q->ends[k]);
+    free(q->ends);
+}
+
+int build_run(struct builder *lanes, size_t nlanes, const struct walk_list *files,
+              const char *const *roots, volatile sig_atomic_t *stop, struct progress *pg,
+              struct att_err *err)
+{
+    struct queue q = {.files = files, .roots = roots, .stop = stop, .nlanes = nlanes, .pg = pg};
+    struct lane *ls = calloc(nlanes, sizeof *ls);
+    pthread_t *tids = calloc(nlanes, sizeof *tids); /* [0]: the preparer */
+    size_t running = 1;
+    int rc = ls && tids ? prepare_init(&q.p, lanes[0].st, &lanes[0].o, err)
+                        : att_err_set(err, ATT_E_NOMEM, "out of memory");
+
+    if (rc != ATT_OK) {
+        free(ls);
+        free(tids);
         return rc;
-    q.end = calloc(1, sizeof *q.end);
-    if (q.end == NULL) {
-        prepare_fini(&q.p);
-        return att_err_set(err, ATT_E_NOMEM, "out of memory");
     }
+    q.ends = calloc(nlanes, sizeof *q.ends);
+    for (size_t k = 0; q.ends != NULL && k < nlanes; k++) {
+        q.ends[k] = calloc(1, sizeof *q.ends[k]);
+        if (q.ends[k] == NULL)
+            rc = att_err_set(err, ATT_E_NOMEM, "out of memory");
+    }
+    if (q.ends == NULL)
+        rc = att_err_set(err, ATT_E_NOMEM, "out of memory");
     pthread_mutex_init(&q.mu, NULL);
     pthread_cond_init(&q.can_put, NULL);
     pthread_cond_init(&q.can_take, NULL);
-    if (pthread_create(&tid, NULL, preparer_main, &q) != 0) {
-        prepare_fini(&q.p);
-        free(q.end);
-        return att_err_set(err, ATT_E_INTERNAL, "cannot start a thread");
+    if (rc == ATT_OK && pthread_create(&tids[0], NULL, preparer_main, &q) != 0)
+        rc = att_err_set(err, ATT_E_INTERNAL, "cannot start a thread");
+    /* Lane 0 writes from this thread, the others from their own; when a
+     * thread cannot start, the lanes already running share its work. */
+    for (size_t k = 0; rc == ATT_OK && k < nlanes; k++)
+        ls[k] = (struct lane){.b = &lanes[k], .q = &q};
+    while (rc == ATT_OK && running < nlanes &&
+           pthread_create(&tids[running], NULL, lane_main, &ls[running]) == 0)
+        running++;
+    if (rc == ATT_OK) {
+        ls[0].rc = consume(&lanes[0], &q);
+        for (size_t k = 1; k < running; k++)
+            pthread_join(tids[k], NULL);
+        pthread_join(tids[0], NULL);
+        for (size_t k = 0; k < running && rc == ATT_OK; k++) {
+            if (ls[k].rc != ATT_OK)
+                rc = att_err_set(err, ls[k].rc, "%s", ls[k].b->err.msg);
+        }
     }
-    rc = consume(b, &q, pg, err);
-    if (rc != ATT_OK)
-        drain(&q);
-    pthread_join(tid, NULL);
     discard(&q);
-    b->c.unchanged += q.p.c.unchanged;
-    b->c.skipped += q.p.c.skipped;
-    b->c.bytes_read += q.p.c.bytes_read;
+    lanes[0].c.unchanged += q.p.c.unchanged;
+    lanes[0].c.skipped += q.p.c.skipped;
+    lanes[0].c.bytes_read += q.p.c.bytes_read;
     prepare_fini(&q.p);
+    free_ends(&q);
     pthread_cond_destroy(&q.can_put);
     pthread_cond_destroy(&q.can_take);
     pthread_mutex_destroy(&q.mu);
+    free(ls);
+    free(tids);
     return rc;
 }
+
 int build_remove(struct builder *b, struct rec *r, struct att_err *err)
 {
     char term[ATT_TERM_MAX + 1];

@@ -20,9 +20,11 @@ struct builder {
     struct state *st;
     struct build_opts o;
     struct build_counts c;
-    unsigned batch_passages; /* removals since the last commit */
+    unsigned batch_passages; /* passages added or removed since the last commit */
     uint64_t revision;
     bool in_tx;
+    unsigned lane;           /* its index among the writers */
+    struct att_err err;      /* why this lane's writing stopped */
 };
 
 /* Start writing to w (whose records are in st). Reads the revision. */
@@ -32,11 +34,15 @@ int build_begin(struct builder *b, struct att_xwdb *w, struct state *st,
 /* Bring every file up to date: unchanged files are left alone, new and
  * changed ones (re)indexed, unreadable ones recorded as failed (logged and
  * counted, not an error). roots[i] is the real path of files->v[i]'s
- * folder argument, or NULL. Reading and parsing run in a second thread.
- * Stops early, with what was done committed, when *stop becomes non-zero.
- * Returns non-zero only when the index itself failed. */
-int build_run(struct builder *b, const struct walk_list *files, const char *const *roots,
-              volatile sig_atomic_t *stop, struct progress *pg, struct att_err *err);
+ * folder argument, or NULL. Reading and parsing run in a thread of their
+ * own; each of the nlanes builders writes the files it takes to its own
+ * database in a thread of its own (lane 0 in the caller's), so a file's
+ * passages and record are always in one database. Each lane counts what
+ * it wrote; lanes[0].c also gets the preparer's counts. Stops early, with what was done committed, when *stop
+ * becomes non-zero. Returns non-zero only when an index itself failed. */
+int build_run(struct builder *lanes, size_t nlanes, const struct walk_list *files,
+              const char *const *roots, volatile sig_atomic_t *stop, struct progress *pg,
+              struct att_err *err);
 
 /* Remove a vanished file's passages and record. */
 int build_remove(struct builder *b, struct rec *r, struct att_err *err);

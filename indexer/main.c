@@ -48,6 +48,8 @@ static void usage(FILE *to)
           "      --list             list the indexed files (id, documents, passages)\n"
           "      --follow-symlinks  follow symlinks, even out of the folder\n"
           "      --batch N          passages per commit (default 20000)\n"
+          "  -j, --jobs N           writer threads for a first build or --rebuild\n"
+          "                         (default: one per core, at most 4)\n"
           "      --max-file-size MB skip larger files (default 512)\n"
           "  -h, --help             this help\n"
           "  -V, --version          version\n\n"
@@ -60,6 +62,8 @@ static void usage(FILE *to)
 
 enum { O_JSON = 256, O_PROGRESS, O_NO_PROGRESS, O_WAIT, O_RETRY, O_REBUILD, O_COMPACT,
        O_STATS, O_LIST, O_FOLLOW, O_BATCH, O_MAXFILE };
+
+#define MAX_JOBS 16
 
 static const struct option long_opts[] = {
     {"db", required_argument, NULL, 'd'},
@@ -76,6 +80,7 @@ static const struct option long_opts[] = {
     {"follow-symlinks", no_argument, NULL, O_FOLLOW},
     {"batch", required_argument, NULL, O_BATCH},
     {"max-file-size", required_argument, NULL, O_MAXFILE},
+    {"jobs", required_argument, NULL, 'j'},
     {"help", no_argument, NULL, 'h'},
     {"version", no_argument, NULL, 'V'},
     {NULL, 0, NULL, 0},
@@ -103,6 +108,15 @@ static const char *opt_name(int c)
     return "?";
 }
 
+/* Writers for a fresh build: one per core, at most four (the preparer
+ * thread feeding them is the next limit). */
+static unsigned default_jobs(void)
+{
+    long n = sysconf(_SC_NPROCESSORS_ONLN);
+
+    return n < 1 ? 1 : n > 4 ? 4 : (unsigned)n;
+}
+
 /* Returns 0 to run, -1 to exit 0 (help, version), or EXIT_USAGE. */
 static int parse_args(int argc, char **argv, struct run_opts *o)
 {
@@ -114,9 +128,15 @@ static int parse_args(int argc, char **argv, struct run_opts *o)
     o->build.batch_passages = 20000;
     o->build.batch_bytes = 64u << 20;
     o->build.max_file = 512u << 20;
-    while ((c = getopt_long(argc, argv, "d:qhV", long_opts, NULL)) != -1) {
+    o->jobs = default_jobs();
+    while ((c = getopt_long(argc, argv, "d:j:qhV", long_opts, NULL)) != -1) {
         switch (c) {
         case 'd': o->db = optarg; break;
+        case 'j':
+            if (!parse_num(optarg, 1, MAX_JOBS, &v))
+                goto bad_value;
+            o->jobs = (unsigned)v;
+            break;
         case 'q': o->quiet = true; break;
         case O_JSON: o->json = true; break;
         case O_PROGRESS: o->progress = 1; break;
@@ -251,7 +271,8 @@ static int remove_vanished(struct builder *b, const struct run_opts *o,
 
 /* Index every file, then drop the vanished ones. Returns an att status
  * for index failures; per-file failures are only counted. */
-static int index_files(struct builder *b, const struct run_opts *o, struct att_err *err)
+static int index_files(struct builder *b, size_t nlanes, const struct run_opts *o,
+                       struct att_err *err)
 {
     struct walk_list files = {0};
     struct root *roots = calloc((size_t)o->npaths, sizeof *roots);
@@ -270,7 +291,7 @@ static int index_files(struct builder *b, const struct run_opts *o, struct att_e
         file_roots[i] = root_of(o, roots, first, i);
     progress_start(&pg, files.n, o->progress == 1 || (o->progress < 0 && !o->quiet &&
                                                          isatty(STDERR_FILENO)));
-    rc = build_run(b, &files, file_roots, &stop_requested, &pg, err);
+    rc = build_run(b, nlanes, &files, file_roots, &stop_requested, &pg, err);
     progress_end(&pg);
     if (rc == ATT_OK && !stop_requested)
         rc = remove_vanished(b, o, roots, err);
@@ -299,23 +320,41 @@ static int open_gen(struct store *s, bool rebuild, unsigned *gen, struct att_xwd
     return rc;
 }
 
-/* Copy the live generation compacted into the next one and swap it in
- * (the lock is held). Interrupted, the copy is dropped. */
-static int compact_live(struct store *s, struct att_err *err)
+/* Merge the generations gens[0..n-1] (compacted) into a new one after
+ * the last and swap it in (the lock is held); the merged ones are then
+ * removed, unless one of them is still live (interrupted: the new one is
+ * dropped). */
+static int merge_into_live(struct store *s, const unsigned *gens, size_t n, struct att_err *err)
 {
-    char *src = store_gen_path(s, s->gen);
-    char *dst = store_gen_path(s, s->gen + 1);
-    int rc = src && dst ? ATT_OK : att_err_set(err, ATT_E_NOMEM, "out of memory");
+    char *src[MAX_JOBS] = {0};
+    unsigned next = gens[n - 1] + 1;
+    char *dst = store_gen_path(s, next);
+    int rc = dst ? ATT_OK : att_err_set(err, ATT_E_NOMEM, "out of memory");
 
+    for (size_t k = 0; rc == ATT_OK && k < n; k++) {
+        src[k] = store_gen_path(s, gens[k]);
+        if (src[k] == NULL)
+            rc = att_err_set(err, ATT_E_NOMEM, "out of memory");
+    }
     if (rc == ATT_OK)
-        rc = att_xdb_compact(src, dst, err);
+        rc = att_xdb_merge((const char *const *)src, n, dst, err);
     if (rc == ATT_OK && !stop_requested)
-        rc = store_swap(s, s->gen + 1, err);
+        rc = store_swap(s, next, err);
     else
-        store_remove_gen(s, s->gen + 1);
-    free(src);
+        store_remove_gen(s, next);
+    for (size_t k = 0; k < n; k++) {
+        if (gens[k] != s->gen && s->gen == next)
+            store_remove_gen(s, gens[k]);
+        free(src[k]);
+    }
     free(dst);
     return rc;
+}
+
+/* Copy the live generation compacted into the next one and swap it in. */
+static int compact_live(struct store *s, struct att_err *err)
+{
+    return merge_into_live(s, &s->gen, 1, err);
 }
 
 /* The revision of the live generation (before a rebuild replaces it). */
@@ -332,58 +371,128 @@ static uint64_t live_revision(const struct store *s)
     return rev;
 }
 
+/* A fresh build writes from several threads, each into a generation of
+ * its own after gens[0]; they are merged when the run completes. Opens
+ * lanes 1..*n-1 (fewer when a generation cannot be made). */
+static int open_lanes(struct store *s, struct builder *b, struct att_xwdb **w, unsigned *gens,
+                      size_t *n, const struct run_opts *o, struct att_err *err)
+{
+    size_t want = *n;
+
+    *n = 1;
+    while (*n < want) {
+        unsigned g = gens[*n - 1] + 1;
+        char *path = store_gen_path(s, g);
+        struct att_err e = {0};
+        int rc = path ? att_xwdb_open(path, ATT_XW_CREATE, &w[*n], &e) : ATT_E_NOMEM;
+
+        free(path);
+        if (rc == ATT_OK)
+            rc = build_begin(&b[*n], w[*n], b[0].st, &o->build, &e);
+        if (rc != ATT_OK) { /* fewer writers; the build goes on */
+            att_log(ATT_WARN, "%s: one writer fewer: %s", o->db, e.msg);
+            att_xwdb_close(w[*n]);
+            w[*n] = NULL;
+            store_remove_gen(s, g);
+            break;
+        }
+        b[*n].revision = b[0].revision;
+        b[*n].lane = (unsigned)*n;
+        gens[*n] = g;
+        (*n)++;
+    }
+    (void)err;
+    return ATT_OK;
+}
+
+/* Commit every lane (or drop what is pending after a failure), count the
+ * passages they hold and close them. */
+static int close_lanes(struct builder *b, struct att_xwdb **w, size_t n, int rc,
+                       uint32_t *passages, struct att_err *err)
+{
+    *passages = 0;
+    for (size_t k = 0; k < n; k++) {
+        uint32_t count = 0;
+
+        if (rc == ATT_OK)
+            rc = build_flush(&b[k], err);
+        else
+            build_abort(&b[k]);
+        if (rc == ATT_OK)
+            rc = att_xwdb_doccount(w[k], &count, err);
+        if (k == 0 || !stop_requested) /* the others are dropped */
+            *passages += count;
+        att_xwdb_close(w[k]);
+        w[k] = NULL;
+    }
+    return rc;
+}
+
 static int run_index(const struct run_opts *o)
 {
     struct store s = {0};
     struct state st;
-    struct builder b;
-    struct att_xwdb *w = NULL;
+    struct builder b[MAX_JOBS];
+    struct att_xwdb *w[MAX_JOBS] = {0};
+    unsigned gens[MAX_JOBS] = {0};
+    size_t nlanes = 1;
     struct att_err err = {0};
     double t0 = progress_now();
     uint32_t passages = 0;
-    unsigned gen = 0;
     bool fresh = false; /* a first build or a rebuild */
+    bool done;
     int rc;
 
     state_init(&st);
     rc = store_open(&s, o->db, o->wait, &err);
     if (rc == ATT_OK)
-        rc = open_gen(&s, o->rebuild, &gen, &w, &err);
-    fresh = rc == ATT_OK && gen != s.gen;
-    if (rc == ATT_OK && gen == s.gen)
-        rc = state_load(&st, w, &err);
+        rc = open_gen(&s, o->rebuild, &gens[0], &w[0], &err);
+    fresh = rc == ATT_OK && gens[0] != s.gen;
+    if (rc == ATT_OK && gens[0] == s.gen)
+        rc = state_load(&st, w[0], &err);
     if (rc == ATT_OK)
-        rc = build_begin(&b, w, &st, &o->build, &err);
+        rc = build_begin(&b[0], w[0], &st, &o->build, &err);
     if (rc == ATT_OK && fresh && s.gen != 0) /* revisions go on growing */
-        b.revision = live_revision(&s) > b.revision ? live_revision(&s) : b.revision;
+        b[0].revision = live_revision(&s) > b[0].revision ? live_revision(&s) : b[0].revision;
     /* A first build goes live at once, so an interrupted one resumes. */
     if (rc == ATT_OK && s.gen == 0) {
-        rc = build_touch(&b, &err);
+        rc = build_touch(&b[0], &err);
         if (rc == ATT_OK)
-            rc = store_swap(&s, gen, &err);
+            rc = store_swap(&s, gens[0], &err);
     }
+    nlanes = fresh ? o->jobs : 1;
     if (rc == ATT_OK)
-        rc = index_files(&b, o, &err);
+        rc = open_lanes(&s, b, w, gens, &nlanes, o, &err);
     if (rc == ATT_OK)
-        rc = build_flush(&b, &err);
-    else if (w != NULL)
-        build_abort(&b);
-    if (rc == ATT_OK)
-        rc = att_xwdb_doccount(w, &passages, &err);
-    att_xwdb_close(w);
-    if (gen != s.gen) { /* a rebuild: swap it in whole, or drop it */
-        if (rc == ATT_OK && !stop_requested)
-            rc = store_swap(&s, gen, &err);
-        else
-            store_remove_gen(&s, gen);
+        rc = index_files(b, nlanes, o, &err);
+    if (w[0] != NULL)
+        rc = close_lanes(b, w, nlanes, rc, &passages, &err);
+    /* A fresh build is merged and compacted into one generation (a
+     * database written in one go is about twice the size of its compacted
+     * copy, which takes a few percent of the build to make). Interrupted
+     * or failed, it is dropped, save a first build's live lane. */
+    done = rc == ATT_OK && !stop_requested;
+    if (done && fresh && passages > 0)
+        rc = merge_into_live(&s, gens, nlanes, &err);
+    else if (done && gens[0] != s.gen)
+        rc = store_swap(&s, gens[0], &err);
+    for (size_t k = 0; k < nlanes && s.lock_fd >= 0; k++) {
+        if (gens[k] != 0 && gens[k] != s.gen)
+            store_remove_gen(&s, gens[k]);
     }
-    /* A database written in one go is about twice the size of its
-     * compacted copy, which takes a few percent of the build to make. */
-    if (rc == ATT_OK && fresh && !stop_requested && passages > 0)
-        rc = compact_live(&s, &err);
     store_close(&s);
+    /* An interrupted first build keeps what its first lane committed; the
+     * next run indexes the rest. */
+    for (size_t k = 1; done && k < nlanes; k++)
+        b[0].c = build_counts_add(b[0].c, b[k].c);
+    for (size_t i = 0; !done && nlanes > 1 && i < st.n; i++) {
+        if (st.recs[i]->lane != 0) {
+            st.recs[i]->docs = 0;
+            st.recs[i]->passages = 0;
+        }
+    }
     if (rc == ATT_OK)
-        report_summary(o, &b.c, &st, passages, progress_now() - t0, stop_requested);
+        report_summary(o, &b[0].c, &st, passages, progress_now() - t0, stop_requested);
     state_free(&st);
     if (rc != ATT_OK) {
         att_log(ATT_ERROR, "%s: %s", o->db, err.msg);
@@ -391,7 +500,7 @@ static int run_index(const struct run_opts *o)
     }
     if (stop_requested)
         return EXIT_INTERRUPTED;
-    return b.c.failed > 0 ? EXIT_FAILED_FILES : 0;
+    return b[0].c.failed > 0 ? EXIT_FAILED_FILES : 0;
 }
 
 /* --compact */

@@ -24,6 +24,14 @@ struct build_counts {
     uint64_t bytes_read;
 };
 
+static inline struct build_counts build_counts_add(struct build_counts a, struct build_counts b)
+{
+    return (struct build_counts){a.added + b.added, a.updated + b.updated,
+                                 a.removed + b.removed, a.unchanged + b.unchanged,
+                                 a.failed + b.failed, a.skipped + b.skipped,
+                                 a.bytes_read + b.bytes_read};
+}
+
 enum job_kind {
     JOB_INDEX, /* replace the file's passages with docs[] */
     JOB_SAME,  /* read, but its content hash is unchanged: save the record */

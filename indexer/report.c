@@ -158,14 +158,18 @@ int report_stats(const struct run_opts *o)
     ok = rc == ATT_OK && t.mismatched == 0 && t.passages == info.doccount;
     if (rc == ATT_OK && o->json) {
         printf("{\"documents\":%lu,\"passages\":%u,\"files\":%lu,\"failed\":%lu,"
-               "\"terms\":%llu,\"bytes\":%lld,\"revision\":%llu,\"consistent\":%s}\n",
+               "\"terms\":%llu,\"spellings\":%llu,\"spelling_freq\":%llu,\"bytes\":%lld,"
+               "\"revision\":%llu,\"consistent\":%s}\n",
                t.docs, info.doccount, t.files, t.failed, (unsigned long long)info.terms,
+               (unsigned long long)info.spellings, (unsigned long long)info.spelling_freq,
                store_size(&s), (unsigned long long)info.revision, ok ? "true" : "false");
     } else if (rc == ATT_OK) {
         printf("index      %s\ndocuments  %lu\npassages   %u\nfiles      %lu (%lu failed)\n"
-               "terms      %llu\nsize       %.1f MB\nrevision   %llu\nconsistent %s\n",
+               "terms      %llu\nspelling   %llu words\nsize       %.1f MB\nrevision   %llu\n"
+               "consistent %s\n",
                gen ? gen : o->db, t.docs, info.doccount, t.files, t.failed,
-               (unsigned long long)info.terms, store_size(&s) / 1048576.0,
+               (unsigned long long)info.terms, (unsigned long long)info.spellings,
+               store_size(&s) / 1048576.0,
                (unsigned long long)info.revision, ok ? "yes" : "NO: passages and records differ");
     } else if (err.msg[0]) {
         att_log(ATT_ERROR, "%s: %s", o->db, err.msg);

@@ -12,6 +12,7 @@ struct run_opts {
     bool quiet, json, rebuild, compact, stats, list, retry, follow;
     int progress;          /* -1 auto (a terminal), 0 off, 1 on */
     double wait;
+    unsigned jobs;         /* writers for a fresh build */
     struct build_opts build;
     char **paths;
     int npaths;

@@ -20,6 +20,7 @@ struct rec {
     uint32_t passages;
     char *failed;      /* why it could not be indexed, NULL when it was */
     bool seen;         /* met during this run's walk */
+    unsigned lane;     /* the writer that last saved it this run (0: the first) */
 };
 
 struct state {

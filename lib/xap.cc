@@ -313,11 +313,44 @@ int att_xwdb_doccount(att_xwdb *w, uint32_t *count, att_err *err)
     });
 }
 
+// When several databases are merged, a metadata key they share keeps the
+// first one's value, except the revision, which keeps the highest (a
+// reader must never see it go back).
+namespace {
+class merger : public Xapian::Compactor {
+  public:
+    std::string resolve_duplicate_metadata(const std::string &key, size_t n,
+                                           const std::string tags[]) override
+    {
+        if (key != ATT_META_REVISION)
+            return tags[0];
+        size_t best = 0;
+        for (size_t i = 1; i < n; i++) {
+            if (std::strtoull(tags[i].c_str(), nullptr, 10) >
+                std::strtoull(tags[best].c_str(), nullptr, 10))
+                best = i;
+        }
+        return tags[best];
+    }
+};
+} // namespace
+
 int att_xdb_compact(const char *src, const char *dst, att_err *err)
 {
+    return att_xdb_merge(&src, 1, dst, err);
+}
+
+int att_xdb_merge(const char *const *srcs, size_t n, const char *dst, att_err *err)
+{
     return guard(err, [&]() -> int {
-        Xapian::Database db(src);
-        db.compact(dst, Xapian::DBCOMPACT_NO_RENUMBER);
+        Xapian::Database db;
+        merger m;
+
+        for (size_t i = 0; i < n; i++)
+            db.add_database(Xapian::Database(srcs[i]));
+        // One source keeps its document ids; several are renumbered in
+        // turn (nothing outside the database refers to them).
+        db.compact(dst, n == 1 ? Xapian::DBCOMPACT_NO_RENUMBER : 0, 0, m);
         return ATT_OK;
     });
 }
@@ -349,6 +382,11 @@ int att_xwdb_add_spelling(att_xwdb *w, att_xgen *g, att_err *err)
         g->spell.clear();
         return ATT_OK;
     });
+}
+
+size_t att_xgen_spelling_words(const att_xgen *g)
+{
+    return g->spell.size();
 }
 
 att_xdoc *att_xdoc_new(att_xgen *g)
@@ -469,6 +507,10 @@ int att_xdb_get_info(att_xdb *x, struct att_xdb_info *info, bool count_terms, at
         if (count_terms) {
             for (auto t = x->db.allterms_begin(); t != x->db.allterms_end(); ++t)
                 info->terms++;
+            for (auto t = x->db.spellings_begin(); t != x->db.spellings_end(); ++t) {
+                info->spellings++;
+                info->spelling_freq += t.get_termfreq();
+            }
         }
         return ATT_OK;
     });

@@ -77,6 +77,12 @@ int att_xwdb_doccount(struct att_xwdb *w, uint32_t *count, struct att_err *err);
 /* Copy the database at src into a compacted new database at dst. */
 int att_xdb_compact(const char *src, const char *dst, struct att_err *err);
 
+/* Merge the n databases at srcs into one compacted new database at dst.
+ * Documents are renumbered when n > 1; spelling frequencies add up; a
+ * metadata key held by several keeps the first one's value, except
+ * attache:revision, which keeps the highest. */
+int att_xdb_merge(const char *const *srcs, size_t n, const char *dst, struct att_err *err);
+
 /* ---- building documents -------------------------------------------- */
 
 /* A text indexer: English stemming, stemmed terms with positions, and a
@@ -90,6 +96,9 @@ void att_xgen_free(struct att_xgen *g); /* NULL-safe */
 /* Move the words g counted into w's spelling table (part of w's next
  * commit) and clear g's count. */
 int att_xwdb_add_spelling(struct att_xwdb *w, struct att_xgen *g, struct att_err *err);
+
+/* Distinct words g has counted for spelling since it was last emptied. */
+size_t att_xgen_spelling_words(const struct att_xgen *g);
 
 /* A new empty document whose text is indexed by g (which must outlive
  * it). Caller owns it: att_xdoc_free(). NULL when out of memory. */
@@ -129,6 +138,8 @@ struct att_xdb_info {
     uint32_t lastdocid;
     uint64_t revision;   /* sum of the shards' revisions */
     uint64_t terms;      /* distinct terms (free-text and boolean) */
+    uint64_t spellings;  /* distinct words in the spelling table */
+    uint64_t spelling_freq; /* their frequencies, summed */
     double avglength;    /* mean passage length in terms */
 };
 int att_xdb_get_info(struct att_xdb *db, struct att_xdb_info *info, bool count_terms,

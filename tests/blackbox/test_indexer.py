@@ -374,6 +374,58 @@ class CorpusTest(Checks, unittest.TestCase):
         # The rebuilt index is a normal one: the next run has nothing to do.
         self.assertIndexed(db, [corpus], dict(unchanged=CORPUS_FILES))
 
+    def test_sigterm_with_two_writers_then_resume(self):
+        """A first build written by two threads, stopped: the index keeps
+        what the first thread committed, in whole files, the summary counts
+        only that, the second thread's database is gone, and the next run
+        completes it into exactly the clean build."""
+        db = self.new_db("term2")
+        w = self.watch(db, "--batch", "50", "--jobs", "2", "--json", self.shared)
+        w.wait_files(40)
+        w.signal(signal.SIGTERM)
+        rc, out, err = w.finish()
+        self.assertEqual(rc, h.EXIT_INTERRUPTED, err)
+        s = h.parse_json_line(out)
+        self.assertIs(s["interrupted"], True)
+        listing = h.list_index(db)
+        st = self.assertConsistent(db, listing)
+        self.assertWholeFiles(listing, "after SIGTERM")
+        self.assertLess(len(listing), CORPUS_FILES)
+        self.assertEqual(s["added"], len(listing), "the summary counts what was kept")
+        self.assertEqual((s["documents"], s["passages"]), (st["documents"], st["passages"]))
+        self.assertEqual(h.generations(db), [h.live_generation(db)],
+                         "the second writer's database is gone")
+        done = len(listing)
+        s = self.assertIndexed(db, [self.shared], dict(added=CORPUS_FILES - done,
+                                                       unchanged=done))
+        self.assertEqual(s["passages"], self.summary0["passages"])
+        self.assertEqual(h.list_text(db), self.list_text0)
+
+    def test_writer_threads_build_the_same_index(self):
+        """One, two or three writer threads (each its own database, merged
+        at the end) give the same files, passages, terms and spelling
+        words; only the merged generation is left."""
+        corpus, _ = self.fresh()
+        want = None
+        for jobs in ("1", "2", "3"):
+            db = self.new_db(f"jobs{jobs}")
+            s = self.assertIndexed(db, [corpus], dict(added=CORPUS_FILES),
+                                   extra=["--jobs", jobs])
+            self.assertEqual(h.list_text(db), self.list_text0, f"--jobs {jobs}")
+            st = self.assertConsistent(db)
+            got = (s["passages"], st["passages"], st["terms"], st["documents"],
+                   st["spellings"], st["spelling_freq"])
+            want = want or got
+            self.assertEqual(got, want, f"--jobs {jobs}")
+            self.assertEqual(h.generations(db), [h.live_generation(db)], f"--jobs {jobs}")
+        # A rebuild with threads replaces the index and the revision grows.
+        before = h.stats(db)["revision"]
+        self.assertIndexed(db, [corpus], dict(added=CORPUS_FILES),
+                           extra=["--rebuild", "--jobs", "3"])
+        self.assertEqual(h.list_text(db), self.list_text0)
+        self.assertGreater(h.stats(db)["revision"], before)
+        self.assertEqual(h.generations(db), [h.live_generation(db)])
+
     def test_compact_keeps_the_listing(self):
         corpus, db = self.fresh()
         old = h.live_generation(db)
@@ -414,6 +466,12 @@ class CorpusTest(Checks, unittest.TestCase):
             if batch >= 50:
                 committed, batch = i + 1, 0
         return max(start, committed - 1)
+
+    def assertWholeFiles(self, listing, what):
+        """Every file the index holds is whole: as in the clean build."""
+        for fid, v in listing.items():
+            self.assertIn(fid, self.list0, what)
+            self.assertEqual(v, self.list0[fid], f"{fid}, {what}")
 
     def assertPrefix(self, listing, what):
         """The index holds the first files in walk order, each whole."""
@@ -493,7 +551,7 @@ class CorpusTest(Checks, unittest.TestCase):
 
     def test_sigterm_keeps_what_was_done(self):
         db = self.new_db("term")
-        w = self.watch(db, "--batch", "50", "--json", self.shared)
+        w = self.watch(db, "--batch", "50", "--jobs", "1", "--json", self.shared)
         at = w.wait_files(25)
         w.signal(signal.SIGTERM)
         rc, out, err = w.finish()
@@ -509,6 +567,7 @@ class CorpusTest(Checks, unittest.TestCase):
         self.assertEqual((s["documents"], s["passages"]), (st["documents"], st["passages"]))
         self.assertPrefix(listing, "after SIGTERM")
         # Without --json (and even with --quiet) the summary line says so.
+        # (An index in place is written from one thread whatever --jobs.)
         w = self.watch(db, "--batch", "50", "--quiet", self.shared)
         w.wait_files(len(listing) + 10)
         w.signal(signal.SIGTERM)

@@ -92,7 +92,7 @@ char *dispatch_line(struct worker *w, const char *line, size_t len, const char *
     uint64_t us = now_us() - t0;
 
     if (code == NULL) {
-        cJSON_AddNumberToObject(resp, "took_us", (double)us);
+        att_add_int(resp, "took_us", (long long)us);
         out = att_response_line(resp, out_len);
     } else {
         out = att_error_line(req.id, code, msg[0] ? msg : code, out_len);

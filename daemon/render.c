@@ -2,6 +2,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "protocol.h"
 #include "render.h"
 
 static void copy_str(cJSON *to, const char *name, const cJSON *from, const char *key)
@@ -35,9 +36,9 @@ cJSON *render_passage(const cJSON *stored, bool quotes)
 {
     cJSON *p = cJSON_CreateObject();
 
-    cJSON_AddNumberToObject(p, "n", num(stored, "n"));
-    cJSON_AddNumberToObject(p, "start", num(stored, "start"));
-    cJSON_AddNumberToObject(p, "end", num(stored, "end"));
+    att_add_int(p, "n", (long long)num(stored, "n"));
+    att_add_int(p, "start", (long long)num(stored, "start"));
+    att_add_int(p, "end", (long long)num(stored, "end"));
     copy_str(p, "text", stored, "text");
     if (quotes)
         cJSON_AddItemToObject(p, "quotes", render_quotes(stored, NULL));
@@ -51,8 +52,8 @@ cJSON *render_spans(const struct att_spans *s)
     for (size_t i = 0; a != NULL && i < s->n; i++) {
         cJSON *pair = cJSON_CreateArray();
 
-        cJSON_AddItemToArray(pair, cJSON_CreateNumber((double)s->v[i].start));
-        cJSON_AddItemToArray(pair, cJSON_CreateNumber((double)s->v[i].end));
+        cJSON_AddItemToArray(pair, att_json_int((long long)s->v[i].start));
+        cJSON_AddItemToArray(pair, att_json_int((long long)s->v[i].end));
         cJSON_AddItemToArray(a, pair);
     }
     return a;
@@ -89,8 +90,8 @@ static cJSON *render_quote(const cJSON *q, const char *text, size_t tlen,
     cJSON_AddStringToObject(o, "text", qt);
     add_or_null(o, "speaker", q);
     add_or_null(o, "role", q);
-    cJSON_AddNumberToObject(o, "start", s);
-    cJSON_AddNumberToObject(o, "end", e);
+    att_add_int(o, "start", (long long)s);
+    att_add_int(o, "end", (long long)e);
     if (m != NULL && att_match_spans(qt, strlen(qt), m, &spans, NULL) == ATT_OK)
         cJSON_AddItemToObject(o, "matches", render_spans(&spans));
     else

@@ -7,6 +7,7 @@
 
 #include "attache/highlight.h"
 #include "attache/protocol.h"
+#include "attache/text.h"
 #include "handlers.h"
 #include "render.h"
 
@@ -31,19 +32,24 @@ static cJSON *render_hit(const struct att_request *req, const struct att_result 
     struct word_ctx body = {r, i, true}, quote = {r, i, true}; /* quote: words too */
     struct att_matcher mb = {match_word, &body}, mq = {match_word, &quote};
     struct att_snippet_opts so = {req->pre, req->post, req->snippet_len, "\xE2\x80\xA6"};
-    struct att_spans spans = {0};
+    struct att_spans spans = {0}, sents = {0};
     cJSON *hit;
-    char *snippet;
+    char *snippet = NULL;
+    size_t len;
 
     if (!cJSON_IsString(text)) {
         cJSON_Delete(stored);
         return NULL;
     }
-    att_match_spans(text->valuestring, strlen(text->valuestring), &mb, &spans, NULL);
-    snippet = att_snippet(text->valuestring, strlen(text->valuestring), &spans, &so);
+    len = strlen(text->valuestring);
+    if (att_sentences(text->valuestring, len, &sents, NULL) == ATT_OK) {
+        att_match_spans_in(text->valuestring, len, &sents, &mb, &spans, NULL);
+        snippet = att_snippet_in(text->valuestring, len, &sents, &spans, &so);
+    }
+    att_spans_free(&sents);
     hit = cJSON_CreateObject();
-    cJSON_AddNumberToObject(hit, "rank", h->rank);
-    cJSON_AddNumberToObject(hit, "score", h->score);
+    att_add_int(hit, "rank", h->rank);
+    att_add_real(hit, "score", h->score);
     cJSON_AddItemToObject(hit, "doc", render_doc(stored));
     cJSON_AddItemToObject(hit, "passage", render_passage(stored, false));
     cJSON_AddStringToObject(hit, "snippet", snippet ? snippet : "");
@@ -61,7 +67,7 @@ static void add_facet(cJSON *to, const char *name, const struct att_count *v, si
     cJSON *o = cJSON_AddObjectToObject(to, name);
 
     for (size_t i = 0; o != NULL && i < n; i++)
-        cJSON_AddNumberToObject(o, v[i].value, v[i].count);
+        att_add_int(o, v[i].value, v[i].count);
 }
 
 static void render_result(const struct att_request *req, const struct att_result *r,
@@ -70,10 +76,10 @@ static void render_result(const struct att_request *req, const struct att_result
     cJSON *total = cJSON_AddObjectToObject(resp, "total");
     cJSON *hits;
 
-    cJSON_AddNumberToObject(resp, "revision", (double)r->revision);
-    cJSON_AddNumberToObject(total, "estimate", r->estimate);
-    cJSON_AddNumberToObject(total, "lower", r->lower);
-    cJSON_AddNumberToObject(total, "upper", r->upper);
+    att_add_int(resp, "revision", (long long)r->revision);
+    att_add_int(total, "estimate", r->estimate);
+    att_add_int(total, "lower", r->lower);
+    att_add_int(total, "upper", r->upper);
     if (r->partial)
         cJSON_AddBoolToObject(resp, "partial", true);
     hits = cJSON_AddArrayToObject(resp, "hits");

@@ -268,32 +268,43 @@ static int add_word(struct run *r, const struct word *w, size_t k, bool hit,
  * splitter sees a boundary ("line. Red"), at ! ? … and at clause marks
  * (, ; :), but not at the dots of abbreviations ("U.S. sanctions") nor at
  * dashes, quotes or brackets ("U.S.-China"). */
-int att_match_spans(const char *text, size_t len, const struct att_matcher *m,
-                    struct att_spans *out, struct att_err *err)
+int att_match_spans_in(const char *text, size_t len, const struct att_spans *sents,
+                       const struct att_matcher *m, struct att_spans *out,
+                       struct att_err *err)
 {
-    struct att_spans sents = {NULL, 0, 0};
     struct scan s = {(const unsigned char *)text, len, 0};
     struct run r = {false, 0, 0, 0};
     struct word w;
     size_t k = 0;
-    int rc;
+    int rc = ATT_OK;
 
     if (m == NULL || m->match == NULL || text == NULL || len == 0)
         return ATT_OK;
-    rc = att_sentences(text, len, &sents, err);
-    if (rc != ATT_OK)
-        return rc;
     while (rc == ATT_OK && next_word(&s, &w)) {
-        while (k + 1 < sents.n && sents.v[k].end <= w.a)
+        while (k + 1 < sents->n && sents->v[k].end <= w.a)
             k++;
         rc = add_word(&r, &w, k, m->match(m->ud, text + w.a, w.b - w.a), out);
     }
     if (rc == ATT_OK)
         rc = flush(&r, out);
-    att_spans_free(&sents);
     if (rc != ATT_OK)
         return att_err_set(err, rc, "out of memory highlighting");
     return ATT_OK;
+}
+
+int att_match_spans(const char *text, size_t len, const struct att_matcher *m,
+                    struct att_spans *out, struct att_err *err)
+{
+    struct att_spans sents = {NULL, 0, 0};
+    int rc;
+
+    if (m == NULL || m->match == NULL || text == NULL || len == 0)
+        return ATT_OK;
+    rc = att_sentences(text, len, &sents, err);
+    if (rc == ATT_OK)
+        rc = att_match_spans_in(text, len, &sents, m, out, err);
+    att_spans_free(&sents);
+    return rc;
 }
 
 /* ---------------------------------------------------------- snippets */
@@ -644,7 +655,21 @@ static void read_opts(const struct att_snippet_opts *opts, struct marks *mk, siz
 char *att_snippet(const char *text, size_t len, const struct att_spans *matches,
                   const struct att_snippet_opts *opts)
 {
-    struct snip p = {(const unsigned char *)text, len, 0, NULL, 0, {NULL, 0, 0}};
+    struct att_spans sents = {NULL, 0, 0};
+    char *out = NULL;
+
+    if (text == NULL || len == 0)
+        return strdup("");
+    if (att_sentences(text, len, &sents, NULL) == ATT_OK)
+        out = att_snippet_in(text, len, &sents, matches, opts);
+    att_spans_free(&sents);
+    return out;
+}
+
+char *att_snippet_in(const char *text, size_t len, const struct att_spans *sentences,
+                     const struct att_spans *matches, const struct att_snippet_opts *opts)
+{
+    struct snip p = {(const unsigned char *)text, len, 0, NULL, 0, *sentences};
     struct marks mk;
     struct att_span c = {0, 0};
     size_t *cnt = NULL;
@@ -653,8 +678,6 @@ char *att_snippet(const char *text, size_t len, const struct att_spans *matches,
     read_opts(opts, &mk, &p.limit);
     if (text == NULL || len == 0)
         return strdup("");
-    if (att_sentences(text, len, &p.s, NULL) != ATT_OK)
-        goto out;
     if (p.s.n == 0) {
         out = strdup("");
         goto out;
@@ -669,6 +692,5 @@ char *att_snippet(const char *text, size_t len, const struct att_spans *matches,
 out:
     free(cnt);
     free(p.m);
-    att_spans_free(&p.s);
     return out;
 }

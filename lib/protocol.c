@@ -374,9 +374,55 @@ cJSON *att_response_new(const cJSON *id, bool ok)
     return o;
 }
 
+cJSON *att_json_int(long long v)
+{
+    char buf[24], *p = buf + sizeof buf;
+    unsigned long long u = v < 0 ? 0ULL - (unsigned long long)v : (unsigned long long)v;
+
+    *--p = '\0';
+    do {
+        *--p = (char)('0' + u % 10);
+        u /= 10;
+    } while (u != 0);
+    if (v < 0)
+        *--p = '-';
+    return cJSON_CreateRaw(p);
+}
+
+cJSON *att_add_int(cJSON *o, const char *name, long long v)
+{
+    cJSON *n = att_json_int(v);
+
+    if (n != NULL && !cJSON_AddItemToObject(o, name, n)) {
+        cJSON_Delete(n);
+        n = NULL;
+    }
+    return n;
+}
+
+cJSON *att_add_real(cJSON *o, const char *name, double v)
+{
+    char buf[32];
+    cJSON *n;
+
+    if (!isfinite(v))
+        return cJSON_AddNullToObject(o, name);
+    snprintf(buf, sizeof buf, "%.9g", v);
+    n = cJSON_CreateRaw(buf);
+    if (n != NULL && !cJSON_AddItemToObject(o, name, n)) {
+        cJSON_Delete(n);
+        n = NULL;
+    }
+    return n;
+}
+
+/* Responses are printed into a buffer big enough for most at once (a
+ * page of hits is a few KB; cJSON doubles it when it is not). */
+#define RESPONSE_BUF 16384
+
 char *att_response_line(const cJSON *obj, size_t *len)
 {
-    char *s = cJSON_PrintUnformatted(obj);
+    char *s = cJSON_PrintBuffered(obj, RESPONSE_BUF, 0);
     size_t n;
     char *line;
 

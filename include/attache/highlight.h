@@ -30,6 +30,12 @@ struct att_matcher {
 int att_match_spans(const char *text, size_t len, const struct att_matcher *m,
                     struct att_spans *out, struct att_err *err);
 
+/* The same with text's sentences (from att_sentences) given, for a caller
+ * that also makes a snippet of the text: they are found once. */
+int att_match_spans_in(const char *text, size_t len, const struct att_spans *sentences,
+                       const struct att_matcher *m, struct att_spans *out,
+                       struct att_err *err);
+
 struct att_snippet_opts {
     const char *pre;    /* put before each match ("<b>") */
     const char *post;   /* put after each match ("</b>") */
@@ -48,6 +54,10 @@ struct att_snippet_opts {
  * (caller frees), NULL when out of memory. Pure: thread-safe. */
 char *att_snippet(const char *text, size_t len, const struct att_spans *matches,
                   const struct att_snippet_opts *opts);
+
+/* The same with text's sentences given (see att_match_spans_in). */
+char *att_snippet_in(const char *text, size_t len, const struct att_spans *sentences,
+                     const struct att_spans *matches, const struct att_snippet_opts *opts);
 
 #ifdef __cplusplus
 }

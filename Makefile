@@ -151,17 +151,32 @@ $(B)/bench/fts5_peer: $(B)/bench/fts5_peer.o $(LIBA)
 	@mkdir -p $(@D)
 	$(CXX) $(LDSAN) -o $@ $^ $(shell pkg-config --libs sqlite3 2>/dev/null || echo -lsqlite3) $(LDLIBS)
 
-bench-tools: $(B)/bench/xapian_floor $(B)/bench/load $(B)/bench/query_floor $(B)/bench/fts5_peer
+$(B)/bench/sphinx_peer.o: CFLAGS += $(shell pkg-config --cflags libmariadb 2>/dev/null)
+$(B)/bench/sphinx_peer: $(B)/bench/sphinx_peer.o $(LIBA)
+	@mkdir -p $(@D)
+	$(CXX) $(LDSAN) -o $@ $^ $(shell pkg-config --libs libmariadb 2>/dev/null || echo -lmariadb) $(LDLIBS)
+
+bench-tools: $(B)/bench/xapian_floor $(B)/bench/load $(B)/bench/query_floor $(B)/bench/fts5_peer \
+	$(B)/bench/sphinx_peer
 .PHONY: bench-tools
 
 # The demo: make run, make stop.
 include tools/run.mk
 
-# `make bench`: the benchmarks beside their peers (bench/README.md); they
-# need SQLite's headers for the FTS5 peer.
+# `make bench`: attache beside its peers on the real corpus and on 10 MB
+# and 100 MB scale corpora, into bench/RESULTS.md and charts (~10 min on
+# 2 cores; bench/README.md). `make bench-1g` adds the 1 GB corpus to the
+# same results (~40 min). The peers need SQLite's and MariaDB's client
+# headers, Sphinx and gnuplot.
+BENCH_DEPS := libsqlite3-dev libmariadb-dev sphinxsearch gnuplot-nox
+
 bench:
-	@tools/deps.sh libsqlite3-dev
+	@tools/deps.sh $(BENCH_DEPS)
 	@$(MAKE) --no-print-directory all bench-tools
-	bench/peers.sh
-	bench/daemon.sh
-.PHONY: bench
+	bench/run
+
+bench-1g:
+	@tools/deps.sh $(BENCH_DEPS)
+	@$(MAKE) --no-print-directory all bench-tools
+	bench/run --only-scale --scale 1G --add
+.PHONY: bench bench-1g

@@ -5,8 +5,15 @@
  * the queries of a query file in turn, top 10 by bm25() with snippet(),
  * every column of every row read. Benchmark tool only.
  *
- * Usage: fts5_peer index DBFILE FILE...
- *        fts5_peer query DBFILE QUERYFILE [-n QUERIES]
+ * Usage: fts5_peer index DBFILE (FILE... | --files LISTFILE)
+ *        fts5_peer query DBFILE QUERYFILE [-n QUERIES] [-t THREADS] [-d SECONDS]
+ *
+ * --files reads the file names one per line (a big corpus has too many
+ * for argv). "query" runs on THREADS threads (1), each with its own
+ * read-only connection and prepared statement, thread i starting at query
+ * i of the file and going round it, until QUERIES (2000, split across the
+ * threads) have run or SECONDS have passed; the latencies of all threads
+ * make the percentiles.
  *
  * Queries are translated from attache's (Xapian's) syntax: a "quoted
  * phrase" stays a phrase, every other word becomes a quoted FTS5 string
@@ -21,6 +28,8 @@
  * index into one b-tree after the commit ('optimize'). */
 #include <ctype.h>
 #include <errno.h>
+#include <limits.h>
+#include <pthread.h>
 #include <sqlite3.h>
 #include <stdbool.h>
 #include <stdio.h>
@@ -29,6 +38,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "attache/doc.h"
 #include "attache/text.h"
 
 #define PAGE 10
@@ -115,13 +125,22 @@ static int cmd_index(const char *dbfile, int nfiles, char **files)
         die_db(db, "prepare insert");
     for (int f = 0; f < nfiles; f++) {
         size_t len = 0;
-        char *body = slurp(files[f], &len);
+        char *raw = slurp(files[f], &len);
         struct att_spans ps = {NULL, 0, 0};
+        struct att_doc d;
+        const char *body;
 
-        if (body == NULL) {
+        if (raw == NULL) {
             perror(files[f]);
             return 1;
         }
+        att_doc_init(&d); /* the text attache indexes: header block apart */
+        if (att_read_txt(raw, len, &d, NULL) != ATT_OK) {
+            fprintf(stderr, "fts5_peer: %s: cannot read\n", files[f]);
+            return 1;
+        }
+        body = d.body;
+        len = d.body_len;
         if (att_passages(body, len, NULL, &ps, NULL) != ATT_OK) {
             fprintf(stderr, "fts5_peer: %s: out of memory\n", files[f]);
             return 1;
@@ -136,7 +155,8 @@ static int cmd_index(const char *dbfile, int nfiles, char **files)
             passages++;
         }
         att_spans_free(&ps);
-        free(body);
+        att_doc_clear(&d);
+        free(raw);
     }
     sqlite3_finalize(ins);
     exec(db, "COMMIT");
@@ -345,86 +365,308 @@ static int cmp_double(const void *a, const void *b)
     return x < y ? -1 : x > y;
 }
 
-static int cmd_query(const char *dbfile, const char *qfile, long total)
+/* What query threads counted. */
+struct tally {
+    long n;         /* queries run */
+    long fallbacks; /* queries whose AND gave fewer than PAGE rows, run again with OR */
+    long empty;     /* queries with no rows at all */
+    size_t bytes;   /* bytes of every column of every row read */
+};
+
+/* One query thread: its own connection and statement, its share of the
+ * run and its own latencies. Set up by cmd_query, read after the join. */
+struct worker {
+    pthread_t tid;
+    const char *dbfile;
+    char *const *qs;        /* the query file, shared, read-only */
+    size_t nq;              /* number of queries in qs */
+    size_t first;           /* this thread starts at qs[first] */
+    long quota;             /* queries this thread runs at most */
+    double limit;           /* seconds the run may last; 0 for no limit */
+    pthread_barrier_t *go;  /* opens when every thread is ready */
+    double *lat;            /* quota slots (µs), tally.n of them filled */
+    struct tally tally;
+};
+
+/* Options of "query". */
+struct query_opts {
+    long total;   /* -n: queries over all threads (2000) */
+    long threads; /* -t: threads, each with its own connection (1) */
+    double limit; /* -d: seconds the run may last; 0 for no limit */
+};
+
+static const char query_sql[] = "SELECT doc, bm25(p), snippet(p, 1, '<b>', '</b>', '…', 40) "
+                                "FROM p WHERE p MATCH ? ORDER BY bm25(p) LIMIT 10";
+
+/* Run one query line: its terms joined with AND, then with OR when AND
+ * gives fewer than PAGE rows; counts into *t (but not t->n). */
+static void one_query(sqlite3 *db, sqlite3_stmt *st, const char *q, struct buf *all,
+                      struct buf *any, struct tally *t)
 {
+    int nterms = translate(q, all, any);
+    int rows = 0;
+
+    if (nterms > 0) {
+        rows = run(db, st, all->s, &t->bytes);
+        if (rows < PAGE && nterms > 1) {
+            t->fallbacks++;
+            rows = run(db, st, any->s, &t->bytes);
+        }
+    }
+    t->empty += rows == 0;
+}
+
+/* Thread body. The connection is opened with NOMUTEX: it and its
+ * statement never leave this thread, so SQLite's per-connection mutex
+ * would only cost time (sqlite3_threadsafe() is checked before). A
+ * failure exits the process, as everywhere in this tool. */
+static void *worker_main(void *arg)
+{
+    struct worker *w = arg;
     sqlite3 *db;
     sqlite3_stmt *st;
-    size_t nq, bytes = 0;
-    char **qs = load_queries(qfile, &nq);
     struct buf all = {0}, any = {0};
-    long fallbacks = 0, empty = 0;
-    bool trace = getenv("FTS5_TRACE") != NULL; /* print each translation once */
 
-    if (nq == 0 || total <= 0) {
+    if (sqlite3_open_v2(w->dbfile, &db, SQLITE_OPEN_READONLY | SQLITE_OPEN_NOMUTEX, NULL) !=
+        SQLITE_OK)
+        die_db(db, w->dbfile);
+    if (sqlite3_prepare_v2(db, query_sql, -1, &st, NULL) != SQLITE_OK)
+        die_db(db, "prepare query");
+    pthread_barrier_wait(w->go);
+
+    double deadline = w->limit > 0 ? now() + w->limit : 0;
+
+    while (w->tally.n < w->quota) {
+        double q0 = now();
+
+        one_query(db, st, w->qs[(w->first + (size_t)w->tally.n) % w->nq], &all, &any, &w->tally);
+        double q1 = now();
+
+        w->lat[w->tally.n++] = (q1 - q0) * 1e6;
+        if (deadline > 0 && q1 >= deadline)
+            break;
+    }
+    sqlite3_finalize(st);
+    sqlite3_close(db);
+    free(all.s);
+    free(any.s);
+    return NULL;
+}
+
+/* FTS5_TRACE: print each query's translation once, before the run. */
+static void trace(char *const *qs, size_t nq)
+{
+    struct buf all = {0}, any = {0};
+
+    for (size_t i = 0; i < nq; i++) {
+        translate(qs[i], &all, &any);
+        fprintf(stderr, "%s  =>  %s  |  %s\n", qs[i], all.s, any.s);
+    }
+    free(all.s);
+    free(any.s);
+}
+
+static double pct(const double *lat, long n, double q)
+{
+    return lat[(size_t)(q * (double)(n - 1) + 0.5)];
+}
+
+/* Merge the threads' latencies into lat (their slices are in order, so
+ * each moves down), sort them, and print the run as one JSON line. */
+static void report(long threads, const struct worker *ws, double *lat, double secs)
+{
+    struct tally sum = {0};
+
+    for (long i = 0; i < threads; i++) {
+        const struct tally *t = &ws[i].tally;
+
+        memmove(lat + sum.n, ws[i].lat, (size_t)t->n * sizeof *lat);
+        sum.n += t->n;
+        sum.fallbacks += t->fallbacks;
+        sum.empty += t->empty;
+        sum.bytes += t->bytes;
+    }
+    qsort(lat, (size_t)sum.n, sizeof *lat, cmp_double);
+    printf("{\"threads\":%ld,\"queries\":%ld,\"seconds\":%.3f,\"qps\":%.1f,\"p50_us\":%.0f,"
+           "\"p90_us\":%.0f,\"p99_us\":%.0f,\"max_us\":%.0f,\"or_fallbacks\":%ld,"
+           "\"no_hits\":%ld,\"bytes\":%zu}\n",
+           threads, sum.n, secs, (double)sum.n / secs, pct(lat, sum.n, .5),
+           pct(lat, sum.n, .9), pct(lat, sum.n, .99), lat[sum.n - 1], sum.fallbacks, sum.empty,
+           sum.bytes);
+}
+
+/* Start the threads, each with its share of o->total queries and its own
+ * slice of lat, and wait for them; returns the seconds from the moment
+ * all were ready to the last one's end. */
+static double run_threads(const char *dbfile, char *const *qs, size_t nq,
+                          const struct query_opts *o, struct worker *ws, double *lat)
+{
+    pthread_barrier_t go;
+    long off = 0;
+
+    pthread_barrier_init(&go, NULL, (unsigned)o->threads + 1);
+    for (long i = 0; i < o->threads; i++) {
+        struct worker *w = &ws[i];
+
+        *w = (struct worker){.dbfile = dbfile, .qs = qs, .nq = nq, .first = (size_t)i,
+                             .quota = o->total / o->threads + (i < o->total % o->threads),
+                             .limit = o->limit, .go = &go, .lat = lat + off};
+        off += w->quota;
+        if (pthread_create(&w->tid, NULL, worker_main, w) != 0) {
+            fprintf(stderr, "fts5_peer: cannot start thread %ld\n", i);
+            exit(1);
+        }
+    }
+    pthread_barrier_wait(&go); /* every connection open, every statement prepared */
+
+    double t0 = now();
+
+    for (long i = 0; i < o->threads; i++)
+        pthread_join(ws[i].tid, NULL);
+
+    double secs = now() - t0;
+
+    pthread_barrier_destroy(&go);
+    return secs;
+}
+
+static int cmd_query(const char *dbfile, const char *qfile, const struct query_opts *o)
+{
+    size_t nq;
+    char **qs = load_queries(qfile, &nq);
+
+    if (nq == 0) {
         fprintf(stderr, "fts5_peer: no queries in %s\n", qfile);
         return 2;
     }
-    if (sqlite3_open_v2(dbfile, &db, SQLITE_OPEN_READONLY, NULL) != SQLITE_OK)
-        die_db(db, dbfile);
-    if (sqlite3_prepare_v2(db,
-                           "SELECT doc, bm25(p), snippet(p, 1, '<b>', '</b>', '…', 40) "
-                           "FROM p WHERE p MATCH ? ORDER BY bm25(p) LIMIT 10",
-                           -1, &st, NULL) != SQLITE_OK)
-        die_db(db, "prepare query");
-
-    double *lat = calloc((size_t)total, sizeof *lat);
-    double t0 = now();
-
-    for (long i = 0; i < total; i++) {
-        double q0 = now();
-        int nterms = translate(qs[(size_t)i % nq], &all, &any);
-        int rows = 0;
-
-        if (trace && (size_t)i < nq)
-            fprintf(stderr, "%s  =>  %s  |  %s\n", qs[i], all.s, any.s);
-
-        if (nterms > 0) {
-            rows = run(db, st, all.s, &bytes);
-            if (rows < PAGE && nterms > 1) {
-                fallbacks++;
-                rows = run(db, st, any.s, &bytes);
-            }
-        }
-        empty += rows == 0;
-        lat[i] = (now() - q0) * 1e6;
+    if (o->threads > 1 && sqlite3_threadsafe() == 0) {
+        fprintf(stderr, "fts5_peer: this SQLite is built without threads "
+                        "(SQLITE_THREADSAFE=0); use -t 1\n");
+        return 2;
     }
-    double secs = now() - t0;
+    if (sqlite3_initialize() != SQLITE_OK) { /* once, before any thread */
+        fprintf(stderr, "fts5_peer: sqlite3_initialize failed\n");
+        return 1;
+    }
+    if (getenv("FTS5_TRACE") != NULL)
+        trace(qs, nq);
 
-    qsort(lat, (size_t)total, sizeof *lat, cmp_double);
-#define PCT(q) lat[(size_t)((q) * (double)(total - 1) + 0.5)]
-    printf("{\"queries\":%ld,\"seconds\":%.3f,\"qps\":%.1f,\"p50_us\":%.0f,\"p90_us\":%.0f,"
-           "\"p99_us\":%.0f,\"max_us\":%.0f,\"or_fallbacks\":%ld,\"no_hits\":%ld,\"bytes\":%zu}\n",
-           total, secs, (double)total / secs, PCT(.5), PCT(.9), PCT(.99), lat[total - 1],
-           fallbacks, empty, bytes);
-#undef PCT
-    sqlite3_finalize(st);
-    sqlite3_close(db);
+    double *lat = calloc((size_t)o->total, sizeof *lat);
+    struct worker *ws = calloc((size_t)o->threads, sizeof *ws);
+
+    if (lat == NULL || ws == NULL) {
+        fprintf(stderr, "fts5_peer: out of memory\n");
+        return 1;
+    }
+    report(o->threads, ws, lat, run_threads(dbfile, qs, nq, o, ws, lat));
+    free(ws);
     free(lat);
-    free(all.s);
-    free(any.s);
     for (size_t i = 0; i < nq; i++)
         free(qs[i]);
     free(qs);
     return 0;
 }
 
+/* The lines of a list file, one file name each (empty lines skipped), as
+ * a malloc'd array of malloc'd strings; exits on failure. */
+static char **load_list(const char *path, int *count)
+{
+    FILE *f = fopen(path, "r");
+    char *line = NULL, **v = NULL;
+    size_t cap = 0, n = 0, vcap = 0;
+    ssize_t len;
+
+    if (f == NULL) {
+        perror(path);
+        exit(2);
+    }
+    while ((len = getline(&line, &cap, f)) != -1) {
+        while (len > 0 && (line[len - 1] == '\n' || line[len - 1] == '\r'))
+            line[--len] = '\0';
+        if (len == 0)
+            continue;
+        if (n == vcap) {
+            vcap = vcap ? vcap * 2 : 1024;
+            v = realloc(v, vcap * sizeof *v);
+        }
+        if (v == NULL || n >= INT_MAX) {
+            fprintf(stderr, "fts5_peer: %s: out of memory or too many files\n", path);
+            exit(1);
+        }
+        v[n] = strdup(line);
+        if (v[n++] == NULL) {
+            fprintf(stderr, "fts5_peer: %s: out of memory\n", path);
+            exit(1);
+        }
+    }
+    free(line);
+    fclose(f);
+    *count = (int)n;
+    return v;
+}
+
+static int usage(void)
+{
+    fprintf(stderr, "usage: fts5_peer index DBFILE (FILE... | --files LISTFILE)\n"
+                    "       fts5_peer query DBFILE QUERYFILE [-n QUERIES] [-t THREADS] "
+                    "[-d SECONDS]\n");
+    return 2;
+}
+
+static int main_index(int argc, char **argv)
+{
+    if (strcmp(argv[3], "--files") != 0)
+        return cmd_index(argv[2], argc - 3, argv + 3);
+    if (argc != 5)
+        return usage();
+
+    int n;
+    char **files = load_list(argv[4], &n);
+    int rc = cmd_index(argv[2], n, files);
+
+    for (int i = 0; i < n; i++)
+        free(files[i]);
+    free(files);
+    return rc;
+}
+
+/* A whole-string number in [min, max]. */
+static bool parse_num(const char *s, double min, double max, double *out)
+{
+    char *end;
+
+    errno = 0;
+    *out = strtod(s, &end);
+    return errno == 0 && end != s && *end == '\0' && *out >= min && *out <= max;
+}
+
+static int main_query(int argc, char **argv)
+{
+    struct query_opts o = {.total = 2000, .threads = 1, .limit = 0};
+
+    for (int i = 4; i < argc; i++) {
+        double v;
+
+        if (i + 1 >= argc || !parse_num(argv[i + 1], 0, 1e12, &v))
+            return usage();
+        if (strcmp(argv[i], "-n") == 0 && v >= 1 && v == (long)v)
+            o.total = (long)v;
+        else if (strcmp(argv[i], "-t") == 0 && v >= 1 && v <= 1024 && v == (long)v)
+            o.threads = (long)v;
+        else if (strcmp(argv[i], "-d") == 0 && v > 0)
+            o.limit = v;
+        else
+            return usage();
+        i++;
+    }
+    return cmd_query(argv[2], argv[3], &o);
+}
+
 int main(int argc, char **argv)
 {
     if (argc >= 4 && strcmp(argv[1], "index") == 0)
-        return cmd_index(argv[2], argc - 3, argv + 3);
-    if (argc >= 4 && strcmp(argv[1], "query") == 0) {
-        long total = 2000;
-
-        for (int i = 4; i < argc; i++) {
-            if (strcmp(argv[i], "-n") == 0 && i + 1 < argc)
-                total = atol(argv[++i]);
-            else
-                goto usage;
-        }
-        return cmd_query(argv[2], argv[3], total);
-    }
-usage:
-    fprintf(stderr, "usage: fts5_peer index DBFILE FILE...\n"
-                    "       fts5_peer query DBFILE QUERYFILE [-n QUERIES]\n");
-    return 2;
+        return main_index(argc, argv);
+    if (argc >= 4 && strcmp(argv[1], "query") == 0)
+        return main_query(argc, argv);
+    return usage();
 }

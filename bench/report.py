@@ -463,11 +463,19 @@ def series_by_conns(res, corpus, fields):
     return out
 
 
+def curve_corpora(res):
+    """The corpora of the scale curve: the scale corpora when there are two
+    or more (the real corpus is another text, not a point on their curve),
+    else every corpus."""
+    scale = [c for c in res.corpora() if c != "base"]
+    return scale if len(scale) >= 2 else res.corpora()
+
+
 def series_by_size(res, systems, value):
-    """[(System, [(corpus MB, value)])] over the corpora with a size."""
+    """[(System, [(corpus MB, value)])] over the corpora of the curve."""
     out = []
     for s in systems:
-        rows = [(res.mb(c), value(c, s.key)) for c in res.corpora() if res.mb(c)]
+        rows = [(res.mb(c), value(c, s.key)) for c in curve_corpora(res) if res.mb(c)]
         rows = sorted(r for r in rows if r[1] is not None and r[1] > 0)
         if rows:
             out.append((s, rows))
@@ -533,7 +541,7 @@ def scale_panel(chart, series, title, ylabel, logy):
 
 
 def script_scale(res, chart):
-    corpora = res.corpora()
+    corpora = curve_corpora(res)
     idx = series_by_size(res, index_systems(res, corpora),
                          lambda c, k: div(res.index.get((c, k), {}).get("seconds"), res.mb(c)))
     qry = series_by_size(res, query_systems(res, corpora, 1),

@@ -13,7 +13,8 @@
 #include "log.h"
 
 enum { O_SOCKET_MODE = 256, O_MAX_CONN, O_MAX_LINE, O_IDLE, O_QUERY_TIME, O_MAX_WILD,
-       O_MAX_OUTPUT, O_SLOW, O_LOG_LEVEL, O_PIDFILE };
+       O_MAX_OUTPUT, O_SLOW, O_LOG_LEVEL, O_PIDFILE, O_ON_FAILURE, O_SHARD_TIMEOUT,
+       O_SHARD_RETRY };
 
 static const struct option long_opts[] = {
     {"db", required_argument, NULL, 'd'},
@@ -31,6 +32,9 @@ static const struct option long_opts[] = {
     {"slow-ms", required_argument, NULL, O_SLOW},
     {"log-level", required_argument, NULL, O_LOG_LEVEL},
     {"pidfile", required_argument, NULL, O_PIDFILE},
+    {"on-shard-failure", required_argument, NULL, O_ON_FAILURE},
+    {"shard-timeout", required_argument, NULL, O_SHARD_TIMEOUT},
+    {"shard-retry", required_argument, NULL, O_SHARD_RETRY},
     {"help", no_argument, NULL, 'h'},
     {"version", no_argument, NULL, 'V'},
     {NULL, 0, NULL, 0},
@@ -41,7 +45,15 @@ static void usage(FILE *to)
     fputs("Usage: attached [options]\n"
           "Serve an attache index over TCP and Unix sockets (JSON lines; see\n"
           "docs/PROTOCOL.md).\n\n"
-          "  -d, --db PATH            index folder (default: $ATTACHE_DB)\n"
+          "  -d, --db PATH|tcp://HOST:PORT\n"
+          "                           index folder, or a shard served by xapian-tcpsrv;\n"
+          "                           repeatable: all are searched as one (default:\n"
+          "                           $ATTACHE_DB)\n"
+          "      --on-shard-failure partial|error\n"
+          "                           a shard out of reach: answer from the others,\n"
+          "                           flagged \"partial\" (default), or fail\n"
+          "      --shard-timeout MS   connect and read time-out of a remote shard (2000)\n"
+          "      --shard-retry MS     how often a shard out of reach is tried (1000)\n"
           "  -l, --listen ADDR:PORT   TCP address, repeatable (default 127.0.0.1:7311,\n"
           "                           IPv6 as [::1]:7311; \"none\": no TCP)\n"
           "  -s, --socket PATH        Unix socket\n"
@@ -77,6 +89,9 @@ static void defaults(struct config *c)
     c->max_wildcard = ATTACHE_MAX_WILDCARD;
     c->max_output = ATTACHE_MAX_OUTPUT;
     c->log_level = ATT_WARN;
+    c->partial = true;
+    c->shard_timeout_ms = 2000;
+    c->shard_retry_ms = 1000;
 }
 
 static bool number(const char *s, double lo, double hi, double *out)
@@ -110,7 +125,26 @@ static bool apply(struct config *c, int opt, const char *v)
     char *end;
 
     switch (opt) {
-    case 'd': return set_str(&c->db, v);
+    case 'd':
+        if (c->ndb == CONFIG_MAX_DB || *v == '\0')
+            return false;
+        c->dbs[c->ndb] = strdup(v);
+        return c->dbs[c->ndb++] != NULL;
+    case O_ON_FAILURE:
+        if (strcmp(v, "partial") != 0 && strcmp(v, "error") != 0)
+            return false;
+        c->partial = strcmp(v, "partial") == 0;
+        return true;
+    case O_SHARD_TIMEOUT:
+        if (!number(v, 10, 600000, &n))
+            return false;
+        c->shard_timeout_ms = (unsigned)n;
+        return true;
+    case O_SHARD_RETRY:
+        if (!number(v, 10, 3600000, &n))
+            return false;
+        c->shard_retry_ms = (unsigned)n;
+        return true;
     case 's': return set_str(&c->socket, v);
     case 'c': return set_str(&c->config_file, v);
     case O_PIDFILE: return set_str(&c->pidfile, v);
@@ -233,6 +267,28 @@ static bool load_file(struct config *c, const char *path)
     return ok;
 }
 
+/* c->db: the databases joined with ", ", for messages. */
+static bool join_dbs(struct config *c)
+{
+    size_t len = 1;
+    char *p;
+
+    for (size_t i = 0; i < c->ndb; i++)
+        len += strlen(c->dbs[i]) + 2;
+    p = malloc(len);
+    if (p == NULL)
+        return false;
+    *p = '\0';
+    for (size_t i = 0; i < c->ndb; i++) {
+        if (i > 0)
+            strcat(p, ", ");
+        strcat(p, c->dbs[i]);
+    }
+    free(c->db);
+    c->db = p;
+    return true;
+}
+
 /* The -c argument, looked for before the other options are applied. */
 static const char *find_config(int argc, char **argv)
 {
@@ -251,13 +307,13 @@ int config_build(struct config *c, int argc, char **argv)
 {
     const char *file = find_config(argc, argv);
     const char *env = getenv("ATTACHE_DB");
-    bool cli_listen = false;
+    bool cli_listen = false, cli_db = false;
     int opt;
 
     defaults(c);
-    if (env != NULL && *env && !set_str(&c->db, env))
-        return 2;
     if (file != NULL && !load_file(c, file))
+        return 2;
+    if (c->ndb == 0 && env != NULL && *env && !apply(c, 'd', env))
         return 2;
     optind = 0; /* rescan: config_build runs again on SIGHUP */
 
@@ -280,6 +336,12 @@ int config_build(struct config *c, int argc, char **argv)
             c->nlisten = 0; /* command-line addresses replace the file's */
             cli_listen = true;
         }
+        if (opt == 'd' && !cli_db) {
+            for (size_t i = 0; i < c->ndb; i++)
+                free(c->dbs[i]);
+            c->ndb = 0; /* so do the command line's databases */
+            cli_db = true;
+        }
         if (!apply(c, opt, optarg)) {
             att_log(ATT_ERROR, "bad value for --%s: '%s'", opt_name(opt), optarg);
             return 2;
@@ -289,16 +351,18 @@ int config_build(struct config *c, int argc, char **argv)
         att_log(ATT_ERROR, "unexpected argument '%s' (see --help)", argv[optind]);
         return 2;
     }
-    if (c->db == NULL || *c->db == '\0') {
+    if (c->ndb == 0) {
         att_log(ATT_ERROR, "no index given: use --db PATH or set ATTACHE_DB");
         return 2;
     }
-    return 0;
+    return join_dbs(c) ? 0 : 2;
 }
 
 void config_free(struct config *c)
 {
     free(c->db);
+    for (size_t i = 0; i < c->ndb; i++)
+        free(c->dbs[i]);
     for (size_t i = 0; i < c->nlisten; i++)
         free(c->listen[i]);
     free(c->socket);

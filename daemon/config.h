@@ -7,9 +7,15 @@
 #include <stddef.h>
 
 #define CONFIG_MAX_LISTEN 16
+#define CONFIG_MAX_DB 64
 
 struct config {
-    char *db;
+    char *db;                /* the databases, for messages: "a, b, c" */
+    char *dbs[CONFIG_MAX_DB]; /* index folders and tcp://HOST:PORT shards */
+    size_t ndb;
+    bool partial;            /* a shard out: search the others (else fail) */
+    unsigned shard_timeout_ms;
+    unsigned shard_retry_ms;
     char *listen[CONFIG_MAX_LISTEN];
     size_t nlisten;          /* 0: the default address; "none" disables TCP */
     char *socket;
@@ -27,8 +33,9 @@ struct config {
     char *pidfile;
 };
 
-/* Build the settings: defaults, then ATTACHE_DB, then the config file
- * (-c), then the other options. Returns 0 to run, -1 when it printed help
+/* Build the settings: defaults, then the config file (-c), then the other
+ * options; ATTACHE_DB when neither names a database. --db and --listen
+ * given there replace the file's. Returns 0 to run, -1 when it printed help
  * or version (exit 0), or 2 after printing a usage error. */
 int config_build(struct config *c, int argc, char **argv);
 

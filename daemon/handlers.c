@@ -115,6 +115,30 @@ static void add_traffic(struct server *s, cJSON *resp)
     stats_destroy(&sum);
 }
 
+/* Each database searched: "shards": [{"db", "state": "up"|"out",
+ * "revision", "passages"} or {"db", "state": "out", "error"}]. */
+static void add_shards(struct att_xdb *db, cJSON *resp)
+{
+    struct att_xdb_source src[CONFIG_MAX_DB];
+    cJSON *a = cJSON_AddArrayToObject(resp, "shards");
+    size_t n = 0;
+
+    att_xdb_sources(db, src, CONFIG_MAX_DB, &n);
+    for (size_t i = 0; a != NULL && i < n; i++) {
+        cJSON *o = cJSON_CreateObject();
+
+        cJSON_AddItemToArray(a, o);
+        cJSON_AddStringToObject(o, "db", src[i].spec);
+        cJSON_AddStringToObject(o, "state", src[i].up ? "up" : "out");
+        if (src[i].up) {
+            att_add_int(o, "revision", (long long)src[i].revision);
+            att_add_int(o, "passages", src[i].passages);
+        } else {
+            cJSON_AddStringToObject(o, "error", src[i].error);
+        }
+    }
+}
+
 int handle_stats(struct worker *w, cJSON *resp, struct att_err *err)
 {
     struct server *s = w->srv;
@@ -137,5 +161,7 @@ int handle_stats(struct worker *w, cJSON *resp, struct att_err *err)
     cJSON_AddNumberToObject(resp, "passages", info.doccount);
     add_traffic(s, resp);
     add_limits(resp, &s->lim);
+    if (w->db != NULL)
+        add_shards(w->db, resp);
     return ATT_OK;
 }

@@ -53,16 +53,27 @@ static int write_pidfile(const char *path)
     return 0;
 }
 
-/* The index must open before anything listens: a clear error, exit 2. */
-static int check_index(const char *db)
+/* The index must open before anything listens: a clear error, exit 2.
+ * (Remote shards out of reach are only reported: they may join later.) */
+static int check_index(const struct config *c)
 {
     struct att_xdb *x = NULL;
     struct att_err err = {0};
-    int rc = att_xdb_open(db, &x, &err);
+    struct att_xdb_source src[CONFIG_MAX_DB];
+    size_t n = 0;
+    int rc = open_index(c, &x, &err);
 
-    if (rc != ATT_OK)
+    if (rc != ATT_OK && c->ndb == 1)
         att_log(ATT_ERROR, "cannot open the index %s: %s (build it with attache-index -d %s "
-                "PATH)", db, err.msg, db);
+                "PATH)", c->db, err.msg, c->db);
+    else if (rc != ATT_OK)
+        att_log(ATT_ERROR, "cannot open the index: %s", err.msg);
+    if (rc == ATT_OK)
+        att_xdb_sources(x, src, CONFIG_MAX_DB, &n);
+    for (size_t i = 0; i < n; i++) {
+        if (!src[i].up)
+            att_log(ATT_WARN, "%s is out of reach for now: %s", src[i].spec, src[i].error);
+    }
     att_xdb_close(x);
     return rc;
 }
@@ -101,7 +112,7 @@ int main(int argc, char **argv)
     s.started = time(NULL);
     limits_set(&s.lim, &s.cfg);
     signal(SIGPIPE, SIG_IGN);
-    rc = check_index(s.cfg.db) == ATT_OK ? 0 : 2;
+    rc = check_index(&s.cfg) == ATT_OK ? 0 : 2;
     if (rc == 0) {
         s.base = event_base_new();
         rc = s.base && listeners_open(&s) == 0 && workers_start(&s) == 0 ? 0 : 2;

@@ -80,8 +80,14 @@ static void render_result(const struct att_request *req, const struct att_result
     att_add_int(total, "estimate", r->estimate);
     att_add_int(total, "lower", r->lower);
     att_add_int(total, "upper", r->upper);
-    if (r->partial)
+    if (r->partial || r->nmissing > 0)
         cJSON_AddBoolToObject(resp, "partial", true);
+    if (r->nmissing > 0) {
+        cJSON *m = cJSON_AddArrayToObject(resp, "missing");
+
+        for (size_t i = 0; m != NULL && i < r->nmissing; i++)
+            cJSON_AddItemToArray(m, cJSON_CreateString(r->missing[i]));
+    }
     hits = cJSON_AddArrayToObject(resp, "hits");
     for (size_t i = 0; i < r->n; i++) {
         cJSON *h = render_hit(req, r, i);

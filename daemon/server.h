@@ -85,6 +85,10 @@ void workers_join(struct server *s);
 /* Check (rate-limited) for a new revision and reopen. */
 void worker_refresh(struct worker *w, bool force);
 
+/* Open the databases of c as one (att_xdb_open_many with c's shard
+ * settings). */
+int open_index(const struct config *c, struct att_xdb **out, struct att_err *err);
+
 /* conn.c */
 void conn_open(struct worker *w, int fd, const char *peer);
 void conn_stop_all(struct worker *w); /* answer what was received, then close */

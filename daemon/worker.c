@@ -31,6 +31,13 @@ void limits_set(struct limits *l, const struct config *c)
     atomic_store(&l->max_connections, c->max_connections);
 }
 
+int open_index(const struct config *c, struct att_xdb **out, struct att_err *err)
+{
+    struct att_xdb_opts o = {c->shard_timeout_ms, c->shard_retry_ms, c->partial};
+
+    return att_xdb_open_many((const char *const *)c->dbs, c->ndb, &o, out, err);
+}
+
 void worker_refresh(struct worker *w, bool force)
 {
     struct att_err err = {0};
@@ -41,7 +48,7 @@ void worker_refresh(struct worker *w, bool force)
         return;
     w->last_check_us = now;
     if (w->db == NULL) { /* the index was unreadable: try afresh */
-        w->open_error = att_xdb_open(w->srv->cfg.db, &w->db, &err);
+        w->open_error = open_index(&w->srv->cfg, &w->db, &err);
         if (w->open_error != ATT_OK)
             return;
         changed = true;
@@ -125,7 +132,7 @@ static int worker_init(struct server *s, struct worker *w, unsigned i)
     w->index = i;
     stats_init(&w->st);
     pthread_mutex_init(&w->qmu, NULL);
-    w->open_error = att_xdb_open(s->cfg.db, &w->db, &err);
+    w->open_error = open_index(&s->cfg, &w->db, &err);
     if (w->open_error != ATT_OK) {
         att_log(ATT_ERROR, "cannot open the index %s: %s", s->cfg.db, err.msg);
         return -1;

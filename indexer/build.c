@@ -7,6 +7,7 @@
 
 #include "build.h"
 #include "log.h"
+#include "store.h"
 #include "terms.h"
 
 int build_begin(struct builder *b, struct att_xwdb *w, struct state *st,
@@ -172,6 +173,7 @@ struct queue {
     volatile sig_atomic_t *stop;
     struct job **ends;         /* a closing job per lane, made in advance */
     size_t nlanes;
+    unsigned shards;           /* > 1: jobs go to the lane of their shard */
     size_t done;               /* files written, for the progress bar */
     struct progress *pg;
     struct att_err err;        /* the preparer's fatal error */
@@ -194,29 +196,44 @@ static bool put(struct queue *q, struct job *j)
         q->head = j;
     q->tail = j;
     q->passages += j->ndocs;
-    pthread_cond_signal(&q->can_take);
+    pthread_cond_broadcast(&q->can_take); /* the lane it is for may not be the first */
     pthread_mutex_unlock(&q->mu);
     return true;
 }
 
-/* The next job, or NULL once another lane has aborted the run. */
-static struct job *take(struct queue *q)
+/* The first queued job lane may take (unlinked), or NULL. */
+static struct job *unlink_for(struct queue *q, int lane)
 {
-    struct job *j;
+    struct job *prev = NULL;
+
+    for (struct job *j = q->head; j != NULL; prev = j, j = j->next) {
+        if (j->lane >= 0 && j->lane != lane)
+            continue;
+        if (prev != NULL)
+            prev->next = j->next;
+        else
+            q->head = j->next;
+        if (q->tail == j)
+            q->tail = prev;
+        return j;
+    }
+    return NULL;
+}
+
+/* The next job for lane, or NULL once another lane has aborted the run. */
+static struct job *take(struct queue *q, int lane)
+{
+    struct job *j = NULL;
 
     pthread_mutex_lock(&q->mu);
-    while (q->head == NULL && !q->aborted)
+    while (!q->aborted && (j = unlink_for(q, lane)) == NULL)
         pthread_cond_wait(&q->can_take, &q->mu);
-    if (q->aborted) {
+    if (j == NULL) {
         pthread_mutex_unlock(&q->mu);
         return NULL;
     }
-    j = q->head;
-    q->head = j->next;
-    if (q->head == NULL)
-        q->tail = NULL;
     q->passages -= j->ndocs;
-    pthread_cond_signal(&q->can_put);
+    pthread_cond_broadcast(&q->can_put);
     pthread_mutex_unlock(&q->mu);
     return j;
 }
@@ -230,8 +247,10 @@ static void *preparer_main(void *arg)
     for (i = 0; i < q->files->n && !*q->stop && !fatal; i++) {
         struct job *j = prepare_file(&q->p, &q->files->v[i], q->roots[i], &fatal, &q->err);
 
-        if (j != NULL)
+        if (j != NULL) {
             j->done = i + 1;
+            j->lane = q->shards > 1 ? (int)store_shard_of(j->r->id, q->shards) : -1;
+        }
         if (j != NULL && !put(q, j))
             break;
     }
@@ -244,6 +263,7 @@ static void *preparer_main(void *arg)
         q->ends[k] = NULL;
         end->kind = JOB_END;
         end->done = i;
+        end->lane = (int)k;
         if (fatal) {
             end->why[0] = '!';
         } else if (k == 0) {
@@ -276,14 +296,14 @@ static void discard(struct queue *q)
     q->tail = NULL;
 }
 
-/* A writer's loop: apply jobs until a JOB_END, or until another lane
+/* A writer's loop: apply jobs until its JOB_END, or until another lane
  * aborts. */
 static int consume(struct builder *b, struct queue *q)
 {
     int rc = ATT_OK;
 
     for (;;) {
-        struct job *j = take(q);
+        struct job *j = take(q, (int)b->lane);
         bool end, fatal;
         size_t done;
 
@@ -328,11 +348,12 @@ static void free_ends(struct queue *q)
     free(q->ends);
 }
 
-int build_run(struct builder *lanes, size_t nlanes, const struct walk_list *files,
-              const char *const *roots, volatile sig_atomic_t *stop, struct progress *pg,
-              struct att_err *err)
+int build_run(struct builder *lanes, size_t nlanes, unsigned shards,
+              const struct walk_list *files, const char *const *roots,
+              volatile sig_atomic_t *stop, struct progress *pg, struct att_err *err)
 {
-    struct queue q = {.files = files, .roots = roots, .stop = stop, .nlanes = nlanes, .pg = pg};
+    struct queue q = {.files = files, .roots = roots, .stop = stop, .nlanes = nlanes,
+                      .shards = shards, .pg = pg};
     struct lane *ls = calloc(nlanes, sizeof *ls);
     pthread_t *tids = calloc(nlanes, sizeof *tids); /* [0]: the preparer */
     size_t running = 1;
@@ -358,14 +379,20 @@ int build_run(struct builder *lanes, size_t nlanes, const struct walk_list *file
     if (rc == ATT_OK && pthread_create(&tids[0], NULL, preparer_main, &q) != 0)
         rc = att_err_set(err, ATT_E_INTERNAL, "cannot start a thread");
     /* Lane 0 writes from this thread, the others from their own; when a
-     * thread cannot start, the lanes already running share its work. */
+     * thread cannot start, the lanes already running share its work, but
+     * a shard's files have no other writer: then the run stops. */
     for (size_t k = 0; rc == ATT_OK && k < nlanes; k++)
         ls[k] = (struct lane){.b = &lanes[k], .q = &q};
     while (rc == ATT_OK && running < nlanes &&
            pthread_create(&tids[running], NULL, lane_main, &ls[running]) == 0)
         running++;
     if (rc == ATT_OK) {
-        ls[0].rc = consume(&lanes[0], &q);
+        if (shards > 1 && running < nlanes) {
+            ls[0].rc = att_err_set(&lanes[0].err, ATT_E_INTERNAL, "cannot start a thread");
+            drain(&q);
+        } else {
+            ls[0].rc = consume(&lanes[0], &q);
+        }
         for (size_t k = 1; k < running; k++)
             pthread_join(tids[k], NULL);
         pthread_join(tids[0], NULL);

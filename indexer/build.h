@@ -37,12 +37,14 @@ int build_begin(struct builder *b, struct att_xwdb *w, struct state *st,
  * folder argument, or NULL. Reading and parsing run in a thread of their
  * own; each of the nlanes builders writes the files it takes to its own
  * database in a thread of its own (lane 0 in the caller's), so a file's
- * passages and record are always in one database. Each lane counts what
+ * passages and record are always in one database. With shards > 1, lane k
+ * writes shard k and gets the files store_shard_of() puts there; else any
+ * lane takes any file. Each lane counts what
  * it wrote; lanes[0].c also gets the preparer's counts. Stops early, with what was done committed, when *stop
  * becomes non-zero. Returns non-zero only when an index itself failed. */
-int build_run(struct builder *lanes, size_t nlanes, const struct walk_list *files,
-              const char *const *roots, volatile sig_atomic_t *stop, struct progress *pg,
-              struct att_err *err);
+int build_run(struct builder *lanes, size_t nlanes, unsigned shards,
+              const struct walk_list *files, const char *const *roots,
+              volatile sig_atomic_t *stop, struct progress *pg, struct att_err *err);
 
 /* Remove a vanished file's passages and record. */
 int build_remove(struct builder *b, struct rec *r, struct att_err *err);

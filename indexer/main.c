@@ -50,6 +50,8 @@ static void usage(FILE *to)
           "      --batch N          passages per commit (default 20000)\n"
           "  -j, --jobs N           writer threads for a first build or --rebuild\n"
           "                         (default: one per core, at most 4)\n"
+          "      --shards N         spread the index over N shards (a new index, or\n"
+          "                         with --rebuild; remembered: later runs keep it)\n"
           "      --max-file-size MB skip larger files (default 512)\n"
           "  -h, --help             this help\n"
           "  -V, --version          version\n\n"
@@ -61,7 +63,7 @@ static void usage(FILE *to)
 }
 
 enum { O_JSON = 256, O_PROGRESS, O_NO_PROGRESS, O_WAIT, O_RETRY, O_REBUILD, O_COMPACT,
-       O_STATS, O_LIST, O_FOLLOW, O_BATCH, O_MAXFILE };
+       O_STATS, O_LIST, O_FOLLOW, O_BATCH, O_MAXFILE, O_SHARDS };
 
 #define MAX_JOBS 16
 
@@ -81,6 +83,7 @@ static const struct option long_opts[] = {
     {"batch", required_argument, NULL, O_BATCH},
     {"max-file-size", required_argument, NULL, O_MAXFILE},
     {"jobs", required_argument, NULL, 'j'},
+    {"shards", required_argument, NULL, O_SHARDS},
     {"help", no_argument, NULL, 'h'},
     {"version", no_argument, NULL, 'V'},
     {NULL, 0, NULL, 0},
@@ -155,6 +158,11 @@ static int parse_args(int argc, char **argv, struct run_opts *o)
             if (!parse_num(optarg, 1, 1e7, &v))
                 goto bad_value;
             o->build.batch_passages = (unsigned)v;
+            break;
+        case O_SHARDS:
+            if (!parse_num(optarg, 1, STORE_MAX_SHARDS, &v))
+                goto bad_value;
+            o->shards = (unsigned)v;
             break;
         case O_MAXFILE:
             if (!parse_num(optarg, 1, 1 << 20, &v))
@@ -245,11 +253,14 @@ static const char *root_of(const struct run_opts *o, const struct root *roots,
 }
 
 /* Remove records of files that vanished from a folder walked in full. */
-static int remove_vanished(struct builder *b, const struct run_opts *o,
+static int remove_vanished(struct builder *lanes, unsigned shards, const struct run_opts *o,
                            const struct root *roots, struct att_err *err)
 {
-    for (size_t i = 0; i < b->st->n && !stop_requested; i++) {
-        struct rec *r = b->st->recs[i];
+    const struct state *st = lanes[0].st;
+
+    for (size_t i = 0; i < st->n && !stop_requested; i++) {
+        struct rec *r = st->recs[i];
+        struct builder *b = &lanes[shards > 1 ? store_shard_of(r->id, shards) : 0];
         bool walked = false;
 
         if (r->seen || r->root == NULL)
@@ -271,8 +282,8 @@ static int remove_vanished(struct builder *b, const struct run_opts *o,
 
 /* Index every file, then drop the vanished ones. Returns an att status
  * for index failures; per-file failures are only counted. */
-static int index_files(struct builder *b, size_t nlanes, const struct run_opts *o,
-                       struct att_err *err)
+static int index_files(struct builder *b, size_t nlanes, unsigned shards,
+                       const struct run_opts *o, struct att_err *err)
 {
     struct walk_list files = {0};
     struct root *roots = calloc((size_t)o->npaths, sizeof *roots);
@@ -291,10 +302,10 @@ static int index_files(struct builder *b, size_t nlanes, const struct run_opts *
         file_roots[i] = root_of(o, roots, first, i);
     progress_start(&pg, files.n, o->progress == 1 || (o->progress < 0 && !o->quiet &&
                                                          isatty(STDERR_FILENO)));
-    rc = build_run(b, nlanes, &files, file_roots, &stop_requested, &pg, err);
+    rc = build_run(b, nlanes, shards, &files, file_roots, &stop_requested, &pg, err);
     progress_end(&pg);
     if (rc == ATT_OK && !stop_requested)
-        rc = remove_vanished(b, o, roots, err);
+        rc = remove_vanished(b, shards, o, roots, err);
 out:
     walk_list_free(&files);
     free(file_roots);
@@ -357,171 +368,266 @@ static int compact_live(struct store *s, struct att_err *err)
     return merge_into_live(s, &s->gen, 1, err);
 }
 
-/* The revision of the live generation (before a rebuild replaces it). */
-static uint64_t live_revision(const struct store *s)
+/* The revision of the index in dir as readers see it (summed over its
+ * shards), before a rebuild replaces it. */
+static uint64_t live_revision(const char *dir)
 {
-    char *path = store_gen_path(s, s->gen);
     struct att_xdb *db = NULL;
     uint64_t rev = 0;
 
-    if (path != NULL && att_xdb_open(path, &db, NULL) == ATT_OK)
+    if (att_xdb_open(dir, &db, NULL) == ATT_OK)
         rev = att_xdb_revision(db);
     att_xdb_close(db);
-    free(path);
     return rev;
 }
 
-/* A fresh build writes from several threads, each into a generation of
- * its own after gens[0]; they are merged when the run completes. Opens
- * lanes 1..*n-1 (fewer when a generation cannot be made). */
-static int open_lanes(struct store *s, struct builder *b, struct att_xwdb **w, unsigned *gens,
-                      size_t *n, const struct run_opts *o, struct att_err *err)
-{
-    size_t want = *n;
+static int run_exit(const struct run_opts *o, int rc, const struct att_err *err,
+                    unsigned failed);
 
-    *n = 1;
-    while (*n < want) {
-        unsigned g = gens[*n - 1] + 1;
-        char *path = store_gen_path(s, g);
+/* One database the run writes: the index folder itself, or one shard. */
+struct part {
+    struct store *s;
+    unsigned gens[MAX_JOBS]; /* [0]: the generation written; then extra lanes' */
+    size_t first, nlanes;    /* its writers: run.b[first .. first + nlanes) */
+    bool fresh;              /* a first build or a rebuild of this part */
+};
+
+/* An indexing run over the whole index. */
+struct run {
+    struct store top;        /* the index folder: the lock, the stub */
+    struct store shard[STORE_MAX_SHARDS];
+    struct part part[STORE_MAX_SHARDS];
+    unsigned nparts, shards; /* shards: 0 for an unsharded index */
+    bool publish;            /* the top stub names the shards at the end */
+    uint64_t old_rev;        /* the revision readers saw before the run */
+    struct builder b[STORE_MAX_SHARDS];
+    struct att_xwdb *w[STORE_MAX_SHARDS];
+    size_t nb;
+    struct state st;
+};
+
+/* A fresh build of an unsharded index writes from several threads, each
+ * into a generation of its own after gens[0]; they are merged when the run
+ * completes. Opens up to want - 1 more (fewer when one cannot be made). */
+static void open_lanes(struct run *r, struct part *p, size_t want, const struct run_opts *o)
+{
+    while (p->nlanes < want && r->nb < STORE_MAX_SHARDS) {
+        unsigned g = p->gens[p->nlanes - 1] + 1;
+        char *path = store_gen_path(p->s, g);
         struct att_err e = {0};
-        int rc = path ? att_xwdb_open(path, ATT_XW_CREATE, &w[*n], &e) : ATT_E_NOMEM;
+        struct builder *b = &r->b[r->nb];
+        int rc = path ? att_xwdb_open(path, ATT_XW_CREATE, &r->w[r->nb], &e) : ATT_E_NOMEM;
 
         free(path);
         if (rc == ATT_OK)
-            rc = build_begin(&b[*n], w[*n], b[0].st, &o->build, &e);
+            rc = build_begin(b, r->w[r->nb], &r->st, &o->build, &e);
         if (rc != ATT_OK) { /* fewer writers; the build goes on */
             att_log(ATT_WARN, "%s: one writer fewer: %s", o->db, e.msg);
-            att_xwdb_close(w[*n]);
-            w[*n] = NULL;
-            store_remove_gen(s, g);
-            break;
+            att_xwdb_close(r->w[r->nb]);
+            r->w[r->nb] = NULL;
+            store_remove_gen(p->s, g);
+            return;
         }
-        b[*n].revision = b[0].revision;
-        b[*n].lane = (unsigned)*n;
-        gens[*n] = g;
-        (*n)++;
+        b->revision = r->b[p->first].revision;
+        b->lane = (unsigned)r->nb;
+        p->gens[p->nlanes++] = g;
+        r->nb++;
     }
-    (void)err;
-    return ATT_OK;
 }
 
-/* Commit every lane (or drop what is pending after a failure), count the
- * passages they hold and close them. */
-static int close_lanes(struct builder *b, struct att_xwdb **w, size_t n, int rc,
-                       uint32_t *passages, struct att_err *err)
+/* Open part p's writable generation and its writer; a first build goes
+ * live at once (so that an interrupted one resumes), unless it replaces
+ * another layout, which it does only when complete. */
+static int open_part(struct run *r, struct part *p, const struct run_opts *o,
+                     struct att_err *err)
 {
-    *passages = 0;
-    for (size_t k = 0; k < n; k++) {
+    struct builder *b = &r->b[r->nb];
+    struct att_xwdb **w = &r->w[r->nb];
+    int rc = open_gen(p->s, o->rebuild, &p->gens[0], w, err);
+
+    if (rc != ATT_OK)
+        return rc;
+    p->fresh = p->gens[0] != p->s->gen;
+    p->first = r->nb;
+    p->nlanes = 1;
+    if (!p->fresh)
+        rc = state_load(&r->st, *w, err);
+    if (rc == ATT_OK)
+        rc = build_begin(b, *w, &r->st, &o->build, err);
+    if (rc != ATT_OK)
+        return rc;
+    b->lane = (unsigned)r->nb;
+    r->nb++;
+    if (p->fresh && b->revision < r->old_rev) /* revisions go on growing */
+        b->revision = r->old_rev;
+    if (p->s->gen == 0 && p->s->shards == 0) {
+        rc = build_touch(b, err);
+        if (rc == ATT_OK)
+            rc = store_swap(p->s, p->gens[0], err);
+    }
+    return rc;
+}
+
+/* Commit part p's writers (or drop what is pending after a failure), add
+ * the passages it keeps to *passages, close them; then put the part's
+ * work live: a fresh build merged and compacted into one generation (a
+ * database written in one go is about twice the size of its compacted
+ * copy, which takes a few percent of the build to make). Interrupted or
+ * failed, a fresh build is dropped, save a first build's first lane. */
+static int close_part(struct run *r, struct part *p, int rc, uint32_t *passages,
+                      struct att_err *err)
+{
+    uint32_t kept = 0;
+    bool done;
+
+    for (size_t k = p->first; k < p->first + p->nlanes; k++) {
         uint32_t count = 0;
 
         if (rc == ATT_OK)
-            rc = build_flush(&b[k], err);
+            rc = build_flush(&r->b[k], err);
         else
-            build_abort(&b[k]);
+            build_abort(&r->b[k]);
         if (rc == ATT_OK)
-            rc = att_xwdb_doccount(w[k], &count, err);
-        if (k == 0 || !stop_requested) /* the others are dropped */
-            *passages += count;
-        att_xwdb_close(w[k]);
-        w[k] = NULL;
+            rc = att_xwdb_doccount(r->w[k], &count, err);
+        if (k == p->first || !stop_requested) /* the others are dropped */
+            kept += count;
+        att_xwdb_close(r->w[k]);
+        r->w[k] = NULL;
     }
+    *passages += kept;
+    done = rc == ATT_OK && !stop_requested;
+    if (done && p->fresh && kept > 0)
+        rc = merge_into_live(p->s, p->gens, p->nlanes, err);
+    else if (done && p->gens[0] != p->s->gen)
+        rc = store_swap(p->s, p->gens[0], err);
+    for (size_t k = 0; k < p->nlanes; k++) {
+        if (p->gens[k] != 0 && p->gens[k] != p->s->gen)
+            store_remove_gen(p->s, p->gens[k]);
+    }
+    return rc;
+}
+
+/* Lock the index, check the shard count asked for against the one it
+ * has, and open the parts to write. */
+static int open_run(struct run *r, const struct run_opts *o, struct att_err *err)
+{
+    unsigned have, want;
+    int rc = store_open(&r->top, o->db, o->wait, err);
+
+    if (rc != ATT_OK)
+        return rc;
+    have = r->top.shards ? r->top.shards : r->top.gen ? 1 : 0;
+    want = o->shards ? o->shards : have ? have : 1;
+    if (have != 0 && want != have && !o->rebuild)
+        return att_err_set(err, ATT_E_OPENING, "the index has %u shard%s, not %u; to change "
+                           "that, add --rebuild (which builds it again over %u)", have,
+                           have == 1 ? "" : "s", want, want);
+    if (have != 0)
+        r->old_rev = live_revision(o->db);
+    r->shards = want > 1 ? want : 0;
+    r->nparts = want;
+    if (r->shards == 0) {
+        r->part[0].s = &r->top;
+        rc = open_part(r, &r->part[0], o, err);
+        if (rc == ATT_OK && r->part[0].fresh)
+            open_lanes(r, &r->part[0], o->jobs, o);
+        return rc;
+    }
+    for (unsigned k = 0; rc == ATT_OK && k < want; k++) {
+        r->part[k].s = &r->shard[k];
+        rc = store_open_shard(&r->shard[k], &r->top, k, want, err);
+        if (rc == ATT_OK)
+            rc = open_part(r, &r->part[k], o, err);
+    }
+    /* A new index names its shards at once; one that had another layout
+     * only once they are complete. */
+    if (rc == ATT_OK && have == 0)
+        rc = store_set_shards(&r->top, want, err);
+    r->publish = have != 0 && r->top.shards != want;
     return rc;
 }
 
 static int run_index(const struct run_opts *o)
 {
-    struct store s = {0};
-    struct state st;
-    struct builder b[MAX_JOBS];
-    struct att_xwdb *w[MAX_JOBS] = {0};
-    unsigned gens[MAX_JOBS] = {0};
-    size_t nlanes = 1;
+    struct run *r = calloc(1, sizeof *r);
     struct att_err err = {0};
     double t0 = progress_now();
     uint32_t passages = 0;
-    bool fresh = false; /* a first build or a rebuild */
-    bool done;
     int rc;
 
-    state_init(&st);
-    rc = store_open(&s, o->db, o->wait, &err);
-    if (rc == ATT_OK)
-        rc = open_gen(&s, o->rebuild, &gens[0], &w[0], &err);
-    fresh = rc == ATT_OK && gens[0] != s.gen;
-    if (rc == ATT_OK && gens[0] == s.gen)
-        rc = state_load(&st, w[0], &err);
-    if (rc == ATT_OK)
-        rc = build_begin(&b[0], w[0], &st, &o->build, &err);
-    if (rc == ATT_OK && fresh && s.gen != 0) /* revisions go on growing */
-        b[0].revision = live_revision(&s) > b[0].revision ? live_revision(&s) : b[0].revision;
-    /* A first build goes live at once, so an interrupted one resumes. */
-    if (rc == ATT_OK && s.gen == 0) {
-        rc = build_touch(&b[0], &err);
-        if (rc == ATT_OK)
-            rc = store_swap(&s, gens[0], &err);
+    if (r == NULL) {
+        att_log(ATT_ERROR, "%s: out of memory", o->db);
+        return EXIT_USAGE;
     }
-    nlanes = fresh ? o->jobs : 1;
+    for (size_t k = 0; k < STORE_MAX_SHARDS; k++)
+        r->shard[k].lock_fd = -1;
+    state_init(&r->st);
+    rc = open_run(r, o, &err);
     if (rc == ATT_OK)
-        rc = open_lanes(&s, b, w, gens, &nlanes, o, &err);
-    if (rc == ATT_OK)
-        rc = index_files(b, nlanes, o, &err);
-    if (w[0] != NULL)
-        rc = close_lanes(b, w, nlanes, rc, &passages, &err);
-    /* A fresh build is merged and compacted into one generation (a
-     * database written in one go is about twice the size of its compacted
-     * copy, which takes a few percent of the build to make). Interrupted
-     * or failed, it is dropped, save a first build's live lane. */
-    done = rc == ATT_OK && !stop_requested;
-    if (done && fresh && passages > 0)
-        rc = merge_into_live(&s, gens, nlanes, &err);
-    else if (done && gens[0] != s.gen)
-        rc = store_swap(&s, gens[0], &err);
-    for (size_t k = 0; k < nlanes && s.lock_fd >= 0; k++) {
-        if (gens[k] != 0 && gens[k] != s.gen)
-            store_remove_gen(&s, gens[k]);
-    }
-    store_close(&s);
+        rc = index_files(r->b, r->nb, r->shards, o, &err);
+    for (unsigned k = 0; k < r->nparts && r->part[k].s != NULL && r->nb > r->part[k].first; k++)
+        rc = close_part(r, &r->part[k], rc, &passages, &err);
+    if (rc == ATT_OK && !stop_requested && r->publish)
+        rc = store_set_shards(&r->top, r->shards, &err);
+    else if (rc == ATT_OK && !stop_requested && r->shards == 0 && r->top.shards != 0)
+        store_remove_shards(&r->top); /* back to one database */
+    for (size_t k = 0; k < STORE_MAX_SHARDS; k++)
+        store_close(&r->shard[k]);
+    store_close(&r->top);
     /* An interrupted first build keeps what its first lane committed; the
      * next run indexes the rest. */
-    for (size_t k = 1; done && k < nlanes; k++)
-        b[0].c = build_counts_add(b[0].c, b[k].c);
-    for (size_t i = 0; !done && nlanes > 1 && i < st.n; i++) {
-        if (st.recs[i]->lane != 0) {
-            st.recs[i]->docs = 0;
-            st.recs[i]->passages = 0;
+    for (size_t k = 1; k < r->nb; k++) {
+        if (!stop_requested || r->shards != 0)
+            r->b[0].c = build_counts_add(r->b[0].c, r->b[k].c);
+    }
+    for (size_t i = 0; stop_requested && r->shards == 0 && r->nb > 1 && i < r->st.n; i++) {
+        if (r->st.recs[i]->lane != 0) {
+            r->st.recs[i]->docs = 0;
+            r->st.recs[i]->passages = 0;
         }
     }
     if (rc == ATT_OK)
-        report_summary(o, &b[0].c, &st, passages, progress_now() - t0, stop_requested);
-    state_free(&st);
+        report_summary(o, &r->b[0].c, &r->st, passages, progress_now() - t0, stop_requested);
+    state_free(&r->st);
+    rc = run_exit(o, rc, &err, r->b[0].c.failed);
+    free(r);
+    return rc;
+}
+
+/* The exit status for a run that ended with rc (err says why). */
+static int run_exit(const struct run_opts *o, int rc, const struct att_err *err,
+                    unsigned failed)
+{
     if (rc != ATT_OK) {
-        att_log(ATT_ERROR, "%s: %s", o->db, err.msg);
+        att_log(ATT_ERROR, "%s: %s", o->db, err->msg);
         return rc == ATT_E_LOCKED ? EXIT_LOCKED : EXIT_USAGE;
     }
     if (stop_requested)
         return EXIT_INTERRUPTED;
-    return b[0].c.failed > 0 ? EXIT_FAILED_FILES : 0;
+    return failed > 0 ? EXIT_FAILED_FILES : 0;
 }
 
-/* --compact */
+/* --compact: each shard in turn, or the index. */
 static int run_compact(const struct run_opts *o)
 {
-    struct store s = {0};
+    struct store top = {0}, sh = {0};
     struct att_err err = {0};
-    int rc = store_open(&s, o->db, o->wait, &err);
+    int rc = store_open(&top, o->db, o->wait, &err);
 
-    if (rc == ATT_OK && s.gen == 0)
+    if (rc == ATT_OK && top.gen == 0 && top.shards == 0)
         rc = att_err_set(&err, ATT_E_OPENING, "no index to compact");
-    if (rc == ATT_OK)
-        rc = compact_live(&s, &err);
-    if (rc == ATT_OK && !o->quiet && !stop_requested)
-        printf("compacted %s: %lld bytes\n", o->db, store_size(&s));
-    store_close(&s);
-    if (rc != ATT_OK) {
-        att_log(ATT_ERROR, "%s: %s", o->db, err.msg);
-        return rc == ATT_E_LOCKED ? EXIT_LOCKED : EXIT_USAGE;
+    if (rc == ATT_OK && top.shards == 0)
+        rc = compact_live(&top, &err);
+    for (unsigned k = 0; rc == ATT_OK && k < top.shards && !stop_requested; k++) {
+        rc = store_open_shard(&sh, &top, k, top.shards, &err);
+        if (rc == ATT_OK && sh.gen != 0)
+            rc = compact_live(&sh, &err);
+        store_close(&sh);
     }
-    return stop_requested ? EXIT_INTERRUPTED : 0;
+    if (rc == ATT_OK && !o->quiet && !stop_requested)
+        printf("compacted %s: %lld bytes\n", o->db, store_index_size(o->db));
+    store_close(&top);
+    return run_exit(o, rc, &err, 0);
 }
 
 int main(int argc, char **argv)

@@ -49,6 +49,7 @@ struct job {
     uint32_t ndoc;          /* documents in the file (several for .jsonl) */
     struct att_xgen *spell; /* non-NULL: add its words, then commit */
     size_t done;            /* files dealt with once this job is applied */
+    int lane;               /* the writer it is for; -1: any */
     struct job *next;
 };
 

@@ -139,7 +139,6 @@ int report_stats(const struct run_opts *o)
     struct att_err err = {0};
     struct tally t = {0};
     struct state st;
-    struct store s = {.dir = (char *)o->db, .lock_fd = -1};
     char *gen = NULL;
     int rc;
     bool ok;
@@ -153,24 +152,24 @@ int report_stats(const struct run_opts *o)
     if (rc == ATT_OK)
         rc = att_xdb_get_info(db, &info, true, &err);
     gen = store_peek(o->db, NULL);
-    if (gen != NULL)
-        sscanf(strrchr(gen, '/') + 1, "g%u", &s.gen);
     ok = rc == ATT_OK && t.mismatched == 0 && t.passages == info.doccount;
     if (rc == ATT_OK && o->json) {
         printf("{\"documents\":%lu,\"passages\":%u,\"files\":%lu,\"failed\":%lu,"
                "\"terms\":%llu,\"spellings\":%llu,\"spelling_freq\":%llu,\"bytes\":%lld,"
-               "\"revision\":%llu,\"consistent\":%s}\n",
+               "\"revision\":%llu,\"shards\":%u,\"consistent\":%s}\n",
                t.docs, info.doccount, t.files, t.failed, (unsigned long long)info.terms,
                (unsigned long long)info.spellings, (unsigned long long)info.spelling_freq,
-               store_size(&s), (unsigned long long)info.revision, ok ? "true" : "false");
+               store_index_size(o->db), (unsigned long long)info.revision, info.shards,
+               ok ? "true" : "false");
     } else if (rc == ATT_OK) {
         printf("index      %s\ndocuments  %lu\npassages   %u\nfiles      %lu (%lu failed)\n"
                "terms      %llu\nspelling   %llu words\nsize       %.1f MB\nrevision   %llu\n"
-               "consistent %s\n",
+               "shards     %u\nconsistent %s\n",
                gen ? gen : o->db, t.docs, info.doccount, t.files, t.failed,
                (unsigned long long)info.terms, (unsigned long long)info.spellings,
-               store_size(&s) / 1048576.0,
-               (unsigned long long)info.revision, ok ? "yes" : "NO: passages and records differ");
+               store_index_size(o->db) / 1048576.0,
+               (unsigned long long)info.revision, info.shards,
+               ok ? "yes" : "NO: passages and records differ");
     } else if (err.msg[0]) {
         att_log(ATT_ERROR, "%s: %s", o->db, err.msg);
     }

@@ -13,6 +13,7 @@ struct run_opts {
     int progress;          /* -1 auto (a terminal), 0 off, 1 on */
     double wait;
     unsigned jobs;         /* writers for a fresh build */
+    unsigned shards;       /* --shards, 0 when not given */
     struct build_opts build;
     char **paths;
     int npaths;

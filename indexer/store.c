@@ -10,6 +10,7 @@
 #include <sys/stat.h>
 #include <time.h>
 #include <unistd.h>
+#include <xxhash.h>
 
 #include "store.h"
 
@@ -30,20 +31,46 @@ char *store_gen_path(const struct store *s, unsigned gen)
     return path_join(s->dir, name);
 }
 
-/* The generation a stub names ("auto gN"), 0 when none or unreadable. */
-static unsigned read_stub_gen(const char *dir)
+/* What dir's stub names: a generation ("auto gN": *gen), or the shards
+ * of a sharded index ("auto sKofN" lines: *shards = N); zeros when none
+ * or unreadable. */
+static void read_stub(const char *dir, unsigned *gen, unsigned *shards)
 {
     char *p = path_join(dir, "XAPIANDB");
     FILE *f = p ? fopen(p, "r") : NULL;
-    unsigned gen = 0;
+    char line[128];
+    unsigned k, n, lines = 0;
 
-    if (f != NULL) {
-        if (fscanf(f, "auto g%u", &gen) != 1)
-            gen = 0;
-        fclose(f);
+    *gen = 0;
+    *shards = 0;
+    while (f != NULL && fgets(line, sizeof line, f) != NULL) {
+        if (lines == 0 && sscanf(line, "auto g%u", gen) == 1)
+            break;
+        if (sscanf(line, "auto s%uof%u", &k, &n) != 2 || k != lines || n < 2) {
+            *shards = 0;
+            break;
+        }
+        *shards = n;
+        lines++;
     }
+    if (*shards != 0 && lines != *shards)
+        *shards = 0;
+    if (f != NULL)
+        fclose(f);
     free(p);
-    return gen;
+}
+
+unsigned store_shard_of(const char *id, unsigned n)
+{
+    return n <= 1 ? 0 : (unsigned)(XXH3_64bits(id, strlen(id)) % n);
+}
+
+char *store_shard_dir(const char *dir, unsigned k, unsigned n)
+{
+    char name[32];
+
+    snprintf(name, sizeof name, "s%uof%u", k, n);
+    return path_join(dir, name);
 }
 
 static int rm_entry(const char *path, const struct stat *sb, int flag, struct FTW *ftw)
@@ -69,8 +96,9 @@ void store_remove_gen(const struct store *s, unsigned gen)
     free(p);
 }
 
-/* Remove every gN folder but the live one: leftovers of an interrupted
- * rebuild, compaction or first build. */
+/* Remove every gN folder but the live one, and every shard folder the
+ * stub does not name: leftovers of an interrupted rebuild, compaction,
+ * first build or change of shard count. */
 static void remove_strays(struct store *s)
 {
     DIR *d = opendir(s->dir);
@@ -79,11 +107,18 @@ static void remove_strays(struct store *s)
     if (d == NULL)
         return;
     while ((e = readdir(d)) != NULL) {
-        unsigned g;
+        unsigned g, k, n;
         char tail;
 
-        if (sscanf(e->d_name, "g%u%c", &g, &tail) == 1 && g != s->gen)
+        if (sscanf(e->d_name, "g%u%c", &g, &tail) == 1 && g != s->gen) {
             store_remove_gen(s, g);
+        } else if (sscanf(e->d_name, "s%uof%u%c", &k, &n, &tail) == 2 && n != s->shards) {
+            char *p = path_join(s->dir, e->d_name);
+
+            if (p != NULL)
+                rm_tree(p);
+            free(p);
+        }
     }
     closedir(d);
 }
@@ -151,18 +186,25 @@ int store_open(struct store *s, const char *dir, double wait_s, struct att_err *
     rc = take_lock(s, wait_s, err);
     if (rc != ATT_OK)
         return rc;
-    s->gen = read_stub_gen(dir);
+    read_stub(dir, &s->gen, &s->shards);
     remove_strays(s);
     return ATT_OK;
 }
 
-void store_close(struct store *s)
+int store_open_shard(struct store *s, const struct store *top, unsigned k, unsigned n,
+                     struct att_err *err)
 {
-    if (s->lock_fd >= 0)
-        close(s->lock_fd); /* releases the flock */
-    s->lock_fd = -1;
-    free(s->dir);
-    s->dir = NULL;
+    char *dir = store_shard_dir(top->dir, k, n);
+    int rc;
+
+    if (dir == NULL) {
+        s->dir = NULL;
+        s->lock_fd = -1;
+        return att_err_set(err, ATT_E_NOMEM, "out of memory");
+    }
+    rc = store_open(s, dir, 0, err);
+    free(dir);
+    return rc;
 }
 
 static int fsync_path(const char *path, int flags)
@@ -177,19 +219,19 @@ static int fsync_path(const char *path, int flags)
     return rc;
 }
 
-int store_swap(struct store *s, unsigned gen, struct att_err *err)
+/* Write dir's stub atomically: XAPIANDB.tmp, fsync, rename, fsync dir. */
+static int write_stub(const char *dir, const char *text, struct att_err *err)
 {
-    char *tmp = path_join(s->dir, "XAPIANDB.tmp");
-    char *stub = path_join(s->dir, "XAPIANDB");
-    unsigned old = s->gen;
+    char *tmp = path_join(dir, "XAPIANDB.tmp");
+    char *stub = path_join(dir, "XAPIANDB");
     FILE *f = tmp ? fopen(tmp, "w") : NULL;
     int rc = ATT_OK;
 
     if (f == NULL || stub == NULL) {
-        rc = att_err_set(err, ATT_E_IO, "cannot write stub in %s: %s", s->dir, strerror(errno));
+        rc = att_err_set(err, ATT_E_IO, "cannot write stub in %s: %s", dir, strerror(errno));
         goto out;
     }
-    fprintf(f, "auto g%u\n", gen);
+    fputs(text, f);
     if (fflush(f) != 0 || fsync(fileno(f)) != 0) {
         fclose(f);
         rc = att_err_set(err, ATT_E_IO, "cannot write %s: %s", tmp, strerror(errno));
@@ -200,14 +242,64 @@ int store_swap(struct store *s, unsigned gen, struct att_err *err)
         rc = att_err_set(err, ATT_E_IO, "cannot rename %s: %s", tmp, strerror(errno));
         goto out;
     }
-    fsync_path(s->dir, O_RDONLY | O_DIRECTORY);
-    s->gen = gen;
-    if (old != 0 && old != gen)
-        store_remove_gen(s, old);
+    fsync_path(dir, O_RDONLY | O_DIRECTORY);
 out:
     free(tmp);
     free(stub);
     return rc;
+}
+
+int store_set_shards(struct store *top, unsigned n, struct att_err *err)
+{
+    char *text = calloc(n, 32);
+    size_t len = 0;
+    int rc;
+
+    if (text == NULL)
+        return att_err_set(err, ATT_E_NOMEM, "out of memory");
+    for (unsigned k = 0; k < n; k++)
+        len += (size_t)snprintf(text + len, 32, "auto s%uof%u\n", k, n);
+    rc = write_stub(top->dir, text, err);
+    free(text);
+    if (rc != ATT_OK)
+        return rc;
+    top->gen = 0;
+    top->shards = n;
+    remove_strays(top);
+    return ATT_OK;
+}
+
+void store_remove_shards(const struct store *top)
+{
+    struct store s = *top;
+
+    s.shards = 0; /* no shard folder is named any more */
+    remove_strays(&s);
+}
+
+void store_close(struct store *s)
+{
+    if (s->lock_fd >= 0)
+        close(s->lock_fd); /* releases the flock */
+    s->lock_fd = -1;
+    free(s->dir);
+    s->dir = NULL;
+}
+
+int store_swap(struct store *s, unsigned gen, struct att_err *err)
+{
+    char text[32];
+    unsigned old = s->gen;
+    int rc;
+
+    snprintf(text, sizeof text, "auto g%u\n", gen);
+    rc = write_stub(s->dir, text, err);
+    if (rc != ATT_OK)
+        return rc;
+    s->gen = gen;
+    if (old != 0 && old != gen)
+        store_remove_gen(s, old);
+    return ATT_OK;
 }
 
 static long long total_size;
@@ -234,12 +326,34 @@ long long store_size(const struct store *s)
 
 char *store_peek(const char *dir, struct att_err *err)
 {
-    unsigned gen = read_stub_gen(dir);
-    struct store s = {.dir = (char *)dir, .lock_fd = -1, .gen = gen};
+    struct store s = {.dir = (char *)dir, .lock_fd = -1};
+    char *p;
 
-    if (gen == 0) {
+    read_stub(dir, &s.gen, &s.shards);
+    if (s.gen == 0 && s.shards == 0) {
         att_err_set(err, ATT_E_OPENING, "no attache index in %s", dir);
         return NULL;
     }
-    return store_gen_path(&s, gen);
+    p = s.shards ? strdup(dir) : store_gen_path(&s, s.gen);
+    if (p == NULL)
+        att_err_set(err, ATT_E_NOMEM, "out of memory");
+    return p;
+}
+
+long long store_index_size(const char *dir)
+{
+    struct store s = {.dir = (char *)dir, .lock_fd = -1};
+    long long sum = 0;
+
+    read_stub(dir, &s.gen, &s.shards);
+    if (s.shards == 0)
+        return store_size(&s);
+    for (unsigned k = 0; k < s.shards; k++) {
+        char *sd = store_shard_dir(dir, k, s.shards);
+
+        if (sd != NULL)
+            sum += store_index_size(sd);
+        free(sd);
+    }
+    return sum;
 }

@@ -9,6 +9,7 @@
 #include <cctype>
 #include <chrono>
 #include <map>
+#include <memory>
 #include <fstream>
 #include <new>
 #include <set>
@@ -42,11 +43,25 @@ struct att_xdoc {
     Xapian::termpos pos = 0;
 };
 
+// One source of a reader: an index folder or a remote database.
+struct att_source {
+    std::string spec;                  // as given
+    std::string host;                  // remote: tcp://HOST:PORT
+    unsigned port = 0;                 // 0: local
+    std::string stub;                  // local: its stubs' text when opened
+    std::vector<Xapian::Database> dbs; // local: one per shard; remote: one
+    bool up = false;
+    std::string error;                 // why it is out
+    unsigned fails = 0;                // tries since it went out
+    std::chrono::steady_clock::time_point retry_at;
+};
+
 struct att_xdb {
-    std::string path;
-    std::string stub;                  // the stub file's text when opened
-    std::vector<Xapian::Database> shards;
-    Xapian::Database db;               // all shards as one
+    std::string path;                  // the first source (for messages)
+    std::vector<att_source> sources;
+    att_xdb_opts opts{2000, 1000, false};
+    std::vector<Xapian::Database> shards; // every database of the sources up
+    Xapian::Database db;               // all of them as one
 };
 
 namespace {
@@ -82,6 +97,8 @@ template <typename F> int guard(att_err *err, F &&f)
         return fail(err, ATT_E_NOTFOUND, e);
     } catch (const Xapian::DatabaseCreateError &e) {
         return fail(err, ATT_E_IO, e);
+    } catch (const Xapian::NetworkError &e) {
+        return fail(err, ATT_E_OPENING, e);
     } catch (const Xapian::Error &e) {
         return fail(err, ATT_E_INDEX, e);
     } catch (const std::bad_alloc &) {
@@ -111,7 +128,7 @@ const unsigned TERM_MAX = 240; // glass's limit is 245 bytes
 
 // The text of path/XAPIANDB prefixed with "+", or "" when there is none
 // (so an empty stub and a missing one differ).
-std::string read_stub(const std::string &path)
+std::string read_one_stub(const std::string &path)
 {
     std::ifstream in(path + "/XAPIANDB");
     std::ostringstream ss;
@@ -121,28 +138,153 @@ std::string read_stub(const std::string &path)
     return ss.str();
 }
 
-// Open each database a stub names ("auto DIR" lines, relative to the
-// stub's folder), or path itself when it holds no stub.
-void open_shards(att_xdb *x)
+// The stub of path followed by the stubs of the folders it names (a
+// sharded index: each shard is an index folder with a stub of its own), so
+// that a swap in any of them shows as a change.
+std::string read_stub(const std::string &path)
 {
-    x->stub = read_stub(x->path);
+    std::string all = read_one_stub(path);
+    if (all.empty())
+        return all;
+    std::istringstream lines(all.substr(1));
+    std::string kind, where;
+    while (lines >> kind >> where) {
+        if (kind == "auto")
+            all += "\n" + read_one_stub(where[0] == '/' ? where : path + "/" + where);
+    }
+    return all;
+}
+
+// Open a source: each database a local stub names ("auto DIR" lines,
+// relative to the stub's folder; a shard is itself a folder with a stub),
+// or the path itself when it holds no stub; or the remote database.
+// Throws when it cannot.
+void open_source(att_source &s, const att_xdb_opts &o)
+{
+    std::vector<Xapian::Database> dbs;
+    std::string stub;
+    if (s.port != 0) {
+        dbs.push_back(Xapian::Remote::open(s.host, s.port, o.timeout_ms, o.timeout_ms));
+    } else {
+        stub = read_stub(s.spec);
+        if (stub.empty()) {
+            dbs.emplace_back(s.spec);
+        } else {
+            std::istringstream lines(read_one_stub(s.spec).substr(1));
+            std::string kind, where;
+            while (lines >> kind >> where)
+                dbs.emplace_back(where[0] == '/' ? where : s.spec + "/" + where);
+            if (dbs.empty())
+                throw Xapian::DatabaseOpeningError("empty stub file: " + s.spec + "/XAPIANDB");
+        }
+    }
+    s.dbs = std::move(dbs);
+    s.stub = std::move(stub);
+    s.up = true;
+    s.fails = 0;
+    s.error.clear();
+}
+
+// Take s out after it failed (why); it is tried again after retry_ms,
+// then after twice as long each time it still fails, up to 30 s (a try
+// may wait for the connect time-out).
+void source_down(att_source &s, const std::string &why, const att_xdb_opts &o)
+{
+    unsigned wait = o.retry_ms;
+    for (unsigned i = 0; i < s.fails && wait < 30000; i++)
+        wait *= 2;
+    s.up = false;
+    s.dbs.clear();
+    s.error = why;
+    s.fails++;
+    s.retry_at = std::chrono::steady_clock::now() + std::chrono::milliseconds(std::min(wait, 30000u));
+}
+
+std::string describe(const Xapian::Error &e)
+{
+    std::string m = e.get_type();
+    m += ": " + e.get_msg();
+    if (!e.get_context().empty())
+        m += " (" + e.get_context() + ")";
+    return m;
+}
+
+// x->shards and x->db from the sources that are up.
+void combine(att_xdb *x)
+{
     x->shards.clear();
     x->db = Xapian::Database();
-    if (x->stub.empty()) {
-        x->shards.emplace_back(x->path);
-    } else {
-        std::istringstream lines(x->stub.substr(1));
-        std::string kind, where;
-        while (lines >> kind >> where) {
-            if (where[0] != '/')
-                where = x->path + "/" + where;
-            x->shards.emplace_back(where);
+    for (auto &s : x->sources) {
+        for (auto &d : s.dbs) {
+            x->shards.push_back(d);
+            x->db.add_database(d);
         }
-        if (x->shards.empty())
-            throw Xapian::DatabaseOpeningError("empty stub file: " + x->path + "/XAPIANDB");
     }
-    for (auto &s : x->shards)
-        x->db.add_database(s);
+}
+
+// After a network error: ask each remote source that is up whether it
+// still answers, and take out those that do not. True when one went.
+bool probe(att_xdb *x)
+{
+    bool lost = false;
+    for (auto &s : x->sources) {
+        if (!s.up || s.port == 0)
+            continue;
+        try {
+            s.dbs[0].reopen(); // a round trip to the server
+        } catch (const Xapian::Error &e) {
+            source_down(s, describe(e), x->opts);
+            lost = true;
+        }
+    }
+    if (lost)
+        combine(x);
+    return lost;
+}
+
+// The sources that are out, as "SPEC (why)" for an error message.
+std::string missing_text(const att_xdb *x)
+{
+    std::string m;
+    for (auto &s : x->sources) {
+        if (s.up)
+            continue;
+        m += m.empty() ? "" : "; ";
+        m += s.spec + " (" + s.error + ")";
+    }
+    return m;
+}
+
+bool all_up(const att_xdb *x)
+{
+    for (auto &s : x->sources) {
+        if (!s.up)
+            return false;
+    }
+    return true;
+}
+
+// "tcp://HOST:PORT" into s; false when spec is not of that form.
+bool parse_remote(const std::string &spec, att_source &s)
+{
+    const std::string scheme = "tcp://";
+    if (spec.compare(0, scheme.size(), scheme) != 0)
+        return false;
+    std::string rest = spec.substr(scheme.size());
+    size_t colon = rest.rfind(':');
+    if (colon == std::string::npos || colon == 0 || colon + 1 == rest.size())
+        throw Xapian::DatabaseOpeningError("bad remote database " + spec +
+                                           " (use tcp://HOST:PORT)");
+    std::string host = rest.substr(0, colon);
+    if (host.size() > 2 && host.front() == '[' && host.back() == ']')
+        host = host.substr(1, host.size() - 2);
+    char *end = nullptr;
+    unsigned long port = std::strtoul(rest.c_str() + colon + 1, &end, 10);
+    if (*end != '\0' || port == 0 || port > 65535)
+        throw Xapian::DatabaseOpeningError("bad port in " + spec);
+    s.host = host;
+    s.port = (unsigned)port;
+    return true;
 }
 
 // Count the words of text (lower-cased, as the query parser sees them).
@@ -451,19 +593,71 @@ int att_xdoc_data(att_xdoc *d, const char *data, size_t len, att_err *err)
 
 int att_xdb_open(const char *path, att_xdb **out, att_err *err)
 {
+    return att_xdb_open_many(&path, 1, nullptr, out, err);
+}
+
+int att_xdb_open_many(const char *const *specs, size_t n, const att_xdb_opts *o, att_xdb **out,
+                      att_err *err)
+{
     *out = nullptr;
     return guard(err, [&]() -> int {
-        att_xdb *x = new att_xdb;
-        x->path = path;
-        try {
-            open_shards(x);
-        } catch (...) {
-            delete x;
-            throw;
+        std::unique_ptr<att_xdb> x(new att_xdb);
+        if (o != nullptr)
+            x->opts = *o;
+        x->path = n > 0 ? specs[0] : "";
+        for (size_t i = 0; i < n; i++) {
+            att_source s;
+            s.spec = specs[i];
+            parse_remote(s.spec, s);
+            x->sources.push_back(s);
         }
-        *out = x;
+        // A local source must open (a wrong path is a mistake to report);
+        // a remote one may be out for now and join later.
+        bool any = false;
+        for (auto &s : x->sources) {
+            try {
+                open_source(s, x->opts);
+                any = true;
+            } catch (const Xapian::NetworkError &e) {
+                if (n == 1)
+                    throw;
+                source_down(s, describe(e), x->opts);
+            }
+        }
+        if (!any)
+            throw Xapian::DatabaseOpeningError("no database could be opened: " +
+                                               missing_text(x.get()));
+        combine(x.get());
+        *out = x.release();
         return ATT_OK;
     });
+}
+
+void att_xdb_sources(att_xdb *x, att_xdb_source *out, size_t max, size_t *n)
+{
+    *n = 0;
+    for (auto &s : x->sources) {
+        if (*n == max)
+            break;
+        att_xdb_source &o = out[(*n)++];
+        std::memset(&o, 0, sizeof o);
+        o.spec = s.spec.c_str();
+        o.remote = s.port != 0;
+        o.up = s.up;
+        try {
+            for (auto &d : s.dbs) {
+                std::string r = d.get_metadata(ATT_META_REVISION);
+                o.revision += r.empty() ? 0 : std::strtoull(r.c_str(), nullptr, 10);
+                o.passages += d.get_doccount();
+            }
+        } catch (const Xapian::Error &e) {
+            o.up = false;
+            std::snprintf(o.error, sizeof o.error, "%s", describe(e).c_str());
+            continue;
+        }
+        if (!s.up)
+            std::snprintf(o.error, sizeof o.error, "%s", s.error.c_str());
+    }
 }
 
 void att_xdb_close(att_xdb *db)
@@ -474,18 +668,34 @@ void att_xdb_close(att_xdb *db)
 int att_xdb_reopen(att_xdb *x, bool *changed, att_err *err)
 {
     return guard(err, [&]() -> int {
-        bool moved;
-        if (read_stub(x->path) != x->stub) {
-            // A rebuild swapped in another database: open it afresh.
-            att_xdb fresh;
-            fresh.path = x->path;
-            open_shards(&fresh);
-            x->stub = fresh.stub;
-            x->shards = fresh.shards;
-            x->db = fresh.db;
+        bool moved = false;
+        auto now = std::chrono::steady_clock::now();
+        for (auto &s : x->sources) {
+            if (!s.up && now < s.retry_at)
+                continue;
+            if (s.up && (s.port != 0 || read_stub(s.spec) == s.stub))
+                continue;
+            // Out and due for a try, or a rebuild swapped in another
+            // generation: open it afresh.
+            try {
+                att_source fresh = s;
+                open_source(fresh, x->opts);
+                s = std::move(fresh);
+                moved = true;
+            } catch (const Xapian::Error &e) {
+                if (s.port == 0 && x->sources.size() == 1)
+                    throw; // the one local index: the caller reports it
+                moved = moved || s.up;
+                source_down(s, describe(e), x->opts);
+            }
+        }
+        if (moved)
+            combine(x);
+        try {
+            moved = x->db.reopen() || moved;
+        } catch (const Xapian::NetworkError &) {
+            probe(x);
             moved = true;
-        } else {
-            moved = x->db.reopen();
         }
         if (changed != nullptr)
             *changed = moved;
@@ -500,6 +710,7 @@ int att_xdb_get_info(att_xdb *x, struct att_xdb_info *info, bool count_terms, at
         info->doccount = x->db.get_doccount();
         info->lastdocid = x->db.get_lastdocid();
         info->avglength = x->db.get_avlength();
+        info->shards = (unsigned)x->shards.size();
         for (auto &s : x->shards) {
             std::string r = s.get_metadata("attache:revision");
             info->revision += r.empty() ? 0 : std::strtoull(r.c_str(), nullptr, 10);
@@ -539,7 +750,13 @@ int att_xdb_get_meta(att_xdb *x, const char *key, size_t klen, char **val, size_
 int att_xdb_each_meta(att_xdb *x, const char *prefix, size_t plen, att_meta_fn fn, void *ud,
                       att_err *err)
 {
-    return each_meta(x->db, prefix, plen, fn, ud, err);
+    // Xapian lists only the first database's metadata of several.
+    for (auto &s : x->shards) {
+        int rc = each_meta(s, prefix, plen, fn, ud, err);
+        if (rc != ATT_OK)
+            return rc;
+    }
+    return ATT_OK;
 }
 
 int att_xdb_each_doc(att_xdb *x, const char *term, size_t len, att_doc_fn fn, void *ud,
@@ -613,22 +830,6 @@ class DateRange : public Xapian::RangeProcessor {
 };
 
 // Counts of one value slot (or its first n bytes) over the match set.
-class Counter : public Xapian::MatchSpy {
-  public:
-    Counter(Xapian::valueno slot, size_t n) : slot_(slot), n_(n) {}
-    void operator()(const Xapian::Document &doc, double) override
-    {
-        std::string v = doc.get_value(slot_);
-        if (!v.empty())
-            counts[n_ ? v.substr(0, n_) : v]++;
-    }
-    std::map<std::string, uint32_t> counts;
-
-  private:
-    Xapian::valueno slot_;
-    size_t n_;
-};
-
 std::string term_for(const char *prefix, const char *val, bool fold)
 {
     char term[ATT_TERM_MAX + 1];
@@ -717,9 +918,20 @@ char *dup_c(const std::string &v)
     return p;
 }
 
-void take_counts(const Counter &c, att_count **out, size_t *n)
+// The counts of a facet, most frequent first, each value cut to its first
+// n bytes (0: whole) and those that then agree added up: a year from the
+// date slot's YYYYMMDD. (Xapian's own ValueCountMatchSpy does the
+// counting, as it is the one remote databases can run.)
+void take_counts(const Xapian::ValueCountMatchSpy &c, size_t n_bytes, att_count **out,
+                 size_t *n)
 {
-    std::vector<std::pair<std::string, uint32_t>> v(c.counts.begin(), c.counts.end());
+    std::map<std::string, uint32_t> sums;
+    for (auto t = c.values_begin(); t != c.values_end(); ++t) {
+        const std::string &v = *t;
+        if (!v.empty())
+            sums[n_bytes ? v.substr(0, n_bytes) : v] += t.get_termfreq();
+    }
+    std::vector<std::pair<std::string, uint32_t>> v(sums.begin(), sums.end());
     std::stable_sort(v.begin(), v.end(),
                      [](const auto &a, const auto &b) { return a.second > b.second; });
     *out = static_cast<att_count *>(std::calloc(v.size() + 1, sizeof **out));
@@ -802,11 +1014,19 @@ void run_search(att_xdb *x, const att_search *s, att_result *r)
     enq.set_query(query);
     if (s->per_doc)
         enq.set_collapse_key(ATT_SLOT_DOC, s->per_doc);
+    // Equal scores are ordered by document id, not by Xapian's document
+    // numbers, which depend on how the index was built and split into
+    // shards, so the same passages come back in the same order. (Passages
+    // of one document are always written in order to one database, so
+    // among themselves the numbers keep passage order. A KeyMaker on both
+    // slots would say so directly, but remote databases refuse one.)
     if (s->sort != ATT_SORT_RELEVANCE)
         enq.set_sort_by_value_then_relevance(ATT_SLOT_DATE, s->sort == ATT_SORT_DATE_DESC);
+    else
+        enq.set_sort_by_relevance_then_value(ATT_SLOT_DOC, false);
     if (s->time_limit_ms)
         enq.set_time_limit(s->time_limit_ms / 1000.0);
-    Counter sources(ATT_SLOT_SOURCE, 0), years(ATT_SLOT_DATE, 4);
+    Xapian::ValueCountMatchSpy sources(ATT_SLOT_SOURCE), years(ATT_SLOT_DATE);
     if (s->facets) {
         enq.add_matchspy(&sources);
         enq.add_matchspy(&years);
@@ -856,8 +1076,8 @@ void run_search(att_xdb *x, const att_search *s, att_result *r)
         suggest(x, s, sp.get_corrected_query_string(), r);
     }
     if (s->facets) {
-        take_counts(sources, &r->sources, &r->nsources);
-        take_counts(years, &r->years, &r->nyears);
+        take_counts(sources, 0, &r->sources, &r->nsources);
+        take_counts(years, 4, &r->years, &r->nyears);
     }
 }
 
@@ -879,6 +1099,9 @@ void att_result_free(att_result *r)
     std::free(r->sources);
     std::free(r->years);
     std::free(r->spelling);
+    for (size_t i = 0; i < r->nmissing; i++)
+        std::free(r->missing[i]);
+    std::free(r->missing);
     delete r->query;
     std::memset(r, 0, sizeof *r);
 }
@@ -888,14 +1111,43 @@ int att_xdb_search(att_xdb *x, const att_search *s, att_result *r, att_err *err)
     auto t0 = std::chrono::steady_clock::now();
     std::memset(r, 0, sizeof *r);
     int rc = guard(err, [&]() -> int {
-        try {
-            run_search(x, s, r);
-        } catch (const Xapian::DatabaseModifiedError &) {
-            // The indexer committed twice during this search: catch up
-            // and try once more.
-            att_result_free(r);
-            x->db.reopen();
-            run_search(x, s, r);
+        for (int attempt = 0;; attempt++) {
+            if (!all_up(x) && !x->opts.partial)
+                return att_err_set(err, ATT_E_OPENING, "out of reach: %s",
+                                   missing_text(x).c_str());
+            if (x->shards.empty())
+                return att_err_set(err, ATT_E_OPENING, "no database is in reach: %s",
+                                   missing_text(x).c_str());
+            try {
+                try {
+                    run_search(x, s, r);
+                } catch (const Xapian::DatabaseModifiedError &) {
+                    // The indexer committed twice during this search:
+                    // catch up and try once more.
+                    att_result_free(r);
+                    x->db.reopen();
+                    run_search(x, s, r);
+                }
+            } catch (const Xapian::NetworkError &) {
+                // A remote source stopped answering: leave it out and let
+                // the rule above decide, once.
+                att_result_free(r);
+                if (attempt > 0 || !probe(x))
+                    throw;
+                continue;
+            }
+            break;
+        }
+        for (auto &src : x->sources) {
+            if (src.up)
+                continue;
+            char **m = static_cast<char **>(
+                std::realloc(r->missing, (r->nmissing + 1) * sizeof *r->missing));
+            if (m == nullptr)
+                throw std::bad_alloc();
+            r->missing = m;
+            r->missing[r->nmissing] = dup_c(src.spec);
+            r->nmissing++;
         }
         return ATT_OK;
     });

@@ -124,19 +124,49 @@ int att_xdoc_data(struct att_xdoc *d, const char *data, size_t len, struct att_e
 /* ---- reading ------------------------------------------------------- */
 
 /* Open path read-only (a database directory, a stub file, or a directory
- * holding a XAPIANDB stub). Caller owns *out: att_xdb_close(). Returns
- * ATT_OK, ATT_E_OPENING, ATT_E_CORRUPT, ATT_E_NOMEM. */
+ * holding a XAPIANDB stub, which may name shards). Caller owns *out:
+ * att_xdb_close(). Returns ATT_OK, ATT_E_OPENING, ATT_E_CORRUPT,
+ * ATT_E_NOMEM. */
 int att_xdb_open(const char *path, struct att_xdb **out, struct att_err *err);
 void att_xdb_close(struct att_xdb *db); /* NULL-safe */
 
-/* Catch up with the latest commit. *changed (may be NULL) is set when the
- * revision moved. */
+/* Several sources searched as one database, with Xapian's combined
+ * statistics (scores as if they were one index). A source is an index
+ * folder (local; sharded or not) or "tcp://HOST:PORT", a database served
+ * by xapian-tcpsrv. A remote source that cannot be reached is left out
+ * and tried again every retry_ms; while one is out, a search fails with
+ * ATT_E_OPENING naming it, or with partial set runs on the others and
+ * lists it in the result's missing[]. At least one source must open. */
+struct att_xdb_opts {
+    unsigned timeout_ms;   /* a remote source's connect and read time-out */
+    unsigned retry_ms;     /* how often a source that is out is tried */
+    bool partial;          /* search what is up rather than fail */
+};
+int att_xdb_open_many(const char *const *specs, size_t n, const struct att_xdb_opts *o,
+                      struct att_xdb **out, struct att_err *err);
+
+/* Catch up with the latest commit, follow swapped generations, bring back
+ * sources that are out once they answer. *changed (may be NULL) is set
+ * when the revision moved or the set of sources did. */
 int att_xdb_reopen(struct att_xdb *db, bool *changed, struct att_err *err);
+
+/* One source, as stats shows it. */
+struct att_xdb_source {
+    const char *spec;      /* as given; borrowed from db */
+    bool up;
+    bool remote;
+    uint64_t revision;     /* when up */
+    uint32_t passages;     /* when up */
+    char error[200];       /* when out: why */
+};
+/* Fill out[0..*n) (at most max) with db's sources. Borrowed strings. */
+void att_xdb_sources(struct att_xdb *db, struct att_xdb_source *out, size_t max, size_t *n);
 
 struct att_xdb_info {
     uint32_t doccount;   /* Xapian documents (passages) */
     uint32_t lastdocid;
     uint64_t revision;   /* sum of the shards' revisions */
+    unsigned shards;     /* databases searched as one */
     uint64_t terms;      /* distinct terms (free-text and boolean) */
     uint64_t spellings;  /* distinct words in the spelling table */
     uint64_t spelling_freq; /* their frequencies, summed */
@@ -218,6 +248,8 @@ struct att_result {
     struct att_count *sources, *years; /* with facets: by count, desc */
     size_t nsources, nyears;
     uint64_t revision;
+    char **missing;         /* sources left out (out of reach), or NULL */
+    size_t nmissing;
     struct att_xquery *query;
 };
 

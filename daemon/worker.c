@@ -66,6 +66,27 @@ void worker_refresh(struct worker *w, bool force)
     }
 }
 
+/* SIGHUP: open the databases afresh (remote shards reconnect, and so see
+ * a generation their server's index swapped in) and drop the old handle;
+ * when that fails, keep it and catch up as usual. */
+static void worker_reload(struct worker *w)
+{
+    struct att_xdb *fresh = NULL;
+    struct att_err err = {0};
+
+    if (open_index(&w->srv->cfg, &fresh, &err) != ATT_OK) {
+        att_log(ATT_WARN, "worker %u: reopen failed: %s", w->index, err.msg);
+        worker_refresh(w, true);
+        return;
+    }
+    att_xdb_close(w->db);
+    w->db = fresh;
+    w->open_error = ATT_OK;
+    w->revision = att_xdb_revision(w->db);
+    w->last_check_us = now_us();
+    stats_add(&w->st, &w->st.reopens, 1);
+}
+
 static struct pending *take_queue(struct worker *w)
 {
     struct pending *p;
@@ -89,7 +110,7 @@ static void on_notify(evutil_socket_t fd, short what, void *arg)
             w->stopping = true;
             conn_stop_all(w);
         } else if (buf[i] == 'r') {
-            worker_refresh(w, true);
+            worker_reload(w);
         }
     }
     /* Connections queued in reverse: open them in arrival order. */

@@ -52,6 +52,13 @@ int build_flush(struct builder *b, struct att_err *err)
     if (rc == ATT_OK)
         rc = att_xwdb_set_meta(b->w, ATT_META_FORMAT, strlen(ATT_META_FORMAT),
                                ATT_FORMAT_VERSION, strlen(ATT_FORMAT_VERSION), err);
+    if (rc == ATT_OK && b->o.share_n > 1) {
+        char share[32];
+
+        snprintf(share, sizeof share, "%u/%u", b->o.share_k, b->o.share_n);
+        rc = att_xwdb_set_meta(b->w, ATT_META_SHARE, strlen(ATT_META_SHARE), share,
+                               strlen(share), err);
+    }
     if (rc == ATT_OK)
         rc = att_xwdb_commit(b->w, err);
     b->in_tx = false;
@@ -245,7 +252,12 @@ static void *preparer_main(void *arg)
     size_t i;
 
     for (i = 0; i < q->files->n && !*q->stop && !fatal; i++) {
-        struct job *j = prepare_file(&q->p, &q->files->v[i], q->roots[i], &fatal, &q->err);
+        const struct walk_file *f = &q->files->v[i];
+        struct job *j;
+
+        if (q->p.o.share_n > 1 && store_shard_of(f->id, q->p.o.share_n) != q->p.o.share_k)
+            continue; /* another index's share */
+        j = prepare_file(&q->p, f, q->roots[i], &fatal, &q->err);
 
         if (j != NULL) {
             j->done = i + 1;

@@ -17,6 +17,7 @@
 #include "progress.h"
 #include "report.h"
 #include "store.h"
+#include "terms.h"
 #include "walk.h"
 
 enum { EXIT_FAILED_FILES = 1, EXIT_USAGE = 2, EXIT_LOCKED = 75, EXIT_INTERRUPTED = 130 };
@@ -52,6 +53,9 @@ static void usage(FILE *to)
           "                         (default: one per core, at most 4)\n"
           "      --shards N         spread the index over N shards (a new index, or\n"
           "                         with --rebuild; remembered: later runs keep it)\n"
+          "      --shard K/N        index only the files of shard K of N (0-based), as\n"
+          "                         --shards N would place them: one shard server's\n"
+          "                         own index (remembered like --shards)\n"
           "      --max-file-size MB skip larger files (default 512)\n"
           "  -h, --help             this help\n"
           "  -V, --version          version\n\n"
@@ -63,7 +67,7 @@ static void usage(FILE *to)
 }
 
 enum { O_JSON = 256, O_PROGRESS, O_NO_PROGRESS, O_WAIT, O_RETRY, O_REBUILD, O_COMPACT,
-       O_STATS, O_LIST, O_FOLLOW, O_BATCH, O_MAXFILE, O_SHARDS };
+       O_STATS, O_LIST, O_FOLLOW, O_BATCH, O_MAXFILE, O_SHARDS, O_SHARD };
 
 #define MAX_JOBS 16
 
@@ -84,6 +88,7 @@ static const struct option long_opts[] = {
     {"max-file-size", required_argument, NULL, O_MAXFILE},
     {"jobs", required_argument, NULL, 'j'},
     {"shards", required_argument, NULL, O_SHARDS},
+    {"shard", required_argument, NULL, O_SHARD},
     {"help", no_argument, NULL, 'h'},
     {"version", no_argument, NULL, 'V'},
     {NULL, 0, NULL, 0},
@@ -164,6 +169,16 @@ static int parse_args(int argc, char **argv, struct run_opts *o)
                 goto bad_value;
             o->shards = (unsigned)v;
             break;
+        case O_SHARD: {
+            unsigned k, n;
+            char tail;
+
+            if (sscanf(optarg, "%u/%u%c", &k, &n, &tail) != 2 || n < 2 || n > 1024 || k >= n)
+                goto bad_value;
+            o->build.share_k = k;
+            o->build.share_n = n;
+            break;
+        }
         case O_MAXFILE:
             if (!parse_num(optarg, 1, 1 << 20, &v))
                 goto bad_value;
@@ -186,6 +201,10 @@ static int parse_args(int argc, char **argv, struct run_opts *o)
     }
     if ((o->stats || o->list) && (o->npaths > 0 || o->compact || o->rebuild)) {
         att_log(ATT_ERROR, "--stats and --list take no PATH and no other mode");
+        return EXIT_USAGE;
+    }
+    if (o->build.share_n > 1 && o->shards > 1) {
+        att_log(ATT_ERROR, "--shard K/N makes an index of one share: not with --shards");
         return EXIT_USAGE;
     }
     if (o->compact && (o->npaths > 0 || o->rebuild)) {
@@ -507,16 +526,61 @@ static int close_part(struct run *r, struct part *p, int rc, uint32_t *passages,
     return rc;
 }
 
+/* The share ("K/N") the index in dir holds, "" for all files. */
+static void stored_share(const char *dir, char *out, size_t size)
+{
+    struct att_xdb *db = NULL;
+    char *v = NULL;
+
+    *out = '\0';
+    if (att_xdb_open(dir, &db, NULL) == ATT_OK &&
+        att_xdb_get_meta(db, ATT_META_SHARE, strlen(ATT_META_SHARE), &v, NULL, NULL) == ATT_OK &&
+        v != NULL)
+        snprintf(out, size, "%s", v);
+    free(v);
+    att_xdb_close(db);
+}
+
+/* --shard K/N against the share the index holds: the same, or remembered
+ * when not given; another one only with --rebuild. */
+static int check_share(struct run_opts *o, const struct store *top, struct att_err *err)
+{
+    char have[32], want[32] = "";
+    unsigned k, n;
+
+    if (top->gen == 0)
+        return ATT_OK;
+    stored_share(o->db, have, sizeof have);
+    if (o->build.share_n > 1)
+        snprintf(want, sizeof want, "%u/%u", o->build.share_k, o->build.share_n);
+    if (o->build.share_n <= 1 && !o->rebuild && sscanf(have, "%u/%u", &k, &n) == 2) {
+        o->build.share_k = k;
+        o->build.share_n = n;
+        return ATT_OK;
+    }
+    if (strcmp(have, want) != 0 && !o->rebuild && o->build.share_n > 1)
+        return att_err_set(err, ATT_E_OPENING, "the index holds %s%s, not share %s; to "
+                           "change that, add --rebuild", *have ? "share " : "all files",
+                           have, want);
+    return ATT_OK;
+}
+
 /* Lock the index, check the shard count asked for against the one it
  * has, and open the parts to write. */
-static int open_run(struct run *r, const struct run_opts *o, struct att_err *err)
+static int open_run(struct run *r, struct run_opts *o, struct att_err *err)
 {
     unsigned have, want;
     int rc = store_open(&r->top, o->db, o->wait, err);
 
+    if (rc == ATT_OK)
+        rc = check_share(o, &r->top, err);
     if (rc != ATT_OK)
         return rc;
     have = r->top.shards ? r->top.shards : r->top.gen ? 1 : 0;
+    if (r->top.shards != 0 && o->build.share_n > 1 && !o->rebuild)
+        return att_err_set(err, ATT_E_OPENING, "the index is sharded (%u shards); --shard "
+                           "K/N makes an index of one share: give a new folder, or add "
+                           "--rebuild", r->top.shards);
     want = o->shards ? o->shards : have ? have : 1;
     if (have != 0 && want != have && !o->rebuild)
         return att_err_set(err, ATT_E_OPENING, "the index has %u shard%s, not %u; to change "
@@ -547,7 +611,7 @@ static int open_run(struct run *r, const struct run_opts *o, struct att_err *err
     return rc;
 }
 
-static int run_index(const struct run_opts *o)
+static int run_index(struct run_opts *o)
 {
     struct run *r = calloc(1, sizeof *r);
     struct att_err err = {0};

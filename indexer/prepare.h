@@ -17,6 +17,7 @@ struct build_opts {
     size_t batch_bytes;      /* ... or this much text */
     size_t max_file;         /* larger files fail as too large */
     bool retry_failed;       /* re-read files that failed before */
+    unsigned share_k, share_n; /* share_n > 1: index only files of share k */
 };
 
 struct build_counts {

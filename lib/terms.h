@@ -29,6 +29,7 @@ enum att_slot {
 
 /* Metadata keys. */
 #define ATT_META_FORMAT "attache:format"     /* index layout version */
+#define ATT_META_SHARE "attache:share"       /* "K/N": holds only share K of N */
 #define ATT_META_REVISION "attache:revision" /* commits made by attache */
 #define ATT_META_FILE "F:"                   /* per-file bookkeeping */
 #define ATT_FORMAT_VERSION "1"

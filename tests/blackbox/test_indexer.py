@@ -401,6 +401,35 @@ class CorpusTest(Checks, unittest.TestCase):
         self.assertEqual(s["passages"], self.summary0["passages"])
         self.assertEqual(h.list_text(db), self.list_text0)
 
+    def test_sharded_build_killed_then_resumed(self):
+        """A first build over 3 shards, SIGKILLed while it runs: every
+        shard opens on its own, consistent and with whole files only, the
+        index names its 3 shards, and the next run completes it into
+        exactly the files and passages of the clean build."""
+        db = self.new_db("shards-kill")
+        w = self.watch(db, "--batch", "50", "--shards", "3", "--json", self.shared)
+        w.wait_files(60)
+        w.signal(signal.SIGKILL)
+        rc, out, err = w.finish()
+        self.assertEqual(rc, -signal.SIGKILL, err)
+        st = self.assertConsistent(db)
+        self.assertEqual(st["shards"], 3)
+        kept = h.list_index(db)
+        self.assertWholeFiles(kept, "after SIGKILL")
+        total = 0
+        for k in range(3):
+            shard = os.path.join(db, f"s{k}of3")
+            self.assertTrue(h.stats(shard)["consistent"], shard)
+            part = h.list_index(shard)
+            self.assertWholeFiles(part, shard)
+            total += len(part)
+        self.assertEqual(total, len(kept), "each file in one shard")
+        s = self.assertIndexed(db, [self.shared], dict(added=CORPUS_FILES - len(kept),
+                                                       unchanged=len(kept)))
+        self.assertEqual(s["passages"], self.summary0["passages"])
+        self.assertEqual(h.list_text(db), self.list_text0)
+        self.assertEqual(h.stats(db)["shards"], 3)
+
     def test_writer_threads_build_the_same_index(self):
         """One, two or three writer threads (each its own database, merged
         at the end) give the same files, passages, terms and spelling

@@ -222,24 +222,33 @@ void combine(att_xdb *x)
     }
 }
 
-// After a network error: ask each remote source that is up whether it
-// still answers, and take out those that do not. True when one went.
-bool probe(att_xdb *x)
+// After a network error: connect afresh to every remote source that is
+// up, and take out those that do not answer. Any connection may be the
+// broken one, or hold a reply nobody read: the server closed it while it
+// was idle, or another server's time-out ended the search half-way.
+void reconnect_remotes(att_xdb *x)
 {
-    bool lost = false;
     for (auto &s : x->sources) {
         if (!s.up || s.port == 0)
             continue;
         try {
-            s.dbs[0].reopen(); // a round trip to the server
+            att_source fresh = s;
+            open_source(fresh, x->opts);
+            s = std::move(fresh);
         } catch (const Xapian::Error &e) {
             source_down(s, describe(e), x->opts);
-            lost = true;
         }
     }
-    if (lost)
-        combine(x);
-    return lost;
+    combine(x);
+}
+
+bool any_remote_up(const att_xdb *x)
+{
+    for (auto &s : x->sources) {
+        if (s.up && s.port != 0)
+            return true;
+    }
+    return false;
 }
 
 // The sources that are out, as "SPEC (why)" for an error message.
@@ -694,7 +703,7 @@ int att_xdb_reopen(att_xdb *x, bool *changed, att_err *err)
         try {
             moved = x->db.reopen() || moved;
         } catch (const Xapian::NetworkError &) {
-            probe(x);
+            reconnect_remotes(x);
             moved = true;
         }
         if (changed != nullptr)
@@ -858,6 +867,36 @@ const Xapian::Stopper &stopper()
     return s;
 }
 
+// The index holds stems, so a wildcard matches the beginnings of stems:
+// "emancipat*" would find nothing, as "emancipation" is indexed as
+// "emancip". Each word* becomes its stem* ("emancip*", "presid*" for
+// "president*", "happi*" for "happy*"), when the stem keeps 3 letters.
+std::string stem_wildcards(const std::string &q)
+{
+    static const Xapian::Stem stem("english");
+    std::string out;
+    size_t done = 0;
+    for (size_t i = 0; i < q.size(); i++) {
+        if (q[i] != '*')
+            continue;
+        size_t b = i;
+        while (b > 0 && ((unsigned char)q[b - 1] >= 0x80 || std::isalnum((unsigned char)q[b - 1])))
+            b--;
+        if (b == i)
+            continue;
+        std::string lower;
+        for (Xapian::Utf8Iterator it(q.data() + b, i - b); it != Xapian::Utf8Iterator(); ++it)
+            Xapian::Unicode::append_utf8(lower, Xapian::Unicode::tolower(*it));
+        std::string st = stem(lower);
+        if (st.size() >= 3 && st != lower) {
+            out.append(q, done, b - done);
+            out.append(st);
+            done = i;
+        }
+    }
+    return out + q.substr(done);
+}
+
 Xapian::Query parse(const att_search *s, Xapian::Database &db, Xapian::QueryParser &qp)
 {
     static DateRange dates; // stateless: shared by every thread
@@ -883,7 +922,7 @@ Xapian::Query parse(const att_search *s, Xapian::Database &db, Xapian::QueryPars
     if (q.find_first_not_of(" \t\r\n") == std::string::npos)
         return Xapian::Query(std::string()); // not the shared static MatchAll:
                                               // its reference count is not atomic
-    return qp.parse_query(q, flags);
+    return qp.parse_query(stem_wildcards(q), flags);
 }
 
 Xapian::Query with_filters(Xapian::Query q, const att_search *s)
@@ -1003,6 +1042,25 @@ void suggest(att_xdb *x, const att_search *s, const std::string &corrected, att_
         r->spelling = dup_c(corrected);
 }
 
+// Facets of the whole match set of query, in a pass of their own that
+// returns no hits: the spies then see each document once (with remote
+// databases, the hits of a page were also counted a second time), and
+// only the query that made the page (after auto's fallback) is counted.
+void count_facets(att_xdb *x, const att_search *s, const Xapian::Query &query,
+                  Xapian::doccount all, att_result *r)
+{
+    Xapian::ValueCountMatchSpy sources(ATT_SLOT_SOURCE), years(ATT_SLOT_DATE);
+    Xapian::Enquire enq(x->db);
+    enq.set_query(query);
+    if (s->per_doc)
+        enq.set_collapse_key(ATT_SLOT_DOC, s->per_doc);
+    enq.add_matchspy(&sources);
+    enq.add_matchspy(&years);
+    enq.get_mset(0, 0, all);
+    take_counts(sources, 0, &r->sources, &r->nsources);
+    take_counts(years, 4, &r->years, &r->nyears);
+}
+
 // One attempt at the search; throws on any error.
 void run_search(att_xdb *x, const att_search *s, att_result *r)
 {
@@ -1026,14 +1084,8 @@ void run_search(att_xdb *x, const att_search *s, att_result *r)
         enq.set_sort_by_relevance_then_value(ATT_SLOT_DOC, false);
     if (s->time_limit_ms)
         enq.set_time_limit(s->time_limit_ms / 1000.0);
-    Xapian::ValueCountMatchSpy sources(ATT_SLOT_SOURCE), years(ATT_SLOT_DATE);
-    if (s->facets) {
-        enq.add_matchspy(&sources);
-        enq.add_matchspy(&years);
-    }
     Xapian::doccount all = x->db.get_doccount();
-    Xapian::doccount enough = s->facets ? all : s->offset + s->limit;
-    Xapian::MSet m = enq.get_mset(s->offset, s->limit, enough);
+    Xapian::MSet m = enq.get_mset(s->offset, s->limit, s->facets ? all : s->offset + s->limit);
     if (s->match == ATT_MATCH_AUTO && m.get_matches_lower_bound() < s->limit &&
         s->q != nullptr && s->qlen > 0) {
         // Fewer passages than a page hold every word: rank those that hold
@@ -1044,7 +1096,7 @@ void run_search(att_xdb *x, const att_search *s, att_result *r)
         loose.match = ATT_MATCH_ANY;
         query = with_filters(parse(&loose, x->db, any), s);
         enq.set_query(query);
-        m = enq.get_mset(s->offset, s->limit, s->facets ? all : 0);
+        m = enq.get_mset(s->offset, s->limit);
     }
     r->revision = revision_of(x);
     r->estimate = m.get_matches_estimated();
@@ -1052,7 +1104,8 @@ void run_search(att_xdb *x, const att_search *s, att_result *r)
     r->upper = m.get_matches_upper_bound();
     r->query = new att_xquery;
     collect_terms(r->query, query);
-    collect_wildcards(r->query, s->q, s->q ? s->qlen : 0);
+    std::string wild = stem_wildcards(std::string(s->q ? s->q : "", s->q ? s->qlen : 0));
+    collect_wildcards(r->query, wild.data(), wild.size());
     r->hits = static_cast<att_hit *>(std::calloc(m.size() + 1, sizeof *r->hits));
     if (r->hits == nullptr)
         throw std::bad_alloc();
@@ -1075,10 +1128,8 @@ void run_search(att_xdb *x, const att_search *s, att_result *r)
         parse(&with, x->db, sp);
         suggest(x, s, sp.get_corrected_query_string(), r);
     }
-    if (s->facets) {
-        take_counts(sources, 0, &r->sources, &r->nsources);
-        take_counts(years, 4, &r->years, &r->nyears);
-    }
+    if (s->facets)
+        count_facets(x, s, query, all, r);
 }
 
 } // namespace
@@ -1129,11 +1180,13 @@ int att_xdb_search(att_xdb *x, const att_search *s, att_result *r, att_err *err)
                     run_search(x, s, r);
                 }
             } catch (const Xapian::NetworkError &) {
-                // A remote source stopped answering: leave it out and let
-                // the rule above decide, once.
+                // A remote source stopped answering, or a connection went
+                // stale: connect again, leave out what does not answer,
+                // and let the rule above decide, once.
                 att_result_free(r);
-                if (attempt > 0 || !probe(x))
+                if (attempt > 0 || !any_remote_up(x))
                     throw;
+                reconnect_remotes(x);
                 continue;
             }
             break;

@@ -273,9 +273,10 @@ def corpus_line(res, corpus):
     c = res.corpus.get(corpus)
     if c is None:
         return "No corpus record for this corpus."
-    return "Corpus `%s`: %s files, %s MB, %s passages." % (
+    when = " Measured %s." % c["date"] if c.get("date") else ""
+    return "Corpus `%s`: %s files, %s MB, %s passages.%s" % (
         c.get("path", corpus), fmt(c.get("files")), fmt(c.get("mb"), 1),
-        fmt(c.get("passages")))
+        fmt(c.get("passages")), when)
 
 
 def section_index(res, corpus):

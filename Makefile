@@ -162,6 +162,7 @@ bench-tools: $(B)/bench/xapian_floor $(B)/bench/load $(B)/bench/query_floor $(B)
 
 # The demo: make run, make stop.
 include tools/run.mk
+include tests/fuzz/fuzz.mk
 
 # `make bench`: attache beside its peers on the real corpus and on 10 MB
 # and 100 MB scale corpora, into bench/RESULTS.md and charts (~10 min on

@@ -141,6 +141,15 @@ static double num(const cJSON *o, const char *key)
     return cJSON_IsNumber(v) ? v->valuedouble : 0;
 }
 
+/* A rank or passage number as an int: 0 when absent or out of range (a
+ * cast of a double an int cannot hold is undefined). */
+static int int_num(const cJSON *o, const char *key)
+{
+    double v = num(o, key);
+
+    return v > -1e9 && v < 1e9 ? (int)v : 0;
+}
+
 /* text with MARK_ON/MARK_OFF around the byte ranges of matches (ordered,
  * inside text); malloc'd. */
 static char *mark(const char *text, const cJSON *matches)
@@ -193,7 +202,7 @@ static void header(FILE *out, int rank, const cJSON *doc, const cJSON *passage,
     }
     render_hanging(out, line, 0, 3, st);
     fprintf(out, "   %s%s#%d%s\n", st->color ? DIM : "", id ? id : "?",
-            (int)num(passage, "n"), st->color ? RESET : "");
+            int_num(passage, "n"), st->color ? RESET : "");
 }
 
 static void quotes(FILE *out, const cJSON *qs, const struct style *st)
@@ -228,7 +237,7 @@ int render_search(FILE *out, const cJSON *resp, const struct style *st)
         const cJSON *passage = cJSON_GetObjectItemCaseSensitive(h, "passage");
         char *marked = NULL;
 
-        header(out, (int)num(h, "rank"), cJSON_GetObjectItemCaseSensitive(h, "doc"), passage,
+        header(out, int_num(h, "rank"), cJSON_GetObjectItemCaseSensitive(h, "doc"), passage,
                st);
         if (st->full && str(passage, "text"))
             marked = mark(str(passage, "text"), cJSON_GetObjectItemCaseSensitive(h, "matches"));
@@ -257,7 +266,7 @@ void render_get(FILE *out, const cJSON *resp, const struct style *st)
     const cJSON *p;
 
     cJSON_ArrayForEach(p, cJSON_GetObjectItemCaseSensitive(resp, "passages")) {
-        header(out, (int)num(p, "n") + 1, doc, p, st);
+        header(out, int_num(p, "n") + 1, doc, p, st);
         render_wrapped(out, str(p, "text") ? str(p, "text") : "", 3, st);
         quotes(out, cJSON_GetObjectItemCaseSensitive(p, "quotes"), st);
         fputc('\n', out);

@@ -345,7 +345,8 @@ void att_request_free(struct att_request *r)
 }
 
 /* A copy of the request's id to echo. A number is written out exactly
- * (cJSON prints 15 significant digits, which changes 9007199254740993). */
+ * (cJSON prints 15 significant digits, which changes 9007199254740993);
+ * one too large for a double is echoed as null. */
 static cJSON *copy_id(const cJSON *id)
 {
     char num[64];
@@ -354,6 +355,8 @@ static cJSON *copy_id(const cJSON *id)
         return cJSON_CreateNull();
     if (!cJSON_IsNumber(id))
         return cJSON_Duplicate(id, true);
+    if (!isfinite(id->valuedouble))
+        return cJSON_CreateNull(); /* 1e999 reads as inf, which JSON cannot write */
     if (id->valuedouble == floor(id->valuedouble) && fabs(id->valuedouble) < 1e18)
         snprintf(num, sizeof num, "%.0f", id->valuedouble);
     else

@@ -1,19 +1,23 @@
 """Runs attache's test suites and prints one closing line of counts.
 
-Usage: tests/run [--unit-only] [--flavour rel|san] [--only SUBSTRING]
+Usage: tests/run [--unit-only] [--no-fuzz] [--flavour rel|san] [--only SUBSTRING]
 
 For each build flavour present (build/rel with bin/, build/san with its
 own bin/), runs each cmocka binary in build/<flavour>/tests/ and each
 black-box module tests/blackbox/test_*.py (unittest), with ATTACHE_BIN
-pointing at that flavour's programs. Skipped tests are listed by name with
-their reason, so nothing passes silently.
+pointing at that flavour's programs. Then (unless --unit-only or --no-fuzz)
+`make -s fuzz-check`: each libFuzzer target of tests/fuzz/ is one test,
+fuzz/<target>. Skipped tests are listed by name with their reason, so
+nothing passes silently.
 """
 import argparse
 import importlib.util
 import os
 import re
+import shutil
 import subprocess
 import sys
+import tempfile
 import time
 import unittest
 
@@ -117,9 +121,77 @@ def run_blackbox(flavour, tally, only):
         suite.run(Result(tally, flavour))
 
 
+FUZZ_PROBE = """#include <stddef.h>
+#include <stdint.h>
+int LLVMFuzzerTestOneInput(const uint8_t *d, size_t n) { (void)d; (void)n; return 0; }
+"""
+
+
+def fuzz_unavailable():
+    """Why the libFuzzer targets cannot be built here, or None."""
+    cc = os.environ.get("FUZZ_CC", "clang")
+    if shutil.which(cc) is None:
+        return f"{cc} is not installed (make deps installs clang)"
+    with tempfile.TemporaryDirectory() as tmp:
+        try:
+            p = subprocess.run([cc, "-fsanitize=fuzzer,address,undefined", "-x", "c", "-",
+                                "-o", os.path.join(tmp, "probe")], input=FUZZ_PROBE,
+                               capture_output=True, text=True, timeout=300)
+        except (OSError, subprocess.TimeoutExpired) as e:
+            return f"{cc} could not be run: {e}"
+    if p.returncode != 0:
+        err = p.stderr.strip().splitlines()
+        return (f"{cc} cannot link -fsanitize=fuzzer (libFuzzer missing?): "
+                + (err[-1] if err else f"exit status {p.returncode}"))
+    return None
+
+
+def run_fuzz(tally, only):
+    """`make -s fuzz-check` (tests/fuzz/run.sh): each target one test."""
+    folder = os.path.join(ROOT, "tests", "fuzz")
+    files = os.listdir(folder) if os.path.isdir(folder) else []
+    names = sorted(fn[:-2] for fn in files
+                   if fn.startswith("fuzz_") and fn.endswith(".c") and only in fn)
+    if not names:
+        return
+    why = fuzz_unavailable()
+    if why:
+        for n in names:
+            tally.add("skipped", f"fuzz/{n}", why)
+        return
+    try:
+        p = subprocess.run(["make", "-s", "--no-print-directory", "fuzz-check",
+                            "FUZZ_TARGETS=" + " ".join(names)], cwd=ROOT,
+                           capture_output=True, text=True, timeout=1800)
+        out = p.stdout + p.stderr
+    except subprocess.TimeoutExpired as e:
+        done = e.stdout.decode(errors="replace") if isinstance(e.stdout, bytes) else e.stdout
+        out = f"{done or ''}\nmake fuzz-check timed out after 1800 s"
+    results = {}  # name -> (ok, the lines run.sh printed for it)
+    for line in out.splitlines():
+        m = re.match(r"(ok  |FAIL) (fuzz_\w+) ", line)
+        if m:
+            cur = m.group(2)
+            results[cur] = (m.group(1) == "ok  ", [line])
+        elif line.startswith("  ") and results:
+            results[cur][1].append(line)
+    for n in names:
+        if n not in results:  # never ran: the build (or make) failed
+            tally.add("failed", f"fuzz/{n}", out[-3000:] + "\nmake fuzz-check did not run it")
+        elif results[n][0]:
+            tally.add("passed", f"fuzz/{n}")
+        else:
+            block = results[n][1]
+            key = [ln.strip() for ln in block
+                   if re.search(r"contract broken|runtime error|SUMMARY", ln)]
+            tally.add("failed", f"fuzz/{n}", "\n".join(block + key[:1]))
+            print("\n".join(block[1:]), flush=True)  # the failing output's tail
+
+
 def main():
     ap = argparse.ArgumentParser()
     ap.add_argument("--unit-only", action="store_true")
+    ap.add_argument("--no-fuzz", action="store_true", help="skip make fuzz-check")
     ap.add_argument("--flavour", choices=sorted(FLAVOURS))
     ap.add_argument("--only", default="")
     args = ap.parse_args()
@@ -148,6 +220,8 @@ def main():
             finally:
                 os.environ.clear()
                 os.environ.update(saved)
+    if not args.unit_only and not args.no_fuzz:
+        run_fuzz(tally, args.only)
     print(f"\n{time.time() - t0:.1f} s")
     if tally.skipped:
         print("skipped:")

@@ -474,6 +474,21 @@ static void test_id_of_too_deep_request_is_echoed(void **state)
     assert_reply_id(f, "9");
 }
 
+/* A number too large for a double reads as inf, which JSON cannot write:
+ * it is echoed as null (found by tests/fuzz/fuzz_request). */
+static void test_id_out_of_double_range_is_null(void **state)
+{
+    struct fx *f = *state;
+    static const char *const ids[] = {"1e999", "-1e999", "123456789e400"};
+
+    for (size_t i = 0; i < COUNT(ids); i++) {
+        EXPECT(f, rq(f, "{'id':%s,'op':'ping'}", ids[i]), OK);
+        assert_reply_id(f, "null");
+        EXPECT(f, rq(f, "{'id':%s,'op':'nope'}", ids[i]), UNKNOWN_OP);
+        assert_reply_id(f, "null");
+    }
+}
+
 /* ---- bad_json ---- */
 
 static void test_not_json(void **state)
@@ -1301,6 +1316,7 @@ int main(void)
         T(test_id_absent_is_null),
         T(test_id_of_unreadable_requests_is_null),
         T(test_id_of_too_deep_request_is_echoed),
+        T(test_id_out_of_double_range_is_null),
         T(test_not_json),
         T(test_json_but_not_an_object),
         T(test_invalid_utf8),

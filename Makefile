@@ -181,3 +181,12 @@ bench-1g:
 	@$(MAKE) --no-print-directory all bench-tools
 	bench/run --only-scale --scale 1G --add
 .PHONY: bench bench-1g
+
+# `make soak`: the soak test (tests/blackbox/test_soak.py, docs/RELIABILITY.md)
+# for SOAK_SECONDS (default 90) instead of the 15 s of `make test`.
+# check-build: all and bench/load, and build/rel/tests, without which
+# tests/run skips the flavour.
+soak:
+	@$(MAKE) --no-print-directory check-build
+	ATTACHE_SOAK_SECONDS=$${SOAK_SECONDS:-90} tests/run --flavour rel --only test_soak
+.PHONY: soak

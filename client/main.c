@@ -17,11 +17,13 @@
 #include "attache/protocol.h"
 #include "net.h"
 #include "render.h"
+#include "token.h"
 
 enum { FOUND = 0, NOT_FOUND = 1, TROUBLE = 2 };
 
 struct opts {
     const char *addr;
+    const char *token_file; /* over TCP: authenticate with its token first */
     long limit, offset, page, per_doc;
     const char *source, *from, *to, *speaker, *doc, *sort, *match, *color;
     bool quotes_only, full, json;
@@ -30,10 +32,11 @@ struct opts {
 };
 
 enum { O_PAGE = 256, O_OFFSET, O_SOURCE, O_FROM, O_TO, O_SPEAKER, O_DOC, O_QUOTES_ONLY, O_SORT,
-       O_PER_DOC, O_MATCH, O_FULL, O_JSON, O_COLOR, O_WIDTH, O_TIMEOUT };
+       O_PER_DOC, O_MATCH, O_FULL, O_JSON, O_COLOR, O_WIDTH, O_TIMEOUT, O_TOKEN_FILE };
 
 static const struct option long_opts[] = {
     {"socket", required_argument, NULL, 's'}, {"connect", required_argument, NULL, 'C'},
+    {"token-file", required_argument, NULL, O_TOKEN_FILE},
     {"limit", required_argument, NULL, 'n'}, {"page", required_argument, NULL, O_PAGE},
     {"offset", required_argument, NULL, O_OFFSET}, {"source", required_argument, NULL, O_SOURCE},
     {"from", required_argument, NULL, O_FROM}, {"to", required_argument, NULL, O_TO},
@@ -54,6 +57,8 @@ static void usage(FILE *to)
           "  -s, --socket PATH        the daemon's Unix socket\n"
           "  -C, --connect HOST:PORT  the daemon's TCP address (default 127.0.0.1:7311,\n"
           "                           or $ATTACHE_ADDR: unix:/path or host:port)\n"
+          "      --token-file PATH    over TCP, authenticate with the token in PATH\n"
+          "                           (default $ATTACHE_TOKEN_FILE)\n"
           "  -n, --limit N            hits to show (default 10)\n"
           "      --page N             page N of the results (1 is the first)\n"
           "      --offset N           skip N hits\n"
@@ -100,6 +105,7 @@ static int parse_opts(int argc, char **argv, struct opts *o)
     int c;
 
     o->addr = getenv("ATTACHE_ADDR");
+    o->token_file = getenv("ATTACHE_TOKEN_FILE");
     o->limit = ATTACHE_DEFAULT_LIMIT;
     o->color = "auto";
     o->timeout = 10;
@@ -118,6 +124,7 @@ static int parse_opts(int argc, char **argv, struct opts *o)
             }
             break;
         case 'C': o->addr = optarg; break;
+        case O_TOKEN_FILE: o->token_file = optarg; ok = *optarg != '\0'; break;
         case 'n': ok = whole(optarg, 1, ATTACHE_MAX_LIMIT, &o->limit); break;
         case O_PAGE: ok = whole(optarg, 1, ATTACHE_MAX_OFFSET, &o->page); break;
         case O_OFFSET: ok = whole(optarg, 0, ATTACHE_MAX_OFFSET, &o->offset); break;
@@ -256,6 +263,73 @@ static int term_width(const struct opts *o)
     return 80;
 }
 
+/* Print an error response's code and message, with a hint for
+ * "unauthorized". */
+static void print_error(const char *code, const char *msg)
+{
+    fprintf(stderr, "attache: %s: %s%s\n", code, msg,
+            strcmp(code, ATTACHE_ERR_UNAUTHORIZED) == 0
+                ? " (give the daemon's token with --token-file FILE or $ATTACHE_TOKEN_FILE)"
+                : "");
+}
+
+/* The auth request carrying tok, as one line; malloc'd (wipe it). */
+static char *auth_line(const char *tok)
+{
+    cJSON *r = cJSON_CreateObject();
+    char *s, *line = NULL;
+
+    cJSON_AddStringToObject(r, "id", "auth");
+    cJSON_AddStringToObject(r, "op", "auth");
+    cJSON_AddStringToObject(r, "token", tok);
+    s = cJSON_PrintUnformatted(r);
+    if (s != NULL && (line = malloc(strlen(s) + 2)) != NULL)
+        sprintf(line, "%s\n", s);
+    if (s != NULL)
+        explicit_bzero(s, strlen(s));
+    free(s);
+    cJSON_Delete(r); /* (cJSON's copy of the token is not wiped) */
+    return line;
+}
+
+/* Over TCP with a token file: send "auth" and read its answer before any
+ * other request. False after printing why. */
+static bool authenticate(const struct opts *o, struct net *n)
+{
+    struct att_err err = {0};
+    char *tok = NULL, *line, *resp = NULL, why[256] = "out of memory";
+    size_t len = 0;
+    bool loose, eof, ok = false;
+
+    if (att_token_read(o->token_file, &tok, &len, &loose, &err) != ATT_OK) {
+        fprintf(stderr, "attache: %s\n", err.msg);
+        return false;
+    }
+    line = auth_line(tok);
+    att_token_free(tok, len);
+    if (line != NULL && net_send(n, line, strlen(line), why, sizeof why))
+        resp = net_line(n, &eof, why, sizeof why);
+    if (line != NULL)
+        explicit_bzero(line, strlen(line));
+    free(line);
+    if (resp == NULL) {
+        fprintf(stderr, "attache: %s: %s\n", n->addr, why);
+        return false;
+    }
+    cJSON *r = cJSON_Parse(resp);
+    const cJSON *e = cJSON_GetObjectItemCaseSensitive(r, "error");
+    const cJSON *code = cJSON_GetObjectItemCaseSensitive(e, "code");
+    const cJSON *msg = cJSON_GetObjectItemCaseSensitive(e, "message");
+
+    ok = cJSON_IsTrue(cJSON_GetObjectItemCaseSensitive(r, "ok"));
+    if (!ok)
+        print_error(cJSON_IsString(code) ? code->valuestring : "error",
+                    cJSON_IsString(msg) ? msg->valuestring : "authentication refused");
+    cJSON_Delete(r);
+    free(resp);
+    return ok;
+}
+
 static bool dial(const struct opts *o, struct net *n)
 {
     const char *spec = o->addr && *o->addr ? o->addr : ATTACHE_DEFAULT_LISTEN;
@@ -270,6 +344,10 @@ static bool dial(const struct opts *o, struct net *n)
         fprintf(stderr, "attache: cannot connect to %s: %s (is attached running? start it "
                 "with: attached --db INDEX%s%s)\n", n->addr, why, is_unix ? " --socket " : "",
                 is_unix ? host : "");
+        net_close(n);
+        return false;
+    }
+    if (!is_unix && o->token_file != NULL && *o->token_file && !authenticate(o, n)) {
         net_close(n);
         return false;
     }
@@ -313,8 +391,8 @@ static cJSON *parse_response(const char *line)
         const cJSON *code = cJSON_GetObjectItemCaseSensitive(e, "code");
         const cJSON *msg = cJSON_GetObjectItemCaseSensitive(e, "message");
 
-        fprintf(stderr, "attache: %s: %s\n", cJSON_IsString(code) ? code->valuestring : "error",
-                cJSON_IsString(msg) ? msg->valuestring : "(no message)");
+        print_error(cJSON_IsString(code) ? code->valuestring : "error",
+                    cJSON_IsString(msg) ? msg->valuestring : "(no message)");
         cJSON_Delete(r);
         return NULL;
     }

@@ -11,16 +11,18 @@
 #include "attache/protocol.h"
 #include "config.h"
 #include "log.h"
+#include "token.h"
 
 enum { O_SOCKET_MODE = 256, O_MAX_CONN, O_MAX_LINE, O_IDLE, O_QUERY_TIME, O_MAX_WILD,
        O_MAX_OUTPUT, O_SLOW, O_LOG_LEVEL, O_PIDFILE, O_ON_FAILURE, O_SHARD_TIMEOUT,
-       O_SHARD_RETRY };
+       O_SHARD_RETRY, O_TOKEN_FILE, O_USER, O_SOCKET_GROUP };
 
 static const struct option long_opts[] = {
     {"db", required_argument, NULL, 'd'},
     {"listen", required_argument, NULL, 'l'},
     {"socket", required_argument, NULL, 's'},
     {"socket-mode", required_argument, NULL, O_SOCKET_MODE},
+    {"socket-group", required_argument, NULL, O_SOCKET_GROUP},
     {"threads", required_argument, NULL, 't'},
     {"config", required_argument, NULL, 'c'},
     {"max-connections", required_argument, NULL, O_MAX_CONN},
@@ -32,6 +34,8 @@ static const struct option long_opts[] = {
     {"slow-ms", required_argument, NULL, O_SLOW},
     {"log-level", required_argument, NULL, O_LOG_LEVEL},
     {"pidfile", required_argument, NULL, O_PIDFILE},
+    {"token-file", required_argument, NULL, O_TOKEN_FILE},
+    {"user", required_argument, NULL, O_USER},
     {"on-shard-failure", required_argument, NULL, O_ON_FAILURE},
     {"shard-timeout", required_argument, NULL, O_SHARD_TIMEOUT},
     {"shard-retry", required_argument, NULL, O_SHARD_RETRY},
@@ -58,6 +62,8 @@ static void usage(FILE *to)
           "                           IPv6 as [::1]:7311; \"none\": no TCP)\n"
           "  -s, --socket PATH        Unix socket\n"
           "      --socket-mode OCTAL  its permissions (default 0660)\n"
+          "      --socket-group GROUP its group (with --socket-mode 0660: the members\n"
+          "                           of GROUP may connect)\n"
           "  -t, --threads N          worker threads (default: the number of CPUs)\n"
           "  -c, --config FILE        \"key = value\" lines, keys as the long options\n"
           "      --max-connections N  clients at once (default 1024)\n"
@@ -69,6 +75,9 @@ static void usage(FILE *to)
           "      --slow-ms MS         log requests slower than this (default: off)\n"
           "      --log-level LEVEL    error, warn, info (one line a request), debug\n"
           "      --pidfile PATH       write the pid there\n"
+          "      --token-file PATH    TCP clients must first send the token held in\n"
+          "                           PATH (op \"auth\"); Unix-socket clients need not\n"
+          "      --user NAME          when started as root: listen, then run as NAME\n"
           "  -h, --help               this help\n"
           "  -V, --version            version\n\n"
           "Signals: TERM/INT finish the requests received and exit; HUP reopens the\n"
@@ -148,6 +157,9 @@ static bool apply(struct config *c, int opt, const char *v)
     case 's': return set_str(&c->socket, v);
     case 'c': return set_str(&c->config_file, v);
     case O_PIDFILE: return set_str(&c->pidfile, v);
+    case O_TOKEN_FILE: return *v && set_str(&c->token_file, v);
+    case O_USER: return *v && set_str(&c->user, v);
+    case O_SOCKET_GROUP: return *v && set_str(&c->socket_group, v);
     case 'l':
         if (c->nlisten == CONFIG_MAX_LISTEN)
             return false;
@@ -303,6 +315,24 @@ static const char *find_config(int argc, char **argv)
     return NULL;
 }
 
+/* Read the token of c->token_file into c->token; false after logging why. */
+static bool load_token(struct config *c)
+{
+    struct att_err err = {0};
+    bool loose = false;
+
+    if (c->token_file == NULL)
+        return true;
+    if (att_token_read(c->token_file, &c->token, &c->token_len, &loose, &err) != ATT_OK) {
+        att_log(ATT_ERROR, "--token-file: %s", err.msg);
+        return false;
+    }
+    if (loose)
+        att_log(ATT_WARN, "the token file %s is readable by its group or by others: "
+                "chmod 600 it", c->token_file);
+    return true;
+}
+
 int config_build(struct config *c, int argc, char **argv)
 {
     const char *file = find_config(argc, argv);
@@ -355,7 +385,7 @@ int config_build(struct config *c, int argc, char **argv)
         att_log(ATT_ERROR, "no index given: use --db PATH or set ATTACHE_DB");
         return 2;
     }
-    return join_dbs(c) ? 0 : 2;
+    return join_dbs(c) && load_token(c) ? 0 : 2;
 }
 
 void config_free(struct config *c)
@@ -368,5 +398,9 @@ void config_free(struct config *c)
     free(c->socket);
     free(c->config_file);
     free(c->pidfile);
+    free(c->token_file);
+    att_token_free(c->token, c->token_len);
+    free(c->user);
+    free(c->socket_group);
     memset(c, 0, sizeof *c);
 }

@@ -31,14 +31,22 @@ struct config {
     unsigned slow_ms;        /* 0: no slow-query log */
     int log_level;
     char *pidfile;
+    char *token_file;        /* TCP clients must "auth" with its token */
+    char *token;             /* read from token_file by config_build */
+    size_t token_len;
+    char *user;              /* run as this user once listening (root only) */
+    char *socket_group;      /* the Unix socket's group */
 };
 
 /* Build the settings: defaults, then the config file (-c), then the other
  * options; ATTACHE_DB when neither names a database. --db and --listen
- * given there replace the file's. Returns 0 to run, -1 when it printed help
- * or version (exit 0), or 2 after printing a usage error. */
+ * given there replace the file's. The token file, when one is named, is read
+ * (a warning when its group or others may read it). Returns 0 to run, -1
+ * when it printed help or version (exit 0), or 2 after printing a usage
+ * error or why the token file is no good. */
 int config_build(struct config *c, int argc, char **argv);
 
+/* Free what c holds (the token is wiped first). */
 void config_free(struct config *c);
 
 #endif

@@ -16,7 +16,7 @@
 struct conn {
     struct worker *w;
     struct bufferevent *bev;
-    char peer[64];
+    struct session ss;  /* the peer, and where its authentication stands */
     bool discarding;  /* dropping the rest of an over-long line */
     bool closing;     /* no more reading: close once output is sent */
     bool paused;      /* reading stopped until the client reads */
@@ -110,11 +110,17 @@ static bool handle_lines(struct conn *c, unsigned budget)
         if (len > 0 && line[len - 1] == '\r')
             line[--len] = '\0';
         if (len > 0 && strspn(line, " \t") != len) { /* blank lines are ignored */
-            char *resp = dispatch_line(c->w, line, len, c->peer, &out_len);
+            char *resp = dispatch_line(c->w, line, len, &c->ss, &out_len);
 
             send_line(c, resp, out_len);
         }
         free(line);
+        if (c->ss.close) { /* turned away: nothing more is read or answered */
+            c->closing = true;
+            bufferevent_disable(c->bev, EV_READ);
+            evbuffer_drain(in, evbuffer_get_length(in));
+            return false;
+        }
         if (c->paused)
             return false;
     }
@@ -150,6 +156,8 @@ static void on_read(struct bufferevent *bev, void *arg)
         stats_add(&c->w->st, &c->w->st.yields, 1);
         bufferevent_trigger(c->bev, EV_READ,
                             BEV_TRIG_IGNORE_WATERMARKS | BEV_TRIG_DEFER_CALLBACKS);
+    } else if (c->closing) {
+        close_when_sent(c); /* turned away: freed once the answer is sent */
     }
 }
 
@@ -191,10 +199,10 @@ static void on_event(struct bufferevent *bev, short what, void *arg)
         return;
     }
     if (what & BEV_EVENT_TIMEOUT)
-        att_log(ATT_INFO, "%s: idle for %us, closed", c->peer,
+        att_log(ATT_INFO, "%s: idle for %us, closed", c->ss.peer,
                 atomic_load(&c->w->srv->lim.idle_timeout_s));
     else if (what & BEV_EVENT_ERROR)
-        att_log(ATT_DEBUG, "%s: %s", c->peer, strerror(errno));
+        att_log(ATT_DEBUG, "%s: %s", c->ss.peer, strerror(errno));
     conn_free(c);
 }
 
@@ -207,7 +215,7 @@ static void set_timeouts(struct conn *c)
         bufferevent_set_timeouts(c->bev, &tv, &tv);
 }
 
-void conn_open(struct worker *w, int fd, const char *peer)
+void conn_open(struct worker *w, int fd, const char *peer, bool tcp)
 {
     struct conn *c = calloc(1, sizeof *c);
 
@@ -217,7 +225,10 @@ void conn_open(struct worker *w, int fd, const char *peer)
         return;
     }
     c->w = w;
-    snprintf(c->peer, sizeof c->peer, "%s", peer);
+    snprintf(c->ss.peer, sizeof c->ss.peer, "%s", peer);
+    /* The token of this moment holds for the connection's life (a token
+     * SIGHUP sets applies to new connections). */
+    c->ss.need_auth = tcp && auth_required(&w->srv->auth);
     c->bev = bufferevent_socket_new(w->base, fd, BEV_OPT_CLOSE_ON_FREE);
     if (c->bev == NULL) {
         close(fd);
@@ -253,6 +264,10 @@ static void drain_or_finish(struct conn *c)
     int pending = 0;
 
     while (!c->paused && handle_lines(c, ATTACHE_REQS_PER_EVENT)) {
+    }
+    if (c->closing) { /* turned away: freed once the answer is sent */
+        close_when_sent(c);
+        return;
     }
     if (c->paused)
         return; /* the client reads slowly: on_write resumes (or the deadline) */

@@ -38,6 +38,8 @@ static const char *run(struct worker *w, const struct att_request *req, cJSON *r
     int rc;
 
     worker_refresh(w, false);
+    if (req->op == ATT_OP_AUTH) /* checked by gate(): here it is good */
+        return handle_auth(w, resp, &err) == ATT_OK ? NULL : ATTACHE_ERR_INTERNAL;
     if (w->db == NULL && req->op != ATT_OP_PING && req->op != ATT_OP_STATS) {
         snprintf(msg, msglen, "the index %s cannot be opened", w->srv->cfg.db);
         return ATTACHE_ERR_UNAVAILABLE;
@@ -52,6 +54,29 @@ static const char *run(struct worker *w, const struct att_request *req, cJSON *r
         return NULL;
     snprintf(msg, msglen, "%s", err.msg[0] ? err.msg : att_strerror(rc));
     return code_of(rc);
+}
+
+/* A session that must authenticate: only a good "auth" passes until one
+ * did, and a wrong token is refused even after. Returns code (the parse
+ * result) to go on, or "unauthorized" with msg filled and ss->close set. */
+static const char *gate(struct worker *w, struct session *ss, const char *code,
+                        const struct att_request *req, char *msg, size_t msglen)
+{
+    bool is_auth = code == NULL && req->op == ATT_OP_AUTH;
+
+    if (!ss->need_auth || (ss->authed && !is_auth))
+        return code;
+    if (is_auth && auth_check(&w->srv->auth, req->token, strlen(req->token))) {
+        ss->authed = true;
+        return NULL;
+    }
+    if (is_auth)
+        snprintf(msg, msglen, "wrong token");
+    else
+        snprintf(msg, msglen, "authenticate first: over TCP the first request must be "
+                 "{\"op\":\"auth\",\"token\":\"...\"} with the daemon's token");
+    ss->close = true;
+    return ATTACHE_ERR_UNAUTHORIZED;
 }
 
 static void log_request(struct worker *w, const char *peer, const struct att_request *req,
@@ -73,9 +98,10 @@ static void log_request(struct worker *w, const char *peer, const struct att_req
                 (unsigned long long)us, info->hits, code ? code : "ok");
 }
 
-char *dispatch_line(struct worker *w, const char *line, size_t len, const char *peer,
+char *dispatch_line(struct worker *w, const char *line, size_t len, struct session *ss,
                     size_t *out_len)
 {
+    const char *peer = ss->peer;
     uint64_t t0 = now_us();
     struct att_request req;
     struct reply_info info = {0};
@@ -85,6 +111,9 @@ char *dispatch_line(struct worker *w, const char *line, size_t len, const char *
     const char *code = att_request_parse(line, len, &req, msg, sizeof msg);
     int op = code ? ATT_OP_COUNT : (int)req.op; /* unparsed: counted apart */
 
+    code = gate(w, ss, code, &req, msg, sizeof msg);
+    if (code != NULL && op != ATT_OP_AUTH)
+        op = ATT_OP_COUNT; /* turned away: not counted as its op */
     if (code == NULL) {
         resp = att_response_new(req.id, true);
         code = resp ? run(w, &req, resp, &info, msg, sizeof msg) : ATTACHE_ERR_INTERNAL;

@@ -1,4 +1,4 @@
-/* attached: get, stats and ping (search is in search.c). */
+/* attached: get, stats, ping and auth (search is in search.c). */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -14,6 +14,13 @@ int handle_ping(struct worker *w, cJSON *resp, struct att_err *err)
     cJSON_AddBoolToObject(resp, "pong", true);
     cJSON_AddNumberToObject(resp, "revision", (double)w->revision);
     return ATT_OK;
+}
+
+int handle_auth(struct worker *w, cJSON *resp, struct att_err *err)
+{
+    (void)w;
+    (void)err;
+    return cJSON_AddBoolToObject(resp, "auth", true) ? ATT_OK : ATT_E_NOMEM;
 }
 
 struct get_ctx {

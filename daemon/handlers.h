@@ -19,5 +19,6 @@ int handle_get(struct worker *w, const struct att_request *req, cJSON *resp,
                struct att_err *err);
 int handle_stats(struct worker *w, cJSON *resp, struct att_err *err);
 int handle_ping(struct worker *w, cJSON *resp, struct att_err *err);
+int handle_auth(struct worker *w, cJSON *resp, struct att_err *err); /* after the check */
 
 #endif

@@ -68,7 +68,8 @@ static void on_accept(struct evconnlistener *l, evutil_socket_t fd, struct socka
     atomic_fetch_add(&s->conns_current, 1);
     atomic_fetch_add(&s->conns_total, 1);
     peer_name(sa, peer, sizeof peer);
-    worker_hand(&s->workers[s->next_worker++ % s->nworkers], fd, peer);
+    worker_hand(&s->workers[s->next_worker++ % s->nworkers], fd, peer,
+                sa->sa_family != AF_UNIX);
 }
 
 static void resume(evutil_socket_t fd, short what, void *arg)
@@ -133,6 +134,17 @@ static bool split_addr(const char *addr, char *host, size_t hlen, char *port, si
     return *port != '\0' && strspn(port, "0123456789") == strlen(port);
 }
 
+/* Anyone who can reach a non-loopback address can query: say so loudly
+ * unless a token guards it. */
+static void warn_exposed(struct server *s, const char *addr, const struct sockaddr *sa)
+{
+    if (auth_is_loopback(sa) || auth_required(&s->auth))
+        return;
+    att_log(ATT_WARN, "WARNING: listening on %s without --token-file: anyone who can reach "
+            "%s can query the index; give --token-file FILE (clients then send its token "
+            "first), or listen on 127.0.0.1 only", addr, addr);
+}
+
 static int open_tcp(struct server *s, const char *addr)
 {
     char host[256], port[16];
@@ -158,6 +170,8 @@ static int open_tcp(struct server *s, const char *addr)
                                                          LEV_OPT_CLOSE_ON_EXEC,
                                                      511, res->ai_addr, (int)res->ai_addrlen),
                           addr);
+    if (rc == 0)
+        warn_exposed(s, addr, res->ai_addr);
     freeaddrinfo(res);
     return rc;
 }
@@ -208,6 +222,11 @@ static int open_unix(struct server *s)
         return -1;
     }
     s->unix_bound = true;
+    /* Mode, owner and group are set before anyone can connect. */
+    if (privs_socket(&s->privs, path) != 0) {
+        close(fd);
+        return -1;
+    }
     if (chmod(path, s->cfg.socket_mode) != 0 || listen(fd, 511) != 0) {
         att_log(ATT_ERROR, "cannot listen on %s: %s", path, strerror(errno));
         close(fd);

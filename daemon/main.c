@@ -36,8 +36,14 @@ static void on_hup(evutil_socket_t sig, short what, void *arg)
     } else {
         limits_set(&s->lim, &fresh);
         att_log_setup("attached", (enum att_level)fresh.log_level, true);
-        config_free(&fresh);
+        /* A new token holds for the connections that come next. */
+        if (fresh.token == NULL && auth_required(&s->auth))
+            att_log(ATT_WARN, "SIGHUP: no --token-file any more: new TCP connections need "
+                    "no token");
+        auth_set(&s->auth, fresh.token, fresh.token_len);
+        fresh.token = NULL;
     }
+    config_free(&fresh);
     workers_message(s, 'r');
     att_log(ATT_INFO, "SIGHUP: configuration reloaded, index reopened");
 }
@@ -54,8 +60,9 @@ static int write_pidfile(const char *path)
 }
 
 /* The index must open before anything listens: a clear error, exit 2.
- * (Remote shards out of reach are only reported: they may join later.) */
-static int check_index(const struct config *c)
+ * (Remote shards out of reach are only reported: they may join later.)
+ * p: with --user, the index is opened as that user (the message names it). */
+static int check_index(const struct config *c, const struct privs *p)
 {
     struct att_xdb *x = NULL;
     struct att_err err = {0};
@@ -63,7 +70,10 @@ static int check_index(const struct config *c)
     size_t n = 0;
     int rc = open_index(c, &x, &err);
 
-    if (rc != ATT_OK && c->ndb == 1)
+    if (rc != ATT_OK && p != NULL && p->drop)
+        att_log(ATT_ERROR, "cannot open the index %s as user %s: %s (make it readable by "
+                "that user, or choose another --user)", c->db, p->user, err.msg);
+    else if (rc != ATT_OK && c->ndb == 1)
         att_log(ATT_ERROR, "cannot open the index %s: %s (build it with attache-index -d %s "
                 "PATH)", c->db, err.msg, c->db);
     else if (rc != ATT_OK)
@@ -76,6 +86,13 @@ static int check_index(const struct config *c)
     }
     att_xdb_close(x);
     return rc;
+}
+
+static int check_index_cb(void *arg)
+{
+    const struct server *s = arg;
+
+    return check_index(&s->cfg, &s->privs);
 }
 
 static int serve(struct server *s)
@@ -95,9 +112,24 @@ static int serve(struct server *s)
     return 0;
 }
 
+/* Bind, write the pidfile, drop root, start the workers: 0 or exit 2. */
+static int start(struct server *s, bool *pid_written)
+{
+    s->base = event_base_new();
+    if (s->base == NULL || listeners_open(s) != 0)
+        return 2;
+    if (s->cfg.pidfile != NULL && write_pidfile(s->cfg.pidfile) != 0)
+        return 2;
+    *pid_written = s->cfg.pidfile != NULL;
+    if (privs_drop(&s->privs) != 0)
+        return 2;
+    return workers_start(s) == 0 ? 0 : 2;
+}
+
 int main(int argc, char **argv)
 {
     struct server s = {0};
+    bool pid_written = false;
     int rc;
 
     att_log_setup("attached", ATT_WARN, true);
@@ -111,14 +143,17 @@ int main(int argc, char **argv)
     s.argv = argv;
     s.started = time(NULL);
     limits_set(&s.lim, &s.cfg);
+    auth_init(&s.auth);
+    auth_set(&s.auth, s.cfg.token, s.cfg.token_len);
+    s.cfg.token = NULL; /* the server's now */
     signal(SIGPIPE, SIG_IGN);
-    rc = check_index(&s.cfg) == ATT_OK ? 0 : 2;
-    if (rc == 0) {
-        s.base = event_base_new();
-        rc = s.base && listeners_open(&s) == 0 && workers_start(&s) == 0 ? 0 : 2;
-    }
-    if (rc == 0 && s.cfg.pidfile != NULL && write_pidfile(s.cfg.pidfile) != 0)
+    /* With --user the index is tried as that user, before anything is bound:
+     * root could read an index the daemon then cannot. */
+    rc = privs_prepare(&s.cfg, &s.privs) == 0 ? 0 : 2;
+    if (rc == 0 && privs_try_as_user(&s.privs, check_index_cb, &s) != ATT_OK)
         rc = 2;
+    if (rc == 0)
+        rc = start(&s, &pid_written);
     if (rc == 0 && serve(&s) != 0)
         rc = 2;
     if (rc != 0) { /* stop what started */
@@ -129,10 +164,13 @@ int main(int argc, char **argv)
     listeners_close(&s);
     if (s.base)
         event_base_free(s.base);
+    /* (After --user these may fail, the folder being root's: the next
+     * start replaces a stale socket and pidfile.) */
     if (s.unix_bound)
         unlink(s.cfg.socket);
-    if (s.cfg.pidfile != NULL && rc == 0)
+    if (pid_written)
         unlink(s.cfg.pidfile);
+    auth_destroy(&s.auth);
     config_free(&s.cfg);
     return rc;
 }

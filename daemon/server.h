@@ -11,7 +11,9 @@
 #include <time.h>
 
 #include "attache/index.h"
+#include "auth.h"
 #include "config.h"
+#include "privs.h"
 #include "stats.h"
 
 /* Limits that SIGHUP may change while workers read them. */
@@ -28,6 +30,7 @@ struct limits {
 struct pending {          /* a connection on its way to a worker */
     int fd;
     char peer[64];
+    bool tcp;             /* not the Unix socket */
     struct pending *next;
 };
 
@@ -69,6 +72,16 @@ struct server {
     size_t nlisteners;
     struct event *resume_ev;  /* re-enables accepting after EMFILE */
     bool unix_bound;          /* we made cfg.socket: remove it at exit */
+    struct auth auth;         /* the token of TCP clients (SIGHUP replaces it) */
+    struct privs privs;       /* --user, --socket-group */
+};
+
+/* What dispatch_line knows of a connection, and may change. */
+struct session {
+    char peer[64];
+    bool need_auth;   /* TCP while a token is set: "auth" must come first */
+    bool authed;      /* it came, with the right token */
+    bool close;       /* set by dispatch_line: close after this response */
 };
 
 uint64_t now_us(void); /* monotonic microseconds */
@@ -78,7 +91,8 @@ void limits_set(struct limits *l, const struct config *c);
 
 /* worker.c */
 int workers_start(struct server *s);
-void worker_hand(struct worker *w, int fd, const char *peer); /* from the listener */
+/* From the listener: fd, from peer, over TCP or not. */
+void worker_hand(struct worker *w, int fd, const char *peer, bool tcp);
 void workers_message(struct server *s, char msg); /* 'q' stop, 'r' reopen */
 void workers_join(struct server *s);
 
@@ -90,11 +104,13 @@ void worker_refresh(struct worker *w, bool force);
 int open_index(const struct config *c, struct att_xdb **out, struct att_err *err);
 
 /* conn.c */
-void conn_open(struct worker *w, int fd, const char *peer);
+void conn_open(struct worker *w, int fd, const char *peer, bool tcp);
 void conn_stop_all(struct worker *w); /* answer what was received, then close */
 
-/* dispatch.c: one request line in, one response line out (malloc'd). */
-char *dispatch_line(struct worker *w, const char *line, size_t len, const char *peer,
+/* dispatch.c: one request line in, one response line out (malloc'd). A
+ * session that must authenticate gets "unauthorized" for anything but a
+ * good "auth", and ss->close set. */
+char *dispatch_line(struct worker *w, const char *line, size_t len, struct session *ss,
                     size_t *out_len);
 char *dispatch_error(struct worker *w, const char *code, const char *msg, size_t *out_len);
 

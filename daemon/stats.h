@@ -11,8 +11,8 @@
 #define STATS_BUCKETS 80 /* latency histogram: 10 us x 1.25^i */
 
 enum stats_err { SE_BAD_JSON, SE_BAD_REQUEST, SE_UNKNOWN_OP, SE_TOO_LARGE, SE_QUERY_SYNTAX,
-                 SE_TIMEOUT, SE_NOT_FOUND, SE_OVERLOADED, SE_UNAVAILABLE, SE_INTERNAL,
-                 SE_COUNT };
+                 SE_TIMEOUT, SE_NOT_FOUND, SE_OVERLOADED, SE_UNAVAILABLE, SE_UNAUTHORIZED,
+                 SE_INTERNAL, SE_COUNT };
 
 struct stats {
     pthread_mutex_t mu;

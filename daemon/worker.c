@@ -130,7 +130,7 @@ static void on_notify(evutil_socket_t fd, short what, void *arg)
             close(rev->fd);
             atomic_fetch_sub(&w->srv->conns_current, 1);
         } else {
-            conn_open(w, rev->fd, rev->peer);
+            conn_open(w, rev->fd, rev->peer, rev->tcp);
         }
         free(rev);
         rev = next;
@@ -193,7 +193,7 @@ static void notify(struct worker *w, char msg)
     }
 }
 
-void worker_hand(struct worker *w, int fd, const char *peer)
+void worker_hand(struct worker *w, int fd, const char *peer, bool tcp)
 {
     struct pending *p = calloc(1, sizeof *p);
 
@@ -203,6 +203,7 @@ void worker_hand(struct worker *w, int fd, const char *peer)
         return;
     }
     p->fd = fd;
+    p->tcp = tcp;
     snprintf(p->peer, sizeof p->peer, "%s", peer);
     pthread_mutex_lock(&w->qmu);
     p->next = w->queue;

@@ -11,7 +11,7 @@
 #include "protocol.h"
 #include "terms.h"
 
-static const char *const op_names[ATT_OP_COUNT] = {"search", "get", "stats", "ping"};
+static const char *const op_names[ATT_OP_COUNT] = {"search", "get", "stats", "ping", "auth"};
 
 const char *att_op_name(enum att_op op)
 {
@@ -269,6 +269,19 @@ static const char *parse_get(const cJSON *o, struct att_request *r, char *msg, s
     return NULL;
 }
 
+static const char *parse_auth(const cJSON *o, struct att_request *r, char *msg, size_t msglen)
+{
+    static const char *const keys[] = {"id", "op", "token", NULL};
+
+    if (!only_known(o, keys, NULL, msg, msglen) ||
+        !get_str(o, "token", ATTACHE_MAX_TOKEN, &r->token, msg, msglen))
+        return ATTACHE_ERR_BAD_REQUEST;
+    if (r->token == NULL)
+        FAIL(ATTACHE_ERR_BAD_REQUEST, "token must be a string of at most %d bytes",
+             ATTACHE_MAX_TOKEN);
+    return NULL;
+}
+
 static const char *parse_plain(const cJSON *o, char *msg, size_t msglen)
 {
     static const char *const keys[] = {"id", "op", NULL};
@@ -321,18 +334,19 @@ const char *att_request_parse(const char *line, size_t len, struct att_request *
         FAIL(ATTACHE_ERR_BAD_JSON, "the request is nested deeper than %d", ATTACHE_MAX_DEPTH);
     op = cJSON_GetObjectItemCaseSensitive(r->root, "op");
     if (!cJSON_IsString(op))
-        FAIL(ATTACHE_ERR_BAD_REQUEST, "op must be a string: search, get, stats or ping");
+        FAIL(ATTACHE_ERR_BAD_REQUEST, "op must be a string: search, get, stats, ping or auth");
     r->op = ATT_OP_COUNT;
     for (int i = 0; i < ATT_OP_COUNT; i++) {
         if (strcmp(op->valuestring, op_names[i]) == 0)
             r->op = (enum att_op)i;
     }
     if (r->op == ATT_OP_COUNT)
-        FAIL(ATTACHE_ERR_UNKNOWN_OP, "unknown op \"%.64s\": use search, get, stats or ping",
-             op->valuestring);
+        FAIL(ATTACHE_ERR_UNKNOWN_OP,
+             "unknown op \"%.64s\": use search, get, stats, ping or auth", op->valuestring);
     switch (r->op) {
     case ATT_OP_SEARCH: return parse_search(r->root, r, msg, msglen);
     case ATT_OP_GET: return parse_get(r->root, r, msg, msglen);
+    case ATT_OP_AUTH: return parse_auth(r->root, r, msg, msglen);
     default: return parse_plain(r->root, msg, msglen);
     }
 }

@@ -10,7 +10,7 @@
 
 #include "attache/index.h"
 
-enum att_op { ATT_OP_SEARCH, ATT_OP_GET, ATT_OP_STATS, ATT_OP_PING, ATT_OP_COUNT };
+enum att_op { ATT_OP_SEARCH, ATT_OP_GET, ATT_OP_STATS, ATT_OP_PING, ATT_OP_AUTH, ATT_OP_COUNT };
 
 struct att_request {
     cJSON *root;            /* owns every string below */
@@ -22,6 +22,7 @@ struct att_request {
     bool quotes;
     const char *doc;        /* get */
     long passage;           /* get: -1 for the whole document */
+    const char *token;      /* auth */
 };
 
 /* The op's name ("search", ...). */

@@ -873,7 +873,7 @@ const Xapian::Stopper &stopper()
 // "president*", "happi*" for "happy*"), when the stem keeps 3 letters.
 std::string stem_wildcards(const std::string &q)
 {
-    static const Xapian::Stem stem("english");
+    thread_local Xapian::Stem stem("english"); // a Stem keeps state: one per thread
     std::string out;
     size_t done = 0;
     for (size_t i = 0; i < q.size(); i++) {

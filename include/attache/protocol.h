@@ -20,6 +20,7 @@
 #define ATTACHE_MAX_SNIPPET 10000
 #define ATTACHE_MAX_PER_DOC 1000
 #define ATTACHE_MAX_DEPTH 16                /* nesting of request JSON */
+#define ATTACHE_MAX_TOKEN 1024              /* bytes of an auth token */
 
 /* Server limits (each a config option). */
 #define ATTACHE_MAX_CONNECTIONS 1024
@@ -33,13 +34,14 @@
 /* Error codes (error.code in a response). */
 #define ATTACHE_ERR_BAD_JSON "bad_json"           /* not valid JSON, or not an object */
 #define ATTACHE_ERR_BAD_REQUEST "bad_request"     /* a field missing, of the wrong type or range */
-#define ATTACHE_ERR_UNKNOWN_OP "unknown_op"       /* op is not search/get/stats/ping */
+#define ATTACHE_ERR_UNKNOWN_OP "unknown_op"       /* op is not search/get/stats/ping/auth */
 #define ATTACHE_ERR_TOO_LARGE "too_large"         /* the request line is over the limit */
 #define ATTACHE_ERR_QUERY_SYNTAX "query_syntax"   /* q could not be parsed */
 #define ATTACHE_ERR_TIMEOUT "timeout"             /* no result within the time limit */
 #define ATTACHE_ERR_NOT_FOUND "not_found"         /* get: no such document or passage */
 #define ATTACHE_ERR_OVERLOADED "overloaded"       /* too many connections */
 #define ATTACHE_ERR_UNAVAILABLE "unavailable"     /* the index cannot be read */
+#define ATTACHE_ERR_UNAUTHORIZED "unauthorized"   /* TCP: no auth first, or a wrong token */
 #define ATTACHE_ERR_INTERNAL "internal"           /* a bug: please report */
 
 #endif

@@ -24,7 +24,8 @@ IO_TIMEOUT = float(os.environ.get("ATTACHE_TEST_IO_TIMEOUT", "30"))  # per socke
 EXIT_OK, EXIT_USAGE = 0, 2
 
 ERROR_CODES = {"bad_json", "bad_request", "unknown_op", "too_large", "query_syntax",
-               "timeout", "not_found", "overloaded", "unavailable", "internal"}
+               "timeout", "not_found", "overloaded", "unavailable", "unauthorized",
+               "internal"}
 STATS_KEYS = {"version", "uptime_s", "threads", "revision", "documents", "passages",
               "connections", "requests", "errors", "latency_us", "limits"}
 LIMIT_KEYS = {"max_line", "max_connections", "idle_timeout_s", "query_time_ms",

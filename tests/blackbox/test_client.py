@@ -159,7 +159,7 @@ def client_env(extra=None):
     """The environment of a run: ours without the variables the client
     reads (so only what a test sets counts), plus extra (None removes)."""
     e = h._env(None)
-    for k in ("ATTACHE_ADDR", "NO_COLOR", "COLUMNS", "LINES"):
+    for k in ("ATTACHE_ADDR", "ATTACHE_TOKEN_FILE", "NO_COLOR", "COLUMNS", "LINES"):
         e.pop(k, None)
     for k, v in (extra or {}).items():
         if v is None:

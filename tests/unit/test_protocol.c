@@ -262,6 +262,7 @@ static void test_op_names(void **state)
     assert_string_equal(att_op_name(ATT_OP_GET), "get");
     assert_string_equal(att_op_name(ATT_OP_STATS), "stats");
     assert_string_equal(att_op_name(ATT_OP_PING), "ping");
+    assert_string_equal(att_op_name(ATT_OP_AUTH), "auth");
     assert_string_equal(att_op_name(ATT_OP_COUNT), "?");
 }
 
@@ -1133,6 +1134,33 @@ static void test_stats_and_ping_take_no_fields(void **state)
     }
 }
 
+/* ---- auth ---- */
+
+static void test_auth(void **state)
+{
+    struct fx *f = *state;
+
+    EXPECT(f, rq(f, "{'id':7,'op':'auth','token':'s3cret'}"), OK);
+    assert_int_equal(f->req.op, ATT_OP_AUTH);
+    assert_string_equal(f->req.token, "s3cret");
+    assert_reply_id(f, "7");
+    /* The longest token, and one byte more. */
+    EXPECT(f, rq(f, "{'op':'auth','token':'%s'}", rep(f, "t", ATTACHE_MAX_TOKEN)), OK);
+    assert_int_equal(strlen(f->req.token), ATTACHE_MAX_TOKEN);
+    EXPECT_MSG(f, rq(f, "{'op':'auth','token':'%s'}", rep(f, "t", ATTACHE_MAX_TOKEN + 1)),
+               BAD_REQUEST, "token");
+    /* The token is required, a string, and nothing else is allowed. */
+    EXPECT_MSG(f, rq(f, "{'id':1,'op':'auth'}"), BAD_REQUEST, "token");
+    assert_reply_id(f, "1");
+    EXPECT_MSG(f, rq(f, "{'op':'auth','token':5}"), BAD_REQUEST, "token");
+    EXPECT_MSG(f, rq(f, "{'op':'auth','token':null}"), BAD_REQUEST, "token");
+    EXPECT_MSG(f, rq(f, "{'op':'auth','token':'a','user':'b'}"), BAD_REQUEST, "user");
+    EXPECT_MSG(f, rq(f, "{'op':'auth','token':'a\\u0000b'}"), BAD_REQUEST, "NUL");
+    /* Other ops take no token. */
+    EXPECT_MSG(f, rq(f, "{'op':'ping','token':'a'}"), BAD_REQUEST, "token");
+    EXPECT(f, rq(f, "{'op':'Auth','token':'a'}"), UNKNOWN_OP);
+}
+
 /* ---- get ---- */
 
 static void test_get_doc(void **state)
@@ -1347,6 +1375,7 @@ int main(void)
         T(test_quotes_and_facets),
         T(test_unknown_top_level_fields),
         T(test_stats_and_ping_take_no_fields),
+        T(test_auth),
         T(test_get_doc),
         T(test_get_passage),
         T(test_message_fits_a_small_buffer),

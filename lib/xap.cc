@@ -66,14 +66,23 @@ struct att_xdb {
 
 namespace {
 
-int fail(att_err *err, int code, const Xapian::Error &e)
+// "Type: message (context): system error", e.g. "DatabaseError: Error
+// writing block 510: No space left on device".
+std::string describe(const Xapian::Error &e)
 {
     std::string m = e.get_type();
-    m += ": ";
-    m += e.get_msg();
+    m += ": " + e.get_msg();
     if (!e.get_context().empty())
         m += " (" + e.get_context() + ")";
-    return att_err_set(err, code, "%s", m.c_str());
+    const char *sys = e.get_error_string();
+    if (sys != nullptr && *sys != '\0')
+        m += std::string(": ") + sys;
+    return m;
+}
+
+int fail(att_err *err, int code, const Xapian::Error &e)
+{
+    return att_err_set(err, code, "%s", describe(e).c_str());
 }
 
 // Run f, mapping every exception it throws to a status code.
@@ -198,15 +207,6 @@ void source_down(att_source &s, const std::string &why, const att_xdb_opts &o)
     s.error = why;
     s.fails++;
     s.retry_at = std::chrono::steady_clock::now() + std::chrono::milliseconds(std::min(wait, 30000u));
-}
-
-std::string describe(const Xapian::Error &e)
-{
-    std::string m = e.get_type();
-    m += ": " + e.get_msg();
-    if (!e.get_context().empty())
-        m += " (" + e.get_context() + ")";
-    return m;
 }
 
 // x->shards and x->db from the sources that are up.

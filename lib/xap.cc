@@ -867,6 +867,25 @@ const Xapian::Stopper &stopper()
     return s;
 }
 
+// Call fn(b, star, lower) for each "word*" in q[0..len): the word starts
+// at b, its '*' is at star, lower is the word lower-cased.
+template <typename F> void each_wildcard(const char *q, size_t len, F &&fn)
+{
+    for (size_t i = 0; i < len; i++) {
+        if (q[i] != '*')
+            continue;
+        size_t b = i;
+        while (b > 0 && ((unsigned char)q[b - 1] >= 0x80 || std::isalnum((unsigned char)q[b - 1])))
+            b--;
+        if (b == i)
+            continue;
+        std::string lower;
+        for (Xapian::Utf8Iterator it(q + b, i - b); it != Xapian::Utf8Iterator(); ++it)
+            Xapian::Unicode::append_utf8(lower, Xapian::Unicode::tolower(*it));
+        fn(b, i, lower);
+    }
+}
+
 // The index holds stems, so a wildcard matches the beginnings of stems:
 // "emancipat*" would find nothing, as "emancipation" is indexed as
 // "emancip". Each word* becomes its stem* ("emancip*", "presid*" for
@@ -876,24 +895,14 @@ std::string stem_wildcards(const std::string &q)
     thread_local Xapian::Stem stem("english"); // a Stem keeps state: one per thread
     std::string out;
     size_t done = 0;
-    for (size_t i = 0; i < q.size(); i++) {
-        if (q[i] != '*')
-            continue;
-        size_t b = i;
-        while (b > 0 && ((unsigned char)q[b - 1] >= 0x80 || std::isalnum((unsigned char)q[b - 1])))
-            b--;
-        if (b == i)
-            continue;
-        std::string lower;
-        for (Xapian::Utf8Iterator it(q.data() + b, i - b); it != Xapian::Utf8Iterator(); ++it)
-            Xapian::Unicode::append_utf8(lower, Xapian::Unicode::tolower(*it));
+    each_wildcard(q.data(), q.size(), [&](size_t b, size_t star, const std::string &lower) {
         std::string st = stem(lower);
         if (st.size() >= 3 && st != lower) {
             out.append(q, done, b - done);
             out.append(st);
-            done = i;
+            done = star;
         }
-    }
+    });
     return out + q.substr(done);
 }
 
@@ -998,19 +1007,9 @@ void collect_terms(att_xquery *xq, const Xapian::Query &q)
 // starts with one of them was matched through the wildcard's expansion.
 void collect_wildcards(att_xquery *xq, const char *q, size_t len)
 {
-    for (size_t i = 0; i < len; i++) {
-        if (q[i] != '*')
-            continue;
-        size_t b = i;
-        while (b > 0 && ((unsigned char)q[b - 1] >= 0x80 || std::isalnum((unsigned char)q[b - 1])))
-            b--;
-        if (b == i)
-            continue;
-        std::string lower;
-        for (Xapian::Utf8Iterator it(q + b, i - b); it != Xapian::Utf8Iterator(); ++it)
-            Xapian::Unicode::append_utf8(lower, Xapian::Unicode::tolower(*it));
+    each_wildcard(q, len, [&](size_t, size_t, const std::string &lower) {
         xq->wildcards.push_back(lower);
-    }
+    });
 }
 
 uint64_t revision_of(att_xdb *x)

@@ -15,7 +15,8 @@
 
 enum { O_SOCKET_MODE = 256, O_MAX_CONN, O_MAX_LINE, O_IDLE, O_QUERY_TIME, O_MAX_WILD,
        O_MAX_OUTPUT, O_SLOW, O_LOG_LEVEL, O_PIDFILE, O_ON_FAILURE, O_SHARD_TIMEOUT,
-       O_SHARD_RETRY, O_TOKEN_FILE, O_USER, O_SOCKET_GROUP };
+       O_SHARD_RETRY, O_TOKEN_FILE, O_USER, O_SOCKET_GROUP, O_REQUEST_TIMEOUT,
+       O_EVICT_IDLE };
 
 static const struct option long_opts[] = {
     {"db", required_argument, NULL, 'd'},
@@ -28,6 +29,8 @@ static const struct option long_opts[] = {
     {"max-connections", required_argument, NULL, O_MAX_CONN},
     {"max-line", required_argument, NULL, O_MAX_LINE},
     {"idle-timeout", required_argument, NULL, O_IDLE},
+    {"request-timeout", required_argument, NULL, O_REQUEST_TIMEOUT},
+    {"evict-idle", required_argument, NULL, O_EVICT_IDLE},
     {"query-time", required_argument, NULL, O_QUERY_TIME},
     {"max-wildcard", required_argument, NULL, O_MAX_WILD},
     {"max-output", required_argument, NULL, O_MAX_OUTPUT},
@@ -67,8 +70,13 @@ static void usage(FILE *to)
           "  -t, --threads N          worker threads (default: the number of CPUs)\n"
           "  -c, --config FILE        \"key = value\" lines, keys as the long options\n"
           "      --max-connections N  clients at once (default 1024)\n"
+          "      --evict-idle MS      at that cap, a new client takes the place of the\n"
+          "                           one idle longest, if idle MS or more (default\n"
+          "                           1000; 0: turn the new client away)\n"
           "      --max-line BYTES     longest request line (default 65536)\n"
           "      --idle-timeout S     close silent clients after S seconds (default 300)\n"
+          "      --request-timeout S  a request line must end S seconds after its first\n"
+          "                           byte (default 10; 0: no limit)\n"
           "      --query-time MS      time limit of one search (default 2000)\n"
           "      --max-wildcard N     terms one wildcard may expand to (default 1000)\n"
           "      --max-output BYTES   responses queued for a client (default 4194304)\n"
@@ -94,6 +102,8 @@ static void defaults(struct config *c)
     c->max_connections = ATTACHE_MAX_CONNECTIONS;
     c->max_line = ATTACHE_MAX_LINE;
     c->idle_timeout_s = ATTACHE_IDLE_TIMEOUT_S;
+    c->request_timeout_s = ATTACHE_REQUEST_TIMEOUT_S;
+    c->evict_idle_ms = ATTACHE_EVICT_IDLE_MS;
     c->query_time_ms = ATTACHE_QUERY_TIME_MS;
     c->max_wildcard = ATTACHE_MAX_WILDCARD;
     c->max_output = ATTACHE_MAX_OUTPUT;
@@ -190,6 +200,16 @@ static bool apply(struct config *c, int opt, const char *v)
         if (!number(v, 0, 86400 * 7, &n))
             return false;
         c->idle_timeout_s = (unsigned)n;
+        return true;
+    case O_REQUEST_TIMEOUT:
+        if (!number(v, 0, 86400, &n))
+            return false;
+        c->request_timeout_s = (unsigned)n;
+        return true;
+    case O_EVICT_IDLE:
+        if (!number(v, 0, 86400000, &n))
+            return false;
+        c->evict_idle_ms = (unsigned)n;
         return true;
     case O_QUERY_TIME:
         if (!number(v, 0, 600000, &n))

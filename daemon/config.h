@@ -25,6 +25,8 @@ struct config {
     unsigned max_connections;
     size_t max_line;
     unsigned idle_timeout_s;
+    unsigned request_timeout_s; /* 0: a request line may take any time */
+    unsigned evict_idle_ms;     /* 0: at the cap, turn new clients away */
     unsigned query_time_ms;
     unsigned max_wildcard;
     size_t max_output;

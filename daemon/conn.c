@@ -1,12 +1,15 @@
 /* attached: one client connection: a bufferevent, request lines with a
  * length cap, a pipelining budget per wake-up, back-pressure on output,
- * time-outs, and a close that waits for the output to drain. */
+ * time-outs (idle, and a deadline for a request line once begun), making
+ * room at the connection cap, and a close that waits for the output to
+ * drain. */
 #include <errno.h>
 #include <event2/buffer.h>
 #include <event2/bufferevent.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/ioctl.h>
+#include <sys/socket.h>
 #include <unistd.h>
 
 #include "attache/protocol.h"
@@ -21,10 +24,14 @@ struct conn {
     bool closing;     /* no more reading: close once output is sent */
     bool paused;      /* reading stopped until the client reads */
     bool stopping;    /* the daemon stops: read what was sent, answer, close */
+    bool line_done;   /* a request line ended since the deadline was set */
+    uint64_t active_us; /* last complete request, or output the client took */
+    struct event *deadline; /* --request-timeout of the line under way */
     struct conn *prev, *next;
 };
 
-static void conn_free(struct conn *c)
+/* Free c; keep_slot: its place in conns_current goes to a new connection. */
+static void conn_free_slot(struct conn *c, bool keep_slot)
 {
     struct worker *w = c->w;
 
@@ -35,10 +42,18 @@ static void conn_free(struct conn *c)
     if (c->next)
         c->next->prev = c->prev;
     bufferevent_free(c->bev);
+    if (c->deadline)
+        event_free(c->deadline);
     free(c);
-    atomic_fetch_sub(&w->srv->conns_current, 1);
+    if (!keep_slot)
+        atomic_fetch_sub(&w->srv->conns_current, 1);
     if (w->stopping && w->conns == NULL)
         event_base_loopexit(w->base, NULL);
+}
+
+static void conn_free(struct conn *c)
+{
+    conn_free_slot(c, false);
 }
 
 static void free_line(const void *data, size_t len, void *extra)
@@ -92,6 +107,7 @@ static bool handle_lines(struct conn *c, unsigned budget)
                 evbuffer_drain(in, evbuffer_get_length(in));
             return false;
         }
+        c->line_done = true;
         if (c->discarding || (size_t)p.pos > max) {
             if (!c->discarding)
                 send_error(c, ATTACHE_ERR_TOO_LARGE, "request line over the limit");
@@ -99,6 +115,7 @@ static bool handle_lines(struct conn *c, unsigned budget)
             evbuffer_drain(in, (size_t)p.pos + eol_len);
             continue;
         }
+        c->active_us = now_us();
         char *line = malloc((size_t)p.pos + 1);
         size_t len = (size_t)p.pos, out_len = 0;
 
@@ -138,6 +155,48 @@ static void close_when_sent(struct conn *c)
 static void finish(struct conn *c);
 static void drain_or_finish(struct conn *c);
 
+/* A line began and did not end in time (a client dripping its request a
+ * byte at a time, or stuck halfway). */
+static void on_deadline(evutil_socket_t fd, short what, void *arg)
+{
+    struct conn *c = arg;
+    unsigned s = atomic_load(&c->w->srv->lim.request_timeout_s);
+    char msg[64];
+
+    (void)fd;
+    (void)what;
+    if (c->closing)
+        return;
+    att_log(ATT_INFO, "%s: request not completed within %us, closed", c->ss.peer, s);
+    atomic_fetch_add(&c->w->srv->conns_timed_out, 1);
+    snprintf(msg, sizeof msg, "request not completed within %u s", s);
+    send_error(c, ATTACHE_ERR_TIMEOUT, msg);
+    evbuffer_drain(bufferevent_get_input(c->bev),
+                   evbuffer_get_length(bufferevent_get_input(c->bev)));
+    close_when_sent(c);
+}
+
+/* After the complete lines are handled: while a line is under way, it has
+ * --request-timeout from its first byte (a new line, a new deadline); a
+ * client paused for not reading is the idle time-out's. */
+static void set_deadline(struct conn *c)
+{
+    struct timeval tv = {.tv_sec = atomic_load(&c->w->srv->lim.request_timeout_s)};
+    bool under_way = evbuffer_get_length(bufferevent_get_input(c->bev)) > 0 || c->discarding;
+
+    if (c->paused || !under_way || tv.tv_sec == 0) {
+        if (c->deadline)
+            evtimer_del(c->deadline);
+    } else if (c->line_done || c->deadline == NULL ||
+               !evtimer_pending(c->deadline, NULL)) {
+        if (c->deadline == NULL)
+            c->deadline = evtimer_new(c->w->base, on_deadline, c);
+        if (c->deadline)
+            evtimer_add(c->deadline, &tv);
+    }
+    c->line_done = false;
+}
+
 static void on_read(struct bufferevent *bev, void *arg)
 {
     struct conn *c = arg;
@@ -158,6 +217,8 @@ static void on_read(struct bufferevent *bev, void *arg)
                             BEV_TRIG_IGNORE_WATERMARKS | BEV_TRIG_DEFER_CALLBACKS);
     } else if (c->closing) {
         close_when_sent(c); /* turned away: freed once the answer is sent */
+    } else {
+        set_deadline(c);
     }
 }
 
@@ -215,6 +276,49 @@ static void set_timeouts(struct conn *c)
         bufferevent_set_timeouts(c->bev, &tv, &tv);
 }
 
+/* The client took some of its responses: it is alive. */
+static void on_output(struct evbuffer *out, const struct evbuffer_cb_info *info, void *arg)
+{
+    struct conn *c = arg;
+
+    (void)out;
+    if (info->n_deleted > 0)
+        c->active_us = now_us();
+}
+
+bool conn_evict_idlest(struct worker *w)
+{
+    uint64_t now = now_us(), least = (uint64_t)atomic_load(&w->srv->lim.evict_idle_ms) * 1000u;
+    struct conn *idlest = NULL;
+
+    if (least == 0)
+        return false;
+    for (struct conn *c = w->conns; c != NULL; c = c->next) {
+        if (!c->closing && !c->stopping && now - c->active_us >= least) {
+            least = now - c->active_us;
+            idlest = c;
+        }
+    }
+    if (idlest == NULL)
+        return false;
+    att_log(ATT_INFO, "%s: idle for %llu ms, closed to make room", idlest->ss.peer,
+            (unsigned long long)(least / 1000u));
+    if (evbuffer_get_length(bufferevent_get_output(idlest->bev)) == 0) {
+        /* Nothing half-sent: say why, if the socket takes it at once. */
+        size_t len = 0;
+        char *line = att_error_line(NULL, ATTACHE_ERR_OVERLOADED,
+                                    "closed to make room for another client", &len);
+
+        if (line != NULL && send(bufferevent_getfd(idlest->bev), line, len,
+                                 MSG_NOSIGNAL | MSG_DONTWAIT) < 0)
+            att_log(ATT_DEBUG, "%s: %s", idlest->ss.peer, strerror(errno));
+        free(line);
+    }
+    atomic_fetch_add(&w->srv->conns_evicted, 1);
+    conn_free_slot(idlest, true);
+    return true;
+}
+
 void conn_open(struct worker *w, int fd, const char *peer, bool tcp)
 {
     struct conn *c = calloc(1, sizeof *c);
@@ -240,7 +344,9 @@ void conn_open(struct worker *w, int fd, const char *peer, bool tcp)
     if (w->conns)
         w->conns->prev = c;
     w->conns = c;
+    c->active_us = now_us();
     bufferevent_setcb(c->bev, on_read, on_write, on_event, c);
+    evbuffer_add_cb(bufferevent_get_output(c->bev), on_output, c);
     set_timeouts(c);
     bufferevent_enable(c->bev, EV_READ | EV_WRITE);
 }

@@ -88,6 +88,8 @@ static void add_limits(cJSON *resp, const struct limits *l)
     cJSON_AddNumberToObject(o, "max_line", (double)atomic_load(&l->max_line));
     cJSON_AddNumberToObject(o, "max_connections", atomic_load(&l->max_connections));
     cJSON_AddNumberToObject(o, "idle_timeout_s", atomic_load(&l->idle_timeout_s));
+    cJSON_AddNumberToObject(o, "request_timeout_s", atomic_load(&l->request_timeout_s));
+    cJSON_AddNumberToObject(o, "evict_idle_ms", atomic_load(&l->evict_idle_ms));
     cJSON_AddNumberToObject(o, "query_time_ms", atomic_load(&l->query_time_ms));
     cJSON_AddNumberToObject(o, "max_wildcard", atomic_load(&l->max_wildcard));
     cJSON_AddNumberToObject(o, "max_output", (double)atomic_load(&l->max_output));
@@ -107,6 +109,8 @@ static void add_traffic(struct server *s, cJSON *resp)
     cJSON_AddNumberToObject(c, "current", atomic_load(&s->conns_current));
     cJSON_AddNumberToObject(c, "total", (double)atomic_load(&s->conns_total));
     cJSON_AddNumberToObject(c, "rejected", (double)atomic_load(&s->conns_rejected));
+    cJSON_AddNumberToObject(c, "evicted", (double)atomic_load(&s->conns_evicted));
+    cJSON_AddNumberToObject(c, "timed_out", (double)atomic_load(&s->conns_timed_out));
     add_counts(resp, "requests", sum.requests, ATT_OP_COUNT, op_label);
     for (int i = 0; i < ATT_OP_COUNT; i++)
         total += sum.requests[i];

@@ -37,8 +37,19 @@ static void peer_name(const struct sockaddr *sa, char *out, size_t len)
     }
 }
 
+bool slot_reserve(struct server *s)
+{
+    unsigned n = atomic_load(&s->conns_current);
+
+    do {
+        if (n >= atomic_load(&s->lim.max_connections))
+            return false;
+    } while (!atomic_compare_exchange_weak(&s->conns_current, &n, n + 1));
+    return true;
+}
+
 /* Over the cap: one error line, then close (memcached's maxconns_fast). */
-static void reject(struct server *s, int fd)
+void conn_reject(struct server *s, int fd)
 {
     size_t len = 0;
     char *line = att_error_line(NULL, ATTACHE_ERR_OVERLOADED,
@@ -61,15 +72,19 @@ static void on_accept(struct evconnlistener *l, evutil_socket_t fd, struct socka
 
     (void)l;
     (void)salen;
-    if (atomic_load(&s->conns_current) >= atomic_load(&s->lim.max_connections)) {
-        reject(s, fd);
-        return;
-    }
-    atomic_fetch_add(&s->conns_current, 1);
-    atomic_fetch_add(&s->conns_total, 1);
     peer_name(sa, peer, sizeof peer);
-    worker_hand(&s->workers[s->next_worker++ % s->nworkers], fd, peer,
-                sa->sa_family != AF_UNIX);
+    if (slot_reserve(s)) {
+        atomic_fetch_add(&s->conns_total, 1);
+        worker_hand(&s->workers[s->next_worker++ % s->nworkers], fd, peer,
+                    sa->sa_family != AF_UNIX, 0);
+    } else if (atomic_load(&s->lim.evict_idle_ms) > 0) {
+        /* Full: the workers look for an idle connection to close (nginx
+         * drains idle keep-alive connections the same way). */
+        worker_hand(&s->workers[s->next_worker++ % s->nworkers], fd, peer,
+                    sa->sa_family != AF_UNIX, s->nworkers);
+    } else {
+        conn_reject(s, fd);
+    }
 }
 
 static void resume(evutil_socket_t fd, short what, void *arg)

@@ -21,6 +21,8 @@ struct limits {
     atomic_size_t max_line;
     atomic_size_t max_output;
     atomic_uint idle_timeout_s;
+    atomic_uint request_timeout_s;
+    atomic_uint evict_idle_ms;
     atomic_uint query_time_ms;
     atomic_uint max_wildcard;
     atomic_uint slow_ms;
@@ -31,6 +33,8 @@ struct pending {          /* a connection on its way to a worker */
     int fd;
     char peer[64];
     bool tcp;             /* not the Unix socket */
+    unsigned room_tries;  /* 0: a slot is held; else at the cap, the workers
+                             left to look for an idle connection to evict */
     struct pending *next;
 };
 
@@ -65,6 +69,8 @@ struct server {
     atomic_uint conns_current;
     atomic_ulong conns_total;
     atomic_ulong conns_rejected;
+    atomic_ulong conns_evicted;   /* idle, closed to make room at the cap */
+    atomic_ulong conns_timed_out; /* a request line not ended in time */
     time_t started;
     int argc;
     char **argv;
@@ -91,8 +97,11 @@ void limits_set(struct limits *l, const struct config *c);
 
 /* worker.c */
 int workers_start(struct server *s);
-/* From the listener: fd, from peer, over TCP or not. */
-void worker_hand(struct worker *w, int fd, const char *peer, bool tcp);
+/* From the listener: fd, from peer, over TCP or not. room_tries 0: the
+ * connection holds a slot (conns_current counts it); else the cap is
+ * reached, and w and the workers after it, room_tries in all, look for an
+ * idle connection to make room, before it is turned away. */
+void worker_hand(struct worker *w, int fd, const char *peer, bool tcp, unsigned room_tries);
 void workers_message(struct server *s, char msg); /* 'q' stop, 'r' reopen */
 void workers_join(struct server *s);
 
@@ -105,6 +114,9 @@ int open_index(const struct config *c, struct att_xdb **out, struct att_err *err
 
 /* conn.c */
 void conn_open(struct worker *w, int fd, const char *peer, bool tcp);
+/* Close the connection of w idle longest, if idle at least evict_idle_ms,
+ * keeping its slot in conns_current for a new one; false when none is. */
+bool conn_evict_idlest(struct worker *w);
 void conn_stop_all(struct worker *w); /* answer what was received, then close */
 
 /* dispatch.c: one request line in, one response line out (malloc'd). A
@@ -116,6 +128,10 @@ char *dispatch_error(struct worker *w, const char *code, const char *msg, size_t
 
 /* listener.c */
 int listeners_open(struct server *s);
+/* Take a slot in conns_current unless max_connections are open. */
+bool slot_reserve(struct server *s);
+/* Tell the client of fd "overloaded" and close it. */
+void conn_reject(struct server *s, int fd);
 void listeners_close(struct server *s);
 
 #endif

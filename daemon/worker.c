@@ -25,6 +25,8 @@ void limits_set(struct limits *l, const struct config *c)
     atomic_store(&l->max_line, c->max_line);
     atomic_store(&l->max_output, c->max_output);
     atomic_store(&l->idle_timeout_s, c->idle_timeout_s);
+    atomic_store(&l->request_timeout_s, c->request_timeout_s);
+    atomic_store(&l->evict_idle_ms, c->evict_idle_ms);
     atomic_store(&l->query_time_ms, c->query_time_ms);
     atomic_store(&l->max_wildcard, c->max_wildcard);
     atomic_store(&l->slow_ms, c->slow_ms);
@@ -98,6 +100,24 @@ static struct pending *take_queue(struct worker *w)
     return p;
 }
 
+/* A connection that came at the cap: a slot freed meanwhile, or one this
+ * worker makes by closing an idle connection, or the next worker's turn;
+ * when every worker has looked, it is turned away. */
+static void make_room(struct worker *w, const struct pending *p)
+{
+    struct server *s = w->srv;
+
+    if (slot_reserve(s) || conn_evict_idlest(w)) {
+        atomic_fetch_add(&s->conns_total, 1);
+        conn_open(w, p->fd, p->peer, p->tcp);
+    } else if (p->room_tries > 1) {
+        worker_hand(&s->workers[(w->index + 1) % s->nworkers], p->fd, p->peer, p->tcp,
+                    p->room_tries - 1);
+    } else {
+        conn_reject(s, p->fd);
+    }
+}
+
 static void on_notify(evutil_socket_t fd, short what, void *arg)
 {
     struct worker *w = arg;
@@ -128,9 +148,12 @@ static void on_notify(evutil_socket_t fd, short what, void *arg)
 
         if (w->stopping) {
             close(rev->fd);
-            atomic_fetch_sub(&w->srv->conns_current, 1);
-        } else {
+            if (rev->room_tries == 0)
+                atomic_fetch_sub(&w->srv->conns_current, 1);
+        } else if (rev->room_tries == 0) {
             conn_open(w, rev->fd, rev->peer, rev->tcp);
+        } else {
+            make_room(w, rev);
         }
         free(rev);
         rev = next;
@@ -193,17 +216,19 @@ static void notify(struct worker *w, char msg)
     }
 }
 
-void worker_hand(struct worker *w, int fd, const char *peer, bool tcp)
+void worker_hand(struct worker *w, int fd, const char *peer, bool tcp, unsigned room_tries)
 {
     struct pending *p = calloc(1, sizeof *p);
 
     if (p == NULL) {
         close(fd);
-        atomic_fetch_sub(&w->srv->conns_current, 1);
+        if (room_tries == 0)
+            atomic_fetch_sub(&w->srv->conns_current, 1);
         return;
     }
     p->fd = fd;
     p->tcp = tcp;
+    p->room_tries = room_tries;
     snprintf(p->peer, sizeof p->peer, "%s", peer);
     pthread_mutex_lock(&w->qmu);
     p->next = w->queue;

@@ -1,4 +1,5 @@
 /* attache: parsing and validating protocol requests; error responses. */
+#include <ctype.h>
 #include <math.h>
 #include <stddef.h>
 #include <stdio.h>
@@ -217,6 +218,24 @@ static const char *parse_match(const cJSON *o, struct att_request *r, char *msg,
     return NULL;
 }
 
+/* The word* patterns of q: a '*' right after a letter or digit (as
+ * lib/xap.cc finds them to expand). Each becomes up to --max-wildcard terms,
+ * and the cost of a query grows faster than their number (400 took a
+ * minute on a 10 MB index, beyond any time limit: Xapian opens every term's
+ * postings before it starts the clock), so their number is capped. */
+static size_t count_wildcards(const char *q, size_t len)
+{
+    size_t n = 0;
+
+    for (size_t i = 1; i < len; i++) {
+        unsigned char before = (unsigned char)q[i - 1];
+
+        if (q[i] == '*' && (before >= 0x80 || isalnum(before)))
+            n++;
+    }
+    return n;
+}
+
 static const char *parse_search(const cJSON *o, struct att_request *r, char *msg, size_t msglen)
 {
     static const char *const keys[] = {"id",   "op",     "q",         "limit",  "offset",
@@ -234,6 +253,10 @@ static const char *parse_search(const cJSON *o, struct att_request *r, char *msg
     r->s.qlen = strlen(q->valuestring);
     if (r->s.qlen > ATTACHE_MAX_QUERY)
         FAIL(ATTACHE_ERR_BAD_REQUEST, "q must be at most %d bytes", ATTACHE_MAX_QUERY);
+    size_t nwild = count_wildcards(r->s.q, r->s.qlen);
+    if (nwild > ATTACHE_MAX_WILDCARDS)
+        FAIL(ATTACHE_ERR_BAD_REQUEST, "q has %zu wildcards; at most %d are allowed", nwild,
+             ATTACHE_MAX_WILDCARDS);
     if (!get_int(o, "limit", 1, ATTACHE_MAX_LIMIT, &limit, msg, msglen) ||
         !get_int(o, "offset", 0, ATTACHE_MAX_OFFSET, &offset, msg, msglen) ||
         !get_int(o, "per_doc", 0, ATTACHE_MAX_PER_DOC, &per_doc, msg, msglen) ||

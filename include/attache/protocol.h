@@ -13,6 +13,7 @@
 #define ATTACHE_MAX_LIMIT 1000              /* hits per response */
 #define ATTACHE_MAX_OFFSET 100000           /* deepest page */
 #define ATTACHE_MAX_QUERY 4096              /* bytes of q */
+#define ATTACHE_MAX_WILDCARDS 32            /* word* patterns in one q */
 #define ATTACHE_MAX_FIELD 1024              /* bytes of a filter value */
 #define ATTACHE_MAX_MARKER 64               /* bytes of highlight pre/post */
 #define ATTACHE_DEFAULT_SNIPPET 240         /* bytes of snippet text */
@@ -25,6 +26,8 @@
 /* Server limits (each a config option). */
 #define ATTACHE_MAX_CONNECTIONS 1024
 #define ATTACHE_IDLE_TIMEOUT_S 300
+#define ATTACHE_REQUEST_TIMEOUT_S 10        /* from a line's first byte to its end */
+#define ATTACHE_EVICT_IDLE_MS 1000          /* at the cap: idle this long, make room */
 #define ATTACHE_QUERY_TIME_MS 2000          /* Xapian's time limit per query */
 #define ATTACHE_MAX_WILDCARD 1000           /* terms one wildcard expands to */
 #define ATTACHE_MAX_OUTPUT (4 << 20)        /* queued response bytes per conn */

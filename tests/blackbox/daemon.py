@@ -28,7 +28,8 @@ ERROR_CODES = {"bad_json", "bad_request", "unknown_op", "too_large", "query_synt
                "internal"}
 STATS_KEYS = {"version", "uptime_s", "threads", "revision", "documents", "passages",
               "connections", "requests", "errors", "latency_us", "limits"}
-LIMIT_KEYS = {"max_line", "max_connections", "idle_timeout_s", "query_time_ms",
+LIMIT_KEYS = {"max_line", "max_connections", "idle_timeout_s", "request_timeout_s",
+              "evict_idle_ms", "query_time_ms",
               "max_wildcard", "max_limit"}
 
 

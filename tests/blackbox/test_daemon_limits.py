@@ -245,7 +245,10 @@ class OverloadTest(unittest.TestCase):
         self.tmp, self.corpus, self.db = dm.small_index(self)
 
     def test_max_connections(self):
-        d = dm.start_daemon(self, self.db, "--max-connections", "2", tmp=self.tmp)
+        # --evict-idle 0: no idle connection makes room (test_daemon_hostile
+        # covers making room).
+        d = dm.start_daemon(self, self.db, "--max-connections", "2", "--evict-idle", "0",
+                            tmp=self.tmp)
         a = d.connect()
         self.addCleanup(a.close)
         h.wait_until(lambda: a.call({"op": "stats"})["connections"]["current"] == 1, 5,

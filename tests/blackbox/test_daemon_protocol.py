@@ -95,7 +95,7 @@ class PingStatsTest(DaemonClass):
         self.assertEqual(s["documents"], self.dbstats["documents"])
         self.assertEqual(s["passages"], self.dbstats["passages"])
         conn = s["connections"]
-        for k in ("current", "total", "rejected"):
+        for k in ("current", "total", "rejected", "evicted", "timed_out"):
             self.assertIsInstance(conn.get(k), int, f"connections.{k}: {conn}")
         self.assertGreaterEqual(conn["current"], 1, "this connection is open")
         self.assertGreaterEqual(conn["total"], conn["current"])
@@ -119,7 +119,8 @@ class PingStatsTest(DaemonClass):
         lim = s["limits"]
         self.assertEqual(set(lim) & dm.LIMIT_KEYS, dm.LIMIT_KEYS, lim)
         self.assertEqual(lim, dict(lim, max_line=65536, max_connections=1024,
-                                   idle_timeout_s=300, query_time_ms=2000,
+                                   idle_timeout_s=300, request_timeout_s=10,
+                                   evict_idle_ms=1000, query_time_ms=2000,
                                    max_wildcard=1000, max_limit=1000),
                          "the documented defaults")
 

@@ -755,6 +755,22 @@ static void test_q_length(void **state)
     EXPECT(f, rq(f, "{'op':'search','q':'%s'}", rep(f, "\\n", 4097)), BAD_REQUEST);
 }
 
+static void test_q_wildcards(void **state)
+{
+    struct fx *f = *state;
+
+    assert_int_equal(ATTACHE_MAX_WILDCARDS, 32);
+    EXPECT(f, rq(f, "{'op':'search','q':'%s'}", rep(f, "a* ", 32)), OK);
+    EXPECT_MSG(f, rq(f, "{'op':'search','q':'%s'}", rep(f, "a* ", 33)), BAD_REQUEST,
+               "33 wildcards");
+    EXPECT(f, rq(f, "{'op':'search','q':'%s'}", rep(f, "tax* OR ", 500)), BAD_REQUEST);
+    /* A '*' after a letter, a digit or a byte of a UTF-8 letter is one. */
+    EXPECT(f, rq(f, "{'op':'search','q':'%s'}", rep(f, "\xc3\xa9* 9* ", 17)), BAD_REQUEST);
+    /* Stars that follow no letter expand nothing and are not counted. */
+    EXPECT(f, rq(f, "{'op':'search','q':'%s'}", rep(f, " * (*) -* ", 100)), OK);
+    EXPECT(f, rq(f, "{'op':'search','q':'*%s'}", rep(f, "*", 500)), OK);
+}
+
 static void test_q_empty(void **state)
 {
     struct fx *f = *state;
@@ -1359,6 +1375,7 @@ int main(void)
         T(test_unknown_op),
         T(test_q_required_string),
         T(test_q_length),
+        T(test_q_wildcards),
         T(test_q_empty),
         T(test_q_empty_with_only_empty_filter_values),
         T(test_nul_in_strings),

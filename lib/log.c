@@ -38,21 +38,30 @@ int att_log_level_parse(const char *s)
     return -1;
 }
 
-/* Copy src to dst escaping control characters as \n, \r, \t or \xHH. */
+/* Copy src to dst escaping control characters as \n, \r, \t or \xHH, and
+ * those of UTF-8 that terminals or log viewers act on (C1 controls such as
+ * U+009B, which starts an escape sequence; U+2028 and U+2029, line and
+ * paragraph separators) as \uHHHH: a log line stays one line of text. */
 static size_t escape(char *dst, size_t cap, const char *src)
 {
     size_t o = 0;
 
-    for (; *src && o + 5 < cap; src++) {
-        unsigned char c = (unsigned char)*src;
+    for (; *src && o + 7 < cap; src++) {
+        const unsigned char *u = (const unsigned char *)src;
 
-        if (c >= 0x20 && c != 0x7f) {
-            dst[o++] = (char)c;
-        } else if (c == '\n' || c == '\r' || c == '\t') {
+        if (u[0] == 0xc2 && u[1] >= 0x80 && u[1] <= 0x9f) {
+            o += (size_t)snprintf(dst + o, cap - o, "\\u%04x", u[1]);
+            src++;
+        } else if (u[0] == 0xe2 && u[1] == 0x80 && (u[2] == 0xa8 || u[2] == 0xa9)) {
+            o += (size_t)snprintf(dst + o, cap - o, "\\u%04x", 0x2000 + u[2] - 0x80);
+            src += 2;
+        } else if (u[0] >= 0x20 && u[0] != 0x7f) {
+            dst[o++] = (char)u[0];
+        } else if (u[0] == '\n' || u[0] == '\r' || u[0] == '\t') {
             dst[o++] = '\\';
-            dst[o++] = c == '\n' ? 'n' : c == '\r' ? 'r' : 't';
+            dst[o++] = u[0] == '\n' ? 'n' : u[0] == '\r' ? 'r' : 't';
         } else {
-            o += (size_t)snprintf(dst + o, cap - o, "\\x%02x", c);
+            o += (size_t)snprintf(dst + o, cap - o, "\\x%02x", u[0]);
         }
     }
     dst[o] = '\0';

@@ -565,3 +565,46 @@ class PrivilegeTest(unittest.TestCase):
 
 if __name__ == "__main__":
     unittest.main()
+
+
+class LogInjectionTest(unittest.TestCase):
+    """Client text reaches the log (unknown ops, document ids, request ids,
+    the addresses of failing requests); control characters in it are
+    escaped, so a request cannot write a line of its own into the log or
+    send escape sequences to an operator's terminal."""
+
+    def test_newlines_and_control_characters_are_escaped(self):
+        dm.require_daemon(self)
+        tmp, _, db = dm.small_index(self)
+        d = dm.start_daemon(self, db, "--log-level", "debug", tmp=tmp)
+        forged = "2026-01-01T00:00:00.000Z attached: error: FORGED"
+        nasty = [f"x\n{forged}", f"x\r{forged}", f"x\r\n{forged}", f"\x1b[2J\x1b[31m{forged}",
+                 f"x\u2028{forged}", f"x\u2029{forged}", f"x\u0085{forged}",
+                 f"x\u009b2J{forged}", f"x\x00{forged}", f"x\x7f\x08\x08{forged}"]
+        since = len(d.stderr())
+        with d.connect() as c:
+            for s in nasty:
+                for req in ({"id": s, "op": s}, {"id": 1, "op": "get", "doc": s},
+                            {"id": 2, "op": "search", "q": s, "filter": {"source": s}},
+                            {"id": 3, "op": "search", "q": "", "filter": {"doc": s}},
+                            {"id": 4, "op": "search", "q": f"tax AND ({s}"}):
+                    r = c.request(req)
+                    self.assertIn("ok", r)
+            self.assertIs(c.call({"op": "ping"})["pong"], True)
+
+        def logged():
+            return d.stderr()[since:].count("FORGED") >= len(nasty) * 2
+
+        h.wait_until(logged, 10, "the unknown ops and document ids logged")
+        log = d.stderr()[since:]
+        for line in log.split("\n"):
+            if line:
+                self.assertRegex(line, r"^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z attached: ",
+                                 f"a line the daemon did not write:\n{log[-3000:]}")
+                self.assertNotRegex(line, r"[\x00-\x08\x0b-\x1f\x7f]",
+                                    f"a raw control character in {line!r}")
+        self.assertNotIn("\r", log)
+        for ch in ("\u2028", "\u2029", "\u0085", "\u009b"):
+            self.assertNotIn(ch, log)
+            self.assertIn(f"\\u{ord(ch):04x}2", log, "escaped as \\uHHHH")
+        self.assertIn("\\n2026-01-01T00:00:00.000Z attached: error: FORGED", log)

@@ -887,6 +887,34 @@ class WalkTest(Checks, unittest.TestCase):
                                {k: v for k, v in before.items() if k != "a/one.txt"},
                                "rebuild without a/one.txt")
 
+    def test_symlinks_out_of_the_folder_are_not_followed(self):
+        folder = os.path.join(self.tmp, "docs")
+        outside = os.path.join(self.tmp, "private")
+        h.write(os.path.join(folder, "plain.txt"), h.article(1))
+        h.write(os.path.join(folder, "sub/inner.txt"), h.article(2))
+        h.write(os.path.join(outside, "secret.txt"), h.article(3))
+        h.write(os.path.join(outside, "deeper/also.txt"), h.article(4))
+        os.symlink("sub/inner.txt", os.path.join(folder, "to-inner.txt"))
+        os.symlink("../private/secret.txt", os.path.join(folder, "relative-out.txt"))
+        os.symlink(os.path.join(outside, "secret.txt"), os.path.join(folder, "absolute-out.txt"))
+        os.symlink("sub/../../private/secret.txt", os.path.join(folder, "sneaky.txt"))
+        os.symlink(outside, os.path.join(folder, "folder-out"))
+        os.symlink("no-such-file.txt", os.path.join(folder, "dangling.txt"))
+        # Without --follow-symlinks: only what lies inside the folder.
+        self.assertIndexed(self.db, [folder], dict(added=3))
+        self.assertEqual(sorted(h.list_index(self.db)),
+                         ["plain.txt", "sub/inner.txt", "to-inner.txt"])
+        for name in ("relative-out.txt", "absolute-out.txt", "sneaky.txt", "dangling.txt"):
+            self.assertRegex(self.summary_stderr, rf"{name}: symlink leads out of the folder"
+                             r".*--follow-symlinks")
+        # With it: the links are followed wherever they lead.
+        db2 = os.path.join(self.tmp, "db2")
+        self.assertIndexed(db2, [folder], dict(added=8), extra=["--follow-symlinks"])
+        self.assertEqual(sorted(h.list_index(db2)),
+                         ["absolute-out.txt", "folder-out/deeper/also.txt",
+                          "folder-out/secret.txt", "plain.txt", "relative-out.txt",
+                          "sneaky.txt", "sub/inner.txt", "to-inner.txt"])
+
     def test_missing_path_is_reported(self):
         good = os.path.join(self.tmp, "good")
         for i in range(3):

@@ -147,12 +147,12 @@ $(B)/bench/query_floor: $(B)/bench/query_floor.o $(LIBA)
 	@mkdir -p $(@D)
 	$(CXX) $(LDSAN) -o $@ $^ $(LDLIBS)
 
-$(B)/bench/fts5_peer: $(B)/bench/fts5_peer.o $(LIBA)
+$(B)/bench/fts5_peer: $(B)/bench/fts5_peer.o $(B)/bench/peer.o $(LIBA)
 	@mkdir -p $(@D)
 	$(CXX) $(LDSAN) -o $@ $^ $(shell pkg-config --libs sqlite3 2>/dev/null || echo -lsqlite3) $(LDLIBS)
 
 $(B)/bench/sphinx_peer.o: CFLAGS += $(shell pkg-config --cflags libmariadb 2>/dev/null)
-$(B)/bench/sphinx_peer: $(B)/bench/sphinx_peer.o $(LIBA)
+$(B)/bench/sphinx_peer: $(B)/bench/sphinx_peer.o $(B)/bench/peer.o $(LIBA)
 	@mkdir -p $(@D)
 	$(CXX) $(LDSAN) -o $@ $^ $(shell pkg-config --libs libmariadb 2>/dev/null || echo -lmariadb) $(LDLIBS)
 

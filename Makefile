@@ -190,3 +190,12 @@ soak:
 	@$(MAKE) --no-print-directory check-build
 	ATTACHE_SOAK_SECONDS=$${SOAK_SECONDS:-90} tests/run --flavour rel --only test_soak
 .PHONY: soak
+
+# `make memcheck`: the three programs under valgrind's memcheck on 60 files
+# of the real corpus and a few thousand requests (tests/memcheck.sh, about
+# 3 minutes; docs/RELIABILITY.md).
+memcheck:
+	@tools/deps.sh valgrind
+	@$(MAKE) --no-print-directory all $(B)/bench/load
+	tests/memcheck.sh
+.PHONY: memcheck

@@ -286,6 +286,22 @@ static void on_output(struct evbuffer *out, const struct evbuffer_cb_info *info,
         c->active_us = now_us();
 }
 
+/* A request waits for this worker, which was busy: in the socket, or
+ * whole in the input buffer (a line under way does not count, nor do the
+ * requests of a client paused for not reading its responses). */
+static bool has_request(struct conn *c)
+{
+    struct evbuffer *in = bufferevent_get_input(c->bev);
+    int pending = 0;
+
+    if (c->paused)
+        return false;
+    if (ioctl(bufferevent_getfd(c->bev), FIONREAD, &pending) == 0 && pending > 0)
+        return true;
+    return evbuffer_get_length(in) > 0 &&
+           evbuffer_search_eol(in, NULL, NULL, EVBUFFER_EOL_LF).pos >= 0;
+}
+
 bool conn_evict_idlest(struct worker *w)
 {
     uint64_t now = now_us(), least = (uint64_t)atomic_load(&w->srv->lim.evict_idle_ms) * 1000u;
@@ -294,7 +310,7 @@ bool conn_evict_idlest(struct worker *w)
     if (least == 0)
         return false;
     for (struct conn *c = w->conns; c != NULL; c = c->next) {
-        if (!c->closing && !c->stopping && now - c->active_us >= least) {
+        if (!c->closing && !c->stopping && now - c->active_us >= least && !has_request(c)) {
             least = now - c->active_us;
             idlest = c;
         }

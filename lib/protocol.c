@@ -332,12 +332,19 @@ const char *att_request_parse(const char *line, size_t len, struct att_request *
     defaults(r);
     if (!att_utf8_valid(line, len))
         FAIL(ATTACHE_ERR_BAD_JSON, "the request is not valid UTF-8");
+    bool in_string = false;
     for (size_t i = 0; i < len; i++) {
-        /* JSON has no raw control characters (cJSON would skip a NUL as
-         * white space and cut a string at one). */
+        /* JSON has no raw control characters, in strings none at all, and
+         * between tokens only tab, CR and LF as white space (cJSON would
+         * skip a NUL as white space, cut a string at one, and take a raw
+         * tab inside a string). */
         unsigned char c = (unsigned char)line[i];
 
-        if (c < 0x20 && c != '\t' && c != '\r' && c != '\n')
+        if (in_string && c == '\\')
+            i++; /* an escape: the next byte is not the string's end */
+        else if (c == '"')
+            in_string = !in_string;
+        else if (c < 0x20 && (in_string || (c != '\t' && c != '\r' && c != '\n')))
             FAIL(ATTACHE_ERR_BAD_JSON, "raw control character (byte %zu) in the request", i);
     }
     r->root = cJSON_ParseWithLengthOpts(line, len, &end, false);

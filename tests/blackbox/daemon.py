@@ -14,6 +14,7 @@ import signal
 import socket
 import subprocess
 import time
+import unittest
 
 import harness as h
 
@@ -473,6 +474,35 @@ def small_index(test):
     corpus = write_corpus(os.path.join(tmp, "corpus"))
     db = build_index(corpus, os.path.join(tmp, "db"))
     return tmp, corpus, db
+
+
+def skip_without_daemon():
+    """Raise SkipTest (from setUp or setUpClass) when bin/attached is not
+    built."""
+    if not os.path.exists(h.bin_path("attached")):
+        raise unittest.SkipTest(f"{h.bin_path('attached')} not built")
+
+
+class DaemonClass(unittest.TestCase):
+    """A daemon on the hand-made corpus for the whole class (started with
+    daemon_args), and a fresh connection self.c for each test."""
+
+    daemon_args = ()
+
+    @classmethod
+    def setUpClass(cls):
+        skip_without_daemon()
+        cls.tmp, cls.corpus, cls.db = small_index(cls)
+        cls.dbstats = h.stats(cls.db)
+        cls.d = start_daemon(cls, cls.db, *cls.daemon_args, tmp=cls.tmp)
+
+    def setUp(self):
+        check_alive(self, self.d)
+        self.c = self.d.connect()
+        self.addCleanup(self.c.close)
+
+    def stats(self, c=None):
+        return (c or self.c).call({"op": "stats"})
 
 
 def require_daemon(test):

@@ -2,7 +2,6 @@
 deep nesting, --max-connections (overloaded), --idle-timeout, many
 concurrent clients, clients that vanish mid-response or do not read.
 """
-import os
 import socket
 import struct
 import threading
@@ -13,24 +12,11 @@ import daemon as dm
 import harness as h
 
 
-def skip_without_daemon():
-    if not os.path.exists(h.bin_path("attached")):
-        raise unittest.SkipTest(f"{h.bin_path('attached')} not built")
+skip_without_daemon = dm.skip_without_daemon
 
 
-class SharedDaemonTest(unittest.TestCase):
+class SharedDaemonTest(dm.DaemonClass):
     """Default limits, one daemon for the class."""
-
-    @classmethod
-    def setUpClass(cls):
-        skip_without_daemon()
-        cls.tmp, cls.corpus, cls.db = dm.small_index(cls)
-        cls.d = dm.start_daemon(cls, cls.db, tmp=cls.tmp)
-
-    def setUp(self):
-        dm.check_alive(self, self.d)
-        self.c = self.d.connect()
-        self.addCleanup(self.c.close)
 
     def test_too_large_line_then_same_connection_works(self):
         e1 = self.c.call({"op": "stats"})["errors"].get("too_large", 0)

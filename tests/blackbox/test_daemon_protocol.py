@@ -14,29 +14,7 @@ import daemon as dm
 import harness as h
 
 
-class DaemonClass(unittest.TestCase):
-    """A daemon on the hand-made corpus for the whole class."""
-
-    daemon_args = ()
-
-    @classmethod
-    def setUpClass(cls):
-        if not os.path.exists(h.bin_path("attached")):
-            raise unittest.SkipTest(f"{h.bin_path('attached')} not built")
-        cls.tmp, cls.corpus, cls.db = dm.small_index(cls)
-        cls.dbstats = h.stats(cls.db)
-        cls.d = dm.start_daemon(cls, cls.db, *cls.daemon_args, tmp=cls.tmp)
-
-    def setUp(self):
-        dm.check_alive(self, self.d)
-        self.c = self.d.connect()
-        self.addCleanup(self.c.close)
-
-    def stats(self, c=None):
-        return (c or self.c).call({"op": "stats"})
-
-
-class PingStatsTest(DaemonClass):
+class PingStatsTest(dm.DaemonClass):
     def test_ping(self):
         r = self.c.request({"id": 1, "op": "ping"})
         self.assertEqual(r["ok"], True, r)
@@ -172,7 +150,7 @@ class PingStatsTest(DaemonClass):
                          f"before {e1}, after {e2}")
 
 
-class GetTest(DaemonClass):
+class GetTest(dm.DaemonClass):
     def test_whole_document(self):
         title, date, source, url, paras = dm.NEWS["news/beijing-tokyo.txt"]
         r = self.c.request({"id": 3, "op": "get", "doc": "news/beijing-tokyo.txt"})
@@ -259,7 +237,7 @@ class GetTest(DaemonClass):
                 self.assertEqual(r["id"], i)
 
 
-class ErrorsTest(DaemonClass):
+class ErrorsTest(dm.DaemonClass):
     def assertWorks(self, c=None):
         """The connection still answers."""
         c = c or self.c
@@ -435,7 +413,7 @@ class ErrorsTest(DaemonClass):
                           (5, False, "bad_request"), (6, True, None)])
 
 
-class GarbageTest(DaemonClass):
+class GarbageTest(dm.DaemonClass):
     def test_binary_garbage_nul_and_invalid_utf8(self):
         rng = random.Random(7311)
         other = self.d.connect("tcp")
@@ -487,7 +465,7 @@ class GarbageTest(DaemonClass):
         self.c.call({"op": "ping"})
 
 
-class PipelineTest(DaemonClass):
+class PipelineTest(dm.DaemonClass):
     def test_100_pipelined_requests(self):
         reqs = []
         for i in range(100):
@@ -554,7 +532,7 @@ class PipelineTest(DaemonClass):
             self.assertIn(rest[0]["id"], (2, None), rest)
 
 
-class RequestLogTest(DaemonClass):
+class RequestLogTest(dm.DaemonClass):
     daemon_args = ("--log-level", "info")
 
     OPS = ("ping", "search", "get", "stats")

@@ -600,6 +600,14 @@ static void test_whitespace_around_the_object(void **state)
     assert_int_equal(f->req.op, ATT_OP_PING);
     EXPECT(f, "{\"op\":\"ping\"}\r", OK); /* a client sending CRLF */
     assert_int_equal(f->req.op, ATT_OP_PING);
+    EXPECT(f, "{\r\"op\"\t:\t\"ping\"\t}", OK);
+    /* Inside a string, white space must be escaped. */
+    EXPECT(f, "{\"op\":\"search\",\"q\":\"tax\tcut\"}", BAD_JSON);
+    EXPECT(f, "{\"op\":\"search\",\"q\":\"tax\rcut\"}", BAD_JSON);
+    EXPECT(f, "{\"op\":\"ping\",\"id\":\"\\\"\t\"}", BAD_JSON);
+    EXPECT(f, "{\"op\":\"search\",\"q\":\"tax\\tcut \\\\\"}", OK);
+    assert_string_equal(f->req.s.q, "tax\tcut \\");
+    EXPECT(f, "{\"op\":\"ping\",\"id\":\"\\\\\"\t}", OK); /* the string ends at \\" */
 }
 
 /* Text after the object makes the line invalid JSON (docs/PROTOCOL.md:

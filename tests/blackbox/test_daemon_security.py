@@ -351,6 +351,36 @@ class StartupTest(unittest.TestCase):
         with dm.Client.tcp("127.0.0.1", port) as c:
             dm.assert_error(self, c.request({"id": 1, "op": "ping"}), "unauthorized", 1)
 
+    def test_default_address_is_loopback_only(self):
+        """Without --listen: TCP on 127.0.0.1:7311, and on no other address
+        (read from the kernel's table of the daemon's listening sockets)."""
+        port = 7311
+        try:
+            with socket.socket() as probe:
+                probe.bind(("0.0.0.0", port))
+        except OSError:
+            self.skipTest(f"port {port} is taken on this machine")
+        d = dm.Daemon(self.db, self.t, tcp=False, threads=1)
+        self.addCleanup(d.cleanup)
+        d.start()
+        with dm.Client.tcp("127.0.0.1", port) as c:
+            self.assertIs(c.call({"op": "ping"})["pong"], True)
+        inodes = set()
+        for fd in os.listdir(f"/proc/{d.pid}/fd"):
+            target = os.readlink(f"/proc/{d.pid}/fd/{fd}")
+            if target.startswith("socket:["):
+                inodes.add(target[8:-1])
+        listening = []
+        for table in ("/proc/net/tcp", "/proc/net/tcp6"):
+            with open(table) as f:
+                for row in f.read().splitlines()[1:]:
+                    cols = row.split()
+                    if cols[3] == "0A" and cols[9] in inodes:  # 0A: LISTEN
+                        listening.append(cols[1])
+        self.assertEqual(listening, [f"0100007F:{port:04X}"],
+                         "one TCP socket, on 127.0.0.1:7311 (little-endian hex)")
+        self.assertNotIn("WARNING", d.stderr())
+
     def test_no_warning_on_loopback(self):
         extra = []
         if dm.have_ipv6_loopback():

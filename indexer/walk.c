@@ -98,6 +98,10 @@ static int visit(FTS *fts, FTSENT *e, const char *root_real, size_t arglen,
         att_log(ATT_ERROR, "%s: %s", e->fts_path, strerror(e->fts_errno));
         *complete = false;
         return ATT_OK;
+    case FTS_SLNONE: /* --follow-symlinks: a link to nothing */
+        if (att_format_for_path(e->fts_name) != ATT_FMT_NONE)
+            att_log(ATT_WARN, "%s: symlink leads to no file; skipped", e->fts_path);
+        return ATT_OK;
     case FTS_DC:
         att_log(ATT_WARN, "%s: folder loop, not walked again", e->fts_path);
         return ATT_OK;

@@ -910,6 +910,7 @@ class WalkTest(Checks, unittest.TestCase):
         # With it: the links are followed wherever they lead.
         db2 = os.path.join(self.tmp, "db2")
         self.assertIndexed(db2, [folder], dict(added=8), extra=["--follow-symlinks"])
+        self.assertRegex(self.summary_stderr, r"dangling.txt: symlink leads to no file")
         self.assertEqual(sorted(h.list_index(db2)),
                          ["absolute-out.txt", "folder-out/deeper/also.txt",
                           "folder-out/secret.txt", "plain.txt", "relative-out.txt",

@@ -506,9 +506,8 @@ class DaemonClass(unittest.TestCase):
 
 
 def require_daemon(test):
-    """Skip with a clear reason when bin/attached is not built."""
-    if not os.path.exists(h.bin_path("attached")):
-        test.skipTest(f"{h.bin_path('attached')} not built")
+    """Skip test with a clear reason when bin/attached is not built."""
+    skip_without_daemon()
 
 
 # ---------------------------------------------------------------------------

@@ -57,8 +57,7 @@ class Searcher(threading.Thread):
 
 class ReloadTest(unittest.TestCase):
     def setUp(self):
-        if not os.path.exists(h.bin_path("attached")):
-            self.skipTest(f"{h.bin_path('attached')} not built")
+        dm.skip_without_daemon()
         self.tmp, self.corpus, self.db = dm.small_index(self)
         self.d = dm.start_daemon(self, self.db, tmp=self.tmp)
         self.c = self.d.connect()

@@ -133,8 +133,7 @@ def query_words(q):
 class SearchTest(SearchChecks, unittest.TestCase):
     @classmethod
     def setUpClass(cls):
-        if not os.path.exists(h.bin_path("attached")):
-            raise unittest.SkipTest(f"{h.bin_path('attached')} not built")
+        dm.skip_without_daemon()
         cls.tmp, cls.corpus, cls.db = dm.small_index(cls)
         cls.d = dm.start_daemon(cls, cls.db, tmp=cls.tmp)
         with cls.d.connect() as c:
@@ -612,8 +611,7 @@ class SeedTest(SearchChecks, unittest.TestCase):
 
     @classmethod
     def setUpClass(cls):
-        if not os.path.exists(h.bin_path("attached")):
-            raise unittest.SkipTest(f"{h.bin_path('attached')} not built")
+        dm.skip_without_daemon()
         shared = h.corpus_dir()
         if shared is None or not os.path.isdir(os.path.join(shared, "seed")):
             raise unittest.SkipTest(h.NO_CORPUS + " (its seed/ folder)")

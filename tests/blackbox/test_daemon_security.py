@@ -96,8 +96,7 @@ class TokenTest(unittest.TestCase):
 
     @classmethod
     def setUpClass(cls):
-        if not os.path.exists(h.bin_path("attached")):
-            raise unittest.SkipTest(f"{h.bin_path('attached')} not built")
+        dm.skip_without_daemon()
         cls.tmp, cls.corpus, cls.db = dm.small_index(cls)
         cls.token_file = write_token(os.path.join(cls.tmp, "token"), TOKEN + "\n")
         # Ready once a ping is answered: on the Unix socket (no token there).
@@ -267,8 +266,7 @@ class StartupTest(unittest.TestCase):
 
     @classmethod
     def setUpClass(cls):
-        if not os.path.exists(h.bin_path("attached")):
-            raise unittest.SkipTest(f"{h.bin_path('attached')} not built")
+        dm.skip_without_daemon()
         cls.tmp, cls.corpus, cls.db = dm.small_index(cls)
 
     def setUp(self):
@@ -427,8 +425,7 @@ class PrivilegeTest(unittest.TestCase):
 
     @classmethod
     def setUpClass(cls):
-        if not os.path.exists(h.bin_path("attached")):
-            raise unittest.SkipTest(f"{h.bin_path('attached')} not built")
+        dm.skip_without_daemon()
         cls.tmp, cls.corpus, cls.db = dm.small_index(cls)
 
     def setUp(self):

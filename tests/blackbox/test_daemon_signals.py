@@ -15,8 +15,7 @@ import harness as h
 
 class SignalTest(unittest.TestCase):
     def setUp(self):
-        if not os.path.exists(h.bin_path("attached")):
-            self.skipTest(f"{h.bin_path('attached')} not built")
+        dm.skip_without_daemon()
         self.tmp, self.corpus, self.db = dm.small_index(self)
         self.pidfile = os.path.join(self.tmp, "attached.pid")
 

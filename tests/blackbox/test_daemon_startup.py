@@ -42,8 +42,7 @@ def listening_tcp_ports(pid):
 class StartupTest(unittest.TestCase):
     @classmethod
     def setUpClass(cls):
-        if not os.path.exists(h.bin_path("attached")):
-            raise unittest.SkipTest(f"{h.bin_path('attached')} not built")
+        dm.skip_without_daemon()
         cls.tmp, cls.corpus, cls.db = dm.small_index(cls)
 
     def setUp(self):

@@ -11,6 +11,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "addr.h"
 #include "net.h"
 
 static double now(void)
@@ -24,28 +25,19 @@ static double now(void)
 bool net_parse(const char *spec, bool *is_unix, char *host, size_t hlen, char *port,
                size_t plen)
 {
-    const char *colon;
+    struct att_addr a;
+    struct att_err err = {0};
 
-    *is_unix = strncmp(spec, "unix:", 5) == 0 || spec[0] == '/' || spec[0] == '.';
+    if (att_addr_parse(spec, &a, &err) != ATT_OK)
+        return false;
+    *is_unix = a.kind == ATT_ADDR_UNIX;
     if (*is_unix) {
-        snprintf(host, hlen, "%s", strncmp(spec, "unix:", 5) == 0 ? spec + 5 : spec);
-        return host[0] != '\0';
+        snprintf(host, hlen, "%s", a.path);
+        return true;
     }
-    if (spec[0] == '[') {
-        const char *close = strchr(spec, ']');
-
-        if (close == NULL || close[1] != ':')
-            return false;
-        snprintf(host, hlen, "%.*s", (int)(close - spec - 1), spec + 1);
-        colon = close + 1;
-    } else {
-        colon = strrchr(spec, ':');
-        if (colon == NULL)
-            return false;
-        snprintf(host, hlen, "%.*s", (int)(colon - spec), spec);
-    }
-    snprintf(port, plen, "%s", colon + 1);
-    return host[0] && port[0] && strspn(port, "0123456789") == strlen(port);
+    snprintf(host, hlen, "%s", a.host);
+    snprintf(port, plen, "%s", a.port);
+    return host[0] != '\0'; /* ":PORT" is for listening, not connecting */
 }
 
 /* Wait until fd is ready for events or the deadline passes. */

@@ -14,8 +14,9 @@ struct net {
     size_t len, cap;
 };
 
-/* Parse an address: "unix:/path", "/path" (a socket), "host:port",
- * "[v6]:port". Returns false when it is none of these. */
+/* Parse an address with att_addr_parse (lib/addr.h): "unix:/path", "/path"
+ * or "./path" (a socket, its path into host), "host:port", "[v6]:port".
+ * Returns false when it is none of these, or has no host. */
 bool net_parse(const char *spec, bool *is_unix, char *host, size_t hlen, char *port,
                size_t plen);
 

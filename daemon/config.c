@@ -1,5 +1,6 @@
-/* attached: options from the command line and a config file of
- * "key = value" lines whose keys are the long option names. */
+/* attached: the settings table, and what it drives: getopt_long's options,
+ * the config file ("key = value" lines whose keys are the long option
+ * names), --help, defaults, and the live limits. */
 #include <errno.h>
 #include <getopt.h>
 #include <stdio.h>
@@ -7,249 +8,317 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "attache/attache.h"
+#include "addr.h"
 #include "attache/protocol.h"
+#include "buf.h"
 #include "config.h"
 #include "log.h"
+#include "numparse.h"
 #include "token.h"
 
-enum { O_SOCKET_MODE = 256, O_MAX_CONN, O_MAX_LINE, O_IDLE, O_QUERY_TIME, O_MAX_WILD,
-       O_MAX_OUTPUT, O_SLOW, O_LOG_LEVEL, O_PIDFILE, O_ON_FAILURE, O_SHARD_TIMEOUT,
-       O_SHARD_RETRY, O_TOKEN_FILE, O_USER, O_SOCKET_GROUP, O_REQUEST_TIMEOUT,
-       O_EVICT_IDLE };
+static int check_listen(const char *v, struct att_err *err);
 
-static const struct option long_opts[] = {
-    {"db", required_argument, NULL, 'd'},
-    {"listen", required_argument, NULL, 'l'},
-    {"socket", required_argument, NULL, 's'},
-    {"socket-mode", required_argument, NULL, O_SOCKET_MODE},
-    {"socket-group", required_argument, NULL, O_SOCKET_GROUP},
-    {"threads", required_argument, NULL, 't'},
-    {"config", required_argument, NULL, 'c'},
-    {"max-connections", required_argument, NULL, O_MAX_CONN},
-    {"max-line", required_argument, NULL, O_MAX_LINE},
-    {"idle-timeout", required_argument, NULL, O_IDLE},
-    {"request-timeout", required_argument, NULL, O_REQUEST_TIMEOUT},
-    {"evict-idle", required_argument, NULL, O_EVICT_IDLE},
-    {"query-time", required_argument, NULL, O_QUERY_TIME},
-    {"max-wildcard", required_argument, NULL, O_MAX_WILD},
-    {"max-output", required_argument, NULL, O_MAX_OUTPUT},
-    {"slow-ms", required_argument, NULL, O_SLOW},
-    {"log-level", required_argument, NULL, O_LOG_LEVEL},
-    {"pidfile", required_argument, NULL, O_PIDFILE},
-    {"token-file", required_argument, NULL, O_TOKEN_FILE},
-    {"user", required_argument, NULL, O_USER},
-    {"on-shard-failure", required_argument, NULL, O_ON_FAILURE},
-    {"shard-timeout", required_argument, NULL, O_SHARD_TIMEOUT},
-    {"shard-retry", required_argument, NULL, O_SHARD_RETRY},
-    {"help", no_argument, NULL, 'h'},
-    {"version", no_argument, NULL, 'V'},
-    {NULL, 0, NULL, 0},
+static const char *const shard_failure_names[] = {"partial", "error", NULL};
+
+#define CFG(field) .off = offsetof(struct config, field)
+/* A number a SIGHUP may change while the workers read it. */
+#define LIMIT(field, stats)                                                    \
+    CFG(field), .key = #field, .lim_off = offsetof(struct limits, field),     \
+        .flags = SET_RELOAD | SET_LIMIT | ((stats) ? SET_STATS : 0)
+
+static const struct setting table[] = {
+    {"db", 'd', SET_LIST, CFG(dbs), .count_off = offsetof(struct config, ndb),
+     .hi = CONFIG_MAX_DB, .flags = SET_NONEMPTY, .env = "ATTACHE_DB",
+     .arg = "PATH|tcp://HOST:PORT",
+     .help = "index folder, or a shard served by xapian-tcpsrv;\n"
+             "repeatable: all are searched as one (default:\n$ATTACHE_DB)"},
+    {"on-shard-failure", 0, SET_CHOICE, CFG(on_shard_failure), .def = CONFIG_SHARD_PARTIAL,
+     .choices = shard_failure_names, .arg = "partial|error",
+     .help = "a shard out of reach: answer from the others,\n"
+             "flagged \"partial\" (default), or fail"},
+    {"shard-timeout", 0, SET_MS, CFG(shard_timeout_ms), .lo = 10, .hi = 600000, .def = 2000,
+     .arg = "MS", .help = "connect and read time-out of a remote shard ({def})"},
+    {"shard-retry", 0, SET_MS, CFG(shard_retry_ms), .lo = 10, .hi = 3600000, .def = 1000,
+     .arg = "MS", .help = "how often a shard out of reach is tried ({def})"},
+    {"listen", 'l', SET_LIST, CFG(listen), .count_off = offsetof(struct config, nlisten),
+     .hi = CONFIG_MAX_LISTEN, .check = check_listen, .arg = "ADDR:PORT",
+     .help = "TCP address, repeatable (default " ATTACHE_DEFAULT_LISTEN ",\n"
+             "IPv6 as [::1]:" ATTACHE_DEFAULT_PORT_STR "; \"none\": no TCP)"},
+    {"socket", 's', SET_STRING, CFG(socket), .arg = "PATH", .help = "Unix socket"},
+    {"socket-mode", 0, SET_MODE, CFG(socket_mode), .hi = 0777, .def = 0660, .arg = "OCTAL",
+     .help = "its permissions (default {def})"},
+    {"socket-group", 0, SET_STRING, CFG(socket_group), .flags = SET_NONEMPTY, .arg = "GROUP",
+     .help = "its group (with --socket-mode 0660: the members\nof GROUP may connect)"},
+    {"threads", 't', SET_COUNT, CFG(threads), .lo = 1, .hi = 256, .def = 0, .arg = "N",
+     .help = "worker threads (default: the number of CPUs)"},
+    {"config", 'c', SET_STRING, CFG(config_file), .flags = SET_CLI_ONLY, .arg = "FILE",
+     .help = "\"key = value\" lines, keys as the long options"},
+    {"max-connections", 0, SET_COUNT, LIMIT(max_connections, true), .lo = 1, .hi = 1000000,
+     .def = ATTACHE_MAX_CONNECTIONS, .arg = "N", .help = "clients at once (default {def})"},
+    {"evict-idle", 0, SET_MS, LIMIT(evict_idle_ms, true), .hi = 86400000,
+     .def = ATTACHE_EVICT_IDLE_MS, .arg = "MS",
+     .help = "at that cap, a new client takes the place of the\n"
+             "one idle longest, if idle MS or more (default\n"
+             "{def}; 0: turn the new client away)"},
+    {"max-line", 0, SET_BYTES, LIMIT(max_line, true), .lo = 256, .hi = ATTACHE_MAX_LINE_HARD,
+     .def = ATTACHE_MAX_LINE, .arg = "BYTES",
+     .help = "longest request line (default {def})"},
+    {"idle-timeout", 0, SET_SECONDS, LIMIT(idle_timeout_s, true), .hi = 86400 * 7,
+     .def = ATTACHE_IDLE_TIMEOUT_S, .arg = "S",
+     .help = "close silent clients after S seconds (default {def})"},
+    {"request-timeout", 0, SET_SECONDS, LIMIT(request_timeout_s, true), .hi = 86400,
+     .def = ATTACHE_REQUEST_TIMEOUT_S, .arg = "S",
+     .help = "a request line must end S seconds after its first\n"
+             "byte (default {def}; 0: no limit)"},
+    {"query-time", 0, SET_MS, LIMIT(query_time_ms, true), .hi = 600000,
+     .def = ATTACHE_QUERY_TIME_MS, .arg = "MS",
+     .help = "time limit of one search (default {def})"},
+    {"max-wildcard", 0, SET_COUNT, LIMIT(max_wildcard, true), .lo = 1, .hi = 1000000,
+     .def = ATTACHE_MAX_WILDCARD, .arg = "N",
+     .help = "terms one wildcard may expand to (default {def})"},
+    {"max-output", 0, SET_BYTES, LIMIT(max_output, true), .lo = 4096, .hi = 1 << 30,
+     .def = ATTACHE_MAX_OUTPUT, .arg = "BYTES",
+     .help = "responses queued for a client (default {def})"},
+    {"slow-ms", 0, SET_MS, LIMIT(slow_ms, false), .hi = 3600000, .arg = "MS",
+     .help = "log requests slower than this (default: off)"},
+    {"log-level", 0, SET_LEVEL, CFG(log_level), .def = ATT_WARN, .flags = SET_RELOAD,
+     .arg = "LEVEL", .help = "error, warn, info (one line a request), debug"},
+    {"pidfile", 0, SET_STRING, CFG(pidfile), .arg = "PATH", .help = "write the pid there"},
+    {"token-file", 0, SET_STRING, CFG(token_file), .flags = SET_RELOAD | SET_NONEMPTY,
+     .arg = "PATH",
+     .help = "TCP clients must first send the token held in\n"
+             "PATH (op \"auth\"); Unix-socket clients need not"},
+    {"user", 0, SET_STRING, CFG(user), .flags = SET_NONEMPTY, .arg = "NAME",
+     .help = "when started as root: listen, then run as NAME"},
+    {"help", 'h', SET_ACTION, .flags = SET_CLI_ONLY, .help = "this help"},
+    {"version", 'V', SET_ACTION, .flags = SET_CLI_ONLY, .help = "version"},
 };
+
+#define NSETTINGS (sizeof table / sizeof *table)
+#define HELP_COLUMN 27
+
+const struct setting *config_settings(size_t *n)
+{
+    *n = NSETTINGS;
+    return table;
+}
+
+/* The member of c at offset off (a table's off or count_off). */
+static void *at(struct config *c, size_t off)
+{
+    return (char *)c + off;
+}
+
+static int check_listen(const char *v, struct att_err *err)
+{
+    struct att_addr a;
+
+    if (strcmp(v, "none") == 0)
+        return ATT_OK;
+    if (att_addr_parse(v, &a, err) != ATT_OK || a.kind != ATT_ADDR_TCP)
+        return att_err_set(err, ATT_E_PARSE, "'%.200s': use HOST:PORT, [IPV6]:PORT or none",
+                           v);
+    return ATT_OK;
+}
+
+/* --- values ------------------------------------------------------------ */
+
+static const char *unit_name(enum setting_type t)
+{
+    switch (t) {
+    case SET_MS: return " (milliseconds)";
+    case SET_SECONDS: return " (seconds)";
+    case SET_BYTES: return " (bytes)";
+    default: return "";
+    }
+}
+
+static int set_number(struct config *c, const struct setting *s, const char *v,
+                      struct att_err *err)
+{
+    long long n;
+
+    if (att_parse_int(v, s->lo, s->hi, &n, err) != ATT_OK) {
+        size_t len = strlen(err->msg);
+
+        snprintf(err->msg + len, sizeof err->msg - len, "%s", unit_name(s->type));
+        return ATT_E_PARSE;
+    }
+    *(unsigned *)at(c, s->off) = (unsigned)n;
+    return ATT_OK;
+}
+
+static int set_mode(struct config *c, const struct setting *s, const char *v,
+                    struct att_err *err)
+{
+    unsigned long m = strtoul(v, NULL, 8);
+
+    if (*v == '\0' || strlen(v) > 4 || strspn(v, "01234567") != strlen(v) ||
+        m > (unsigned long)s->hi)
+        return att_err_set(err, ATT_E_PARSE, "'%.64s' is not an octal mode from 0 to 0%llo",
+                           v, (unsigned long long)s->hi);
+    *(unsigned *)at(c, s->off) = (unsigned)m;
+    return ATT_OK;
+}
+
+static int set_choice(struct config *c, const struct setting *s, const char *v,
+                      struct att_err *err)
+{
+    int level;
+
+    if (s->type == SET_LEVEL) {
+        level = att_log_level_parse(v);
+        if (level < 0)
+            return att_err_set(err, ATT_E_PARSE, "'%.64s' is not one of error, warn, info, "
+                               "debug", v);
+        *(int *)at(c, s->off) = level;
+        return ATT_OK;
+    }
+    for (int i = 0; s->choices[i] != NULL; i++) {
+        if (strcmp(v, s->choices[i]) == 0) {
+            *(int *)at(c, s->off) = i;
+            return ATT_OK;
+        }
+    }
+    return att_err_set(err, ATT_E_PARSE, "'%.64s' is not %s", v, s->arg);
+}
+
+static int set_string(struct config *c, const struct setting *s, const char *v,
+                      struct att_err *err)
+{
+    char *p, **dst;
+    size_t *n = s->type == SET_LIST ? at(c, s->count_off) : NULL;
+
+    if (n != NULL && *n == (size_t)s->hi)
+        return att_err_set(err, ATT_E_TOOBIG, "'%.64s': at most %lld values", v, s->hi);
+    p = strdup(v);
+    if (p == NULL)
+        return att_err_set(err, ATT_E_NOMEM, "out of memory");
+    if (n != NULL) {
+        ((char **)at(c, s->off))[(*n)++] = p;
+        return ATT_OK;
+    }
+    dst = at(c, s->off);
+    free(*dst);
+    *dst = p;
+    return ATT_OK;
+}
+
+/* Check v and store it as setting s of c. ATT_OK, or a status with err
+ * saying what is wrong with v ("'2.5' is not a whole number from 1 to
+ * 256"); c is then unchanged. */
+static int set_value(struct config *c, const struct setting *s, const char *v,
+                     struct att_err *err)
+{
+    if ((s->flags & SET_NONEMPTY) && *v == '\0')
+        return att_err_set(err, ATT_E_PARSE, "'' (it cannot be empty)");
+    if (s->check != NULL && s->check(v, err) != ATT_OK)
+        return ATT_E_PARSE;
+    switch (s->type) {
+    case SET_COUNT:
+    case SET_MS:
+    case SET_SECONDS:
+    case SET_BYTES: return set_number(c, s, v, err);
+    case SET_MODE: return set_mode(c, s, v, err);
+    case SET_CHOICE:
+    case SET_LEVEL: return set_choice(c, s, v, err);
+    case SET_STRING:
+    case SET_LIST: return set_string(c, s, v, err);
+    default: return att_err_set(err, ATT_E_INTERNAL, "takes no value");
+    }
+}
+
+/* Empty the list s of c (the command line replaces the file's values). */
+static void list_clear(struct config *c, const struct setting *s)
+{
+    char **v = at(c, s->off);
+    size_t *n = at(c, s->count_off);
+
+    for (size_t i = 0; i < *n; i++)
+        free(v[i]);
+    *n = 0;
+}
+
+static void defaults(struct config *c)
+{
+    long cpus = sysconf(_SC_NPROCESSORS_ONLN);
+
+    memset(c, 0, sizeof *c);
+    for (size_t i = 0; i < NSETTINGS; i++) {
+        const struct setting *s = &table[i];
+
+        if (s->type <= SET_BYTES || s->type == SET_MODE)
+            *(unsigned *)at(c, s->off) = (unsigned)s->def;
+        else if (s->type == SET_CHOICE || s->type == SET_LEVEL)
+            *(int *)at(c, s->off) = (int)s->def;
+    }
+    c->threads = cpus > 0 && cpus < 256 ? (unsigned)cpus : 2; /* the table's 0 */
+}
+
+/* --- --help --------------------------------------------------------------- */
+
+static void print_default(FILE *to, const struct setting *s)
+{
+    if (s->type == SET_MODE)
+        fprintf(to, "0%llo", (unsigned long long)s->def);
+    else if (s->type == SET_CHOICE)
+        fputs(s->choices[s->def], to);
+    else
+        fprintf(to, "%lld", s->def);
+}
+
+/* The help lines of s, the first after col columns, the others indented. */
+static void print_help_text(FILE *to, const struct setting *s, int col)
+{
+    fprintf(to, "%*s", HELP_COLUMN - col, "");
+    for (const char *p = s->help; *p; p++) {
+        if (strncmp(p, "{def}", 5) == 0) {
+            print_default(to, s);
+            p += 4;
+        } else if (*p == '\n') {
+            fprintf(to, "\n%*s", HELP_COLUMN, "");
+        } else {
+            fputc(*p, to);
+        }
+    }
+    fputc('\n', to);
+}
 
 static void usage(FILE *to)
 {
     fputs("Usage: attached [options]\n"
           "Serve an attache index over TCP and Unix sockets (JSON lines; see\n"
-          "docs/PROTOCOL.md).\n\n"
-          "  -d, --db PATH|tcp://HOST:PORT\n"
-          "                           index folder, or a shard served by xapian-tcpsrv;\n"
-          "                           repeatable: all are searched as one (default:\n"
-          "                           $ATTACHE_DB)\n"
-          "      --on-shard-failure partial|error\n"
-          "                           a shard out of reach: answer from the others,\n"
-          "                           flagged \"partial\" (default), or fail\n"
-          "      --shard-timeout MS   connect and read time-out of a remote shard (2000)\n"
-          "      --shard-retry MS     how often a shard out of reach is tried (1000)\n"
-          "  -l, --listen ADDR:PORT   TCP address, repeatable (default 127.0.0.1:7311,\n"
-          "                           IPv6 as [::1]:7311; \"none\": no TCP)\n"
-          "  -s, --socket PATH        Unix socket\n"
-          "      --socket-mode OCTAL  its permissions (default 0660)\n"
-          "      --socket-group GROUP its group (with --socket-mode 0660: the members\n"
-          "                           of GROUP may connect)\n"
-          "  -t, --threads N          worker threads (default: the number of CPUs)\n"
-          "  -c, --config FILE        \"key = value\" lines, keys as the long options\n"
-          "      --max-connections N  clients at once (default 1024)\n"
-          "      --evict-idle MS      at that cap, a new client takes the place of the\n"
-          "                           one idle longest, if idle MS or more (default\n"
-          "                           1000; 0: turn the new client away)\n"
-          "      --max-line BYTES     longest request line (default 65536)\n"
-          "      --idle-timeout S     close silent clients after S seconds (default 300)\n"
-          "      --request-timeout S  a request line must end S seconds after its first\n"
-          "                           byte (default 10; 0: no limit)\n"
-          "      --query-time MS      time limit of one search (default 2000)\n"
-          "      --max-wildcard N     terms one wildcard may expand to (default 1000)\n"
-          "      --max-output BYTES   responses queued for a client (default 4194304)\n"
-          "      --slow-ms MS         log requests slower than this (default: off)\n"
-          "      --log-level LEVEL    error, warn, info (one line a request), debug\n"
-          "      --pidfile PATH       write the pid there\n"
-          "      --token-file PATH    TCP clients must first send the token held in\n"
-          "                           PATH (op \"auth\"); Unix-socket clients need not\n"
-          "      --user NAME          when started as root: listen, then run as NAME\n"
-          "  -h, --help               this help\n"
-          "  -V, --version            version\n\n"
-          "Signals: TERM/INT finish the requests received and exit; HUP reopens the\n"
-          "index and reloads the config file.\n", to);
-}
+          "docs/PROTOCOL.md).\n\n", to);
+    for (size_t i = 0; i < NSETTINGS; i++) {
+        const struct setting *s = &table[i];
+        char left[80];
+        int col;
 
-static void defaults(struct config *c)
-{
-    long n = sysconf(_SC_NPROCESSORS_ONLN);
-
-    memset(c, 0, sizeof *c);
-    c->socket_mode = 0660;
-    c->threads = n > 0 && n < 256 ? (unsigned)n : 2;
-    c->max_connections = ATTACHE_MAX_CONNECTIONS;
-    c->max_line = ATTACHE_MAX_LINE;
-    c->idle_timeout_s = ATTACHE_IDLE_TIMEOUT_S;
-    c->request_timeout_s = ATTACHE_REQUEST_TIMEOUT_S;
-    c->evict_idle_ms = ATTACHE_EVICT_IDLE_MS;
-    c->query_time_ms = ATTACHE_QUERY_TIME_MS;
-    c->max_wildcard = ATTACHE_MAX_WILDCARD;
-    c->max_output = ATTACHE_MAX_OUTPUT;
-    c->log_level = ATT_WARN;
-    c->partial = true;
-    c->shard_timeout_ms = 2000;
-    c->shard_retry_ms = 1000;
-}
-
-static bool number(const char *s, double lo, double hi, double *out)
-{
-    char *end;
-    double v;
-
-    errno = 0;
-    v = strtod(s, &end);
-    if (errno || end == s || *end != '\0' || v < lo || v > hi || v != (double)(long long)v)
-        return false;
-    *out = v;
-    return true;
-}
-
-static bool set_str(char **dst, const char *v)
-{
-    char *p = strdup(v);
-
-    if (p == NULL)
-        return false;
-    free(*dst);
-    *dst = p;
-    return true;
-}
-
-/* Apply one option (by its getopt value) to c; false when v is invalid. */
-static bool apply(struct config *c, int opt, const char *v)
-{
-    double n = 0;
-    char *end;
-
-    switch (opt) {
-    case 'd':
-        if (c->ndb == CONFIG_MAX_DB || *v == '\0')
-            return false;
-        c->dbs[c->ndb] = strdup(v);
-        return c->dbs[c->ndb++] != NULL;
-    case O_ON_FAILURE:
-        if (strcmp(v, "partial") != 0 && strcmp(v, "error") != 0)
-            return false;
-        c->partial = strcmp(v, "partial") == 0;
-        return true;
-    case O_SHARD_TIMEOUT:
-        if (!number(v, 10, 600000, &n))
-            return false;
-        c->shard_timeout_ms = (unsigned)n;
-        return true;
-    case O_SHARD_RETRY:
-        if (!number(v, 10, 3600000, &n))
-            return false;
-        c->shard_retry_ms = (unsigned)n;
-        return true;
-    case 's': return set_str(&c->socket, v);
-    case 'c': return set_str(&c->config_file, v);
-    case O_PIDFILE: return set_str(&c->pidfile, v);
-    case O_TOKEN_FILE: return *v && set_str(&c->token_file, v);
-    case O_USER: return *v && set_str(&c->user, v);
-    case O_SOCKET_GROUP: return *v && set_str(&c->socket_group, v);
-    case 'l':
-        if (c->nlisten == CONFIG_MAX_LISTEN)
-            return false;
-        c->listen[c->nlisten] = strdup(v);
-        return c->listen[c->nlisten++] != NULL;
-    case O_SOCKET_MODE:
-        c->socket_mode = (unsigned)strtoul(v, &end, 8);
-        return *v && *end == '\0' && c->socket_mode <= 0777;
-    case O_LOG_LEVEL:
-        c->log_level = att_log_level_parse(v);
-        return c->log_level >= 0;
-    case 't':
-        if (!number(v, 1, 256, &n))
-            return false;
-        c->threads = (unsigned)n;
-        return true;
-    case O_MAX_CONN:
-        if (!number(v, 1, 1000000, &n))
-            return false;
-        c->max_connections = (unsigned)n;
-        return true;
-    case O_MAX_LINE:
-        if (!number(v, 256, ATTACHE_MAX_LINE_HARD, &n))
-            return false;
-        c->max_line = (size_t)n;
-        return true;
-    case O_IDLE:
-        if (!number(v, 0, 86400 * 7, &n))
-            return false;
-        c->idle_timeout_s = (unsigned)n;
-        return true;
-    case O_REQUEST_TIMEOUT:
-        if (!number(v, 0, 86400, &n))
-            return false;
-        c->request_timeout_s = (unsigned)n;
-        return true;
-    case O_EVICT_IDLE:
-        if (!number(v, 0, 86400000, &n))
-            return false;
-        c->evict_idle_ms = (unsigned)n;
-        return true;
-    case O_QUERY_TIME:
-        if (!number(v, 0, 600000, &n))
-            return false;
-        c->query_time_ms = (unsigned)n;
-        return true;
-    case O_MAX_WILD:
-        if (!number(v, 1, 1000000, &n))
-            return false;
-        c->max_wildcard = (unsigned)n;
-        return true;
-    case O_MAX_OUTPUT:
-        if (!number(v, 4096, 1 << 30, &n))
-            return false;
-        c->max_output = (size_t)n;
-        return true;
-    case O_SLOW:
-        if (!number(v, 0, 3600000, &n))
-            return false;
-        c->slow_ms = (unsigned)n;
-        return true;
-    default:
-        return false;
+        if (s->short_name)
+            col = snprintf(left, sizeof left, "  -%c, --%s", s->short_name, s->name);
+        else
+            col = snprintf(left, sizeof left, "      --%s", s->name);
+        if (s->arg != NULL)
+            col += snprintf(left + col, sizeof left - (size_t)col, " %s", s->arg);
+        fputs(left, to);
+        if (col >= HELP_COLUMN) { /* no room for a space before the text */
+            fputc('\n', to);
+            col = 0;
+        }
+        print_help_text(to, s, col);
     }
+    fputs("\nSignals: TERM/INT finish the requests received and exit; HUP reopens the\n"
+          "index and reloads the config file (the limits, --log-level and\n"
+          "--token-file; the other settings stay as they are).\n", to);
 }
 
-static const char *opt_name(int val)
-{
-    for (const struct option *o = long_opts; o->name; o++) {
-        if (o->val == val)
-            return o->name;
-    }
-    return "?";
-}
+/* --- the config file --------------------------------------------------------- */
 
-static const struct option *by_name(const char *name)
+static const struct setting *by_name(const char *name)
 {
-    for (const struct option *o = long_opts; o->name; o++) {
-        if (strcmp(o->name, name) == 0 && o->has_arg == required_argument)
-            return o;
+    for (size_t i = 0; i < NSETTINGS; i++) {
+        if (strcmp(table[i].name, name) == 0)
+            return &table[i];
     }
     return NULL;
 }
@@ -266,8 +335,37 @@ static char *trim(char *s)
     return s;
 }
 
-/* Read "key = value" lines; false after logging the first bad line. */
-static bool load_file(struct config *c, const char *path)
+/* One "key = value" line; false after logging what is wrong with it. */
+static bool file_line(struct config *c, char *line, const char *path, int lineno,
+                      bool *seen)
+{
+    char *sep = line + strcspn(line, "= \t"), *val = trim(sep + strspn(sep, "= \t"));
+    const struct setting *s;
+    struct att_err err = {0};
+
+    *sep = '\0';
+    s = by_name(line);
+    if (s == NULL || s->type == SET_ACTION) {
+        att_log(ATT_ERROR, "%s:%d: unknown option \"%s\"", path, lineno, line);
+        return false;
+    }
+    if (s->flags & SET_CLI_ONLY) {
+        att_log(ATT_ERROR, "%s:%d: bad value for option \"%s\": it is for the command line "
+                "only", path, lineno, line);
+        return false;
+    }
+    if (set_value(c, s, val, &err) != ATT_OK) {
+        att_log(ATT_ERROR, "%s:%d: bad value for option \"%s\": %s", path, lineno, line,
+                err.msg);
+        return false;
+    }
+    seen[s - table] = true;
+    return true;
+}
+
+/* Read "key = value" lines; false after logging the first bad line. seen:
+ * which settings the file set. */
+static bool load_file(struct config *c, const char *path, bool *seen)
 {
     FILE *f = fopen(path, "r");
     char buf[4096];
@@ -279,60 +377,147 @@ static bool load_file(struct config *c, const char *path)
         return false;
     }
     while (ok && fgets(buf, sizeof buf, f) != NULL) {
-        char *line = trim(buf), *sep, *key, *val;
-        const struct option *o;
+        char *line = trim(buf);
 
         lineno++;
-        if (*line == '\0' || *line == '#')
-            continue;
-        sep = line + strcspn(line, "= \t");
-        val = trim(sep + strspn(sep, "= \t"));
-        *sep = '\0';
-        key = line;
-        o = by_name(key);
-        ok = o != NULL && o->val != 'c' && apply(c, o->val, val);
-        if (!ok)
-            att_log(ATT_ERROR, "%s:%d: %s option \"%s\"", path, lineno,
-                    o ? "bad value for" : "unknown", key);
+        if (*line != '\0' && *line != '#')
+            ok = file_line(c, line, path, lineno, seen);
     }
     fclose(f);
     return ok;
 }
 
-/* c->db: the databases joined with ", ", for messages. */
-static bool join_dbs(struct config *c)
+/* Settings with a variable that neither the file nor options set. */
+static bool load_env(struct config *c, const bool *seen)
 {
-    size_t len = 1;
-    char *p;
+    for (size_t i = 0; i < NSETTINGS; i++) {
+        const char *v = table[i].env ? getenv(table[i].env) : NULL;
+        struct att_err err = {0};
 
-    for (size_t i = 0; i < c->ndb; i++)
-        len += strlen(c->dbs[i]) + 2;
-    p = malloc(len);
-    if (p == NULL)
-        return false;
-    *p = '\0';
-    for (size_t i = 0; i < c->ndb; i++) {
-        if (i > 0)
-            strcat(p, ", ");
-        strcat(p, c->dbs[i]);
+        if (v == NULL || *v == '\0' || seen[i])
+            continue;
+        if (set_value(c, &table[i], v, &err) != ATT_OK) {
+            att_log(ATT_ERROR, "bad value for $%s: %s", table[i].env, err.msg);
+            return false;
+        }
     }
-    free(c->db);
-    c->db = p;
     return true;
 }
 
-/* The -c argument, looked for before the other options are applied. */
-static const char *find_config(int argc, char **argv)
+/* --- the command line ----------------------------------------------------------- */
+
+/* getopt_long's view of the table: val is the short name, or 256 + index. */
+struct getopt_table {
+    struct option longs[NSETTINGS + 1];
+    char shorts[2 * NSETTINGS + 1];
+};
+
+static void make_getopt(struct getopt_table *g)
 {
-    for (int i = 1; i < argc; i++) {
-        if ((strcmp(argv[i], "-c") == 0 || strcmp(argv[i], "--config") == 0) && i + 1 < argc)
-            return argv[i + 1];
-        if (strncmp(argv[i], "--config=", 9) == 0)
-            return argv[i] + 9;
-        if (strcmp(argv[i], "--") == 0)
-            break;
+    size_t k = 0;
+
+    for (size_t i = 0; i < NSETTINGS; i++) {
+        const struct setting *s = &table[i];
+        bool arg = s->type != SET_ACTION;
+
+        g->longs[i] = (struct option){s->name, arg ? required_argument : no_argument, NULL,
+                                      s->short_name ? s->short_name : 256 + (int)i};
+        if (s->short_name) {
+            g->shorts[k++] = s->short_name;
+            if (arg)
+                g->shorts[k++] = ':';
+        }
+    }
+    g->longs[NSETTINGS] = (struct option){NULL, 0, NULL, 0};
+    g->shorts[k] = '\0';
+}
+
+static const struct setting *by_val(int val)
+{
+    for (size_t i = 0; i < NSETTINGS; i++) {
+        if (val == (table[i].short_name ? table[i].short_name : 256 + (int)i))
+            return &table[i];
     }
     return NULL;
+}
+
+/* The -c argument (the last), found before the other options are applied:
+ * a first getopt pass, quiet (the second reports what is wrong). */
+static const char *find_config(int argc, char **argv, const struct getopt_table *g)
+{
+    const struct setting *conf = by_name("config");
+    const char *file = NULL;
+    int opt;
+
+    opterr = 0;
+    optind = 0; /* rescan: config_build runs again on SIGHUP */
+    while ((opt = getopt_long(argc, argv, g->shorts, g->longs, NULL)) != -1) {
+        if (by_val(opt) == conf)
+            file = optarg;
+    }
+    opterr = 1;
+    optind = 0;
+    return file;
+}
+
+/* The option opt (getopt's value) with value v; 0, -1 (help or version
+ * printed) or 2 (logged why). cli_seen: the lists given so far. */
+static int cli_option(struct config *c, int opt, const char *v, bool *cli_seen)
+{
+    const struct setting *s = by_val(opt);
+    struct att_err err = {0};
+
+    if (s == NULL) { /* getopt said what it did not like */
+        usage(stderr);
+        return 2;
+    }
+    if (s->type == SET_ACTION) {
+        if (s->short_name == 'h')
+            usage(stdout);
+        else
+            printf("attached %s\n", ATTACHE_VERSION);
+        return -1;
+    }
+    if (s->type == SET_LIST && !cli_seen[s - table])
+        list_clear(c, s); /* command-line values replace the file's */
+    cli_seen[s - table] = true;
+    if (set_value(c, s, v, &err) != ATT_OK) {
+        att_log(ATT_ERROR, "bad value for --%s: %s", s->name, err.msg);
+        return 2;
+    }
+    return 0;
+}
+
+static int parse_args(struct config *c, int argc, char **argv, const struct getopt_table *g)
+{
+    bool cli_seen[NSETTINGS] = {false};
+    int opt, rc = 0;
+
+    while (rc == 0 && (opt = getopt_long(argc, argv, g->shorts, g->longs, NULL)) != -1) {
+        rc = cli_option(c, opt, optarg, cli_seen);
+    }
+    if (rc == 0 && optind < argc) {
+        att_log(ATT_ERROR, "unexpected argument '%s' (see --help)", argv[optind]);
+        rc = 2;
+    }
+    return rc;
+}
+
+/* c->db: the databases joined with ", ", for messages. */
+static bool join_dbs(struct config *c)
+{
+    struct att_buf b;
+
+    att_buf_init(&b, (size_t)-1);
+    for (size_t i = 0; i < c->ndb; i++) {
+        if (att_buf_addf(&b, "%s%s", i > 0 ? ", " : "", c->dbs[i]) != ATT_OK) {
+            att_buf_free(&b);
+            return false;
+        }
+    }
+    free(c->db);
+    c->db = att_buf_take(&b, NULL);
+    return c->db != NULL;
 }
 
 /* Read the token of c->token_file into c->token; false after logging why. */
@@ -355,52 +540,21 @@ static bool load_token(struct config *c)
 
 int config_build(struct config *c, int argc, char **argv)
 {
-    const char *file = find_config(argc, argv);
-    const char *env = getenv("ATTACHE_DB");
-    bool cli_listen = false, cli_db = false;
-    int opt;
+    struct getopt_table g;
+    bool seen[NSETTINGS] = {false};
+    const char *file;
+    int rc;
 
     defaults(c);
-    if (file != NULL && !load_file(c, file))
+    make_getopt(&g);
+    file = find_config(argc, argv, &g);
+    if (file != NULL && !load_file(c, file, seen))
         return 2;
-    if (c->ndb == 0 && env != NULL && *env && !apply(c, 'd', env))
+    if (!load_env(c, seen))
         return 2;
-    optind = 0; /* rescan: config_build runs again on SIGHUP */
-
-    while ((opt = getopt_long(argc, argv, "d:l:s:t:c:hV", long_opts, NULL)) != -1) {
-        if (opt == 'h') {
-            usage(stdout);
-            return -1;
-        }
-        if (opt == 'V') {
-            printf("attached %s\n", ATTACHE_VERSION);
-            return -1;
-        }
-        if (opt == '?') {
-            usage(stderr);
-            return 2;
-        }
-        if (opt == 'l' && !cli_listen) {
-            for (size_t i = 0; i < c->nlisten; i++)
-                free(c->listen[i]);
-            c->nlisten = 0; /* command-line addresses replace the file's */
-            cli_listen = true;
-        }
-        if (opt == 'd' && !cli_db) {
-            for (size_t i = 0; i < c->ndb; i++)
-                free(c->dbs[i]);
-            c->ndb = 0; /* so do the command line's databases */
-            cli_db = true;
-        }
-        if (!apply(c, opt, optarg)) {
-            att_log(ATT_ERROR, "bad value for --%s: '%s'", opt_name(opt), optarg);
-            return 2;
-        }
-    }
-    if (optind < argc) {
-        att_log(ATT_ERROR, "unexpected argument '%s' (see --help)", argv[optind]);
-        return 2;
-    }
+    rc = parse_args(c, argc, argv, &g);
+    if (rc != 0)
+        return rc;
     if (c->ndb == 0) {
         att_log(ATT_ERROR, "no index given: use --db PATH or set ATTACHE_DB");
         return 2;
@@ -411,16 +565,30 @@ int config_build(struct config *c, int argc, char **argv)
 void config_free(struct config *c)
 {
     free(c->db);
-    for (size_t i = 0; i < c->ndb; i++)
-        free(c->dbs[i]);
-    for (size_t i = 0; i < c->nlisten; i++)
-        free(c->listen[i]);
-    free(c->socket);
-    free(c->config_file);
-    free(c->pidfile);
-    free(c->token_file);
+    for (size_t i = 0; i < NSETTINGS; i++) {
+        const struct setting *s = &table[i];
+
+        if (s->type == SET_LIST)
+            list_clear(c, s);
+        else if (s->type == SET_STRING)
+            free(*(char **)at(c, s->off));
+    }
     att_token_free(c->token, c->token_len);
-    free(c->user);
-    free(c->socket_group);
     memset(c, 0, sizeof *c);
+}
+
+void limits_set(struct limits *l, const struct config *c)
+{
+    for (size_t i = 0; i < NSETTINGS; i++) {
+        const struct setting *s = &table[i];
+
+        if (s->flags & SET_LIMIT)
+            atomic_store((atomic_uint *)((char *)l + s->lim_off),
+                         *(const unsigned *)((const char *)c + s->off));
+    }
+}
+
+unsigned limits_get(const struct limits *l, const struct setting *s)
+{
+    return atomic_load((const atomic_uint *)((const char *)l + s->lim_off));
 }

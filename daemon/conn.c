@@ -18,6 +18,7 @@
 
 struct conn {
     struct worker *w;
+    unsigned long id;   /* for the log: 1, 2, ... in the order of opening */
     struct bufferevent *bev;
     struct session ss;  /* the peer, and where its authentication stands */
     bool discarding;  /* dropping the rest of an over-long line */
@@ -63,29 +64,87 @@ static void free_line(const void *data, size_t len, void *extra)
     free((void *)data);
 }
 
-static void send_line(struct conn *c, char *line, size_t len)
+/* A request cannot be answered (its response could not be built or
+ * queued): say why at WARN, read nothing more, and close once the responses
+ * queued before are sent. So every earlier request keeps its one response,
+ * and the client sees the end of the stream right after the last of them,
+ * not a silent gap. The caller's path ends in close_when_sent. */
+static void conn_fail(struct conn *c, const char *why)
+{
+    struct evbuffer *in = bufferevent_get_input(c->bev);
+
+    att_log(ATT_WARN, "worker %u: conn %lu (%s): %s; closing the connection", c->w->index,
+            c->id, c->ss.peer, why);
+    c->closing = true;
+    bufferevent_disable(c->bev, EV_READ);
+    evbuffer_drain(in, evbuffer_get_length(in));
+}
+
+/* Queue line (malloc'd, consumed; NULL: the response could not be built)
+ * as the response to one request. False after conn_fail. */
+static bool send_line(struct conn *c, char *line, size_t len)
 {
     struct evbuffer *out = bufferevent_get_output(c->bev);
+    unsigned max_output = atomic_load(&c->w->srv->lim.max_output);
 
-    if (line == NULL)
-        return; /* out of memory: the client gets nothing for this one */
-    evbuffer_add_reference(out, line, len, free_line, NULL);
-    if (evbuffer_get_length(out) > atomic_load(&c->w->srv->lim.max_output) && !c->paused) {
+    if (line == NULL) {
+        conn_fail(c, "out of memory building a response");
+        return false;
+    }
+    if (evbuffer_add_reference(out, line, len, free_line, NULL) != 0) {
+        free(line); /* libevent frees it only once it was added */
+        conn_fail(c, "out of memory queueing a response");
+        return false;
+    }
+    if (evbuffer_get_length(out) > max_output && !c->paused) {
         /* The client does not read: stop reading its requests until it
          * has taken half of what waits (le-proxy's back-pressure). */
         c->paused = true;
         bufferevent_disable(c->bev, EV_READ);
-        bufferevent_setwatermark(c->bev, EV_WRITE, atomic_load(&c->w->srv->lim.max_output) / 2,
-                                 0);
+        bufferevent_setwatermark(c->bev, EV_WRITE, max_output / 2, 0);
     }
+    return true;
 }
 
-static void send_error(struct conn *c, const char *code, const char *msg)
+static bool send_error(struct conn *c, const char *code, const char *msg)
 {
     size_t len = 0;
     char *line = dispatch_error(c->w, code, msg, &len);
 
-    send_line(c, line, len);
+    return send_line(c, line, len);
+}
+
+/* Answer the complete request line of pos bytes (then eol_len bytes of
+ * end of line) at the front of in. False when nothing more is to be read
+ * now: the client was turned away, the answer failed, or it is paused. */
+static bool handle_line(struct conn *c, struct evbuffer *in, size_t pos, size_t eol_len)
+{
+    char *line = malloc(pos + 1);
+    size_t len = pos, out_len = 0;
+    bool sent = true;
+
+    c->active_us = now_us();
+    if (line == NULL) {
+        conn_fail(c, "out of memory reading a request");
+        return false;
+    }
+    evbuffer_remove(in, line, len);
+    evbuffer_drain(in, eol_len);
+    line[len] = '\0';
+    if (len > 0 && line[len - 1] == '\r')
+        line[--len] = '\0';
+    if (len > 0 && strspn(line, " \t") != len) { /* blank lines are ignored */
+        char *resp = dispatch_line(c->w, line, len, &c->ss, &out_len);
+
+        sent = send_line(c, resp, out_len);
+    }
+    free(line);
+    if (sent && c->ss.close) { /* turned away: nothing more is read or answered */
+        c->closing = true;
+        bufferevent_disable(c->bev, EV_READ);
+        evbuffer_drain(in, evbuffer_get_length(in));
+    }
+    return sent && !c->closing && !c->paused;
 }
 
 /* Handle at most budget complete lines; true when more may be waiting. */
@@ -101,7 +160,8 @@ static bool handle_lines(struct conn *c, unsigned budget)
         if (p.pos < 0) { /* no full line yet */
             if (!c->discarding && evbuffer_get_length(in) > max) {
                 c->discarding = true;
-                send_error(c, ATTACHE_ERR_TOO_LARGE, "request line over the limit");
+                if (!send_error(c, ATTACHE_ERR_TOO_LARGE, "request line over the limit"))
+                    return false;
             }
             if (c->discarding)
                 evbuffer_drain(in, evbuffer_get_length(in));
@@ -109,36 +169,14 @@ static bool handle_lines(struct conn *c, unsigned budget)
         }
         c->line_done = true;
         if (c->discarding || (size_t)p.pos > max) {
-            if (!c->discarding)
-                send_error(c, ATTACHE_ERR_TOO_LARGE, "request line over the limit");
+            if (!c->discarding &&
+                !send_error(c, ATTACHE_ERR_TOO_LARGE, "request line over the limit"))
+                return false;
             c->discarding = false;
             evbuffer_drain(in, (size_t)p.pos + eol_len);
             continue;
         }
-        c->active_us = now_us();
-        char *line = malloc((size_t)p.pos + 1);
-        size_t len = (size_t)p.pos, out_len = 0;
-
-        if (line == NULL)
-            return false;
-        evbuffer_remove(in, line, len);
-        evbuffer_drain(in, eol_len);
-        line[len] = '\0';
-        if (len > 0 && line[len - 1] == '\r')
-            line[--len] = '\0';
-        if (len > 0 && strspn(line, " \t") != len) { /* blank lines are ignored */
-            char *resp = dispatch_line(c->w, line, len, &c->ss, &out_len);
-
-            send_line(c, resp, out_len);
-        }
-        free(line);
-        if (c->ss.close) { /* turned away: nothing more is read or answered */
-            c->closing = true;
-            bufferevent_disable(c->bev, EV_READ);
-            evbuffer_drain(in, evbuffer_get_length(in));
-            return false;
-        }
-        if (c->paused)
+        if (!handle_line(c, in, (size_t)p.pos, eol_len))
             return false;
     }
     return true;
@@ -340,11 +378,14 @@ void conn_open(struct worker *w, int fd, const char *peer, bool tcp)
     struct conn *c = calloc(1, sizeof *c);
 
     if (c == NULL) {
+        att_log(ATT_WARN, "worker %u: %s: out of memory opening a connection; closed",
+                w->index, peer);
         close(fd);
         atomic_fetch_sub(&w->srv->conns_current, 1);
         return;
     }
     c->w = w;
+    c->id = atomic_fetch_add(&w->srv->conn_ids, 1) + 1;
     snprintf(c->ss.peer, sizeof c->ss.peer, "%s", peer);
     /* The token of this moment holds for the connection's life (a token
      * SIGHUP sets applies to new connections). */

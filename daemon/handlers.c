@@ -81,18 +81,18 @@ static const char *op_label(int i)
     return att_op_name((enum att_op)i);
 }
 
+/* stats.limits: the settings the table marks SET_STATS, as they are now,
+ * and the hard cap on hits. */
 static void add_limits(cJSON *resp, const struct limits *l)
 {
     cJSON *o = cJSON_AddObjectToObject(resp, "limits");
+    size_t n;
+    const struct setting *t = config_settings(&n);
 
-    cJSON_AddNumberToObject(o, "max_line", (double)atomic_load(&l->max_line));
-    cJSON_AddNumberToObject(o, "max_connections", atomic_load(&l->max_connections));
-    cJSON_AddNumberToObject(o, "idle_timeout_s", atomic_load(&l->idle_timeout_s));
-    cJSON_AddNumberToObject(o, "request_timeout_s", atomic_load(&l->request_timeout_s));
-    cJSON_AddNumberToObject(o, "evict_idle_ms", atomic_load(&l->evict_idle_ms));
-    cJSON_AddNumberToObject(o, "query_time_ms", atomic_load(&l->query_time_ms));
-    cJSON_AddNumberToObject(o, "max_wildcard", atomic_load(&l->max_wildcard));
-    cJSON_AddNumberToObject(o, "max_output", (double)atomic_load(&l->max_output));
+    for (size_t i = 0; i < n; i++) {
+        if (t[i].flags & SET_STATS)
+            cJSON_AddNumberToObject(o, t[i].key, limits_get(l, &t[i]));
+    }
     cJSON_AddNumberToObject(o, "max_limit", ATTACHE_MAX_LIMIT);
 }
 

@@ -13,6 +13,7 @@
 #include <sys/un.h>
 #include <unistd.h>
 
+#include "addr.h"
 #include "attache/protocol.h"
 #include "log.h"
 #include "protocol.h"
@@ -127,28 +128,6 @@ static int add_listener(struct server *s, struct evconnlistener *l, const char *
     return 0;
 }
 
-/* "host:port", "[v6]:port" or ":port" into host and port. */
-static bool split_addr(const char *addr, char *host, size_t hlen, char *port, size_t plen)
-{
-    const char *colon;
-
-    if (addr[0] == '[') {
-        const char *close = strchr(addr, ']');
-
-        if (close == NULL || close[1] != ':')
-            return false;
-        snprintf(host, hlen, "%.*s", (int)(close - addr - 1), addr + 1);
-        colon = close + 1;
-    } else {
-        colon = strrchr(addr, ':');
-        if (colon == NULL)
-            return false;
-        snprintf(host, hlen, "%.*s", (int)(colon - addr), addr);
-    }
-    snprintf(port, plen, "%s", colon + 1);
-    return *port != '\0' && strspn(port, "0123456789") == strlen(port);
-}
-
 /* Anyone who can reach a non-loopback address can query: say so loudly
  * unless a token guards it. */
 static void warn_exposed(struct server *s, const char *addr, const struct sockaddr *sa)
@@ -160,19 +139,21 @@ static void warn_exposed(struct server *s, const char *addr, const struct sockad
             "first), or listen on 127.0.0.1 only", addr, addr);
 }
 
+/* addr: as --listen takes it (config.c checked it with att_addr_parse). */
 static int open_tcp(struct server *s, const char *addr)
 {
-    char host[256], port[16];
+    struct att_addr a;
+    struct att_err err = {0};
     struct addrinfo hints = {.ai_family = AF_UNSPEC, .ai_socktype = SOCK_STREAM,
                              .ai_flags = AI_PASSIVE};
     struct addrinfo *res = NULL;
     int rc;
 
-    if (!split_addr(addr, host, sizeof host, port, sizeof port)) {
+    if (att_addr_parse(addr, &a, &err) != ATT_OK || a.kind != ATT_ADDR_TCP) {
         att_log(ATT_ERROR, "bad --listen address '%s': use HOST:PORT or [IPV6]:PORT", addr);
         return -1;
     }
-    rc = getaddrinfo(*host ? host : NULL, port, &hints, &res);
+    rc = getaddrinfo(*a.host ? a.host : NULL, a.port, &hints, &res);
     if (rc != 0) {
         att_log(ATT_ERROR, "cannot listen on %s: %s", addr, gai_strerror(rc));
         return -1;

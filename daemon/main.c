@@ -35,7 +35,7 @@ static void on_hup(evutil_socket_t sig, short what, void *arg)
         att_log(ATT_ERROR, "SIGHUP: the configuration has errors; keeping the old one");
     } else {
         limits_set(&s->lim, &fresh);
-        att_log_setup("attached", (enum att_level)fresh.log_level, true);
+        att_log_set_level((enum att_level)fresh.log_level); /* workers log meanwhile */
         /* A new token holds for the connections that come next. */
         if (fresh.token == NULL && auth_required(&s->auth))
             att_log(ATT_WARN, "SIGHUP: no --token-file any more: new TCP connections need "
@@ -138,7 +138,7 @@ int main(int argc, char **argv)
         config_free(&s.cfg);
         return rc < 0 ? 0 : rc;
     }
-    att_log_setup("attached", (enum att_level)s.cfg.log_level, true);
+    att_log_set_level((enum att_level)s.cfg.log_level);
     s.argc = argc;
     s.argv = argv;
     s.started = time(NULL);

@@ -16,19 +16,6 @@
 #include "privs.h"
 #include "stats.h"
 
-/* Limits that SIGHUP may change while workers read them. */
-struct limits {
-    atomic_size_t max_line;
-    atomic_size_t max_output;
-    atomic_uint idle_timeout_s;
-    atomic_uint request_timeout_s;
-    atomic_uint evict_idle_ms;
-    atomic_uint query_time_ms;
-    atomic_uint max_wildcard;
-    atomic_uint slow_ms;
-    atomic_uint max_connections;
-};
-
 struct pending {          /* a connection on its way to a worker */
     int fd;
     char peer[64];
@@ -61,7 +48,7 @@ struct worker {
 
 struct server {
     struct config cfg;
-    struct limits lim;
+    struct limits lim;        /* config.h: the settings SIGHUP may change */
     struct event_base *base;  /* the listener thread's */
     struct worker *workers;
     unsigned nworkers;
@@ -71,6 +58,7 @@ struct server {
     atomic_ulong conns_rejected;
     atomic_ulong conns_evicted;   /* idle, closed to make room at the cap */
     atomic_ulong conns_timed_out; /* a request line not ended in time */
+    atomic_ulong conn_ids;        /* the last connection id given (from 1) */
     time_t started;
     int argc;
     char **argv;
@@ -91,9 +79,6 @@ struct session {
 };
 
 uint64_t now_us(void); /* monotonic microseconds */
-
-/* Copy the reloadable settings of c into the shared limits. */
-void limits_set(struct limits *l, const struct config *c);
 
 /* worker.c */
 int workers_start(struct server *s);

@@ -20,22 +20,10 @@ uint64_t now_us(void)
     return (uint64_t)ts.tv_sec * 1000000u + (uint64_t)ts.tv_nsec / 1000u;
 }
 
-void limits_set(struct limits *l, const struct config *c)
-{
-    atomic_store(&l->max_line, c->max_line);
-    atomic_store(&l->max_output, c->max_output);
-    atomic_store(&l->idle_timeout_s, c->idle_timeout_s);
-    atomic_store(&l->request_timeout_s, c->request_timeout_s);
-    atomic_store(&l->evict_idle_ms, c->evict_idle_ms);
-    atomic_store(&l->query_time_ms, c->query_time_ms);
-    atomic_store(&l->max_wildcard, c->max_wildcard);
-    atomic_store(&l->slow_ms, c->slow_ms);
-    atomic_store(&l->max_connections, c->max_connections);
-}
-
 int open_index(const struct config *c, struct att_xdb **out, struct att_err *err)
 {
-    struct att_xdb_opts o = {c->shard_timeout_ms, c->shard_retry_ms, c->partial};
+    struct att_xdb_opts o = {c->shard_timeout_ms, c->shard_retry_ms,
+                             c->on_shard_failure == CONFIG_SHARD_PARTIAL};
 
     return att_xdb_open_many((const char *const *)c->dbs, c->ndb, &o, out, err);
 }

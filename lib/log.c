@@ -1,5 +1,7 @@
-/* attache: levelled logging to stderr, one write per line. */
+/* attache: levelled logging to stderr, one write per line. The level is
+ * an atomic, so that it may change while threads log (SIGHUP). */
 #include <stdarg.h>
+#include <stdatomic.h>
 #include <stdio.h>
 #include <string.h>
 #include <strings.h>
@@ -9,8 +11,10 @@
 
 #include "log.h"
 
+/* prog_name and with_time are written by att_log_setup alone, before any
+ * thread starts; max_level by att_log_set_level at any time. */
 static const char *prog_name = "attache";
-static enum att_level max_level = ATT_WARN;
+static atomic_int max_level = ATT_WARN;
 static bool with_time;
 
 static const char *const level_names[] = {"error", "warn", "info", "debug"};
@@ -18,13 +22,18 @@ static const char *const level_names[] = {"error", "warn", "info", "debug"};
 void att_log_setup(const char *prog, enum att_level max, bool timestamps)
 {
     prog_name = prog;
-    max_level = max;
     with_time = timestamps;
+    att_log_set_level(max);
+}
+
+void att_log_set_level(enum att_level max)
+{
+    atomic_store_explicit(&max_level, (int)max, memory_order_relaxed);
 }
 
 bool att_log_on(enum att_level level)
 {
-    return level <= max_level;
+    return (int)level <= atomic_load_explicit(&max_level, memory_order_relaxed);
 }
 
 int att_log_level_parse(const char *s)
@@ -74,7 +83,7 @@ void att_log(enum att_level level, const char *fmt, ...)
     size_t n = 0;
     va_list ap;
 
-    if (level > max_level)
+    if (!att_log_on(level))
         return;
     va_start(ap, fmt);
     vsnprintf(msg, sizeof msg, fmt, ap);

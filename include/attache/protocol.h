@@ -4,7 +4,10 @@
 #define ATTACHE_PROTOCOL_H
 
 #define ATTACHE_DEFAULT_PORT 7311
-#define ATTACHE_DEFAULT_LISTEN "127.0.0.1:7311"
+#define ATTACHE_STR_(x) #x
+#define ATTACHE_STR(x) ATTACHE_STR_(x)
+#define ATTACHE_DEFAULT_PORT_STR ATTACHE_STR(ATTACHE_DEFAULT_PORT)   /* "7311" */
+#define ATTACHE_DEFAULT_LISTEN "127.0.0.1:" ATTACHE_DEFAULT_PORT_STR /* loopback only */
 
 /* Requests. */
 #define ATTACHE_MAX_LINE (64 * 1024)        /* bytes of one request line */
@@ -23,7 +26,8 @@
 #define ATTACHE_MAX_DEPTH 16                /* nesting of request JSON */
 #define ATTACHE_MAX_TOKEN 1024              /* bytes of an auth token */
 
-/* Server limits (each a config option). */
+/* Server limits: the defaults of attached's options (their ranges, and
+ * whether SIGHUP changes them, are in the settings table, daemon/config.c). */
 #define ATTACHE_MAX_CONNECTIONS 1024
 #define ATTACHE_IDLE_TIMEOUT_S 300
 #define ATTACHE_REQUEST_TIMEOUT_S 10        /* from a line's first byte to its end */

@@ -4,6 +4,7 @@ seconds with a growing revision, and --rebuild / --compact swaps do not
 disturb clients searching all the while.
 """
 import os
+import signal
 import threading
 import time
 import unittest
@@ -192,6 +193,59 @@ class ReloadTest(unittest.TestCase):
         self.assertGreater(self.c.call({"op": "ping"})["revision"], rev0,
                            f"revision after --rebuild (attache-index --stats says "
                            f"{h.stats(self.db)['revision']}, it was {rev0})")
+
+
+class ReloadSettingsTest(unittest.TestCase):
+    """SIGHUP reads the config file again: every limit of stats.limits takes
+    its new value (the settings table marks them reloadable), the others
+    (here --threads) stay, and a file with an error changes nothing."""
+
+    FIRST = {"max-connections": 300, "evict-idle": 2000, "max-line": 4000,
+             "idle-timeout": 120, "request-timeout": 20, "query-time": 1000,
+             "max-wildcard": 200, "max-output": 200000}
+    SECOND = {"max-connections": 40, "evict-idle": 0, "max-line": 5000,
+              "idle-timeout": 60, "request-timeout": 0, "query-time": 900,
+              "max-wildcard": 20, "max-output": 300000}
+    KEYS = {"max-connections": "max_connections", "evict-idle": "evict_idle_ms",
+            "max-line": "max_line", "idle-timeout": "idle_timeout_s",
+            "request-timeout": "request_timeout_s", "query-time": "query_time_ms",
+            "max-wildcard": "max_wildcard", "max-output": "max_output"}
+
+    def setUp(self):
+        dm.skip_without_daemon()
+        self.tmp, self.corpus, self.db = dm.small_index(self)
+        self.conf = os.path.join(self.tmp, "attached.conf")
+
+    def write_config(self, settings):
+        h.write(self.conf + ".new", "".join(f"{k} = {v}\n" for k, v in settings.items()))
+        os.replace(self.conf + ".new", self.conf)
+
+    def limits(self, c, settings):
+        lim = c.call({"op": "stats"})["limits"]
+        return {k: lim[self.KEYS[k]] for k in settings}
+
+    def test_sighup_reloads_every_limit(self):
+        self.write_config(dict(self.FIRST, threads=2))
+        d = dm.start_daemon(self, None, "--config", self.conf, "--db", self.db, tmp=self.tmp,
+                            threads=None)
+        c = d.connect()
+        self.addCleanup(c.close)
+        self.assertEqual(self.limits(c, self.FIRST), self.FIRST)
+        self.write_config(dict(self.SECOND, threads=3))
+        d.signal(signal.SIGHUP)
+        h.wait_until(lambda: self.limits(c, self.SECOND) == self.SECOND, DEADLINE,
+                     "the second file's limits after SIGHUP")
+        self.assertEqual(c.call({"op": "stats"})["threads"], 2, "--threads is not reloaded")
+
+        self.write_config(dict(self.FIRST, **{"max-line": "1e3"}))
+        since = len(d.stderr())
+        d.signal(signal.SIGHUP)
+        h.wait_until(lambda: "keeping the old one" in d.stderr()[since:], DEADLINE,
+                     "the SIGHUP error")
+        err = d.stderr()[since:]
+        self.assertIn(f'{self.conf}:3: bad value for option "max-line"', err)
+        self.assertEqual(self.limits(c, self.SECOND), self.SECOND, "a bad file changes nothing")
+        self.assertTrue(d.running())
 
 
 if __name__ == "__main__":

@@ -3,6 +3,7 @@
 IPv6 and none), stale and live sockets, --threads and the config file.
 """
 import os
+import re
 import socket
 import stat
 import unittest
@@ -218,6 +219,121 @@ class StartupTest(unittest.TestCase):
                              "the file's values, except where the command line wins")
             c.send_bytes(b'{"id":1,"op":"ping","pad":"' + b"x" * 1500 + b'"}\n')
             dm.assert_error(self, c.recv(), "too_large", None)
+
+
+# The numeric settings: option -> (lowest, highest, key in stats.limits).
+NUMERIC = {
+    "threads": (1, 256, None),
+    "max-connections": (1, 1000000, "max_connections"),
+    "evict-idle": (0, 86400000, "evict_idle_ms"),
+    "max-line": (256, 16 << 20, "max_line"),
+    "idle-timeout": (0, 7 * 86400, "idle_timeout_s"),
+    "request-timeout": (0, 86400, "request_timeout_s"),
+    "query-time": (0, 600000, "query_time_ms"),
+    "max-wildcard": (1, 1000000, "max_wildcard"),
+    "max-output": (4096, 1 << 30, "max_output"),
+    "slow-ms": (0, 3600000, None),
+    "shard-timeout": (10, 600000, None),
+    "shard-retry": (10, 3600000, None),
+}
+
+# Values unlike the defaults for every setting stats.limits shows.
+LIMIT_VALUES = {"max-connections": 77, "evict-idle": 1234, "max-line": 3000,
+                "idle-timeout": 99, "request-timeout": 7, "query-time": 1500,
+                "max-wildcard": 55, "max-output": 100000}
+
+MANPAGE = os.path.join(h.REPO, "docs", "man", "attached.8")
+SAMPLE_CONF = os.path.join(h.REPO, "contrib", "attached.conf")
+
+
+def help_settings(stdout):
+    """The long options --help lists at the start of its lines."""
+    return set(re.findall(r"(?m)^ +(?:-\w, )?--([a-z][a-z-]*)", stdout))
+
+
+class SettingsTest(unittest.TestCase):
+    """The settings table: --help, the config file, the command line and
+    stats.limits agree, and a bad number names its option and range."""
+
+    @classmethod
+    def setUpClass(cls):
+        dm.skip_without_daemon()
+        cls.tmp, cls.corpus, cls.db = dm.small_index(cls)
+
+    def setUp(self):
+        self.t = h.tmp_for(self)
+
+    def common(self):
+        return ["--db", self.db, "--socket", os.path.join(self.t, "s.sock"),
+                "--listen", f"127.0.0.1:{dm.free_port()}", "--threads", "1"]
+
+    def refused(self, args, what):
+        p = dm.run_daemon(args)
+        self.assertEqual(p.returncode, dm.EXIT_USAGE, f"{what}: {p.stderr}")
+        self.assertFalse(os.path.exists(os.path.join(self.t, "s.sock")), f"{what}: bound")
+        return p.stderr
+
+    def test_help_lists_every_setting(self):
+        p = dm.run_daemon(["--help"])
+        self.assertEqual(p.returncode, 0, p.stderr)
+        listed = help_settings(p.stdout)
+        self.assertTrue(set(NUMERIC) <= listed, f"missing {set(NUMERIC) - listed}")
+        with open(MANPAGE) as f:
+            man = f.read().replace("\\-", "-")
+        documented = set(re.findall(r"(?m)^\.B[IR] (?:-\w \", \" )?--([a-z][a-z-]*)", man))
+        self.assertEqual(listed, documented, "--help and attached(8) list the same options")
+        with open(SAMPLE_CONF) as f:
+            sample = set(re.findall(r"(?m)^#?([a-z][a-z-]*) = ", f.read()))
+        self.assertTrue(sample and sample <= listed, f"contrib/attached.conf: {sample - listed}")
+        # Every setting --help lists is a config key (but --config, --help,
+        # --version): a bad value is "bad value", never "unknown option".
+        conf = os.path.join(self.t, "probe.conf")
+        for name in sorted(listed - {"help", "version"}):
+            with self.subTest(key=name):
+                h.write(conf, f"{name} = !\nno-such-key = 1\n")
+                err = self.refused(self.common() + ["--config", conf], name)
+                self.assertNotIn(f'unknown option "{name}"', err)
+                if name == "config":
+                    self.assertIn("command line only", err)
+        h.write(conf, "help = 1\n")
+        self.assertIn('unknown option "help"', self.refused(self.common() + ["-c", conf], "help"))
+
+    def test_bad_numbers_name_the_option_and_range(self):
+        for name, (lo, hi, _) in NUMERIC.items():
+            for bad in ("2.5", "", "1e3", " 5", "+5", "0x10", "5ms", str(hi + 1), str(lo - 1)):
+                with self.subTest(option=name, value=bad):
+                    err = self.refused(self.common() + [f"--{name}", bad], name)
+                    self.assertIn(f"--{name}", err)
+                    self.assertIn(f"from {lo} to {hi}", err)
+        conf = os.path.join(self.t, "bad.conf")
+        h.write(conf, "# numbers\n\nmax-line = 1e3\n")
+        err = self.refused(self.common() + ["--config", conf], "max-line in the file")
+        self.assertIn(f'{conf}:3: bad value for option "max-line"', err)
+        self.assertIn("from 256 to 16777216", err)
+        for name, (lo, hi, _) in NUMERIC.items():  # the bounds themselves are good
+            for good in (lo, hi):
+                with self.subTest(option=name, value=good):
+                    h.write(conf, f"{name} = {good}\nno-such-key = 1\n")
+                    err = self.refused(self.common() + ["--config", conf], name)
+                    self.assertIn(':2: unknown option "no-such-key"', err)
+
+    def test_file_and_command_line_give_the_same_limits(self):
+        conf = h.write(os.path.join(self.t, "limits.conf"),
+                       "".join(f"{k} = {v}\n" for k, v in LIMIT_VALUES.items()))
+        want = {NUMERIC[k][2]: v for k, v in LIMIT_VALUES.items()}
+        args = [a for k, v in LIMIT_VALUES.items() for a in (f"--{k}", str(v))]
+        defaults = dm.start_daemon(self, self.db, tmp=self.t)
+        from_file = dm.start_daemon(self, self.db, "--config", conf, tmp=self.t)
+        from_args = dm.start_daemon(self, self.db, *args, tmp=self.t)
+        got = []
+        for d in (defaults, from_file, from_args):
+            with d.connect() as c:
+                got.append(c.call({"op": "stats"})["limits"])
+        self.assertEqual(set(got[0]), set(want) | {"max_limit"}, "the keys of stats.limits")
+        for k, v in want.items():
+            self.assertNotEqual(got[0][k], v, f"{k}: the test value is the default")
+        self.assertEqual({k: got[1][k] for k in want}, want, "from the config file")
+        self.assertEqual({k: got[2][k] for k in want}, want, "from the command line")
 
 
 if __name__ == "__main__":

@@ -21,9 +21,14 @@ static int check_listen(const char *v, struct att_err *err);
 static const char *const shard_failure_names[] = {"partial", "error", NULL};
 
 #define CFG(field) .off = offsetof(struct config, field)
-/* A number a SIGHUP may change while the workers read it. */
-#define LIMIT(field, stats)                                                    \
-    CFG(field), .key = #field, .lim_off = offsetof(struct limits, field),     \
+/* A number: the member must be an unsigned (checked at compile time). */
+#define NUM(field) CFG(field) + 0 * _Generic(((struct config *)0)->field, unsigned: 0)
+/* A number a SIGHUP may change while the workers read it: also a member of
+ * struct limits of the same name (an atomic unsigned), and its stats key. */
+#define LIMIT(field, stats)                                                              \
+    NUM(field), .key = #field,                                                          \
+        .lim_off = offsetof(struct limits, field) +                                     \
+                   0 * _Generic(((struct limits *)0)->field, unsigned: 0),              \
         .flags = SET_RELOAD | SET_LIMIT | ((stats) ? SET_STATS : 0)
 
 static const struct setting table[] = {
@@ -36,20 +41,20 @@ static const struct setting table[] = {
      .choices = shard_failure_names, .arg = "partial|error",
      .help = "a shard out of reach: answer from the others,\n"
              "flagged \"partial\" (default), or fail"},
-    {"shard-timeout", 0, SET_MS, CFG(shard_timeout_ms), .lo = 10, .hi = 600000, .def = 2000,
+    {"shard-timeout", 0, SET_MS, NUM(shard_timeout_ms), .lo = 10, .hi = 600000, .def = 2000,
      .arg = "MS", .help = "connect and read time-out of a remote shard ({def})"},
-    {"shard-retry", 0, SET_MS, CFG(shard_retry_ms), .lo = 10, .hi = 3600000, .def = 1000,
+    {"shard-retry", 0, SET_MS, NUM(shard_retry_ms), .lo = 10, .hi = 3600000, .def = 1000,
      .arg = "MS", .help = "how often a shard out of reach is tried ({def})"},
     {"listen", 'l', SET_LIST, CFG(listen), .count_off = offsetof(struct config, nlisten),
      .hi = CONFIG_MAX_LISTEN, .check = check_listen, .arg = "ADDR:PORT",
      .help = "TCP address, repeatable (default " ATTACHE_DEFAULT_LISTEN ",\n"
              "IPv6 as [::1]:" ATTACHE_DEFAULT_PORT_STR "; \"none\": no TCP)"},
     {"socket", 's', SET_STRING, CFG(socket), .arg = "PATH", .help = "Unix socket"},
-    {"socket-mode", 0, SET_MODE, CFG(socket_mode), .hi = 0777, .def = 0660, .arg = "OCTAL",
+    {"socket-mode", 0, SET_MODE, NUM(socket_mode), .hi = 0777, .def = 0660, .arg = "OCTAL",
      .help = "its permissions (default {def})"},
     {"socket-group", 0, SET_STRING, CFG(socket_group), .flags = SET_NONEMPTY, .arg = "GROUP",
      .help = "its group (with --socket-mode 0660: the members\nof GROUP may connect)"},
-    {"threads", 't', SET_COUNT, CFG(threads), .lo = 1, .hi = 256, .def = 0, .arg = "N",
+    {"threads", 't', SET_COUNT, NUM(threads), .lo = 1, .hi = 256, .def = 0, .arg = "N",
      .help = "worker threads (default: the number of CPUs)"},
     {"config", 'c', SET_STRING, CFG(config_file), .flags = SET_CLI_ONLY, .arg = "FILE",
      .help = "\"key = value\" lines, keys as the long options"},
@@ -284,6 +289,31 @@ static void print_help_text(FILE *to, const struct setting *s, int col)
     fputc('\n', to);
 }
 
+/* The SET_RELOAD settings as " --a, --b and --c", wrapped at 78 columns;
+ * col: where the line stands. */
+static void print_reloaded(FILE *to, int col)
+{
+    size_t n = 0, k = 0;
+
+    for (size_t i = 0; i < NSETTINGS; i++)
+        n += (table[i].flags & SET_RELOAD) != 0;
+    for (size_t i = 0; i < NSETTINGS; i++) {
+        const char *sep = k == 0 ? "" : k + 1 == n ? " and" : ",";
+        int len = (int)(strlen(sep) + strlen(table[i].name) + 3);
+
+        if (!(table[i].flags & SET_RELOAD))
+            continue;
+        k++;
+        if (col + len > 78) {
+            fprintf(to, "%s\n--%s", sep, table[i].name);
+            col = len - (int)strlen(sep) - 1;
+        } else {
+            fprintf(to, "%s --%s", sep, table[i].name);
+            col += len;
+        }
+    }
+}
+
 static void usage(FILE *to)
 {
     fputs("Usage: attached [options]\n"
@@ -308,8 +338,9 @@ static void usage(FILE *to)
         print_help_text(to, s, col);
     }
     fputs("\nSignals: TERM/INT finish the requests received and exit; HUP reopens the\n"
-          "index and reloads the config file (the limits, --log-level and\n"
-          "--token-file; the other settings stay as they are).\n", to);
+          "index and reloads the config file, which changes", to);
+    print_reloaded(to, 47);
+    fputs(";\nthe other settings stay as they are.\n", to);
 }
 
 /* --- the config file --------------------------------------------------------- */

@@ -477,7 +477,7 @@ cJSON *att_response_new(const cJSON *id, bool ok)
     if (o == NULL || idc == NULL || !cJSON_AddItemToObject(o, "id", idc) ||
         cJSON_AddBoolToObject(o, "ok", ok) == NULL) {
         cJSON_Delete(o);
-        return ATT_WE_NONE;
+        return NULL;
     }
     return o;
 }
@@ -535,12 +535,12 @@ char *att_response_line(const cJSON *obj, size_t *len)
     char *line;
 
     if (s == NULL)
-        return ATT_WE_NONE;
+        return NULL;
     n = strlen(s);
     line = realloc(s, n + 2);
     if (line == NULL) {
         free(s);
-        return ATT_WE_NONE;
+        return NULL;
     }
     line[n] = '\n';
     line[n + 1] = '\0';

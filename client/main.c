@@ -10,12 +10,14 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/ioctl.h>
-#include <sys/socket.h>
 #include <unistd.h>
 
 #include "attache/attache.h"
 #include "attache/protocol.h"
+#include "buf.h"
 #include "net.h"
+#include "numparse.h"
+#include "protocol.h"
 #include "render.h"
 #include "token.h"
 
@@ -24,8 +26,9 @@ enum { FOUND = 0, NOT_FOUND = 1, TROUBLE = 2 };
 struct opts {
     const char *addr;
     const char *token_file; /* over TCP: authenticate with its token first */
-    long limit, offset, page, per_doc;
-    const char *source, *from, *to, *speaker, *doc, *sort, *match, *color;
+    long long limit, offset, page, per_doc;
+    const char *source, *from, *to, *speaker, *doc, *color;
+    int sort, match;        /* enum att_sort, enum att_match */
     bool quotes_only, full, json;
     int width;
     double timeout;
@@ -82,26 +85,97 @@ static void usage(FILE *to)
           "matched, 1 nothing did, 2 an error.\n", to);
 }
 
-static bool whole(const char *s, long lo, long hi, long *out)
+/* The option as the user may write it, for messages: "-n/--limit". */
+static const char *opt_name(int c)
 {
-    char *end;
-    long v = strtol(s, &end, 10);
+    for (const struct option *o = long_opts; o->name != NULL; o++) {
+        static char name[64];
 
-    if (*s == '\0' || *end != '\0' || v < lo || v > hi)
-        return false;
-    *out = v;
-    return true;
+        if (o->val == c && c < 256)
+            snprintf(name, sizeof name, "-%c/--%s", c, o->name);
+        else if (o->val == c)
+            snprintf(name, sizeof name, "--%s", o->name);
+        if (o->val == c)
+            return name;
+    }
+    return "?";
 }
 
-static bool one_of(const char *v, const char *a, const char *b, const char *c)
+/* A whole number for option c in lo..hi; false after saying why. */
+static bool whole_opt(int c, const char *v, long long lo, long long hi, long long *out)
 {
-    return strcmp(v, a) == 0 || strcmp(v, b) == 0 || strcmp(v, c) == 0;
+    struct att_err err = {0};
+
+    if (att_parse_int(v, lo, hi, out, &err) == ATT_OK)
+        return true;
+    fprintf(stderr, "attache: %s: %s (see --help)\n", opt_name(c), err.msg);
+    return false;
+}
+
+/* Which of three words v is for option c (0, 1, 2); -1 after saying why
+ * it is none. */
+static int word_opt(int c, const char *v, const char *a, const char *b, const char *d)
+{
+    if (strcmp(v, a) == 0 || strcmp(v, b) == 0 || strcmp(v, d) == 0)
+        return strcmp(v, a) == 0 ? 0 : strcmp(v, b) == 0 ? 1 : 2;
+    fprintf(stderr, "attache: %s: '%.64s' is not one of %s, %s, %s (see --help)\n",
+            opt_name(c), v, a, b, d);
+    return -1;
+}
+
+static bool timeout_opt(const char *v, double *out)
+{
+    struct att_err err = {0};
+
+    if (att_parse_real(v, 0.001, 86400, out, &err) == ATT_OK)
+        return true;
+    fprintf(stderr, "attache: --timeout: %s (see --help)\n", err.msg);
+    return false;
+}
+
+/* One option c with its value v; false after saying what is wrong. */
+static bool set_opt(struct opts *o, int c, char *v)
+{
+    long long w = 0;
+
+    switch (c) {
+    case 's':
+        o->addr = v[0] == '/' || v[0] == '.' ? v : NULL;
+        if (o->addr == NULL) {
+            static char buf[4200];
+
+            snprintf(buf, sizeof buf, "unix:%s", v);
+            o->addr = buf;
+        }
+        return true;
+    case 'C': o->addr = v; return true;
+    case O_TOKEN_FILE: o->token_file = v; return *v != '\0';
+    case 'n': return whole_opt(c, v, 1, ATTACHE_MAX_LIMIT, &o->limit);
+    case O_PAGE: return whole_opt(c, v, 1, ATTACHE_MAX_OFFSET, &o->page);
+    case O_OFFSET: return whole_opt(c, v, 0, ATTACHE_MAX_OFFSET, &o->offset);
+    case O_PER_DOC: return whole_opt(c, v, 0, ATTACHE_MAX_PER_DOC, &o->per_doc);
+    case O_WIDTH:
+        o->width = whole_opt(c, v, 10, 10000, &w) ? (int)w : -1;
+        return o->width > 0;
+    case O_TIMEOUT: return timeout_opt(v, &o->timeout);
+    case O_SOURCE: o->source = v; return true;
+    case O_FROM: o->from = v; return true;
+    case O_TO: o->to = v; return true;
+    case O_SPEAKER: o->speaker = v; return true;
+    case O_DOC: o->doc = v; return true;
+    case O_QUOTES_ONLY: o->quotes_only = true; return true;
+    case O_FULL: o->full = true; return true;
+    case O_JSON: o->json = true; return true;
+    case O_SORT: o->sort = word_opt(c, v, "relevance", "date", "-date"); return o->sort >= 0;
+    case O_MATCH: o->match = word_opt(c, v, "auto", "all", "any"); return o->match >= 0;
+    case O_COLOR: o->color = v; return word_opt(c, v, "auto", "always", "never") >= 0;
+    default: return false;
+    }
 }
 
 /* Returns 0 to go on, -1 to exit 0 (help, version), TROUBLE on bad usage. */
 static int parse_opts(int argc, char **argv, struct opts *o)
 {
-    long v;
     int c;
 
     o->addr = getenv("ATTACHE_ADDR");
@@ -111,44 +185,21 @@ static int parse_opts(int argc, char **argv, struct opts *o)
     o->timeout = 10;
     /* "+": options stop at the first word, so a query may start with "-". */
     while ((c = getopt_long(argc, argv, "+s:C:n:hV", long_opts, NULL)) != -1) {
-        bool ok = true;
-
-        switch (c) {
-        case 's':
-            o->addr = optarg[0] == '/' || optarg[0] == '.' ? optarg : NULL;
-            if (o->addr == NULL) {
-                static char buf[4200];
-
-                snprintf(buf, sizeof buf, "unix:%s", optarg);
-                o->addr = buf;
-            }
-            break;
-        case 'C': o->addr = optarg; break;
-        case O_TOKEN_FILE: o->token_file = optarg; ok = *optarg != '\0'; break;
-        case 'n': ok = whole(optarg, 1, ATTACHE_MAX_LIMIT, &o->limit); break;
-        case O_PAGE: ok = whole(optarg, 1, ATTACHE_MAX_OFFSET, &o->page); break;
-        case O_OFFSET: ok = whole(optarg, 0, ATTACHE_MAX_OFFSET, &o->offset); break;
-        case O_PER_DOC: ok = whole(optarg, 0, ATTACHE_MAX_PER_DOC, &o->per_doc); break;
-        case O_WIDTH: ok = whole(optarg, 10, 10000, &v); o->width = (int)v; break;
-        case O_TIMEOUT: o->timeout = atof(optarg); ok = o->timeout > 0; break;
-        case O_SOURCE: o->source = optarg; break;
-        case O_FROM: o->from = optarg; break;
-        case O_TO: o->to = optarg; break;
-        case O_SPEAKER: o->speaker = optarg; break;
-        case O_DOC: o->doc = optarg; break;
-        case O_QUOTES_ONLY: o->quotes_only = true; break;
-        case O_FULL: o->full = true; break;
-        case O_JSON: o->json = true; break;
-        case O_SORT: o->sort = optarg; ok = one_of(optarg, "relevance", "date", "-date"); break;
-        case O_MATCH: o->match = optarg; ok = one_of(optarg, "auto", "all", "any"); break;
-        case O_COLOR: o->color = optarg; ok = one_of(optarg, "auto", "always", "never"); break;
-        case 'h': usage(stdout); return -1;
-        case 'V': printf("attache %s\n", ATTACHE_VERSION); return -1;
-        default: usage(stderr); return TROUBLE;
+        if (c == 'h') {
+            usage(stdout);
+            return -1;
         }
-        if (!ok) {
-            fprintf(stderr, "attache: bad value '%s' for %s (see --help)\n", optarg,
-                    argv[optind - 1]);
+        if (c == 'V') {
+            printf("attache %s\n", ATTACHE_VERSION);
+            return -1;
+        }
+        if (c == '?' || c == ':') {
+            usage(stderr);
+            return TROUBLE;
+        }
+        if (!set_opt(o, c, optarg)) {
+            if (c == O_TOKEN_FILE)
+                fprintf(stderr, "attache: --token-file: an empty path (see --help)\n");
             return TROUBLE;
         }
     }
@@ -157,85 +208,78 @@ static int parse_opts(int argc, char **argv, struct opts *o)
     return 0;
 }
 
-/* The query: the words joined; with --quotes-only each plain word (not an
- * operator, a field or inside a phrase) is searched inside quotations. */
-static char *join_query(int argc, char **argv, bool quotes_only)
+/* quote:word, quote:"a phrase": the plain words and phrases of arg are
+ * looked for inside quotations; operators and other fields stay. */
+static bool add_quoted_words(struct att_buf *b, char *arg)
 {
-    size_t cap = 1;
-    char *q;
+    bool in_phrase = false, ok = true;
+    char *save = NULL;
 
-    for (int i = 0; i < argc; i++)
-        cap += strlen(argv[i]) * 8 + 8;
-    q = calloc(1, cap);
-    if (q == NULL)
-        return NULL;
-    for (int i = 0; i < argc; i++) {
-        if (i > 0)
-            strcat(q, " ");
-        if (!quotes_only) {
-            strcat(q, argv[i]);
-            continue;
-        }
-        /* quote:word, quote:"a phrase": plain words and phrases are looked
-         * for inside quotations; operators and other fields stay. */
-        bool in_phrase = false;
-        char *save = NULL;
+    for (char *w = strtok_r(arg, " ", &save); ok && w != NULL; w = strtok_r(NULL, " ", &save)) {
+        bool op = !strcmp(w, "AND") || !strcmp(w, "OR") || !strcmp(w, "NOT") ||
+                  !strcmp(w, "NEAR") || strchr(w, ':') != NULL;
+        size_t k = strlen(w);
 
-        for (char *w = strtok_r(argv[i], " ", &save); w != NULL;
-             w = strtok_r(NULL, " ", &save)) {
-            bool op = !strcmp(w, "AND") || !strcmp(w, "OR") || !strcmp(w, "NOT") ||
-                      !strcmp(w, "NEAR") || strchr(w, ':') != NULL;
-
-            size_t n = strlen(q);
-
-            if (n > 0 && q[n - 1] != ' ')
-                strcat(q, " ");
-            if (!in_phrase && !op)
-                strcat(q, "quote:");
-            strcat(q, w);
-            if (w[0] == '"' && !in_phrase)
-                in_phrase = strlen(w) == 1 || w[strlen(w) - 1] != '"';
-            else if (in_phrase && w[strlen(w) - 1] == '"')
-                in_phrase = false;
-        }
+        if (b->len > 0 && b->p[b->len - 1] != ' ')
+            ok = att_buf_addc(b, ' ') == ATT_OK;
+        if (ok && !in_phrase && !op)
+            ok = att_buf_add(b, "quote:", 6) == ATT_OK;
+        if (ok)
+            ok = att_buf_add(b, w, k) == ATT_OK;
+        if (w[0] == '"' && !in_phrase)
+            in_phrase = k == 1 || w[k - 1] != '"';
+        else if (in_phrase && w[k - 1] == '"')
+            in_phrase = false;
     }
-    return q;
+    return ok;
 }
 
-static cJSON *search_request(const struct opts *o, const char *q, const struct style *st)
+/* The query: the words joined; with --quotes-only each plain word (not an
+ * operator, a field or inside a phrase) is searched inside quotations.
+ * malloc'd; NULL after saying why. */
+static char *join_query(int argc, char **argv, bool quotes_only)
 {
-    cJSON *r = cJSON_CreateObject(), *f = cJSON_CreateObject(), *h;
+    struct att_buf b;
+    bool ok = true;
 
-    cJSON_AddNumberToObject(r, "id", 1);
-    cJSON_AddStringToObject(r, "op", "search");
-    cJSON_AddStringToObject(r, "q", q);
-    cJSON_AddNumberToObject(r, "limit", (double)o->limit);
-    if (o->offset)
-        cJSON_AddNumberToObject(r, "offset", (double)o->offset);
-    if (o->per_doc)
-        cJSON_AddNumberToObject(r, "per_doc", (double)o->per_doc);
-    if (o->sort)
-        cJSON_AddStringToObject(r, "sort", o->sort);
-    if (o->match)
-        cJSON_AddStringToObject(r, "match", o->match);
-    const char *keys[] = {"source", "from", "to", "speaker", "doc"};
-    const char *vals[] = {o->source, o->from, o->to, o->speaker, o->doc};
-
-    for (int i = 0; i < 5; i++) {
-        if (vals[i] != NULL)
-            cJSON_AddStringToObject(f, keys[i], vals[i]);
+    att_buf_init(&b, ATTACHE_MAX_LINE_HARD);
+    for (int i = 0; ok && i < argc; i++) {
+        if (i > 0)
+            ok = att_buf_addc(&b, ' ') == ATT_OK;
+        if (ok && quotes_only)
+            ok = add_quoted_words(&b, argv[i]);
+        else if (ok)
+            ok = att_buf_add(&b, argv[i], strlen(argv[i])) == ATT_OK;
     }
-    if (f->child != NULL)
-        cJSON_AddItemToObject(r, "filter", f);
-    else
-        cJSON_Delete(f);
+    if (!ok) {
+        att_buf_free(&b);
+        fprintf(stderr, "attache: the query is too long\n");
+        return NULL;
+    }
+    return att_buf_take(&b, NULL);
+}
+
+static void search_request(const struct opts *o, const char *q, const struct style *st,
+                           struct att_request *r)
+{
+    att_request_init(r, ATT_OP_SEARCH);
+    r->s.q = q;
+    r->s.qlen = strlen(q);
+    r->s.limit = (unsigned)o->limit;
+    r->s.offset = (unsigned)o->offset;
+    r->s.per_doc = (unsigned)o->per_doc;
+    r->s.sort = (enum att_sort)o->sort;
+    r->s.match = (enum att_match)o->match;
+    r->s.source = o->source;
+    r->s.from = o->from;
+    r->s.to = o->to;
+    r->s.speaker = o->speaker;
+    r->s.doc = o->doc;
     if (!o->json) { /* our own markers, turned into colour or brackets */
-        h = cJSON_AddObjectToObject(r, "highlight");
-        cJSON_AddStringToObject(h, "pre", MARK_ON);
-        cJSON_AddStringToObject(h, "post", MARK_OFF);
-        cJSON_AddNumberToObject(h, "length", st->width > 60 ? 360 : 240);
+        r->pre = MARK_ON;
+        r->post = MARK_OFF;
+        r->snippet_len = st->width > 60 ? 360 : 240;
     }
-    return r;
 }
 
 static bool is_tty_color(const struct opts *o)
@@ -273,59 +317,43 @@ static void print_error(const char *code, const char *msg)
                 : "");
 }
 
-/* The auth request carrying tok, as one line; malloc'd (wipe it). */
-static char *auth_line(const char *tok)
-{
-    cJSON *r = cJSON_CreateObject();
-    char *s, *line = NULL;
-
-    cJSON_AddStringToObject(r, "id", "auth");
-    cJSON_AddStringToObject(r, "op", "auth");
-    cJSON_AddStringToObject(r, "token", tok);
-    s = cJSON_PrintUnformatted(r);
-    if (s != NULL && (line = malloc(strlen(s) + 2)) != NULL)
-        sprintf(line, "%s\n", s);
-    if (s != NULL)
-        explicit_bzero(s, strlen(s));
-    free(s);
-    cJSON_Delete(r); /* (cJSON's copy of the token is not wiped) */
-    return line;
-}
-
 /* Over TCP with a token file: send "auth" and read its answer before any
  * other request. False after printing why. */
 static bool authenticate(const struct opts *o, struct net *n)
 {
     struct att_err err = {0};
-    char *tok = NULL, *line, *resp = NULL, why[256] = "out of memory";
-    size_t len = 0;
-    bool loose, eof, ok = false;
+    struct att_request req;
+    struct att_response r = {0};
+    cJSON *id = cJSON_CreateString("auth");
+    char *tok = NULL, *line = NULL, *resp = NULL, why[256] = "out of memory";
+    size_t len = 0, llen = 0;
+    bool loose, eof, ok;
 
     if (att_token_read(o->token_file, &tok, &len, &loose, &err) != ATT_OK) {
         fprintf(stderr, "attache: %s\n", err.msg);
+        cJSON_Delete(id);
         return false;
     }
-    line = auth_line(tok);
-    att_token_free(tok, len);
-    if (line != NULL && net_send(n, line, strlen(line), why, sizeof why))
+    att_request_init(&req, ATT_OP_AUTH);
+    req.id = id;
+    req.token = tok;
+    if (id != NULL && att_request_build(&req, &line, &llen, &err) == ATT_OK &&
+        net_send(n, line, llen, why, sizeof why))
         resp = net_line(n, &eof, why, sizeof why);
+    att_token_free(tok, len);
+    cJSON_Delete(id); /* (cJSON's copies of the token are not wiped) */
     if (line != NULL)
-        explicit_bzero(line, strlen(line));
+        explicit_bzero(line, llen);
     free(line);
     if (resp == NULL) {
-        fprintf(stderr, "attache: %s: %s\n", n->addr, why);
+        fprintf(stderr, "attache: %s: %s\n", net_addr(n), why);
         return false;
     }
-    cJSON *r = cJSON_Parse(resp);
-    const cJSON *e = cJSON_GetObjectItemCaseSensitive(r, "error");
-    const cJSON *code = cJSON_GetObjectItemCaseSensitive(e, "code");
-    const cJSON *msg = cJSON_GetObjectItemCaseSensitive(e, "message");
-
-    ok = cJSON_IsTrue(cJSON_GetObjectItemCaseSensitive(r, "ok"));
+    ok = att_response_parse(resp, strlen(resp), &r, &err) == ATT_OK && r.ok;
     if (!ok)
-        print_error(cJSON_IsString(code) ? code->valuestring : "error",
-                    cJSON_IsString(msg) ? msg->valuestring : "authentication refused");
-    cJSON_Delete(r);
+        print_error(r.code ? r.code : "error",
+                    r.message && *r.message ? r.message : "authentication refused");
+    att_response_free(&r);
     free(resp);
     return ok;
 }
@@ -342,7 +370,7 @@ static bool dial(const struct opts *o, struct net *n)
     }
     if (!net_open(n, is_unix, host, port, o->timeout, why, sizeof why)) {
         fprintf(stderr, "attache: cannot connect to %s: %s (is attached running? start it "
-                "with: attached --db INDEX%s%s)\n", n->addr, why, is_unix ? " --socket " : "",
+                "with: attached --db INDEX%s%s)\n", net_addr(n), why, is_unix ? " --socket " : "",
                 is_unix ? host : "");
         net_close(n);
         return false;
@@ -354,228 +382,211 @@ static bool dial(const struct opts *o, struct net *n)
     return true;
 }
 
-/* Send one request, read its response line; NULL after printing why. */
-static char *exchange(const struct opts *o, const cJSON *req)
+/* A response line and what it says. */
+struct reply {
+    char *line;              /* as received, without '\n' */
+    struct att_response r;   /* parsed */
+    bool parsed;             /* line is a JSON object with "ok" */
+};
+
+static void reply_free(struct reply *rep)
 {
+    att_response_free(&rep->r);
+    free(rep->line);
+}
+
+/* Send req (with id 1), read its response line into rep; false after
+ * printing why when none came. */
+static bool exchange(const struct opts *o, struct att_request *req, struct reply *rep)
+{
+    struct att_err err = {0};
     struct net n;
-    char *line = cJSON_PrintUnformatted(req), *resp = NULL;
-    char why[256];
+    cJSON *id = cJSON_CreateNumber(1);
+    char *line = NULL, why[256];
+    size_t len = 0;
     bool eof;
 
-    if (line == NULL || !dial(o, &n)) {
-        free(line);
-        return NULL;
+    memset(rep, 0, sizeof *rep);
+    req->id = id;
+    if (id == NULL || att_request_build(req, &line, &len, &err) != ATT_OK) {
+        fprintf(stderr, "attache: %s\n", id ? err.msg : "out of memory");
+        cJSON_Delete(id);
+        return false;
     }
-    line = realloc(line, strlen(line) + 2);
-    strcat(line, "\n");
-    if (net_send(&n, line, strlen(line), why, sizeof why))
-        resp = net_line(&n, &eof, why, sizeof why);
-    if (resp == NULL)
-        fprintf(stderr, "attache: %s: %s\n", n.addr, why);
+    req->id = NULL;
+    cJSON_Delete(id);
+    if (!dial(o, &n)) {
+        free(line);
+        return false;
+    }
+    if (net_send(&n, line, len, why, sizeof why))
+        rep->line = net_line(&n, &eof, why, sizeof why);
+    if (rep->line == NULL)
+        fprintf(stderr, "attache: %s: %s\n", net_addr(&n), why);
     free(line);
     net_close(&n);
-    return resp;
+    if (rep->line == NULL)
+        return false;
+    rep->parsed = att_response_parse(rep->line, strlen(rep->line), &rep->r, &err) == ATT_OK;
+    return true;
 }
 
-/* Parse a response; on an error response print it and return NULL. */
-static cJSON *parse_response(const char *line)
+/* True for a good response; otherwise print the error it holds. */
+static bool reply_ok(const struct reply *rep)
 {
-    cJSON *r = cJSON_Parse(line);
-    const cJSON *e = cJSON_GetObjectItemCaseSensitive(r, "error");
-
-    if (r == NULL) {
+    if (!rep->parsed)
         fprintf(stderr, "attache: the daemon sent something that is not JSON\n");
-        return NULL;
-    }
-    if (!cJSON_IsTrue(cJSON_GetObjectItemCaseSensitive(r, "ok"))) {
-        const cJSON *code = cJSON_GetObjectItemCaseSensitive(e, "code");
-        const cJSON *msg = cJSON_GetObjectItemCaseSensitive(e, "message");
-
-        print_error(cJSON_IsString(code) ? code->valuestring : "error",
-                    cJSON_IsString(msg) ? msg->valuestring : "(no message)");
-        cJSON_Delete(r);
-        return NULL;
-    }
-    return r;
+    else if (!rep->r.ok)
+        print_error(rep->r.code, *rep->r.message ? rep->r.message : "(no message)");
+    return rep->parsed && rep->r.ok;
 }
 
-/* The exit status a response line means, printing it for --json. */
-static int json_out(const char *line, bool found)
+/* --json: print the response line as it is; the exit status it means. */
+static int json_out(const struct reply *rep, bool found)
 {
-    cJSON *r = cJSON_Parse(line);
-    int rc = !cJSON_IsTrue(cJSON_GetObjectItemCaseSensitive(r, "ok")) ? TROUBLE
-             : found ? FOUND : NOT_FOUND;
-
-    puts(line);
-    cJSON_Delete(r);
-    return rc;
+    puts(rep->line);
+    return !rep->parsed || !rep->r.ok ? TROUBLE : found ? FOUND : NOT_FOUND;
 }
 
 static int do_search(const struct opts *o, int argc, char **argv)
 {
     struct style st = {is_tty_color(o), term_width(o), o->full};
-    char *q = join_query(argc, argv, o->quotes_only), *line;
-    cJSON *req = q ? search_request(o, q, &st) : NULL, *resp;
-    int rc = TROUBLE, hits;
+    char *q = join_query(argc, argv, o->quotes_only);
+    struct att_request req;
+    struct reply rep = {0};
+    int rc = TROUBLE;
 
-    line = req ? exchange(o, req) : NULL;
-    if (line != NULL && o->json) {
-        resp = cJSON_Parse(line);
-        hits = cJSON_GetArraySize(cJSON_GetObjectItemCaseSensitive(resp, "hits"));
-        rc = json_out(line, hits > 0);
-        cJSON_Delete(resp);
-    } else if (line != NULL && (resp = parse_response(line)) != NULL) {
-        rc = render_search(stdout, resp, &st) > 0 ? FOUND : NOT_FOUND;
-        cJSON_Delete(resp);
+    if (q != NULL)
+        search_request(o, q, &st, &req);
+    if (q != NULL && exchange(o, &req, &rep)) {
+        if (o->json)
+            rc = json_out(&rep, cJSON_GetArraySize(cJSON_GetObjectItemCaseSensitive(
+                                    rep.r.root, "hits")) > 0);
+        else if (reply_ok(&rep))
+            rc = render_search(stdout, rep.r.root, &st) > 0 ? FOUND : NOT_FOUND;
     }
-    free(line);
+    reply_free(&rep);
     free(q);
-    cJSON_Delete(req);
     return rc;
 }
 
 static int do_get(const struct opts *o, const char *id)
 {
     struct style st = {is_tty_color(o), term_width(o), true};
-    cJSON *req = cJSON_CreateObject(), *resp;
-    char *doc = strdup(id), *hash = strrchr(doc, '#'), *line;
-    long n = -1;
+    struct att_request req;
+    struct att_err err = {0};
+    struct reply rep = {0};
+    char *doc = strdup(id), *hash = doc ? strrchr(doc, '#') : NULL;
+    long long n;
     int rc = TROUBLE;
 
-    if (hash != NULL && whole(hash + 1, 0, 10000000, &n))
+    att_request_init(&req, ATT_OP_GET);
+    if (hash != NULL && att_parse_int(hash + 1, 0, 10000000, &n, &err) == ATT_OK) {
         *hash = '\0'; /* "doc#3": passage 3 */
-    cJSON_AddNumberToObject(req, "id", 1);
-    cJSON_AddStringToObject(req, "op", "get");
-    cJSON_AddStringToObject(req, "doc", doc);
-    if (n >= 0)
-        cJSON_AddNumberToObject(req, "passage", (double)n);
-    line = exchange(o, req);
-    if (line != NULL && strstr(line, "\"code\":\"" ATTACHE_ERR_NOT_FOUND "\"") != NULL) {
-        if (o->json)
-            puts(line);
-        else
-            fprintf(stderr, "attache: no document %s\n", id);
-        rc = NOT_FOUND;
-    } else if (line != NULL && o->json) {
-        rc = json_out(line, true);
-    } else if (line != NULL && (resp = parse_response(line)) != NULL) {
-        render_get(stdout, resp, &st);
-        cJSON_Delete(resp);
-        rc = FOUND;
+        req.passage = (long)n;
     }
-    free(line);
+    req.doc = doc;
+    if (doc != NULL && exchange(o, &req, &rep)) {
+        if (rep.parsed && !rep.r.ok && rep.r.error == ATT_WE_NOT_FOUND) {
+            if (o->json)
+                puts(rep.line);
+            else
+                fprintf(stderr, "attache: no document %s\n", id);
+            rc = NOT_FOUND;
+        } else if (o->json) {
+            rc = json_out(&rep, true);
+        } else if (reply_ok(&rep)) {
+            render_get(stdout, rep.r.root, &st);
+            rc = FOUND;
+        }
+    }
+    reply_free(&rep);
     free(doc);
-    cJSON_Delete(req);
     return rc;
 }
 
-static int do_simple(const struct opts *o, const char *op)
+static int do_simple(const struct opts *o, enum att_op op)
 {
-    cJSON *req = cJSON_CreateObject(), *resp;
-    char *line;
+    struct att_request req;
+    struct reply rep = {0};
     int rc = TROUBLE;
 
-    cJSON_AddNumberToObject(req, "id", 1);
-    cJSON_AddStringToObject(req, "op", op);
-    line = exchange(o, req);
-    if (line != NULL && o->json) {
-        rc = json_out(line, true);
-    } else if (line != NULL && (resp = parse_response(line)) != NULL) {
-        const cJSON *rev = cJSON_GetObjectItemCaseSensitive(resp, "revision");
-        const cJSON *took = cJSON_GetObjectItemCaseSensitive(resp, "took_us");
+    att_request_init(&req, op);
+    if (!exchange(o, &req, &rep)) {
+        rc = TROUBLE;
+    } else if (o->json) {
+        rc = json_out(&rep, true);
+    } else if (reply_ok(&rep)) {
+        const cJSON *rev = cJSON_GetObjectItemCaseSensitive(rep.r.root, "revision");
+        const cJSON *took = cJSON_GetObjectItemCaseSensitive(rep.r.root, "took_us");
 
-        if (strcmp(op, "ping") == 0)
+        if (op == ATT_OP_PING)
             printf("pong (revision %.0f, %.1f ms)\n", cJSON_IsNumber(rev) ? rev->valuedouble : 0,
                    cJSON_IsNumber(took) ? took->valuedouble / 1000.0 : 0);
         else
-            render_stats(stdout, resp);
-        cJSON_Delete(resp);
+            render_stats(stdout, rep.r.root);
         rc = FOUND;
     }
-    free(line);
-    cJSON_Delete(req);
+    reply_free(&rep);
     return rc;
 }
 
 /* True when a response line says "ok": true. */
 static bool ok_line(const char *line)
 {
-    cJSON *r = cJSON_Parse(line);
-    bool ok = cJSON_IsTrue(cJSON_GetObjectItemCaseSensitive(r, "ok"));
+    struct att_response r;
+    struct att_err err;
+    bool ok = att_response_parse(line, strlen(line), &r, &err) == ATT_OK && r.ok;
 
-    cJSON_Delete(r);
+    att_response_free(&r);
     return ok;
 }
 
 /* Print every complete response line waiting in n; counts them. */
-static int print_ready(struct net *n, long *pending, bool *all_ok)
+static void print_ready(struct net *n, long *pending, bool *all_ok)
 {
-    char *nl;
+    char *line = *pending > 0 ? net_buffered_line(n) : NULL;
 
-    while (*pending > 0 && n->len > 0 && (nl = memchr(n->buf, '\n', n->len)) != NULL) {
-        size_t k = (size_t)(nl - n->buf);
-
-        *nl = '\0';
-        *all_ok = ok_line(n->buf) && *all_ok;
-        puts(n->buf);
-        memmove(n->buf, nl + 1, n->len - k - 1);
-        n->len -= k + 1;
+    for (; line != NULL; line = *pending > 0 ? net_buffered_line(n) : NULL) {
+        *all_ok = ok_line(line) && *all_ok;
+        puts(line);
+        free(line);
         (*pending)--;
     }
     fflush(stdout);
-    return 0;
 }
 
-/* Take in what the daemon sent; false at EOF or error. */
-static bool take_in(struct net *n)
-{
-    if (n->len == n->cap) {
-        size_t cap = n->cap ? n->cap * 2 : 65536;
-        char *b = realloc(n->buf, cap);
-
-        if (b == NULL)
-            return false;
-        n->buf = b;
-        n->cap = cap;
-    }
-    ssize_t k = recv(n->fd, n->buf + n->len, n->cap - n->len, 0);
-
-    if (k > 0)
-        n->len += (size_t)k;
-    return k > 0 || (k < 0 && (errno == EAGAIN || errno == EINTR));
-}
-
+/* Lines of stdin on their way to the daemon. */
 struct outq {
-    char *buf;
-    size_t len, cap;
+    struct att_buf b;
     size_t line_start; /* where the stdin line being copied began */
     bool blank;        /* that line holds only white space so far */
 };
+
+/* Drop q's bytes from `from` on (from <= q->b.len). */
+static void outq_cut(struct outq *q, size_t from)
+{
+    q->b.len = from;
+    if (q->b.p != NULL)
+        q->b.p[from] = '\0';
+}
 
 /* Append stdin bytes to the queue; complete non-blank lines count as
  * requests (the daemon answers no blank line, so they are dropped). */
 static bool queue_input(struct outq *q, const char *b, size_t n, long *pending)
 {
     for (size_t i = 0; i < n; i++) {
-        if (q->len == q->cap) {
-            size_t cap = q->cap ? q->cap * 2 : 65536;
-            char *nb = realloc(q->buf, cap);
-
-            if (nb == NULL)
-                return false;
-            q->buf = nb;
-            q->cap = cap;
-        }
-        q->buf[q->len++] = b[i];
+        if (att_buf_addc(&q->b, b[i]) != ATT_OK)
+            return false;
         if (b[i] != '\n') {
-            q->blank = q->blank && strchr(" \t\r", b[i]) != NULL;
+            q->blank = q->blank && b[i] != '\0' && strchr(" \t\r", b[i]) != NULL;
             continue;
         }
         if (q->blank)
-            q->len = q->line_start;
+            outq_cut(q, q->line_start);
         else
             (*pending)++;
-        q->line_start = q->len;
+        q->line_start = q->b.len;
         q->blank = true;
     }
     return true;
@@ -584,15 +595,53 @@ static bool queue_input(struct outq *q, const char *b, size_t n, long *pending)
 /* Send what is queued, as far as the socket takes it now. */
 static bool flush_some(struct net *n, struct outq *q)
 {
-    size_t ready = q->line_start; /* whole lines only */
-    ssize_t k = ready ? send(n->fd, q->buf, ready, MSG_NOSIGNAL | MSG_DONTWAIT) : 0;
+    long k = net_send_some(n, q->b.p, q->line_start); /* whole lines only */
 
-    if (k < 0)
-        return errno == EAGAIN || errno == EINTR;
-    memmove(q->buf, q->buf + k, q->len - (size_t)k);
-    q->len -= (size_t)k;
+    if (k <= 0)
+        return k == 0;
+    memmove(q->b.p, q->b.p + k, q->b.len - (size_t)k);
     q->line_start -= (size_t)k;
+    outq_cut(q, q->b.len - (size_t)k);
     return true;
+}
+
+/* One turn of the raw mode's loop: wait for the socket or stdin, move
+ * what is ready. False when the exchange failed (after saying why). */
+static bool raw_turn(const struct opts *o, struct net *n, struct outq *q, long *pending,
+                     bool *in_open, bool *all_ok)
+{
+    char chunk[65536];
+    struct pollfd p[2] = {
+        {.fd = net_fd(n), .events = POLLIN | (q->line_start ? POLLOUT : 0)},
+        {.fd = STDIN_FILENO,
+         .events = *in_open && (q->b.len < (1u << 20) || q->line_start == 0) ? POLLIN : 0}};
+    int rc = poll(p, 2, *in_open ? -1 : (int)(o->timeout * 1000));
+    bool failed = true;
+
+    if (rc == 0)
+        fprintf(stderr, "attache: %s: no response within the time-out\n", net_addr(n));
+    else if ((p[0].revents & (POLLIN | POLLHUP | POLLERR)) && !net_read_some(n))
+        fprintf(stderr, "attache: %s: the connection closed\n", net_addr(n));
+    else if ((p[0].revents & POLLOUT) && !flush_some(n, q))
+        fprintf(stderr, "attache: %s: %s\n", net_addr(n), strerror(errno));
+    else
+        failed = false;
+    print_ready(n, pending, all_ok);
+    if (!failed && (p[1].revents & (POLLIN | POLLHUP))) {
+        ssize_t k = read(STDIN_FILENO, chunk, sizeof chunk);
+
+        if (k <= 0) {
+            *in_open = false;
+            if (q->b.len > q->line_start) /* a last line without '\n' */
+                failed = !queue_input(q, "\n", 1, pending);
+        } else {
+            failed = !queue_input(q, chunk, (size_t)k, pending);
+        }
+        if (failed)
+            fprintf(stderr, "attache: a request line longer than %d bytes\n",
+                    ATTACHE_MAX_LINE_HARD);
+    }
+    return !failed;
 }
 
 /* The integrator's console: stdin's lines are sent as they come (requests
@@ -606,40 +655,13 @@ static int do_raw(const struct opts *o)
     struct outq q = {.blank = true};
     long pending = 0;
     bool all_ok = true, in_open = true, failed = false;
-    char chunk[65536];
 
     if (!dial(o, &n))
         return TROUBLE;
-    while (!failed && (in_open || q.line_start > 0 || pending > 0)) {
-        struct pollfd p[2] = {
-            {.fd = n.fd, .events = POLLIN | (q.line_start ? POLLOUT : 0)},
-            {.fd = STDIN_FILENO, .events = in_open && q.len < (1u << 20) ? POLLIN : 0}};
-        int rc = poll(p, 2, in_open ? -1 : (int)(o->timeout * 1000));
-
-        if (rc == 0) {
-            fprintf(stderr, "attache: %s: no response within the time-out\n", n.addr);
-            failed = true;
-        } else if ((p[0].revents & (POLLIN | POLLHUP | POLLERR)) && !take_in(&n)) {
-            fprintf(stderr, "attache: %s: the connection closed\n", n.addr);
-            failed = true;
-        } else if ((p[0].revents & POLLOUT) && !flush_some(&n, &q)) {
-            fprintf(stderr, "attache: %s: %s\n", n.addr, strerror(errno));
-            failed = true;
-        }
-        print_ready(&n, &pending, &all_ok);
-        if (!failed && (p[1].revents & (POLLIN | POLLHUP))) {
-            ssize_t k = read(STDIN_FILENO, chunk, sizeof chunk);
-
-            if (k <= 0) {
-                in_open = false;
-                if (q.len > q.line_start) /* a last line without '\n' */
-                    queue_input(&q, "\n", 1, &pending);
-            } else if (!queue_input(&q, chunk, (size_t)k, &pending)) {
-                failed = true;
-            }
-        }
-    }
-    free(q.buf);
+    att_buf_init(&q.b, (size_t)ATTACHE_MAX_LINE_HARD + (1u << 20));
+    while (!failed && (in_open || q.line_start > 0 || pending > 0))
+        failed = !raw_turn(o, &n, &q, &pending, &in_open, &all_ok);
+    att_buf_free(&q.b);
     net_close(&n);
     return all_ok && !failed && pending == 0 ? FOUND : TROUBLE;
 }
@@ -666,7 +688,7 @@ int main(int argc, char **argv)
         return TROUBLE;
     }
     if ((strcmp(cmd, "stats") == 0 || strcmp(cmd, "ping") == 0) && argc == 1)
-        return do_simple(&o, cmd);
+        return do_simple(&o, strcmp(cmd, "ping") == 0 ? ATT_OP_PING : ATT_OP_STATS);
     if (strcmp(cmd, "raw") == 0 && argc == 1)
         return do_raw(&o);
     return do_search(&o, argc, argv);

@@ -193,3 +193,60 @@ void net_close(struct net *n)
     memset(n, 0, sizeof *n);
     n->fd = -1;
 }
+
+/* ---- for the raw mode: non-blocking steps, the caller polls ---- */
+
+int net_fd(const struct net *n)
+{
+    return n->fd;
+}
+
+const char *net_addr(const struct net *n)
+{
+    return n->addr;
+}
+
+bool net_read_some(struct net *n)
+{
+    ssize_t k;
+
+    if (n->len == n->cap) {
+        size_t cap = n->cap ? n->cap * 2 : 65536;
+        char *b = realloc(n->buf, cap);
+
+        if (b == NULL)
+            return false;
+        n->buf = b;
+        n->cap = cap;
+    }
+    k = recv(n->fd, n->buf + n->len, n->cap - n->len, MSG_DONTWAIT);
+    if (k > 0)
+        n->len += (size_t)k;
+    return k > 0 || (k < 0 && (errno == EAGAIN || errno == EWOULDBLOCK || errno == EINTR));
+}
+
+char *net_buffered_line(struct net *n)
+{
+    char *nl = n->len ? memchr(n->buf, '\n', n->len) : NULL;
+    size_t k;
+    char *line;
+
+    if (nl == NULL)
+        return NULL;
+    k = (size_t)(nl - n->buf);
+    line = strndup(n->buf, k);
+    if (line == NULL)
+        return NULL;
+    memmove(n->buf, nl + 1, n->len - k - 1);
+    n->len -= k + 1;
+    return line;
+}
+
+long net_send_some(struct net *n, const char *s, size_t len)
+{
+    ssize_t k = len ? send(n->fd, s, len, MSG_NOSIGNAL | MSG_DONTWAIT) : 0;
+
+    if (k < 0)
+        return errno == EAGAIN || errno == EWOULDBLOCK || errno == EINTR ? 0 : -1;
+    return (long)k;
+}

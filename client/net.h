@@ -37,4 +37,22 @@ void net_deadline(struct net *n, double timeout);
 
 void net_close(struct net *n);
 
+/* For a caller that polls the socket itself (the raw mode). */
+
+/* The socket, for poll(); the address as the user would write it. */
+int net_fd(const struct net *n);
+const char *net_addr(const struct net *n);
+
+/* Take in what the socket holds now, without waiting. False at EOF, on an
+ * error or when out of memory (an interrupted or empty read is not one). */
+bool net_read_some(struct net *n);
+
+/* The next whole line already taken in (without '\n'), malloc'd; NULL when
+ * none is whole yet (or out of memory). No I/O. */
+char *net_buffered_line(struct net *n);
+
+/* Send what the socket takes of s[0..len) now, without waiting: the bytes
+ * sent (0 when it takes none), or -1 on an error (errno set). */
+long net_send_some(struct net *n, const char *s, size_t len);
+
 #endif

@@ -8,12 +8,19 @@
 #include "handlers.h"
 #include "render.h"
 
+/* "version" (the program's) and "protocol" (ATTACHE_PROTOCOL_VERSION). */
+static bool add_versions(cJSON *resp)
+{
+    return cJSON_AddStringToObject(resp, "version", ATTACHE_VERSION) != NULL &&
+           att_add_int(resp, "protocol", ATTACHE_PROTOCOL_VERSION) != NULL;
+}
+
 int handle_ping(struct worker *w, cJSON *resp, struct att_err *err)
 {
     (void)err;
     cJSON_AddBoolToObject(resp, "pong", true);
     cJSON_AddNumberToObject(resp, "revision", (double)w->revision);
-    return ATT_OK;
+    return add_versions(resp) ? ATT_OK : ATT_E_NOMEM;
 }
 
 int handle_auth(struct worker *w, cJSON *resp, struct att_err *err)
@@ -52,13 +59,6 @@ int handle_get(struct worker *w, const struct att_request *req, cJSON *resp,
     struct get_ctx g = {.resp = resp};
     int rc = att_xdb_get(w->db, req->doc, req->passage, add_passage, &g, err);
 
-    if (rc == ATT_E_MODIFIED) {
-        worker_refresh(w, true);
-        cJSON_DeleteItemFromObject(resp, "doc");
-        cJSON_DeleteItemFromObject(resp, "passages");
-        g.passages = NULL;
-        rc = att_xdb_get(w->db, req->doc, req->passage, add_passage, &g, err);
-    }
     if (rc == ATT_E_CORRUPT)
         att_err_set(err, rc, "a stored passage of %s is damaged", req->doc);
     cJSON_AddNumberToObject(resp, "revision", (double)w->revision);
@@ -79,6 +79,13 @@ static void add_counts(cJSON *o, const char *name, const uint64_t *v, int n,
 static const char *op_label(int i)
 {
     return att_op_name((enum att_op)i);
+}
+
+static const char *err_label(int i)
+{
+    const char *name = att_wire_err_name((enum att_wire_err)i);
+
+    return name ? name : "?";
 }
 
 /* stats.limits: the settings the table marks SET_STATS, as they are now,
@@ -115,7 +122,7 @@ static void add_traffic(struct server *s, cJSON *resp)
     for (int i = 0; i < ATT_OP_COUNT; i++)
         total += sum.requests[i];
     cJSON_AddNumberToObject(cJSON_GetObjectItem(resp, "requests"), "total", (double)total);
-    add_counts(resp, "errors", sum.errors, SE_COUNT, stats_err_name);
+    add_counts(resp, "errors", sum.errors, ATT_WE_COUNT, err_label);
     lat = cJSON_AddObjectToObject(resp, "latency_us");
     cJSON_AddNumberToObject(lat, "p50", (double)stats_percentile(&sum, 0.50));
     cJSON_AddNumberToObject(lat, "p90", (double)stats_percentile(&sum, 0.90));
@@ -127,14 +134,16 @@ static void add_traffic(struct server *s, cJSON *resp)
 }
 
 /* Each database searched: "shards": [{"db", "state": "up"|"out",
- * "revision", "passages"} or {"db", "state": "out", "error"}]. */
+ * "revision", "passages"} or {"db", "state": "out", "error"}]; [] while
+ * the index cannot be opened (db NULL). */
 static void add_shards(struct att_xdb *db, cJSON *resp)
 {
     struct att_xdb_source src[CONFIG_MAX_DB];
     cJSON *a = cJSON_AddArrayToObject(resp, "shards");
     size_t n = 0;
 
-    att_xdb_sources(db, src, CONFIG_MAX_DB, &n);
+    if (db != NULL)
+        att_xdb_sources(db, src, CONFIG_MAX_DB, &n);
     for (size_t i = 0; a != NULL && i < n; i++) {
         cJSON *o = cJSON_CreateObject();
 
@@ -164,7 +173,8 @@ int handle_stats(struct worker *w, cJSON *resp, struct att_err *err)
     }
     if (rc != ATT_OK)
         return rc;
-    cJSON_AddStringToObject(resp, "version", ATTACHE_VERSION);
+    if (!add_versions(resp))
+        return att_err_set(err, ATT_E_NOMEM, "out of memory");
     cJSON_AddNumberToObject(resp, "uptime_s", (double)(time(NULL) - s->started));
     cJSON_AddNumberToObject(resp, "threads", s->nworkers);
     cJSON_AddNumberToObject(resp, "revision", (double)w->revision);
@@ -172,7 +182,6 @@ int handle_stats(struct worker *w, cJSON *resp, struct att_err *err)
     cJSON_AddNumberToObject(resp, "passages", info.doccount);
     add_traffic(s, resp);
     add_limits(resp, &s->lim);
-    if (w->db != NULL)
-        add_shards(w->db, resp);
+    add_shards(w->db, resp);
     return ATT_OK;
 }

@@ -5,14 +5,6 @@
 #include "protocol.h"
 #include "render.h"
 
-static void copy_str(cJSON *to, const char *name, const cJSON *from, const char *key)
-{
-    const cJSON *v = cJSON_GetObjectItemCaseSensitive(from, key);
-
-    if (cJSON_IsString(v))
-        cJSON_AddStringToObject(to, name, v->valuestring);
-}
-
 static double num(const cJSON *o, const char *key)
 {
     const cJSON *v = cJSON_GetObjectItemCaseSensitive(o, key);
@@ -20,15 +12,26 @@ static double num(const cJSON *o, const char *key)
     return cJSON_IsNumber(v) ? v->valuedouble : 0;
 }
 
+/* name: the string from[key], or null when it has none. */
+static void add_or_null(cJSON *to, const char *name, const cJSON *from, const char *key)
+{
+    const cJSON *v = cJSON_GetObjectItemCaseSensitive(from, key);
+
+    if (cJSON_IsString(v))
+        cJSON_AddStringToObject(to, name, v->valuestring);
+    else
+        cJSON_AddNullToObject(to, name);
+}
+
 cJSON *render_doc(const cJSON *stored)
 {
     cJSON *d = cJSON_CreateObject();
 
-    copy_str(d, "id", stored, "doc");
-    copy_str(d, "title", stored, "title");
-    copy_str(d, "date", stored, "date");
-    copy_str(d, "source", stored, "source");
-    copy_str(d, "url", stored, "url");
+    add_or_null(d, "id", stored, "doc");
+    add_or_null(d, "title", stored, "title");
+    add_or_null(d, "date", stored, "date");
+    add_or_null(d, "source", stored, "source");
+    add_or_null(d, "url", stored, "url");
     return d;
 }
 
@@ -39,7 +42,7 @@ cJSON *render_passage(const cJSON *stored, bool quotes)
     att_add_int(p, "n", (long long)num(stored, "n"));
     att_add_int(p, "start", (long long)num(stored, "start"));
     att_add_int(p, "end", (long long)num(stored, "end"));
-    copy_str(p, "text", stored, "text");
+    add_or_null(p, "text", stored, "text");
     if (quotes)
         cJSON_AddItemToObject(p, "quotes", render_quotes(stored, NULL));
     return p;
@@ -57,16 +60,6 @@ cJSON *render_spans(const struct att_spans *s)
         cJSON_AddItemToArray(a, pair);
     }
     return a;
-}
-
-static void add_or_null(cJSON *o, const char *name, const cJSON *from)
-{
-    const cJSON *v = cJSON_GetObjectItemCaseSensitive(from, name);
-
-    if (cJSON_IsString(v))
-        cJSON_AddStringToObject(o, name, v->valuestring);
-    else
-        cJSON_AddNullToObject(o, name);
 }
 
 /* One quotation; NULL when its offsets do not fit the text. */
@@ -88,8 +81,8 @@ static cJSON *render_quote(const cJSON *q, const char *text, size_t tlen,
         return NULL;
     }
     cJSON_AddStringToObject(o, "text", qt);
-    add_or_null(o, "speaker", q);
-    add_or_null(o, "role", q);
+    add_or_null(o, "speaker", q, "speaker");
+    add_or_null(o, "role", q, "role");
     att_add_int(o, "start", (long long)s);
     att_add_int(o, "end", (long long)e);
     if (m != NULL && att_match_spans(qt, strlen(qt), m, &spans, NULL) == ATT_OK)

@@ -8,7 +8,8 @@
 
 #include "attache/highlight.h"
 
-/* {"id","title","date","source","url"} of the passage's document. */
+/* {"id","title","date","source","url"} of the passage's document, each
+ * null when the stored passage does not have it. */
 cJSON *render_doc(const cJSON *stored);
 
 /* {"n","start","end","text"} and, with quotes, "quotes" (no matches). */

@@ -115,12 +115,7 @@ int handle_search(struct worker *w, const struct att_request *req, cJSON *resp,
     s.time_limit_ms = atomic_load(&w->srv->lim.query_time_ms);
     s.max_wildcard = atomic_load(&w->srv->lim.max_wildcard);
     s.spelling = true;
-    rc = att_xdb_search(w->db, &s, &r, err);
-    if (rc == ATT_E_MODIFIED) { /* modified twice under the search */
-        att_result_free(&r);
-        worker_refresh(w, true);
-        rc = att_xdb_search(w->db, &s, &r, err);
-    }
+    rc = att_xdb_search(w->db, &s, &r, err); /* ATT_E_MODIFIED: dispatch retries */
     if (rc == ATT_OK) {
         if (r.revision > w->revision)
             w->revision = r.revision;

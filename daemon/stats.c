@@ -2,15 +2,7 @@
 #include <math.h>
 #include <string.h>
 
-#include "attache/protocol.h"
 #include "stats.h"
-
-static const char *const err_names[SE_COUNT] = {
-    ATTACHE_ERR_BAD_JSON, ATTACHE_ERR_BAD_REQUEST, ATTACHE_ERR_UNKNOWN_OP,
-    ATTACHE_ERR_TOO_LARGE, ATTACHE_ERR_QUERY_SYNTAX, ATTACHE_ERR_TIMEOUT,
-    ATTACHE_ERR_NOT_FOUND, ATTACHE_ERR_OVERLOADED, ATTACHE_ERR_UNAVAILABLE,
-    ATTACHE_ERR_UNAUTHORIZED, ATTACHE_ERR_INTERNAL,
-};
 
 void stats_init(struct stats *s)
 {
@@ -21,20 +13,6 @@ void stats_init(struct stats *s)
 void stats_destroy(struct stats *s)
 {
     pthread_mutex_destroy(&s->mu);
-}
-
-const char *stats_err_name(int i)
-{
-    return i >= 0 && i < SE_COUNT ? err_names[i] : "?";
-}
-
-int stats_err_index(const char *code)
-{
-    for (int i = 0; i < SE_COUNT; i++) {
-        if (strcmp(code, err_names[i]) == 0)
-            return i;
-    }
-    return SE_COUNT;
 }
 
 static double bucket_top(int i)
@@ -51,15 +29,15 @@ static int bucket_of(uint64_t us)
     return i;
 }
 
-void stats_request(struct stats *s, int op, uint64_t us, const char *code)
+void stats_request(struct stats *s, int op, uint64_t us, enum att_wire_err code)
 {
-    int b = bucket_of(us), e = code ? stats_err_index(code) : SE_COUNT;
+    int b = bucket_of(us);
 
     pthread_mutex_lock(&s->mu);
     if (op >= 0 && op < ATT_OP_COUNT)
         s->requests[op]++;
-    if (e < SE_COUNT)
-        s->errors[e]++;
+    if (code > ATT_WE_NONE && code < ATT_WE_COUNT)
+        s->errors[code]++;
     s->lat[b]++;
     if (us > s->lat_max)
         s->lat_max = us;
@@ -78,7 +56,7 @@ void stats_sum(struct stats *dst, struct stats *src)
     pthread_mutex_lock(&src->mu);
     for (int i = 0; i < ATT_OP_COUNT; i++)
         dst->requests[i] += src->requests[i];
-    for (int i = 0; i < SE_COUNT; i++)
+    for (int i = 0; i < ATT_WE_COUNT; i++)
         dst->errors[i] += src->errors[i];
     for (int i = 0; i < STATS_BUCKETS; i++)
         dst->lat[i] += src->lat[i];

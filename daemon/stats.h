@@ -10,14 +10,10 @@
 
 #define STATS_BUCKETS 80 /* latency histogram: 10 us x 1.25^i */
 
-enum stats_err { SE_BAD_JSON, SE_BAD_REQUEST, SE_UNKNOWN_OP, SE_TOO_LARGE, SE_QUERY_SYNTAX,
-                 SE_TIMEOUT, SE_NOT_FOUND, SE_OVERLOADED, SE_UNAVAILABLE, SE_UNAUTHORIZED,
-                 SE_INTERNAL, SE_COUNT };
-
 struct stats {
     pthread_mutex_t mu;
     uint64_t requests[ATT_OP_COUNT];
-    uint64_t errors[SE_COUNT];
+    uint64_t errors[ATT_WE_COUNT]; /* by code; [ATT_WE_NONE] stays 0 */
     uint64_t lat[STATS_BUCKETS];
     uint64_t lat_max;
     uint64_t yields;    /* a connection gave way after its pipelining budget */
@@ -28,13 +24,9 @@ void stats_init(struct stats *s);
 void stats_destroy(struct stats *s);
 
 /* Count one request of op (ATT_OP_COUNT when unparsable) that took us
- * microseconds and failed with code (NULL when it succeeded). */
-void stats_request(struct stats *s, int op, uint64_t us, const char *code);
+ * microseconds and failed with code (ATT_WE_NONE when it succeeded). */
+void stats_request(struct stats *s, int op, uint64_t us, enum att_wire_err code);
 void stats_add(struct stats *s, uint64_t *field, uint64_t n);
-
-/* The error code's name and its index (SE_COUNT when unknown). */
-const char *stats_err_name(int i);
-int stats_err_index(const char *code);
 
 /* Add src into dst (dst need not be locked: a private copy). */
 void stats_sum(struct stats *dst, struct stats *src);

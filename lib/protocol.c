@@ -1,4 +1,6 @@
-/* attache: parsing and validating protocol requests; error responses. */
+/* attache: the protocol's requests (parsed and validated, or built by a
+ * client), responses (built by the daemon, read by a client) and error
+ * codes. */
 #include <ctype.h>
 #include <math.h>
 #include <stddef.h>
@@ -6,6 +8,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "attache/attache.h"
 #include "attache/doc.h"
 #include "attache/protocol.h"
 #include "attache/text.h"
@@ -19,10 +22,49 @@ const char *att_op_name(enum att_op op)
     return op < ATT_OP_COUNT ? op_names[op] : "?";
 }
 
-#define FAIL(code, ...)                                                                        \
+/* Refuse the request with wire code e and a message. */
+static const char *const wire_names[ATT_WE_COUNT] = {
+    [ATT_WE_BAD_JSON] = ATTACHE_ERR_BAD_JSON, [ATT_WE_BAD_REQUEST] = ATTACHE_ERR_BAD_REQUEST,
+    [ATT_WE_UNKNOWN_OP] = ATTACHE_ERR_UNKNOWN_OP, [ATT_WE_TOO_LARGE] = ATTACHE_ERR_TOO_LARGE,
+    [ATT_WE_QUERY_SYNTAX] = ATTACHE_ERR_QUERY_SYNTAX, [ATT_WE_TIMEOUT] = ATTACHE_ERR_TIMEOUT,
+    [ATT_WE_NOT_FOUND] = ATTACHE_ERR_NOT_FOUND, [ATT_WE_OVERLOADED] = ATTACHE_ERR_OVERLOADED,
+    [ATT_WE_UNAVAILABLE] = ATTACHE_ERR_UNAVAILABLE,
+    [ATT_WE_UNAUTHORIZED] = ATTACHE_ERR_UNAUTHORIZED, [ATT_WE_INTERNAL] = ATTACHE_ERR_INTERNAL,
+};
+
+const char *att_wire_err_name(enum att_wire_err e)
+{
+    return e > ATT_WE_NONE && e < ATT_WE_COUNT ? wire_names[e] : NULL;
+}
+
+enum att_wire_err att_wire_err_lookup(const char *name)
+{
+    for (int i = ATT_WE_NONE + 1; name != NULL && i < ATT_WE_COUNT; i++) {
+        if (strcmp(name, wire_names[i]) == 0)
+            return (enum att_wire_err)i;
+    }
+    return ATT_WE_NONE;
+}
+
+enum att_wire_err att_wire_err_of(int status)
+{
+    switch (status) {
+    case ATT_OK: return ATT_WE_NONE;
+    case ATT_E_QUERY: return ATT_WE_QUERY_SYNTAX;
+    case ATT_E_TIMEOUT: return ATT_WE_TIMEOUT;
+    case ATT_E_NOTFOUND: return ATT_WE_NOT_FOUND;
+    case ATT_E_OPENING:
+    case ATT_E_CORRUPT:
+    case ATT_E_MODIFIED: /* still modified after the retries */
+    case ATT_E_INDEX: return ATT_WE_UNAVAILABLE;
+    default: return ATT_WE_INTERNAL;
+    }
+}
+
+#define FAIL(e, ...)                                                                           \
     do {                                                                                       \
-        snprintf(msg, msglen, __VA_ARGS__);                                                    \
-        return code;                                                                           \
+        att_err_set(err, ATT_E_PARSE, __VA_ARGS__);                                            \
+        return e;                                                                              \
     } while (0)
 
 /* Levels of arrays and objects (a plain value adds none). */
@@ -58,8 +100,8 @@ static bool has_nul_escape(const char *s, size_t len)
 }
 
 /* An optional integer field in lo..hi; false (msg filled) when invalid. */
-static bool get_int(const cJSON *o, const char *name, long lo, long hi, long *out, char *msg,
-                    size_t msglen)
+static bool get_int(const cJSON *o, const char *name, long lo, long hi, long *out,
+                    struct att_err *err)
 {
     const cJSON *v = cJSON_GetObjectItemCaseSensitive(o, name);
 
@@ -68,7 +110,7 @@ static bool get_int(const cJSON *o, const char *name, long lo, long hi, long *ou
     /* The range first: casting an out-of-range double is undefined. */
     if (!cJSON_IsNumber(v) || v->valuedouble < lo || v->valuedouble > hi ||
         v->valuedouble != (double)(long)v->valuedouble) {
-        snprintf(msg, msglen, "%s must be an integer %ld..%ld", name, lo, hi);
+        att_err_set(err, ATT_E_PARSE, "%s must be an integer %ld..%ld", name, lo, hi);
         return false;
     }
     *out = (long)v->valuedouble;
@@ -76,29 +118,29 @@ static bool get_int(const cJSON *o, const char *name, long lo, long hi, long *ou
 }
 
 /* An optional string field of at most max bytes. */
-static bool get_str(const cJSON *o, const char *name, size_t max, const char **out, char *msg,
-                    size_t msglen)
+static bool get_str(const cJSON *o, const char *name, size_t max, const char **out,
+                    struct att_err *err)
 {
     const cJSON *v = cJSON_GetObjectItemCaseSensitive(o, name);
 
     if (v == NULL)
         return true;
     if (!cJSON_IsString(v) || strlen(v->valuestring) > max) {
-        snprintf(msg, msglen, "%s must be a string of at most %zu bytes", name, max);
+        att_err_set(err, ATT_E_PARSE, "%s must be a string of at most %zu bytes", name, max);
         return false;
     }
     *out = v->valuestring;
     return true;
 }
 
-static bool get_bool(const cJSON *o, const char *name, bool *out, char *msg, size_t msglen)
+static bool get_bool(const cJSON *o, const char *name, bool *out, struct att_err *err)
 {
     const cJSON *v = cJSON_GetObjectItemCaseSensitive(o, name);
 
     if (v == NULL)
         return true;
     if (!cJSON_IsBool(v)) {
-        snprintf(msg, msglen, "%s must be true or false", name);
+        att_err_set(err, ATT_E_PARSE, "%s must be true or false", name);
         return false;
     }
     *out = cJSON_IsTrue(v);
@@ -106,8 +148,8 @@ static bool get_bool(const cJSON *o, const char *name, bool *out, char *msg, siz
 }
 
 /* Every member of o must be named in allowed (NULL-terminated). */
-static bool only_known(const cJSON *o, const char *const *allowed, const char *what, char *msg,
-                       size_t msglen)
+static bool only_known(const cJSON *o, const char *const *allowed, const char *what,
+                       struct att_err *err)
 {
     for (const cJSON *c = o->child; c != NULL; c = c->next) {
         bool ok = false;
@@ -115,8 +157,8 @@ static bool only_known(const cJSON *o, const char *const *allowed, const char *w
         for (const char *const *a = allowed; *a && !ok; a++)
             ok = strcmp(*a, c->string) == 0;
         if (!ok) {
-            snprintf(msg, msglen, "unknown field %.64s%s%s", c->string, what ? " in " : "",
-                     what ? what : "");
+            att_err_set(err, ATT_E_PARSE, "unknown field %.64s%s%s", c->string,
+                        what ? " in " : "", what ? what : "");
             return false;
         }
     }
@@ -138,84 +180,82 @@ static void drop_empty(const char **v)
         *v = NULL;
 }
 
-static const char *parse_filter(const cJSON *f, struct att_request *r, char *msg, size_t msglen)
+static enum att_wire_err parse_filter(const cJSON *f, struct att_request *r, struct att_err *err)
 {
     static const char *const keys[] = {"source", "from", "to", "speaker", "doc", NULL};
     struct att_search *s = &r->s;
 
     if (f == NULL)
-        return NULL;
+        return ATT_WE_NONE;
     if (!cJSON_IsObject(f))
-        FAIL(ATTACHE_ERR_BAD_REQUEST, "filter must be an object");
-    if (!only_known(f, keys, "filter", msg, msglen) ||
-        !get_str(f, "source", ATTACHE_MAX_FIELD, &s->source, msg, msglen) ||
-        !get_str(f, "speaker", ATTACHE_MAX_FIELD, &s->speaker, msg, msglen) ||
-        !get_str(f, "doc", ATTACHE_MAX_FIELD, &s->doc, msg, msglen) ||
-        !get_str(f, "from", 10, &s->from, msg, msglen) ||
-        !get_str(f, "to", 10, &s->to, msg, msglen))
-        return ATTACHE_ERR_BAD_REQUEST;
+        FAIL(ATT_WE_BAD_REQUEST, "filter must be an object");
+    if (!only_known(f, keys, "filter", err) ||
+        !get_str(f, "source", ATTACHE_MAX_FIELD, &s->source, err) ||
+        !get_str(f, "speaker", ATTACHE_MAX_FIELD, &s->speaker, err) ||
+        !get_str(f, "doc", ATTACHE_MAX_FIELD, &s->doc, err) ||
+        !get_str(f, "from", 10, &s->from, err) ||
+        !get_str(f, "to", 10, &s->to, err))
+        return ATT_WE_BAD_REQUEST;
     drop_empty(&s->source);
     drop_empty(&s->speaker);
     drop_empty(&s->doc);
     drop_empty(&s->from);
     drop_empty(&s->to);
     if (!is_date(s->from) || !is_date(s->to))
-        FAIL(ATTACHE_ERR_BAD_REQUEST, "filter dates must be YYYY, YYYY-MM or YYYY-MM-DD");
-    return NULL;
+        FAIL(ATT_WE_BAD_REQUEST, "filter dates must be YYYY, YYYY-MM or YYYY-MM-DD");
+    return ATT_WE_NONE;
 }
 
-static const char *parse_highlight(const cJSON *h, struct att_request *r, char *msg,
-                                   size_t msglen)
+static enum att_wire_err parse_highlight(const cJSON *h, struct att_request *r, struct att_err *err)
 {
     static const char *const keys[] = {"pre", "post", "length", NULL};
     long len = (long)r->snippet_len;
 
     if (h == NULL)
-        return NULL;
+        return ATT_WE_NONE;
     if (!cJSON_IsObject(h))
-        FAIL(ATTACHE_ERR_BAD_REQUEST, "highlight must be an object");
-    if (!only_known(h, keys, "highlight", msg, msglen) ||
-        !get_str(h, "pre", ATTACHE_MAX_MARKER, &r->pre, msg, msglen) ||
-        !get_str(h, "post", ATTACHE_MAX_MARKER, &r->post, msg, msglen) ||
-        !get_int(h, "length", ATTACHE_MIN_SNIPPET, ATTACHE_MAX_SNIPPET, &len, msg, msglen))
-        return ATTACHE_ERR_BAD_REQUEST;
+        FAIL(ATT_WE_BAD_REQUEST, "highlight must be an object");
+    if (!only_known(h, keys, "highlight", err) ||
+        !get_str(h, "pre", ATTACHE_MAX_MARKER, &r->pre, err) ||
+        !get_str(h, "post", ATTACHE_MAX_MARKER, &r->post, err) ||
+        !get_int(h, "length", ATTACHE_MIN_SNIPPET, ATTACHE_MAX_SNIPPET, &len, err))
+        return ATT_WE_BAD_REQUEST;
     r->snippet_len = (size_t)len;
-    return NULL;
+    return ATT_WE_NONE;
 }
 
-static const char *parse_sort(const cJSON *o, struct att_request *r, char *msg, size_t msglen)
-{
-    const char *sort = NULL;
+static const char *const sort_names[] = {"relevance", "date", "-date"}; /* enum att_sort */
+static const char *const match_names[] = {"auto", "all", "any"};      /* enum att_match */
 
-    if (!get_str(o, "sort", 16, &sort, msg, msglen))
-        return ATTACHE_ERR_BAD_REQUEST;
-    if (sort == NULL || strcmp(sort, "relevance") == 0)
-        r->s.sort = ATT_SORT_RELEVANCE;
-    else if (strcmp(sort, "date") == 0)
-        r->s.sort = ATT_SORT_DATE;
-    else if (strcmp(sort, "-date") == 0)
-        r->s.sort = ATT_SORT_DATE_DESC;
-    else
-        FAIL(ATTACHE_ERR_BAD_REQUEST, "sort must be \"relevance\", \"date\" or \"-date\"");
-    return NULL;
+/* An optional field naming one of names[0..2]: *out its index (0 when
+ * absent); false (err filled) when it names none. */
+static bool get_word(const cJSON *o, const char *name, const char *const names[3], int *out,
+                     struct att_err *err)
+{
+    const char *v = NULL;
+
+    if (!get_str(o, name, 16, &v, err))
+        return false;
+    for (*out = 0; v != NULL && *out < 3 && strcmp(v, names[*out]) != 0;)
+        ++*out;
+    if (*out < 3)
+        return true;
+    att_err_set(err, ATT_E_PARSE, "%s must be \"%s\", \"%s\" or \"%s\"", name, names[0],
+                names[1], names[2]);
+    return false;
 }
 
-static const char *parse_match(const cJSON *o, struct att_request *r, char *msg,
-                               size_t msglen)
+static enum att_wire_err parse_words(const cJSON *o, struct att_request *r,
+                                     struct att_err *err)
 {
-    const char *m = NULL;
+    int sort, match;
 
-    if (!get_str(o, "match", 16, &m, msg, msglen))
-        return ATTACHE_ERR_BAD_REQUEST;
-    if (m == NULL || strcmp(m, "auto") == 0)
-        r->s.match = ATT_MATCH_AUTO;
-    else if (strcmp(m, "all") == 0)
-        r->s.match = ATT_MATCH_ALL;
-    else if (strcmp(m, "any") == 0)
-        r->s.match = ATT_MATCH_ANY;
-    else
-        FAIL(ATTACHE_ERR_BAD_REQUEST, "match must be \"auto\", \"all\" or \"any\"");
-    return NULL;
+    if (!get_word(o, "sort", sort_names, &sort, err) ||
+        !get_word(o, "match", match_names, &match, err))
+        return ATT_WE_BAD_REQUEST;
+    r->s.sort = (enum att_sort)sort;
+    r->s.match = (enum att_match)match;
+    return ATT_WE_NONE;
 }
 
 /* The word* patterns of q: a '*' right after a letter or digit (as
@@ -236,80 +276,78 @@ static size_t count_wildcards(const char *q, size_t len)
     return n;
 }
 
-static const char *parse_search(const cJSON *o, struct att_request *r, char *msg, size_t msglen)
+static enum att_wire_err parse_search(const cJSON *o, struct att_request *r, struct att_err *err)
 {
     static const char *const keys[] = {"id",   "op",     "q",         "limit",  "offset",
                                        "filter", "per_doc", "sort", "highlight", "quotes",
                                        "facets", "match",  NULL};
     long limit = ATTACHE_DEFAULT_LIMIT, offset = 0, per_doc = 0;
     const cJSON *q = cJSON_GetObjectItemCaseSensitive(o, "q");
-    const char *code;
+    enum att_wire_err code;
 
-    if (!only_known(o, keys, NULL, msg, msglen))
-        return ATTACHE_ERR_BAD_REQUEST;
+    if (!only_known(o, keys, NULL, err))
+        return ATT_WE_BAD_REQUEST;
     if (!cJSON_IsString(q))
-        FAIL(ATTACHE_ERR_BAD_REQUEST, "q must be a string");
+        FAIL(ATT_WE_BAD_REQUEST, "q must be a string");
     r->s.q = q->valuestring;
     r->s.qlen = strlen(q->valuestring);
     if (r->s.qlen > ATTACHE_MAX_QUERY)
-        FAIL(ATTACHE_ERR_BAD_REQUEST, "q must be at most %d bytes", ATTACHE_MAX_QUERY);
+        FAIL(ATT_WE_BAD_REQUEST, "q must be at most %d bytes", ATTACHE_MAX_QUERY);
     size_t nwild = count_wildcards(r->s.q, r->s.qlen);
     if (nwild > ATTACHE_MAX_WILDCARDS)
-        FAIL(ATTACHE_ERR_BAD_REQUEST, "q has %zu wildcards; at most %d are allowed", nwild,
+        FAIL(ATT_WE_BAD_REQUEST, "q has %zu wildcards; at most %d are allowed", nwild,
              ATTACHE_MAX_WILDCARDS);
-    if (!get_int(o, "limit", 1, ATTACHE_MAX_LIMIT, &limit, msg, msglen) ||
-        !get_int(o, "offset", 0, ATTACHE_MAX_OFFSET, &offset, msg, msglen) ||
-        !get_int(o, "per_doc", 0, ATTACHE_MAX_PER_DOC, &per_doc, msg, msglen) ||
-        !get_bool(o, "quotes", &r->quotes, msg, msglen) ||
-        !get_bool(o, "facets", &r->s.facets, msg, msglen))
-        return ATTACHE_ERR_BAD_REQUEST;
+    if (!get_int(o, "limit", 1, ATTACHE_MAX_LIMIT, &limit, err) ||
+        !get_int(o, "offset", 0, ATTACHE_MAX_OFFSET, &offset, err) ||
+        !get_int(o, "per_doc", 0, ATTACHE_MAX_PER_DOC, &per_doc, err) ||
+        !get_bool(o, "quotes", &r->quotes, err) ||
+        !get_bool(o, "facets", &r->s.facets, err))
+        return ATT_WE_BAD_REQUEST;
     r->s.limit = (unsigned)limit;
     r->s.offset = (unsigned)offset;
     r->s.per_doc = (unsigned)per_doc;
-    code = parse_filter(cJSON_GetObjectItemCaseSensitive(o, "filter"), r, msg, msglen);
-    if (code == NULL)
-        code = parse_highlight(cJSON_GetObjectItemCaseSensitive(o, "highlight"), r, msg, msglen);
-    if (code == NULL)
-        code = parse_sort(o, r, msg, msglen);
-    if (code == NULL)
-        code = parse_match(o, r, msg, msglen);
-    if (code == NULL && r->s.qlen == 0 && !r->s.source && !r->s.speaker && !r->s.doc &&
+    code = parse_filter(cJSON_GetObjectItemCaseSensitive(o, "filter"), r, err);
+    if (code == ATT_WE_NONE)
+        code = parse_highlight(cJSON_GetObjectItemCaseSensitive(o, "highlight"), r, err);
+    if (code == ATT_WE_NONE)
+        code = parse_words(o, r, err);
+    if (code == ATT_WE_NONE && r->s.qlen == 0 && !r->s.source && !r->s.speaker && !r->s.doc &&
         !r->s.from && !r->s.to)
-        FAIL(ATTACHE_ERR_BAD_REQUEST, "q is empty and there is no filter");
+        FAIL(ATT_WE_BAD_REQUEST, "q is empty and there is no filter");
     return code;
 }
 
-static const char *parse_get(const cJSON *o, struct att_request *r, char *msg, size_t msglen)
+static enum att_wire_err parse_get(const cJSON *o, struct att_request *r, struct att_err *err)
 {
     static const char *const keys[] = {"id", "op", "doc", "passage", NULL};
 
-    if (!only_known(o, keys, NULL, msg, msglen) ||
-        !get_str(o, "doc", ATTACHE_MAX_FIELD, &r->doc, msg, msglen) ||
-        !get_int(o, "passage", 0, 10000000, &r->passage, msg, msglen))
-        return ATTACHE_ERR_BAD_REQUEST;
+    if (!only_known(o, keys, NULL, err) ||
+        !get_str(o, "doc", ATTACHE_MAX_FIELD, &r->doc, err) ||
+        !get_int(o, "passage", 0, 10000000, &r->passage, err))
+        return ATT_WE_BAD_REQUEST;
     if (r->doc == NULL || *r->doc == '\0')
-        FAIL(ATTACHE_ERR_BAD_REQUEST, "doc must be a document id");
-    return NULL;
+        FAIL(ATT_WE_BAD_REQUEST, "doc must be a document id");
+    return ATT_WE_NONE;
 }
 
-static const char *parse_auth(const cJSON *o, struct att_request *r, char *msg, size_t msglen)
+static enum att_wire_err parse_auth(const cJSON *o, struct att_request *r, struct att_err *err)
 {
     static const char *const keys[] = {"id", "op", "token", NULL};
 
-    if (!only_known(o, keys, NULL, msg, msglen) ||
-        !get_str(o, "token", ATTACHE_MAX_TOKEN, &r->token, msg, msglen))
-        return ATTACHE_ERR_BAD_REQUEST;
+    if (!only_known(o, keys, NULL, err) ||
+        !get_str(o, "token", ATTACHE_MAX_TOKEN, &r->token, err))
+        return ATT_WE_BAD_REQUEST;
     if (r->token == NULL)
-        FAIL(ATTACHE_ERR_BAD_REQUEST, "token must be a string of at most %d bytes",
+        FAIL(ATT_WE_BAD_REQUEST, "token must be a string of at most %d bytes",
              ATTACHE_MAX_TOKEN);
-    return NULL;
+    return ATT_WE_NONE;
 }
 
-static const char *parse_plain(const cJSON *o, char *msg, size_t msglen)
+static enum att_wire_err parse_plain(const cJSON *o, struct att_err *err)
 {
     static const char *const keys[] = {"id", "op", NULL};
 
-    return only_known(o, keys, NULL, msg, msglen) ? NULL : ATTACHE_ERR_BAD_REQUEST;
+    return only_known(o, keys, NULL, err) ? ATT_WE_NONE : ATT_WE_BAD_REQUEST;
 }
 
 static void defaults(struct att_request *r)
@@ -323,16 +361,14 @@ static void defaults(struct att_request *r)
     r->passage = -1;
 }
 
-const char *att_request_parse(const char *line, size_t len, struct att_request *r, char *msg,
-                              size_t msglen)
+/* The bytes of a line: UTF-8, and no raw control character where JSON
+ * allows none. */
+static enum att_wire_err check_bytes(const char *line, size_t len, struct att_err *err)
 {
-    const char *end = NULL;
-    const cJSON *op;
-
-    defaults(r);
-    if (!att_utf8_valid(line, len))
-        FAIL(ATTACHE_ERR_BAD_JSON, "the request is not valid UTF-8");
     bool in_string = false;
+
+    if (!att_utf8_valid(line, len))
+        FAIL(ATT_WE_BAD_JSON, "the request is not valid UTF-8");
     for (size_t i = 0; i < len; i++) {
         /* JSON has no raw control characters, in strings none at all, and
          * between tokens only tab, CR and LF as white space (cJSON would
@@ -345,40 +381,65 @@ const char *att_request_parse(const char *line, size_t len, struct att_request *
         else if (c == '"')
             in_string = !in_string;
         else if (c < 0x20 && (in_string || (c != '\t' && c != '\r' && c != '\n')))
-            FAIL(ATTACHE_ERR_BAD_JSON, "raw control character (byte %zu) in the request", i);
+            FAIL(ATT_WE_BAD_JSON, "raw control character (byte %zu) in the request", i);
     }
+    return ATT_WE_NONE;
+}
+
+/* One JSON object alone on the line, its id, and its op. */
+static enum att_wire_err parse_envelope(const char *line, size_t len, struct att_request *r,
+                                        struct att_err *err)
+{
+    const char *end = NULL;
+    const cJSON *op;
+
     r->root = cJSON_ParseWithLengthOpts(line, len, &end, false);
     if (r->root == NULL || !cJSON_IsObject(r->root))
-        FAIL(ATTACHE_ERR_BAD_JSON, "the request must be one JSON object on one line");
+        FAIL(ATT_WE_BAD_JSON, "the request must be one JSON object on one line");
     r->id = cJSON_GetObjectItemCaseSensitive(r->root, "id");
     while (end < line + len && (*end == ' ' || *end == '\t' || *end == '\r'))
         end++;
     if (end != line + len)
-        FAIL(ATTACHE_ERR_BAD_JSON, "text after the JSON object (one request per line)");
+        FAIL(ATT_WE_BAD_JSON, "text after the JSON object (one request per line)");
     if (has_nul_escape(line, len)) {
         if (cJSON_IsString(r->id))
             r->id = NULL; /* it may be the cut string: do not echo it */
-        FAIL(ATTACHE_ERR_BAD_REQUEST, "strings must not hold NUL characters (\\u0000)");
+        FAIL(ATT_WE_BAD_REQUEST, "strings must not hold NUL characters (\\u0000)");
     }
     if (depth_of(r->root) > ATTACHE_MAX_DEPTH)
-        FAIL(ATTACHE_ERR_BAD_JSON, "the request is nested deeper than %d", ATTACHE_MAX_DEPTH);
+        FAIL(ATT_WE_BAD_JSON, "the request is nested deeper than %d", ATTACHE_MAX_DEPTH);
     op = cJSON_GetObjectItemCaseSensitive(r->root, "op");
     if (!cJSON_IsString(op))
-        FAIL(ATTACHE_ERR_BAD_REQUEST, "op must be a string: search, get, stats, ping or auth");
+        FAIL(ATT_WE_BAD_REQUEST, "op must be a string: search, get, stats, ping or auth");
     r->op = ATT_OP_COUNT;
     for (int i = 0; i < ATT_OP_COUNT; i++) {
         if (strcmp(op->valuestring, op_names[i]) == 0)
             r->op = (enum att_op)i;
     }
     if (r->op == ATT_OP_COUNT)
-        FAIL(ATTACHE_ERR_UNKNOWN_OP,
+        FAIL(ATT_WE_UNKNOWN_OP,
              "unknown op \"%.64s\": use search, get, stats, ping or auth", op->valuestring);
-    switch (r->op) {
-    case ATT_OP_SEARCH: return parse_search(r->root, r, msg, msglen);
-    case ATT_OP_GET: return parse_get(r->root, r, msg, msglen);
-    case ATT_OP_AUTH: return parse_auth(r->root, r, msg, msglen);
-    default: return parse_plain(r->root, msg, msglen);
+    return ATT_WE_NONE;
+}
+
+int att_request_parse(const char *line, size_t len, struct att_request *r, struct att_err *err)
+{
+    enum att_wire_err e;
+
+    defaults(r);
+    e = check_bytes(line, len, err);
+    if (e == ATT_WE_NONE)
+        e = parse_envelope(line, len, r, err);
+    if (e == ATT_WE_NONE) {
+        switch (r->op) {
+        case ATT_OP_SEARCH: e = parse_search(r->root, r, err); break;
+        case ATT_OP_GET: e = parse_get(r->root, r, err); break;
+        case ATT_OP_AUTH: e = parse_auth(r->root, r, err); break;
+        default: e = parse_plain(r->root, err); break;
+        }
     }
+    r->error = e;
+    return e == ATT_WE_NONE ? ATT_OK : ATT_E_PARSE;
 }
 
 void att_request_free(struct att_request *r)
@@ -487,6 +548,27 @@ char *att_response_line(const cJSON *obj, size_t *len)
     return line;
 }
 
+void att_response_clear(cJSON *resp)
+{
+    cJSON *c = resp ? resp->child : NULL;
+
+    while (c != NULL) {
+        cJSON *next = c->next;
+
+        if (strcmp(c->string, "id") != 0 && strcmp(c->string, "ok") != 0)
+            cJSON_Delete(cJSON_DetachItemViaPointer(resp, c));
+        c = next;
+    }
+}
+
+char *att_wire_error_line(const cJSON *id, enum att_wire_err code, const char *msg,
+                          size_t *len)
+{
+    const char *name = att_wire_err_name(code);
+
+    return att_error_line(id, name ? name : ATTACHE_ERR_INTERNAL, msg, len);
+}
+
 char *att_error_line(const cJSON *id, const char *code, const char *msg, size_t *len)
 {
     cJSON *o = att_response_new(id, false);
@@ -498,4 +580,120 @@ char *att_error_line(const cJSON *id, const char *code, const char *msg, size_t 
         line = att_response_line(o, len);
     cJSON_Delete(o);
     return line;
+}
+
+/* ---- the client's side: building requests, reading responses ---- */
+
+void att_request_init(struct att_request *req, enum att_op op)
+{
+    defaults(req);
+    req->op = op;
+}
+
+static bool add_str(cJSON *o, const char *name, const char *v)
+{
+    return v == NULL || cJSON_AddStringToObject(o, name, v) != NULL;
+}
+
+static bool add_id(cJSON *o, const cJSON *id)
+{
+    cJSON *c = id ? copy_id(id) : NULL;
+    bool ok = id == NULL || (c != NULL && cJSON_AddItemToObject(o, "id", c));
+
+    if (!ok)
+        cJSON_Delete(c);
+    return ok;
+}
+
+/* "filter" and "highlight" with the members that differ from defaults. */
+static bool build_search_objects(const struct att_request *r, cJSON *o)
+{
+    const struct att_search *s = &r->s;
+    cJSON *f = cJSON_CreateObject(), *h = cJSON_CreateObject();
+    bool ok = f != NULL && h != NULL && add_str(f, "source", s->source) &&
+              add_str(f, "from", s->from) && add_str(f, "to", s->to) &&
+              add_str(f, "speaker", s->speaker) && add_str(f, "doc", s->doc) &&
+              (strcmp(r->pre, "<b>") == 0 || add_str(h, "pre", r->pre)) &&
+              (strcmp(r->post, "</b>") == 0 || add_str(h, "post", r->post)) &&
+              (r->snippet_len == ATTACHE_DEFAULT_SNIPPET ||
+               att_add_int(h, "length", (long long)r->snippet_len) != NULL);
+
+    if (ok && f->child != NULL) {
+        ok = cJSON_AddItemToObject(o, "filter", f);
+        f = ok ? NULL : f;
+    }
+    if (ok && h->child != NULL) {
+        ok = cJSON_AddItemToObject(o, "highlight", h);
+        h = ok ? NULL : h;
+    }
+    cJSON_Delete(f);
+    cJSON_Delete(h);
+    return ok;
+}
+
+static bool build_search(const struct att_request *r, cJSON *o)
+{
+    const struct att_search *s = &r->s;
+
+    return add_str(o, "q", s->q ? s->q : "") &&
+           (s->limit == ATTACHE_DEFAULT_LIMIT || att_add_int(o, "limit", s->limit)) &&
+           (s->offset == 0 || att_add_int(o, "offset", s->offset)) &&
+           (s->per_doc == 0 || att_add_int(o, "per_doc", s->per_doc)) &&
+           (s->sort == ATT_SORT_RELEVANCE || add_str(o, "sort", sort_names[s->sort])) &&
+           (s->match == ATT_MATCH_AUTO || add_str(o, "match", match_names[s->match])) &&
+           (r->quotes || cJSON_AddFalseToObject(o, "quotes")) &&
+           (!s->facets || cJSON_AddTrueToObject(o, "facets")) && build_search_objects(r, o);
+}
+
+int att_request_build(const struct att_request *r, char **line, size_t *len,
+                      struct att_err *err)
+{
+    cJSON *o = cJSON_CreateObject();
+    bool ok = o != NULL && add_id(o, r->id) && add_str(o, "op", att_op_name(r->op));
+
+    if (ok && r->op == ATT_OP_SEARCH)
+        ok = build_search(r, o);
+    else if (ok && r->op == ATT_OP_GET)
+        ok = add_str(o, "doc", r->doc ? r->doc : "") &&
+             (r->passage < 0 || att_add_int(o, "passage", r->passage));
+    else if (ok && r->op == ATT_OP_AUTH)
+        ok = add_str(o, "token", r->token ? r->token : "");
+    *line = ok ? att_response_line(o, len) : NULL;
+    cJSON_Delete(o);
+    if (*line == NULL)
+        return att_err_set(err, ATT_E_NOMEM, "out of memory building a request");
+    return ATT_OK;
+}
+
+int att_response_parse(const char *line, size_t len, struct att_response *r,
+                       struct att_err *err)
+{
+    const cJSON *ok, *e, *code, *msg;
+
+    memset(r, 0, sizeof *r);
+    while (len > 0 && (line[len - 1] == '\n' || line[len - 1] == '\r'))
+        len--;
+    r->root = cJSON_ParseWithLength(line, len);
+    ok = cJSON_GetObjectItemCaseSensitive(r->root, "ok");
+    if (!cJSON_IsObject(r->root) || !cJSON_IsBool(ok))
+        return att_err_set(err, ATT_E_PARSE, "the daemon sent something that is not a "
+                           "JSON object with \"ok\"");
+    r->ok = cJSON_IsTrue(ok);
+    if (r->ok)
+        return ATT_OK;
+    e = cJSON_GetObjectItemCaseSensitive(r->root, "error");
+    code = cJSON_GetObjectItemCaseSensitive(e, "code");
+    msg = cJSON_GetObjectItemCaseSensitive(e, "message");
+    r->code = cJSON_IsString(code) ? code->valuestring : "error";
+    r->message = cJSON_IsString(msg) ? msg->valuestring : "";
+    r->error = att_wire_err_lookup(r->code);
+    return ATT_OK;
+}
+
+void att_response_free(struct att_response *r)
+{
+    if (r == NULL)
+        return;
+    cJSON_Delete(r->root);
+    memset(r, 0, sizeof *r);
 }

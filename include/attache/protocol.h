@@ -3,6 +3,10 @@
 #ifndef ATTACHE_PROTOCOL_H
 #define ATTACHE_PROTOCOL_H
 
+/* The protocol's version, sent by ping and stats as "protocol": it grows
+ * when a change would break a client written for the one before. */
+#define ATTACHE_PROTOCOL_VERSION 1
+
 #define ATTACHE_DEFAULT_PORT 7311
 #define ATTACHE_STR_(x) #x
 #define ATTACHE_STR(x) ATTACHE_STR_(x)
@@ -38,7 +42,8 @@
 #define ATTACHE_REQS_PER_EVENT 16           /* pipelined requests per wake-up */
 #define ATTACHE_REOPEN_CHECK_MS 200         /* how often a worker looks for commits */
 
-/* Error codes (error.code in a response). */
+/* Error codes (error.code in a response); lib/protocol.h numbers them
+ * (enum att_wire_err) in this order. */
 #define ATTACHE_ERR_BAD_JSON "bad_json"           /* not valid JSON, or not an object */
 #define ATTACHE_ERR_BAD_REQUEST "bad_request"     /* a field missing, of the wrong type or range */
 #define ATTACHE_ERR_UNKNOWN_OP "unknown_op"       /* op is not search/get/stats/ping/auth */

@@ -1311,6 +1311,24 @@ class ExitStatusTest(ClientCase):
                 self.assertTrue(p.err.strip(), f"a message on stderr\n{p}")
                 self.assertNotIn("Traceback", p.err)
 
+    def test_bad_value_names_the_option(self):
+        """A bad number or word names the option and the accepted range."""
+        for args, want in (
+                (["-n", "0"], "attache: -n/--limit: '0' is not a whole number from 1 to 1000"),
+                (["--limit", "2.5"], "-n/--limit: '2.5' is not a whole number from 1 to 1000"),
+                (["--page", "0"], "--page: '0' is not a whole number from 1 to 100000"),
+                (["--offset", "-1"], "--offset: '-1' is not a whole number from 0 to 100000"),
+                (["--per-doc", "1e3"], "--per-doc: '1e3' is not a whole number from 0 to 1000"),
+                (["--width", " 80"], "--width: ' 80' is not a whole number from 10 to 10000"),
+                (["--timeout", "0"], "--timeout: '0' is not a number from 0.001 to 86400"),
+                (["--sort", "up"], "--sort: 'up' is not one of relevance, date, -date")):
+            with self.subTest(args=args):
+                p = self.run_client(*args, "trade")
+                self.assertEqual(p.rc, EXIT_ERR, str(p))
+                self.assertIn(want, p.err, str(p))
+                self.assertEqual(p.raw, b"", str(p))
+        self.assertEqual(self.exchanges(), [], "nothing was sent")
+
     def test_usage_error_before_connecting(self):
         """Bad options are reported as such, not as a connection problem."""
         dead = os.path.join(self.tmp, "nobody-here.sock")

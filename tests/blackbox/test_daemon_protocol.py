@@ -187,7 +187,7 @@ class GetTest(dm.DaemonClass):
 
     def test_document_without_url(self):
         r = self.c.call({"op": "get", "doc": "speeches/1999-address.txt"})
-        self.assertNotIn("url", r["doc"], "absent when unknown")
+        self.assertIsNone(r["doc"]["url"], "null when unknown")
         self.assertEqual(r["doc"]["date"], "1999-01-19")
         self.assertEqual(len(r["passages"]), 2)
 

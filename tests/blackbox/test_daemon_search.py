@@ -69,13 +69,14 @@ class SearchChecks:
         doc = hit.get("doc")
         self.assertIsInstance(doc, dict, what)
         self.assertIsInstance(doc.get("id"), str, what)
-        for k in ("title", "date", "source", "url"):  # each absent when unknown
-            if k in doc:
+        for k in ("title", "date", "source", "url"):  # each null when unknown
+            self.assertIn(k, doc, f"doc.{k} of {what}: {doc}")
+            if doc[k] is not None:
                 self.assertIsInstance(doc[k], str, f"doc.{k} of {what}: {doc}")
         if doc["id"] in self.full_docs:  # the hand-made corpus: all but url known
             for k in ("title", "date", "source"):
-                self.assertIn(k, doc, f"{what}: {doc}")
-        if "date" in doc:
+                self.assertIsInstance(doc[k], str, f"{what}: {doc}")
+        if doc["date"] is not None:
             self.assertRegex(doc["date"], DATE)
         p = hit.get("passage")
         self.assertIsInstance(p, dict, what)

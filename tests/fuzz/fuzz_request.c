@@ -44,15 +44,14 @@ static void check_line(const char *line, size_t len)
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
     struct att_request req;
-    char msg[256];
-    const char *code;
+    struct att_err err = {0};
     char *line;
     size_t len = 0;
 
-    code = att_request_parse((const char *)data, size, &req, msg, sizeof msg);
-    if (code != NULL) {
-        FUZZ_CHECK(memchr(msg, '\0', sizeof msg) != NULL);
-        line = att_error_line(req.id, code, msg, &len);
+    if (att_request_parse((const char *)data, size, &req, &err) != ATT_OK) {
+        FUZZ_CHECK(memchr(err.msg, '\0', sizeof err.msg) != NULL);
+        FUZZ_CHECK(att_wire_err_name(req.error) != NULL);
+        line = att_wire_error_line(req.id, req.error, err.msg, &len);
     } else {
         cJSON *o = att_response_new(req.id, true);
 

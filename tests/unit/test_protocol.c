@@ -1,6 +1,7 @@
 /* Unit tests of the request parser and the response lines (lib/protocol.c):
  * every op with its defaults, the id echoed in responses, each validation
- * error with its code, and the framing of response lines. docs/PROTOCOL.md
+ * error with its code, and the framing of response lines; the wire error
+ * codes; requests built and responses read as the client does. docs/PROTOCOL.md
  * is the reference. Every request is parsed into a fixture that the
  * teardown frees, so that a failing test leaks nothing under the
  * sanitizers. */
@@ -134,12 +135,25 @@ static const char *nest(struct fx *f, const char *pre, size_t k, const char *ope
     return s;
 }
 
-/* Parse line[0..len) into f->req, freeing the request before. */
+/* Parse line[0..len) into f->req, freeing the request before: NULL when
+ * accepted, else the wire name of the error (message in f->msg). */
 static const char *parse_n(struct fx *f, const char *line, size_t len)
 {
+    struct att_err err = {0};
+    int rc;
+
     att_request_free(&f->req);
     memset(f->msg, 0, sizeof f->msg);
-    return att_request_parse(line, len, &f->req, f->msg, sizeof f->msg);
+    rc = att_request_parse(line, len, &f->req, &err);
+    if (rc == ATT_OK) {
+        assert_int_equal(f->req.error, ATT_WE_NONE);
+        return NULL;
+    }
+    assert_int_equal(rc, ATT_E_PARSE);
+    assert_int_equal(err.code, ATT_E_PARSE);
+    assert_non_null(att_wire_err_name(f->req.error));
+    snprintf(f->msg, sizeof f->msg, "%s", err.msg);
+    return att_wire_err_name(f->req.error);
 }
 
 /* Keep a response line in f->out, check its framing (one line, one "\n"
@@ -1223,28 +1237,19 @@ static void test_get_passage(void **state)
 
 /* ---- messages ---- */
 
-static void test_message_fits_a_small_buffer(void **state)
+static void test_message_fits_the_error_record(void **state)
 {
     struct fx *f = *state;
-    char small[16];
     const char *code;
 
-    memset(small, 'Z', sizeof small);
-    att_request_free(&f->req);
-    code = att_request_parse("{\"op\":\"frobnicate\"}", 19, &f->req, small, 8);
+    const char *line = rq(f, "{'op':'%s'}", rep(f, "frobnicate", 100));
+
+    code = parse_n(f, line, strlen(line));
     assert_non_null(code);
     assert_string_equal(code, UNKNOWN_OP);
-    assert_true(strlen(small) == 7);
-    for (size_t i = 8; i < sizeof small; i++)
-        assert_int_equal(small[i], 'Z');
-
-    memset(small, 'Z', sizeof small);
-    att_request_free(&f->req);
-    code = att_request_parse("[", 1, &f->req, small, 1);
-    assert_non_null(code);
-    assert_string_equal(code, BAD_JSON);
-    assert_int_equal(small[0], '\0');
-    assert_int_equal(small[1], 'Z');
+    assert_true(strlen(f->msg) < ATT_ERR_LEN);
+    assert_non_null(strstr(f->msg, "frobnicate"));
+    assert_null(strstr(f->msg, rep(f, "frobnicate", 8))); /* the op is cut short */
 }
 
 /* ---- freeing ---- */
@@ -1354,6 +1359,245 @@ static void test_error_line(void **state)
     assert_true(cJSON_IsNull(cJSON_GetObjectItemCaseSensitive(resp, "id")));
 }
 
+/* ---- error codes ---- */
+
+static void test_wire_error_names(void **state)
+{
+    static const char *const names[] = {
+        ATTACHE_ERR_BAD_JSON,    ATTACHE_ERR_BAD_REQUEST, ATTACHE_ERR_UNKNOWN_OP,
+        ATTACHE_ERR_TOO_LARGE,   ATTACHE_ERR_QUERY_SYNTAX, ATTACHE_ERR_TIMEOUT,
+        ATTACHE_ERR_NOT_FOUND,   ATTACHE_ERR_OVERLOADED, ATTACHE_ERR_UNAVAILABLE,
+        ATTACHE_ERR_UNAUTHORIZED, ATTACHE_ERR_INTERNAL};
+
+    (void)state;
+    assert_int_equal(COUNT(names), ATT_WE_COUNT - 1);
+    for (int i = ATT_WE_NONE + 1; i < ATT_WE_COUNT; i++) {
+        assert_string_equal(att_wire_err_name((enum att_wire_err)i), names[i - 1]);
+        assert_int_equal(att_wire_err_lookup(names[i - 1]), i);
+    }
+    assert_null(att_wire_err_name(ATT_WE_NONE));
+    assert_null(att_wire_err_name(ATT_WE_COUNT));
+    assert_int_equal(att_wire_err_lookup("Bad_Json"), ATT_WE_NONE);
+    assert_int_equal(att_wire_err_lookup(""), ATT_WE_NONE);
+    assert_int_equal(att_wire_err_lookup(NULL), ATT_WE_NONE);
+}
+
+static void test_wire_error_of_status(void **state)
+{
+    (void)state;
+    assert_int_equal(att_wire_err_of(ATT_OK), ATT_WE_NONE);
+    assert_int_equal(att_wire_err_of(ATT_E_QUERY), ATT_WE_QUERY_SYNTAX);
+    assert_int_equal(att_wire_err_of(ATT_E_TIMEOUT), ATT_WE_TIMEOUT);
+    assert_int_equal(att_wire_err_of(ATT_E_NOTFOUND), ATT_WE_NOT_FOUND);
+    assert_int_equal(att_wire_err_of(ATT_E_OPENING), ATT_WE_UNAVAILABLE);
+    assert_int_equal(att_wire_err_of(ATT_E_CORRUPT), ATT_WE_UNAVAILABLE);
+    assert_int_equal(att_wire_err_of(ATT_E_MODIFIED), ATT_WE_UNAVAILABLE);
+    assert_int_equal(att_wire_err_of(ATT_E_INDEX), ATT_WE_UNAVAILABLE);
+    assert_int_equal(att_wire_err_of(ATT_E_NOMEM), ATT_WE_INTERNAL);
+    assert_int_equal(att_wire_err_of(ATT_E_INTERNAL), ATT_WE_INTERNAL);
+    assert_int_equal(att_wire_err_of(12345), ATT_WE_INTERNAL);
+}
+
+static void test_wire_error_line(void **state)
+{
+    struct fx *f = *state;
+    size_t len = 0;
+    char *line;
+
+    line = att_wire_error_line(NULL, ATT_WE_TOO_LARGE, "long", &len);
+    take_line(f, line, len);
+    assert_string_equal(f->out, "{\"id\":null,\"ok\":false,\"error\":{\"code\":\"too_large\","
+                                "\"message\":\"long\"}}\n");
+    line = att_wire_error_line(NULL, ATT_WE_NONE, "?", &len);
+    take_line(f, line, len);
+    assert_non_null(strstr(f->out, "\"internal\""));
+}
+
+/* ---- building requests (the client's side) ---- */
+
+/* Build r into f->line, check it is one line, and parse it back into
+ * f->req (which must accept it). */
+static void build_and_parse(struct fx *f, const struct att_request *r)
+{
+    struct att_err err = {0};
+    char *line = NULL;
+    size_t len = 0;
+
+    assert_int_equal(att_request_build(r, &line, &len, &err), ATT_OK);
+    assert_non_null(line);
+    assert_int_equal(len, strlen(line));
+    assert_int_equal(line[len - 1], '\n');
+    assert_null(memchr(line, '\n', len - 1));
+    free(f->line);
+    f->line = line;
+    assert_null(parse_n(f, line, len - 1));
+}
+
+static void test_build_default_requests(void **state)
+{
+    struct fx *f = *state;
+    struct att_request r;
+    cJSON *id = cJSON_CreateNumber(7);
+
+    att_request_init(&r, ATT_OP_SEARCH);
+    r.id = id;
+    r.s.q = "arms sale";
+    build_and_parse(f, &r);
+    assert_string_equal(f->line, "{\"id\":7,\"op\":\"search\",\"q\":\"arms sale\"}\n");
+    assert_int_equal(f->req.s.limit, ATTACHE_DEFAULT_LIMIT);
+    assert_true(f->req.quotes);
+    att_request_init(&r, ATT_OP_PING);
+    build_and_parse(f, &r);
+    assert_string_equal(f->line, "{\"op\":\"ping\"}\n");
+    assert_null(f->req.id);
+    att_request_init(&r, ATT_OP_STATS);
+    r.id = id;
+    build_and_parse(f, &r);
+    assert_string_equal(f->line, "{\"id\":7,\"op\":\"stats\"}\n");
+    assert_int_equal(f->req.op, ATT_OP_STATS);
+    cJSON_Delete(id);
+}
+
+static void test_build_search_round_trip(void **state)
+{
+    struct fx *f = *state;
+    struct att_request r;
+
+    att_request_init(&r, ATT_OP_SEARCH);
+    r.s.q = "\"red line\" wang*";
+    r.s.limit = 3;
+    r.s.offset = 30;
+    r.s.per_doc = 2;
+    r.s.sort = ATT_SORT_DATE_DESC;
+    r.s.match = ATT_MATCH_ANY;
+    r.s.source = "Reuters";
+    r.s.from = "2024";
+    r.s.to = "2025-11-30";
+    r.s.speaker = "Wang Yi";
+    r.s.doc = "news/a.txt";
+    r.s.facets = true;
+    r.quotes = false;
+    r.pre = "\x01";
+    r.post = "\x02";
+    r.snippet_len = 360;
+    build_and_parse(f, &r);
+    assert_string_equal(f->req.s.q, r.s.q);
+    assert_int_equal(f->req.s.qlen, strlen(r.s.q));
+    assert_int_equal(f->req.s.limit, 3);
+    assert_int_equal(f->req.s.offset, 30);
+    assert_int_equal(f->req.s.per_doc, 2);
+    assert_int_equal(f->req.s.sort, ATT_SORT_DATE_DESC);
+    assert_int_equal(f->req.s.match, ATT_MATCH_ANY);
+    assert_string_equal(f->req.s.source, "Reuters");
+    assert_string_equal(f->req.s.from, "2024");
+    assert_string_equal(f->req.s.to, "2025-11-30");
+    assert_string_equal(f->req.s.speaker, "Wang Yi");
+    assert_string_equal(f->req.s.doc, "news/a.txt");
+    assert_true(f->req.s.facets);
+    assert_false(f->req.quotes);
+    assert_string_equal(f->req.pre, "\x01");
+    assert_string_equal(f->req.post, "\x02");
+    assert_int_equal(f->req.snippet_len, 360);
+    r.s.sort = ATT_SORT_DATE;
+    r.s.match = ATT_MATCH_ALL;
+    build_and_parse(f, &r);
+    assert_int_equal(f->req.s.sort, ATT_SORT_DATE);
+    assert_int_equal(f->req.s.match, ATT_MATCH_ALL);
+}
+
+static void test_build_get_and_auth(void **state)
+{
+    struct fx *f = *state;
+    struct att_request r;
+    cJSON *id = cJSON_CreateString("auth");
+
+    att_request_init(&r, ATT_OP_GET);
+    r.doc = "news/soybeans.txt";
+    build_and_parse(f, &r);
+    assert_string_equal(f->line, "{\"op\":\"get\",\"doc\":\"news/soybeans.txt\"}\n");
+    assert_int_equal(f->req.passage, -1);
+    r.passage = 0;
+    build_and_parse(f, &r);
+    assert_int_equal(f->req.passage, 0);
+    att_request_init(&r, ATT_OP_AUTH);
+    r.id = id;
+    r.token = "kP3\"x";
+    build_and_parse(f, &r);
+    assert_string_equal(f->req.token, "kP3\"x");
+    assert_string_equal(cJSON_GetStringValue(f->req.id), "auth");
+    cJSON_Delete(id);
+}
+
+/* ---- reading responses (the client's side) ---- */
+
+static void test_response_parse(void **state)
+{
+    struct att_response r;
+    struct att_err err = {0};
+    const char *ok = "{\"id\":1,\"ok\":true,\"pong\":true}\n";
+    const char *bad = "{\"id\":1,\"ok\":false,\"error\":{\"code\":\"not_found\","
+                      "\"message\":\"no such document\"}}";
+
+    (void)state;
+    assert_int_equal(att_response_parse(ok, strlen(ok), &r, &err), ATT_OK);
+    assert_true(r.ok);
+    assert_int_equal(r.error, ATT_WE_NONE);
+    assert_true(cJSON_IsTrue(cJSON_GetObjectItemCaseSensitive(r.root, "pong")));
+    att_response_free(&r);
+    assert_int_equal(att_response_parse(bad, strlen(bad), &r, &err), ATT_OK);
+    assert_false(r.ok);
+    assert_int_equal(r.error, ATT_WE_NOT_FOUND);
+    assert_string_equal(r.code, "not_found");
+    assert_string_equal(r.message, "no such document");
+    att_response_free(&r);
+    att_response_free(&r); /* idempotent */
+    bad = "{\"ok\":false,\"error\":{\"code\":\"new_code\"}}";
+    assert_int_equal(att_response_parse(bad, strlen(bad), &r, &err), ATT_OK);
+    assert_int_equal(r.error, ATT_WE_NONE);
+    assert_string_equal(r.code, "new_code");
+    assert_string_equal(r.message, "");
+    att_response_free(&r);
+    bad = "{\"ok\":false}";
+    assert_int_equal(att_response_parse(bad, strlen(bad), &r, &err), ATT_OK);
+    assert_string_equal(r.code, "error");
+    att_response_free(&r);
+    for (size_t i = 0; i < 4; i++) {
+        static const char *const junk[] = {"garbage", "[1]", "{\"ok\":1}", ""};
+
+        err.code = ATT_OK;
+        assert_int_equal(att_response_parse(junk[i], strlen(junk[i]), &r, &err), ATT_E_PARSE);
+        assert_int_equal(err.code, ATT_E_PARSE);
+        att_response_free(&r);
+    }
+    att_response_free(NULL);
+}
+
+static void test_response_clear(void **state)
+{
+    struct fx *f = *state;
+    cJSON *id = cJSON_CreateNumber(5), *o;
+    size_t len = 0;
+    char *line;
+
+    assert_non_null(id);
+    o = att_response_new(id, true);
+    assert_non_null(o);
+    cJSON_AddStringToObject(o, "first", "x");
+    cJSON_AddArrayToObject(o, "hits");
+    att_add_int(o, "revision", 3);
+    att_response_clear(o);
+    line = att_response_line(o, &len);
+    take_line(f, line, len);
+    assert_string_equal(f->out, "{\"id\":5,\"ok\":true}\n");
+    att_add_int(o, "revision", 4);
+    line = att_response_line(o, &len);
+    take_line(f, line, len);
+    assert_string_equal(f->out, "{\"id\":5,\"ok\":true,\"revision\":4}\n");
+    att_response_clear(NULL);
+    cJSON_Delete(o);
+    cJSON_Delete(id);
+}
+
 int main(void)
 {
 #define T(fn) cmocka_unit_test_setup_teardown(fn, setup, teardown)
@@ -1403,11 +1647,19 @@ int main(void)
         T(test_auth),
         T(test_get_doc),
         T(test_get_passage),
-        T(test_message_fits_a_small_buffer),
+        T(test_message_fits_the_error_record),
         T(test_free_is_idempotent),
         T(test_response_new),
         T(test_response_line_escapes_newlines),
         T(test_error_line),
+        T(test_wire_error_names),
+        T(test_wire_error_of_status),
+        T(test_wire_error_line),
+        T(test_build_default_requests),
+        T(test_build_search_round_trip),
+        T(test_build_get_and_auth),
+        T(test_response_parse),
+        T(test_response_clear),
     };
 #undef T
 

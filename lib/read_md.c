@@ -1,109 +1,169 @@
 /* attache: the .md reader. YAML-style front matter (title, date, source,
- * url), then the Markdown text with its markup stripped: one line per block,
- * the lines of a paragraph joined, code kept as plain text. Linear time. */
+ * url), then the Markdown read by md4c into plain text: one line per block,
+ * the lines of a paragraph joined, code kept as plain text, markup dropped. */
 #include <stdint.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
+#include <md4c.h>
+
 #include "attache/doc.h"
-#include "attache/text.h"
+#include "buf.h"
 #include "doc_priv.h"
 
 #define FRONT_MAX_LINES 200 /* a longer front matter block is not one */
-#define CODE_RUN_MAX 8      /* a longer backtick run is text */
-#define TAG_MAX 1024        /* an HTML tag longer than this is text */
-#define URL_MAX 2048        /* a link destination longer than this is text */
-#define NONE SIZE_MAX
+#define LISTS_MAX 8         /* nested lists whose item numbers are followed */
+#define ITEM_NUMBER_MIN 1000 /* "2025. A year": an item number kept as text */
+#define MD_FLAGS (MD_FLAG_TABLES | MD_FLAG_STRIKETHROUGH | MD_FLAG_TASKLISTS)
 
+/* What a line of the output holds; a paragraph line joins the text or list
+ * line before it when no blank line came between them in the source. */
 enum kind { K_NONE, K_TEXT, K_LIST, K_HEAD, K_CODE, K_TABLE };
 
 struct md {
-    const char *s; /* the Markdown text, with "\n" line ends */
+    const char *s;            /* the Markdown text, with "\n" line ends */
     size_t len;
-    char *out; /* the text with the markup stripped */
-    size_t n, cap;
-    bool oom;
-    enum kind prev;    /* kind of the last line written, K_NONE before any */
-    bool gap;          /* a blank line came after it */
-    size_t para;       /* start in out of the paragraph being written */
-    size_t para_saved; /* para before the line being written */
-    size_t line;       /* start in out of the line being written */
-    size_t mark;       /* length of out before that line's separator */
-    bool in_fence;
-    char fence_ch;
-    size_t fence_len;
-    bool in_comment; /* inside <!-- --> */
+    struct att_buf out;       /* the plain text */
+    int rc;                   /* the first error, ATT_OK while there is none */
+    enum kind kind;           /* of the block being read; K_NONE between blocks */
+    bool open;                /* its line has begun in out, at `line` */
+    size_t line;
+    enum kind prev;           /* kind of the last line written, K_NONE before any */
+    bool gap;                 /* a blank line, code block or rule came after it */
+    size_t src;               /* where in s the last text written ended */
+    const char *at;           /* the text md4c handed over last (maybe not in s) */
+    char prefix[24];          /* written before the first text of a list item */
+    bool cell;                /* a table cell began: a space before its text */
+    bool squeeze;             /* raw HTML was dropped: no double space there */
+    bool html;                /* inside an HTML block */
+    bool in_tag, in_comment;  /* inside a tag or a comment of that block */
+    bool in_code;             /* inside a code block, collected in code */
+    struct att_buf code;
+    unsigned level;           /* of the heading being read */
     bool have_h1;
-    size_t h1_start, h1_end; /* the first level-1 heading, in out */
-    bool table;              /* the line is a table row: '|' separates */
-    size_t from;             /* where the inline text of the line starts in s */
-    size_t skip_from;        /* a link destination s[skip_from..skip_to) to drop */
-    size_t skip_to;
-    size_t code_fail[CODE_RUN_MAX + 1]; /* no backtick run of that length from here on */
-    size_t next_paren;                  /* the next ')' in s at or after the last look */
-    size_t next_gt;                     /* the next '>' likewise */
+    size_t h1_start, h1_end;  /* the first level-1 heading, in out */
+    unsigned depth;           /* of nested lists */
+    unsigned item[LISTS_MAX]; /* the next item number of an ordered list, or 0 */
+    char delim[LISTS_MAX];
 };
 
 /* ---- output ---- */
 
-static void put(struct md *m, const char *p, size_t k)
+static bool in_source(const struct md *m, const char *p)
 {
-    size_t cap = m->cap;
-    char *o;
+    uintptr_t a = (uintptr_t)p, s = (uintptr_t)m->s;
 
-    if (m->oom || k == 0)
-        return;
-    if (cap - m->n <= k) {
-        while (cap - m->n <= k)
-            cap = cap * 2 + 64;
-        o = realloc(m->out, cap);
-        if (o == NULL) {
-            m->oom = true;
-            return;
-        }
-        m->out = o;
-        m->cap = cap;
-    }
-    memcpy(m->out + m->n, p, k);
-    m->n += k;
+    return p != NULL && a >= s && a <= s + m->len;
 }
 
-static void put_c(struct md *m, char c)
+static void add(struct md *m, const char *p, size_t n)
 {
-    put(m, &c, 1);
+    if (m->rc == ATT_OK && n > 0)
+        m->rc = att_buf_add(&m->out, p, n);
 }
 
-/* Begin a line of the given kind: a paragraph line following one joins it
- * with a space; anything else goes on a new line, after an empty one when
- * the source had a blank line. */
-static void start_line(struct md *m, enum kind kind)
+static bool ends_in_space(const struct md *m)
 {
-    bool join = kind == K_TEXT && (m->prev == K_TEXT || m->prev == K_LIST) && !m->gap;
-
-    m->mark = m->n;
-    m->para_saved = m->para;
-    if (join)
-        put_c(m, ' ');
-    else if (m->prev != K_NONE)
-        put(m, "\n\n", m->gap ? 2 : 1);
-    m->line = m->n;
-    if (!join)
-        m->para = m->n;
+    return m->out.len > m->line && m->out.p[m->out.len - 1] == ' ';
 }
 
-/* End the line: trim it, and take it back when nothing is left. */
-static bool end_line(struct md *m, enum kind kind)
+/* True when a blank line (white space or '>' only) lies in s between the
+ * last text written and p, which points into s or elsewhere (false). The
+ * stretches looked at do not overlap: linear in all. */
+static bool blank_before(const struct md *m, const char *p)
 {
-    while (m->n > m->line && (m->out[m->n - 1] == ' ' || m->out[m->n - 1] == '\t'))
-        m->n--;
-    if (m->n == m->line) {
-        m->n = m->mark;
-        m->para = m->para_saved;
+    size_t at;
+
+    if (!in_source(m, p))
         return false;
+    at = (size_t)(p - m->s);
+    for (size_t i = m->src; i < at; i++) {
+        size_t j = i + 1;
+
+        if (m->s[i] != '\n')
+            continue;
+        while (j < at && (m->s[j] == ' ' || m->s[j] == '\t' || m->s[j] == '>'))
+            j++;
+        if (j < at && m->s[j] == '\n')
+            return true;
     }
-    m->prev = kind;
-    m->gap = false;
-    return true;
+    return false;
+}
+
+/* Begin the line of the current block, whose first text is at p in s (or
+ * NULL): a paragraph joins the line before with a space, anything else
+ * goes on a new line, after an empty one when there was a gap. */
+static void start_line(struct md *m, const char *p)
+{
+    bool gap = m->gap || blank_before(m, p);
+
+    if (m->kind == K_NONE)
+        m->kind = K_TEXT; /* text after a nested list, in its item */
+    if (m->kind == K_TEXT && (m->prev == K_TEXT || m->prev == K_LIST) && !gap)
+        add(m, " ", 1);
+    else if (m->prev != K_NONE)
+        add(m, "\n\n", gap ? 2 : 1);
+    m->line = m->out.len;
+    m->open = true;
+    add(m, m->prefix, strlen(m->prefix));
+    m->prefix[0] = '\0';
+}
+
+/* Write text p[0..n) on the current line; leading white space is dropped
+ * from a line, and after dropped raw HTML when a space is already there. */
+static void text(struct md *m, const char *p, size_t n)
+{
+    bool skip = !m->open || (m->squeeze && ends_in_space(m));
+
+    while (skip && n > 0 && (*p == ' ' || *p == '\t')) {
+        p++;
+        n--;
+    }
+    if (n == 0)
+        return;
+    if (!m->open)
+        start_line(m, in_source(m, p) ? p : m->at);
+    else if (m->cell && !ends_in_space(m))
+        add(m, " ", 1);
+    m->cell = m->squeeze = false;
+    add(m, p, n);
+    if (in_source(m, p))
+        m->src = (size_t)(p + n - m->s);
+}
+
+/* End the current line: trim it; a level-1 heading is remembered. */
+static void end_line(struct md *m)
+{
+    char *p = m->out.p;
+
+    if (m->open && p != NULL) {
+        while (m->out.len > m->line && (p[m->out.len - 1] == ' ' || p[m->out.len - 1] == '\t'))
+            m->out.len--;
+        p[m->out.len] = '\0'; /* as struct att_buf promises */
+        if (m->kind == K_HEAD && m->level == 1 && !m->have_h1) {
+            m->have_h1 = true;
+            m->h1_start = m->line;
+            m->h1_end = m->out.len;
+        }
+        m->prev = m->kind;
+        m->gap = false;
+    }
+    m->open = m->cell = m->squeeze = false;
+    m->kind = K_NONE;
+}
+
+/* One space between words, none at the start of a line. */
+static void space(struct md *m)
+{
+    if (m->open && !ends_in_space(m))
+        add(m, " ", 1);
+}
+
+static void begin(struct md *m, enum kind kind)
+{
+    end_line(m);
+    m->kind = kind;
 }
 
 static void blank(struct md *m)
@@ -112,178 +172,7 @@ static void blank(struct md *m)
         m->gap = true;
 }
 
-/* ---- inline markup ---- */
-
-static bool ascii_punct(char c)
-{
-    return c != '\0' && strchr("!\"#$%&'()*+,-./:;<=>?@[\\]^_`{|}~", c) != NULL;
-}
-
-static bool word_byte(char c)
-{
-    return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
-           (unsigned char)c >= 0x80;
-}
-
-static bool special(char c)
-{
-    return c != '\0' && strchr("\\`![<&*_~|", c) != NULL;
-}
-
-static size_t run_of(const char *s, size_t i, size_t b, char c)
-{
-    size_t k = i;
-
-    while (k < b && s[k] == c)
-        k++;
-    return k - i;
-}
-
-/* A backslash escape, or a hard line break at the end of the line. */
-static size_t escape(struct md *m, size_t i, size_t b)
-{
-    if (i + 1 == b)
-        return b;
-    if (ascii_punct(m->s[i + 1])) {
-        put_c(m, m->s[i + 1]);
-        return i + 2;
-    }
-    put_c(m, '\\');
-    return i + 1;
-}
-
-/* The start of the next backtick run of exactly r bytes in s[from..b), or
- * NONE. A search that fails is remembered, so the line stays linear. */
-static size_t code_close(struct md *m, size_t from, size_t b, size_t r)
-{
-    size_t p = from;
-
-    if (m->code_fail[r] <= from)
-        return NONE;
-    while (p < b) {
-        const char *q = memchr(m->s + p, '`', b - p);
-        size_t at, k;
-
-        if (q == NULL)
-            break;
-        at = (size_t)(q - m->s);
-        k = run_of(m->s, at, b, '`');
-        if (k == r)
-            return at;
-        p = at + k;
-    }
-    m->code_fail[r] = from;
-    return NONE;
-}
-
-/* `code`: keep the code, drop the backticks. */
-static size_t code_span(struct md *m, size_t i, size_t b)
-{
-    size_t r = run_of(m->s, i, b, '`');
-    size_t c = r <= CODE_RUN_MAX ? code_close(m, i + r, b, r) : NONE;
-
-    if (c == NONE) {
-        put(m, m->s + i, r);
-        return i + r;
-    }
-    put(m, m->s + i + r, c - (i + r));
-    return c + r;
-}
-
-/* The next c at or after from, cached in *next across calls; NONE when it
- * is not on this line (before b) or further than max bytes. */
-static size_t next_of(struct md *m, size_t *next, char c, size_t from, size_t b, size_t max)
-{
-    if (*next < from) {
-        const char *q = memchr(m->s + from, c, m->len - from);
-
-        *next = q != NULL ? (size_t)(q - m->s) : m->len;
-    }
-    if (*next >= b || *next - from > max)
-        return NONE;
-    return *next;
-}
-
-/* The ']' closing the '[' at i, with no other bracket between, or NONE. */
-static size_t close_bracket(const char *s, size_t i, size_t b)
-{
-    size_t j = i + 1;
-
-    while (j < b && s[j] != ']' && s[j] != '[')
-        j++;
-    return j < b && s[j] == ']' && j > i + 1 ? j : NONE;
-}
-
-/* [text](url), [text][ref] and, through image(), ![alt](src): keep the
- * text, drop the brackets and the destination. */
-static bool link(struct md *m, size_t i, size_t b)
-{
-    size_t j = close_bracket(m->s, i, b), k;
-
-    if (j == NONE || j + 1 >= b)
-        return false;
-    if (m->s[j + 1] == '(')
-        k = next_of(m, &m->next_paren, ')', j + 2, b, URL_MAX);
-    else if (m->s[j + 1] == '[')
-        k = j + 2 < b && m->s[j + 2] == ']' ? j + 2 : close_bracket(m->s, j + 1, b);
-    else
-        return false;
-    if (k == NONE)
-        return false;
-    m->skip_from = j;
-    m->skip_to = k + 1;
-    return true;
-}
-
-static size_t bracket(struct md *m, size_t i, size_t b)
-{
-    if (!link(m, i, b))
-        put_c(m, '[');
-    return i + 1;
-}
-
-static size_t image(struct md *m, size_t i, size_t b)
-{
-    if (i + 1 < b && m->s[i + 1] == '[' && link(m, i + 1, b))
-        return i + 2;
-    put_c(m, '!');
-    return i + 1;
-}
-
-/* <tag ...> and <!-- comments --> are dropped; <https://...> keeps its URL. */
-static size_t tag(struct md *m, size_t i, size_t b)
-{
-    const char *s = m->s;
-    char c = i + 1 < b ? s[i + 1] : '\0';
-    size_t g;
-
-    if (b - i >= 4 && memcmp(s + i, "<!--", 4) == 0) {
-        m->in_comment = true;
-        return i + 4;
-    }
-    if (!((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || c == '/' || c == '!' || c == '?'))
-        g = NONE;
-    else
-        g = next_of(m, &m->next_gt, '>', i + 1, b, TAG_MAX);
-    if (g == NONE) {
-        put_c(m, '<');
-        return i + 1;
-    }
-    if (memchr(s + i, ' ', g - i) == NULL &&
-        (memmem(s + i, g - i, "://", 3) != NULL || memchr(s + i, '@', g - i) != NULL))
-        put(m, s + i + 1, g - i - 1);
-    return g + 1;
-}
-
-static size_t comment_end(struct md *m, size_t i, size_t b)
-{
-    const char *e = memmem(m->s + i, b - i, "-->", 3);
-
-    if (e == NULL)
-        return b;
-    m->in_comment = false;
-    return (size_t)(e - m->s) + 3;
-}
+/* ---- text ---- */
 
 static const struct {
     const char *name;
@@ -311,7 +200,7 @@ static size_t char_ref(const char *s, size_t n, char buf[4])
 {
     bool hex = n > 1 && (s[1] == 'x' || s[1] == 'X');
     unsigned long cp = 0;
-    size_t i = hex ? 2 : 1;
+    size_t i = hex ? 2 : 1, len;
 
     if (i >= n || n - i > 7)
         return 0;
@@ -331,398 +220,308 @@ static size_t char_ref(const char *s, size_t n, char buf[4])
         buf[0] = (char)cp;
         return 1;
     }
-    if (cp < 0x800) {
-        buf[0] = (char)(0xC0 | (cp >> 6));
-        buf[1] = (char)(0x80 | (cp & 0x3F));
-        return 2;
-    }
-    if (cp < 0x10000) {
-        buf[0] = (char)(0xE0 | (cp >> 12));
-        buf[1] = (char)(0x80 | ((cp >> 6) & 0x3F));
-        buf[2] = (char)(0x80 | (cp & 0x3F));
-        return 3;
-    }
-    buf[0] = (char)(0xF0 | (cp >> 18));
-    buf[1] = (char)(0x80 | ((cp >> 12) & 0x3F));
-    buf[2] = (char)(0x80 | ((cp >> 6) & 0x3F));
-    buf[3] = (char)(0x80 | (cp & 0x3F));
-    return 4;
+    len = cp < 0x800 ? 2 : cp < 0x10000 ? 3 : 4;
+    for (i = len - 1; i > 0; i--, cp >>= 6)
+        buf[i] = (char)(0x80 | (cp & 0x3F));
+    buf[0] = (char)(((0xFF00u >> len) & 0xFF) | cp); /* 110xxxxx, 1110xxxx, 11110xxx */
+    return len;
 }
 
-/* &amp; &#233; &#xE9; and a few common named entities; others stay as text. */
-static size_t entity(struct md *m, size_t i, size_t b)
+/* Write the character reference or entity p[0..n) ("&amp;", "&#233;",
+ * "&#xE9;") decoded when it is one of ours, else as it is. */
+static void entity(struct md *m, const char *p, size_t n)
 {
-    const char *s = m->s;
-    size_t j = i + 1, n;
     char buf[4];
+    size_t k;
 
-    while (j < b && j - i <= 10 && (word_byte(s[j]) || s[j] == '#'))
-        j++;
-    n = j - i - 1;
-    if (j < b && s[j] == ';' && n > 0 && s[i + 1] == '#') {
-        size_t k = char_ref(s + i + 1, n, buf);
-
+    if (n > 3 && p[1] == '#') {
+        k = char_ref(p + 1, n - 2, buf);
         if (k > 0) {
-            put(m, buf, k);
-            return j + 1;
-        }
-    }
-    for (size_t e = 0; j < b && s[j] == ';' && e < sizeof entities / sizeof entities[0]; e++) {
-        if (strlen(entities[e].name) == n && memcmp(s + i + 1, entities[e].name, n) == 0) {
-            put(m, entities[e].text, strlen(entities[e].text));
-            return j + 1;
-        }
-    }
-    put_c(m, '&');
-    return i + 1;
-}
-
-/* Emphasis and strike-through markers (*, _, ~~) are dropped unless they
- * stand alone between spaces ("2 * 3") or, for '_', inside a word. */
-static size_t emphasis(struct md *m, size_t i, size_t b)
-{
-    const char *s = m->s;
-    char c = s[i];
-    size_t r = run_of(s, i, b, c);
-    char before = i > m->from ? s[i - 1] : ' ';
-    char after = i + r < b ? s[i + r] : ' ';
-    bool keep = att_doc_space((unsigned char)before) && att_doc_space((unsigned char)after);
-
-    if (c == '_' && word_byte(before) && word_byte(after))
-        keep = true;
-    if (c == '~' && r != 2)
-        keep = true;
-    if (keep)
-        put(m, s + i, r);
-    return i + r;
-}
-
-static size_t plain(struct md *m, size_t i, size_t b)
-{
-    size_t e = i + 1;
-
-    while (e < b && !special(m->s[e]) && e != m->skip_from)
-        e++;
-    put(m, m->s + i, e - i);
-    return e;
-}
-
-static size_t inline_at(struct md *m, size_t i, size_t b)
-{
-    switch (m->s[i]) {
-    case '\\':
-        return escape(m, i, b);
-    case '`':
-        return code_span(m, i, b);
-    case '!':
-        return image(m, i, b);
-    case '[':
-        return bracket(m, i, b);
-    case '<':
-        return tag(m, i, b);
-    case '&':
-        return entity(m, i, b);
-    case '*':
-    case '_':
-    case '~':
-        return emphasis(m, i, b);
-    case '|':
-        if (!m->table)
-            break;
-        if (m->n > m->line && m->out[m->n - 1] != ' ')
-            put_c(m, ' ');
-        for (i++; i < b && m->s[i] == ' ';)
-            i++;
-        return i;
-    default:
-        break;
-    }
-    return plain(m, i, b);
-}
-
-/* Write the inline text s[i..b) without its markup. */
-static void inline_text(struct md *m, size_t i, size_t b)
-{
-    while (i < b && (m->s[i] == ' ' || m->s[i] == '\t'))
-        i++;
-    m->from = i;
-    m->skip_from = NONE;
-    for (size_t k = 0; k <= CODE_RUN_MAX; k++)
-        m->code_fail[k] = NONE;
-    while (i < b) {
-        if (m->in_comment) {
-            i = comment_end(m, i, b);
-            /* No double space where a comment was. */
-            while (i < b && m->s[i] == ' ' && (m->n == m->line || m->out[m->n - 1] == ' '))
-                i++;
-        } else if (i == m->skip_from) {
-            i = m->skip_to;
-            m->skip_from = NONE;
-        } else {
-            i = inline_at(m, i, b);
-        }
-    }
-}
-
-/* ---- blocks ---- */
-
-static void text_block(struct md *m, enum kind kind, size_t i, size_t b)
-{
-    start_line(m, kind);
-    inline_text(m, i, b);
-    end_line(m, kind);
-}
-
-/* Past any block quote markers ("> ", "> > ") at the start of s[i..b). */
-static size_t unquote_line(const char *s, size_t i, size_t b)
-{
-    for (;;) {
-        size_t k = i;
-
-        while (k < b && k - i < 3 && s[k] == ' ')
-            k++;
-        if (k >= b || s[k] != '>')
-            return i;
-        i = k + 1;
-        if (i < b && s[i] == ' ')
-            i++;
-    }
-}
-
-/* ``` or ~~~ opens a fenced code block; its text is kept as it is. */
-static bool fence_open(struct md *m, size_t j, size_t b)
-{
-    char c = m->s[j];
-    size_t r = run_of(m->s, j, b, c);
-
-    if (r < 3 || (c == '`' && memchr(m->s + j + r, '`', b - j - r) != NULL))
-        return false;
-    m->in_fence = true;
-    m->fence_ch = c;
-    m->fence_len = r;
-    blank(m);
-    return true;
-}
-
-static void fence_line(struct md *m, size_t a, size_t b)
-{
-    size_t j = a;
-
-    while (j < b && j - a < 3 && m->s[j] == ' ')
-        j++;
-    if (j < b && m->s[j] == m->fence_ch) {
-        size_t r = run_of(m->s, j, b, m->fence_ch);
-
-        if (r >= m->fence_len && att_doc_blank(m->s + j + r, b - j - r)) {
-            m->in_fence = false;
-            blank(m);
+            text(m, buf, k);
             return;
         }
     }
-    if (att_doc_blank(m->s + a, b - a)) {
-        blank(m);
-        return;
+    for (size_t e = 0; n > 2 && e < sizeof entities / sizeof entities[0]; e++) {
+        if (strlen(entities[e].name) == n - 2 && memcmp(p + 1, entities[e].name, n - 2) == 0) {
+            text(m, entities[e].text, strlen(entities[e].text));
+            return;
+        }
     }
-    start_line(m, K_CODE);
-    put(m, m->s + a, b - a);
-    end_line(m, K_CODE);
+    text(m, p, n);
 }
 
-/* A "===" or "---" line under a paragraph makes it a heading. */
-static bool setext(struct md *m, size_t j, size_t b)
+/* The end of an entity at p[0..n) ("&name;" or "&#...;"), or 0. */
+static size_t entity_len(const char *p, size_t n)
 {
-    char c = m->s[j];
-    size_t r = run_of(m->s, j, b, c);
-
-    if (m->prev != K_TEXT || m->gap || r < 2 || !att_doc_blank(m->s + j + r, b - j - r))
-        return false;
-    if (c == '=' && !m->have_h1) {
-        m->have_h1 = true;
-        m->h1_start = m->para;
-        m->h1_end = m->n;
+    for (size_t i = 1; i < n && i < 12; i++) {
+        if (p[i] == ';')
+            return i > 1 ? i + 1 : 0;
+        if (!((p[i] | 0x20) >= 'a' && (p[i] | 0x20) <= 'z') && !(p[i] >= '0' && p[i] <= '9') &&
+            p[i] != '#')
+            return 0;
     }
-    m->prev = K_HEAD;
-    return true;
+    return 0;
 }
 
-static bool hrule(const char *s, size_t j, size_t b)
+/* A '<' followed by c opens a tag. */
+static bool tag_start(char c)
 {
-    size_t count = 0;
-
-    for (size_t k = j; k < b; k++) {
-        if (s[k] == s[j])
-            count++;
-        else if (s[k] != ' ' && s[k] != '\t')
-            return false;
-    }
-    return count >= 3;
+    return ((c | 0x20) >= 'a' && (c | 0x20) <= 'z') || c == '/' || c == '!' || c == '?';
 }
 
-/* "# Heading #": level 1 to 6, the closing #s dropped. */
-static bool heading(struct md *m, size_t j, size_t b)
+/* Text of an HTML block p[0..n): tags and comments dropped, entities
+ * decoded, lines joined; the state carries over from call to call. */
+static void html_text(struct md *m, const char *p, size_t n)
 {
-    const char *s = m->s;
-    size_t r = run_of(s, j, b, '#'), k = j + r, e = b, h;
+    size_t i = 0;
 
-    if (r > 6 || (k < b && s[k] != ' ' && s[k] != '\t'))
-        return false;
-    while (e > k && (s[e - 1] == ' ' || s[e - 1] == '\t'))
-        e--;
-    h = e;
-    while (h > k && s[h - 1] == '#')
-        h--;
-    if (h == k || s[h - 1] == ' ' || s[h - 1] == '\t')
-        e = h;
-    start_line(m, K_HEAD);
-    inline_text(m, k, e);
-    if (end_line(m, K_HEAD) && r == 1 && !m->have_h1) {
-        m->have_h1 = true;
-        m->h1_start = m->line;
-        m->h1_end = m->n;
-    }
-    return true;
-}
+    while (i < n) {
+        size_t k = i, e;
 
-/* "[label]: url": a link reference definition is dropped; a footnote
- * "[^1]: text" keeps its text; "[Note]: some words" stays as it is. */
-static bool refdef(struct md *m, size_t j, size_t b)
-{
-    const char *s = m->s, *q = memchr(s + j, ']', b - j);
-    size_t k, v;
+        if (m->in_comment || m->in_tag) {
+            const char *end = m->in_comment ? memmem(p + i, n - i, "-->", 3)
+                                             : memchr(p + i, '>', n - i);
 
-    if (q == NULL)
-        return false;
-    k = (size_t)(q - s);
-    if (k == j + 1 || k + 1 >= b || s[k + 1] != ':')
-        return false;
-    if (s[j + 1] == '^') {
-        text_block(m, K_TEXT, k + 2, b);
-        return true;
-    }
-    v = k + 2;
-    while (v < b && (s[v] == ' ' || s[v] == '\t'))
-        v++;
-    if (v < b && s[v] != '<' && s[v] != '/' && memchr(s + v, ' ', b - v) != NULL &&
-        memmem(s + v, b - v, "://", 3) == NULL)
-        return false;
-    return true;
-}
-
-static size_t list_marker(const char *s, size_t j, size_t b)
-{
-    size_t k = j;
-
-    if (s[j] == '-' || s[j] == '*' || s[j] == '+') {
-        k = j + 1;
-    } else {
-        while (k < b && k - j < 3 && s[k] >= '0' && s[k] <= '9')
+            if (end == NULL)
+                return;
+            i = (size_t)(end - p) + (m->in_comment ? 3 : 1);
+            m->in_comment = m->in_tag = false;
+            m->squeeze = true;
+            continue;
+        }
+        while (k < n && p[k] != '<' && p[k] != '&' && p[k] != '\n')
             k++;
-        if (k == j || k >= b || (s[k] != '.' && s[k] != ')'))
-            return j;
-        k++;
+        text(m, p + i, k - i);
+        if (k == n)
+            return;
+        if (p[k] == '\n') {
+            space(m);
+        } else if (p[k] == '&' && (e = entity_len(p + k, n - k)) > 0) {
+            entity(m, p + k, e);
+            k += e - 1;
+        } else if (p[k] == '<' && n - k >= 4 && memcmp(p + k, "<!--", 4) == 0) {
+            m->in_comment = true;
+            k += 3;
+        } else if (p[k] == '<' && k + 1 < n && tag_start(p[k + 1])) {
+            m->in_tag = true;
+        } else {
+            text(m, p + k, 1);
+        }
+        i = k + 1;
     }
-    if (k < b && s[k] != ' ' && s[k] != '\t')
-        return j;
-    while (k < b && (s[k] == ' ' || s[k] == '\t'))
-        k++;
-    if (b - k >= 4 && s[k] == '[' && (s[k + 1] == ' ' || s[k + 1] == 'x' || s[k + 1] == 'X') &&
-        s[k + 2] == ']' && s[k + 3] == ' ')
-        k += 4;
-    return k;
 }
 
-/* "| a | b |" rows keep their cells; the "|---|---|" row is dropped. */
-static void table_row(struct md *m, size_t j, size_t b)
+/* ---- md4c callbacks ---- */
+
+/* The lines of a code block, kept as they are; blank ones make a gap. */
+static void code_lines(struct md *m)
 {
-    size_t k = j;
+    const char *s = m->code.p;
+    size_t p = 0, n = m->code.len;
 
-    while (k < b && m->s[k] != '\0' && strchr("|-: \t", m->s[k]) != NULL)
-        k++;
-    if (k == b && memchr(m->s + j, '-', b - j) != NULL)
-        return;
-    m->table = true;
-    text_block(m, K_TABLE, j + 1, b);
-    m->table = false;
-}
+    blank(m);
+    while (p < n) {
+        const char *nl = memchr(s + p, '\n', n - p);
+        size_t e = nl != NULL ? (size_t)(nl - s) : n;
 
-static bool block(struct md *m, size_t j, size_t b)
-{
-    char c = m->s[j];
-
-    if ((c == '`' || c == '~') && fence_open(m, j, b))
-        return true;
-    if ((c == '=' || c == '-') && setext(m, j, b))
-        return true;
-    if ((c == '-' || c == '*' || c == '_') && hrule(m->s, j, b)) {
-        blank(m);
-        return true;
-    }
-    if (c == '#' && heading(m, j, b))
-        return true;
-    return c == '[' && refdef(m, j, b);
-}
-
-static void md_line(struct md *m, size_t a, size_t b)
-{
-    size_t j, cols = 0, k;
-
-    if (m->in_fence) {
-        fence_line(m, a, b);
-        return;
-    }
-    j = unquote_line(m->s, a, b);
-    while (j < b && (m->s[j] == ' ' || m->s[j] == '\t')) {
-        cols += m->s[j] == '\t' ? 4 : 1;
-        j++;
-    }
-    if (j == b) {
-        blank(m);
-        return;
-    }
-    if (cols < 4 && block(m, j, b))
-        return;
-    if (m->s[j] == '|') {
-        table_row(m, j, b);
-        return;
-    }
-    k = list_marker(m->s, j, b);
-    text_block(m, k != j ? K_LIST : K_TEXT, k, b);
-}
-
-/* Strip the Markdown s[0..len) into doc->body; the first level-1 heading
- * becomes the title when there is none. */
-static int strip(struct att_doc *doc, const char *s, size_t len)
-{
-    struct md m = {.s = s, .len = len, .skip_from = NONE};
-    size_t p = 0;
-
-    m.cap = len + 64;
-    m.out = malloc(m.cap);
-    if (m.out == NULL)
-        return ATT_E_NOMEM;
-    while (p < len && !m.oom) {
-        const char *nl = memchr(s + p, '\n', len - p);
-        size_t e = nl != NULL ? (size_t)(nl - s) : len;
-
-        md_line(&m, p, e);
+        if (att_doc_blank(s + p, e - p)) {
+            blank(m);
+        } else {
+            begin(m, K_CODE);
+            start_line(m, NULL); /* the indentation stays */
+            add(m, s + p, e - p);
+            end_line(m);
+        }
         p = e + 1;
     }
-    if (m.oom || (doc->title == NULL && m.have_h1 &&
-                  att_doc_collapse(m.out + m.h1_start, m.h1_end - m.h1_start, &doc->title) != 0)) {
-        free(m.out);
-        return ATT_E_NOMEM;
+    blank(m);
+    att_buf_reset(&m->code);
+    m->in_code = false;
+}
+
+/* A list item. From ITEM_NUMBER_MIN on, its number stays as text: "2025.
+ * A year" reads as a year more often than as an item. */
+static void list_item(struct md *m)
+{
+    unsigned d = m->depth - 1;
+
+    begin(m, K_LIST);
+    m->prefix[0] = '\0';
+    if (m->depth == 0 || d >= LISTS_MAX || m->item[d] == 0)
+        return;
+    if (m->item[d] >= ITEM_NUMBER_MIN)
+        snprintf(m->prefix, sizeof m->prefix, "%u%c ", m->item[d], m->delim[d]);
+    m->item[d]++;
+}
+
+static void list_enter(struct md *m, MD_BLOCKTYPE type, const void *detail)
+{
+    const MD_BLOCK_OL_DETAIL *ol = detail;
+
+    if (m->depth < LISTS_MAX) {
+        m->item[m->depth] = type == MD_BLOCK_OL ? ol->start : 0;
+        m->delim[m->depth] = type == MD_BLOCK_OL ? ol->mark_delimiter : '.';
     }
-    m.out[m.n] = '\0';
-    if (att_doc_blank(m.out, m.n)) {
-        free(m.out);
-        return ATT_E_EMPTY;
+    m->depth++;
+}
+
+static int on_enter(MD_BLOCKTYPE type, void *detail, void *ud)
+{
+    struct md *m = ud;
+
+    switch (type) {
+    case MD_BLOCK_P:
+        begin(m, K_TEXT);
+        break;
+    case MD_BLOCK_H:
+        begin(m, K_HEAD);
+        m->level = ((const MD_BLOCK_H_DETAIL *)detail)->level;
+        break;
+    case MD_BLOCK_UL:
+    case MD_BLOCK_OL:
+        list_enter(m, type, detail);
+        break;
+    case MD_BLOCK_LI:
+        list_item(m);
+        break;
+    case MD_BLOCK_TR:
+        begin(m, K_TABLE);
+        break;
+    case MD_BLOCK_TH:
+    case MD_BLOCK_TD:
+        m->cell = true;
+        break;
+    case MD_BLOCK_HTML:
+        begin(m, K_TEXT);
+        m->html = true;
+        m->in_tag = m->in_comment = false;
+        break;
+    case MD_BLOCK_CODE:
+        end_line(m);
+        m->in_code = true;
+        break;
+    case MD_BLOCK_HR:
+        end_line(m);
+        blank(m);
+        break;
+    default:
+        break;
     }
-    doc->body = m.out;
-    doc->body_len = m.n;
-    return ATT_OK;
+    return m->rc;
+}
+
+static int on_leave(MD_BLOCKTYPE type, void *detail, void *ud)
+{
+    struct md *m = ud;
+
+    (void)detail;
+    switch (type) {
+    case MD_BLOCK_UL:
+    case MD_BLOCK_OL:
+        m->depth--;
+        break;
+    case MD_BLOCK_CODE:
+        code_lines(m);
+        break;
+    case MD_BLOCK_HTML:
+        m->html = false;
+        end_line(m);
+        break;
+    case MD_BLOCK_LI:
+        m->prefix[0] = '\0';
+        end_line(m);
+        break;
+    case MD_BLOCK_P:
+    case MD_BLOCK_H:
+    case MD_BLOCK_TR:
+        end_line(m);
+        break;
+    default:
+        break;
+    }
+    return m->rc;
+}
+
+/* Spans need nothing: a link or image gives its text, code its code. */
+static int on_span(MD_SPANTYPE type, void *detail, void *ud)
+{
+    (void)type;
+    (void)detail;
+    (void)ud;
+    return 0;
+}
+
+static int on_text(MD_TEXTTYPE type, const MD_CHAR *p, MD_SIZE n, void *ud)
+{
+    struct md *m = ud;
+
+    m->at = p;
+    if (m->in_code) {
+        if (m->rc == ATT_OK)
+            m->rc = att_buf_add(&m->code, p, n);
+        return m->rc;
+    }
+    switch (type) {
+    case MD_TEXT_NULLCHAR:
+        text(m, "\xEF\xBF\xBD", 3);
+        break;
+    case MD_TEXT_BR:
+    case MD_TEXT_SOFTBR:
+        space(m);
+        break;
+    case MD_TEXT_ENTITY:
+        entity(m, p, n);
+        break;
+    case MD_TEXT_HTML:
+        if (m->html)
+            html_text(m, p, n);
+        else
+            m->squeeze = true; /* inline raw HTML is dropped */
+        break;
+    default:
+        text(m, p, n);
+        break;
+    }
+    return m->rc;
+}
+
+/* Read the Markdown s[0..len) into doc->body; the first level-1 heading
+ * becomes the title when there is none. */
+static int body(struct att_doc *doc, const char *s, size_t len)
+{
+    const MD_PARSER parser = {0, MD_FLAGS, on_enter, on_leave, on_span, on_span, on_text,
+                              NULL, NULL};
+    struct md m = {.s = s, .len = len};
+    int rc;
+
+    if ((MD_SIZE)len != len)
+        return ATT_E_TOOBIG;
+    att_buf_init(&m.out, SIZE_MAX);
+    att_buf_init(&m.code, SIZE_MAX);
+    rc = md_parse(s, (MD_SIZE)len, &parser, &m);
+    end_line(&m);
+    if (m.rc == ATT_OK && rc != 0)
+        m.rc = ATT_E_NOMEM; /* md4c fails only when out of memory */
+    if (m.rc == ATT_OK && doc->title == NULL && m.have_h1)
+        m.rc = att_doc_collapse(m.out.p + m.h1_start, m.h1_end - m.h1_start, &doc->title);
+    if (m.rc == ATT_OK && att_doc_blank(m.out.p, m.out.len))
+        m.rc = ATT_E_EMPTY;
+    att_buf_free(&m.code);
+    if (m.rc != ATT_OK) {
+        att_buf_free(&m.out);
+        return m.rc;
+    }
+    doc->body = att_buf_take(&m.out, &doc->body_len);
+    return doc->body != NULL ? ATT_OK : ATT_E_NOMEM;
 }
 
 /* ---- front matter ---- */
+
+static bool word_byte(char c)
+{
+    return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
+           (unsigned char)c >= 0x80;
+}
 
 static size_t line_end(const char *s, size_t p, size_t len)
 {
@@ -864,12 +663,14 @@ int att_read_md(const char *data, size_t len, struct att_doc *doc, struct att_er
     fm = front_end(text + start, n - start);
     rc = front_matter(doc, text + start, fm);
     if (rc == ATT_OK)
-        rc = strip(doc, text + start + fm, n - start - fm);
+        rc = body(doc, text + start + fm, n - start - fm);
     free(text);
     if (rc == ATT_OK)
         return ATT_OK;
     att_doc_drop(doc);
     if (rc == ATT_E_EMPTY)
         return att_err_set(err, rc, "no text");
+    if (rc == ATT_E_TOOBIG)
+        return att_err_set(err, rc, "too large for the Markdown parser");
     return att_err_set(err, rc, "out of memory");
 }

@@ -4,7 +4,8 @@
 set -u
 
 pkgs="build-essential pkg-config libxapian-dev xapian-tools libevent-dev \
-libcjson-dev libxml2-dev libxxhash-dev libcmocka-dev clang libclang-rt-dev python3 $*"
+libcjson-dev libxml2-dev libxxhash-dev libmd4c-dev libcmocka-dev clang \
+libclang-rt-dev python3 $*"
 
 missing=""
 for p in $pkgs; do

@@ -13,7 +13,7 @@ FUZZ_FLAGS   ?=
 FUZZ_TARGETS ?= $(FUZZ_NAMES)
 FUZZ_B       := build/fuzz
 FUZZ_SAN     := -fsanitize=address,undefined -fno-sanitize-recover=all
-FUZZ_PKGS    := libcjson libxml-2.0 libxxhash
+FUZZ_PKGS    := libcjson libxml-2.0 libxxhash md4c
 FUZZ_CFLAGS  := -std=c11 $(WARN) -O1 -g -fno-omit-frame-pointer $(FUZZ_SAN) \
                 -fsanitize=fuzzer-no-link -pthread \
                 $(shell pkg-config --cflags $(FUZZ_PKGS) 2>/dev/null)

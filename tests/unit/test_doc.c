@@ -544,13 +544,18 @@ static void test_md_inline(void **state)
             "2 * 3 = 6 and snake_case and boldx gone ~5 miles", NULL);
     md_body("Use ``a ` b`` here, `code` and a lone ` tick",
             "Use a ` b here, code and a lone ` tick", NULL);
-    md_body("\\*not emphasis\\* and a \\ backslash\\", "*not emphasis* and a \\ backslash", NULL);
+    /* A backslash ending a paragraph is text (CommonMark: no hard break there). */
+    md_body("\\*not emphasis\\* and a \\ backslash\\", "*not emphasis* and a \\ backslash\\",
+            NULL);
+    md_body("line\\\nbreak and  \ntwo spaces", "line break and two spaces", NULL);
     md_body("AT&amp;T &#8220;q&#x201D; &bogus; & x &#0; &lt;tag&gt;",
             "AT&T \xE2\x80\x9Cq\xE2\x80\x9D &bogus; & x &#0; <tag>", NULL);
     md_body("See <https://example.com/x> or <a href=\"y\">this</a> and a < b > c",
             "See https://example.com/x or this and a < b > c", NULL);
-    md_body("[text][ref], [other][] and [sic] stay; [a](b) [c](<d e>)",
+    md_body("[text][ref], [other][] and [sic] stay; [a](b) [c](<d e>)\n\n[ref]: /r\n[other]: /o",
             "text, other and [sic] stay; a c", NULL);
+    /* A reference to no definition is text (CommonMark). */
+    md_body("[text][nope] stays as written", "[text][nope] stays as written", NULL);
     md_body("a <!-- hidden\nstill hidden --> b", "a b", NULL);
 }
 
@@ -563,10 +568,17 @@ static void test_md_blocks(void **state)
             "quoted nested\n\ntask\nplus\nten\n\n2025. A year", NULL);
     md_body("~~~ python\nx = `1`  \n\n# not a heading\n~~~\nafter",
             "x = `1`\n\n# not a heading\n\nafter", NULL);
-    md_body("Text[^1].\n\n[^1]: The footnote text.\n[ref]: http://x.example \"T\"\n"
+    /* Footnotes are no CommonMark: "[^1]: text" is a paragraph like "[Note]: words". */
+    md_body("Text[^1].\n\n[^1]: The footnote text.\n\n[ref]: http://x.example \"T\"\n"
             "[Note]: some words here",
-            "Text[^1].\n\nThe footnote text. [Note]: some words here", NULL);
+            "Text[^1].\n\n[^1]: The footnote text.\n\n[Note]: some words here", NULL);
     md_body("    indented code\n\nText", "indented code\n\nText", NULL);
+    md_body("```\ncode ending in spaces  \n```", "code ending in spaces", NULL);
+    md_body("<div>\nHello <b>bold</b> &amp; more\n</div>\n\nPara one\n\n&ldquo;Para two&rdquo;"
+            "\n\n<!-- c -->\nAfter",
+            "Hello bold & more\n\nPara one\n\n\xE2\x80\x9CPara two\xE2\x80\x9D\n\nAfter", NULL);
+    md_body("1. one\n2. two\n\n1999) Party\n2000) Millennium\n\n- x\n\n2024. Loose\n\n2025. items",
+            "one\ntwo\n\n1999) Party\n2000) Millennium\n\nx\n\n2024. Loose\n\n2025. items", NULL);
 }
 
 /* Inputs that would be quadratic with naive scanning finish quickly. */

@@ -72,8 +72,11 @@ int att_match_spans_in(const char *text, size_t len, const struct att_spans *sen
     if (m == NULL || m->match == NULL || text == NULL || len == 0)
         return ATT_OK;
     while (rc == ATT_OK && att_word_next(&s, &w)) {
-        const char *word = att_word_form(&s, &w, buf, sizeof buf, &n);
+        const char *word = (const char *)s.t + w.a;
 
+        n = w.b - w.a;
+        if (w.form != ATT_WF_TEXT) /* rare: the call is kept off the common path */
+            word = att_word_form(&s, &w, buf, sizeof buf, &n);
         while (k + 1 < sents->n && sents->v[k].end <= w.a)
             k++;
         rc = add_word(&r, &w, k, m->match(m->ud, word, n), out);

@@ -340,21 +340,19 @@ static enum charset declared(const char *s, size_t len)
  * few bad bytes rather than a legacy 8-bit encoding. */
 static bool mostly_utf8(const char *s, size_t len)
 {
-    size_t good = 0, bad = 0, i = 0;
+    size_t good = 0, bad = 0, i = 0, n;
 
     while (i < len) {
-        unsigned char c = (unsigned char)s[i];
-        size_t n = c >= 0xC2 && c <= 0xDF ? 2 : c >= 0xE0 && c <= 0xEF ? 3 : 4;
-
-        if (c < 0x80) {
+        if ((unsigned char)s[i] < 0x80) {
             i++;
-        } else if (c <= 0xF4 && n <= len - i && att_utf8_valid(s + i, n)) {
-            good++;
-            i += n;
-        } else {
-            bad++;
-            i++;
+            continue;
         }
+        (void)att_utf8_decode(s + i, len - i, &n); /* a bad byte: n == 1 */
+        if (n > 1)
+            good++;
+        else
+            bad++;
+        i += n;
     }
     return good > bad;
 }

@@ -3,28 +3,13 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "attache/text.h"
 #include "render.h"
 
 #define BOLD "\033[1m"
 #define DIM "\033[2m"
 #define HIT "\033[1;31m"
 #define RESET "\033[0m"
-
-/* Decode one UTF-8 character at s (len >= 1); returns its length (1 for
- * a bad byte) and stores the code point. */
-static size_t decode(const unsigned char *s, size_t len, uint32_t *cp)
-{
-    size_t n = s[0] < 0x80 ? 1 : s[0] < 0xE0 ? 2 : s[0] < 0xF0 ? 3 : 4;
-
-    if (s[0] >= 0x80 && s[0] < 0xC0)
-        n = 1;
-    if (n > len)
-        n = 1;
-    *cp = n == 1 ? s[0] : (uint32_t)(s[0] & (0x7F >> n));
-    for (size_t i = 1; i < n; i++)
-        *cp = (*cp << 6) | (s[i] & 0x3F);
-    return n;
-}
 
 static int columns(uint32_t c)
 {
@@ -46,6 +31,7 @@ static int word_width(const char *w, size_t len, const struct style *st)
 
     for (size_t i = 0; i < len;) {
         uint32_t cp;
+        size_t n;
 
         if (w[i] == MARK_ON[0] || w[i] == MARK_OFF[0]) {
             cols += st->color ? 0 : 1;
@@ -56,7 +42,8 @@ static int word_width(const char *w, size_t len, const struct style *st)
             i++;
             continue;
         }
-        i += decode((const unsigned char *)w + i, len - i, &cp);
+        cp = att_utf8_decode(w + i, len - i, &n); /* a bad byte: one U+FFFD */
+        i += n;
         cols += columns(cp);
     }
     return cols;

@@ -9,221 +9,11 @@
 
 #include "attache/highlight.h"
 #include "attache/text.h"
+#include "index_words.h"
 
 #define DEFAULT_LENGTH 240
 #define DEFAULT_ELLIPSIS "\xE2\x80\xA6" /* U+2026 */
-
-/* ---------------------------------------------------------- characters */
-
-/* What a character does to words. */
-enum cls {
-    C_SEP,   /* separator: space, punctuation, symbol, invalid byte */
-    C_WORD,  /* letter or digit of a spaced script */
-    C_CJK,   /* ideograph or kana: a word of its own script */
-    C_APOS,  /* ' or U+2019: inside a word between two word characters */
-    C_DOT,   /* . : the same */
-    C_AMP,   /* & : the same ("AT&T") */
-    C_COMMA, /* , : inside a number between two digits ("3,000"), else a clause mark */
-    C_CLAUSE, /* ; : and CJK clause marks: a phrase never spans them */
-    C_STOP   /* ! ? … and their CJK forms, newlines: nor these */
-};
-
-/* Code points from U+00C0 up that are not letters: punctuation, symbols,
- * CJK and fullwidth punctuation, specials, emoji. */
-static const uint32_t non_letters[][2] = {
-    {0xD7, 0xD7},       {0xF7, 0xF7},       {0x2000, 0x2BFF},   {0x2E00, 0x2E7F},
-    {0x3000, 0x3004},   {0x3008, 0x303F},   {0xFE10, 0xFE1F},   {0xFE30, 0xFE6F},
-    {0xFEFF, 0xFEFF},   {0xFF01, 0xFF0F},   {0xFF1A, 0xFF20},   {0xFF3B, 0xFF40},
-    {0xFF5B, 0xFF65},   {0xFFF0, 0xFFFF},   {0x1F000, 0x1FAFF},
-};
-
-/* Scripts written without spaces between words. */
-static const uint32_t cjk[][2] = {
-    {0x2E80, 0x2FDF},   {0x3005, 0x3007},   {0x3040, 0x31FF},   {0x3400, 0x4DBF},
-    {0x4E00, 0x9FFF},   {0xF900, 0xFAFF},   {0x20000, 0x3FFFF},
-};
-
-#define COUNT(a) (sizeof(a) / sizeof((a)[0]))
-
-static bool in_table(uint32_t cp, const uint32_t (*r)[2], size_t n)
-{
-    for (size_t k = 0; k < n; k++) {
-        if (cp >= r[k][0] && cp <= r[k][1])
-            return true;
-    }
-    return false;
-}
-
-/* The code point of the valid multi-byte sequence at t[i] and its length,
- * or 0 when the bytes there are not valid UTF-8. */
-static size_t decode(const unsigned char *t, size_t len, size_t i, uint32_t *cp)
-{
-    unsigned char c = t[i];
-    size_t n;
-    uint32_t v;
-
-    if (c >= 0xC2 && c <= 0xDF) {
-        n = 2;
-        v = c & 0x1F;
-    } else if (c >= 0xE0 && c <= 0xEF) {
-        n = 3;
-        v = c & 0x0F;
-    } else if (c >= 0xF0 && c <= 0xF4) {
-        n = 4;
-        v = c & 0x07;
-    } else {
-        return 0;
-    }
-    if (len - i < n)
-        return 0;
-    for (size_t k = 1; k < n; k++) {
-        if ((t[i + k] & 0xC0) != 0x80)
-            return 0;
-        v = (v << 6) | (t[i + k] & 0x3F);
-    }
-    if ((n == 3 && v < 0x800) || (n == 4 && v < 0x10000) || v > 0x10FFFF)
-        return 0;
-    if (v >= 0xD800 && v <= 0xDFFF)
-        return 0;
-    *cp = v;
-    return n;
-}
-
-static bool ascii_alnum(unsigned char c)
-{
-    return (c >= '0' && c <= '9') || (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z');
-}
-
-static bool ascii_digit(unsigned char c)
-{
-    return c >= '0' && c <= '9';
-}
-
-static enum cls ascii_class(unsigned char c)
-{
-    if (ascii_alnum(c))
-        return C_WORD;
-    switch (c) {
-    case '\'':
-        return C_APOS;
-    case '.':
-        return C_DOT;
-    case '&':
-        return C_AMP;
-    case ',':
-        return C_COMMA;
-    case ';':
-    case ':':
-        return C_CLAUSE;
-    case '!':
-    case '?':
-    case '\n':
-    case '\r':
-        return C_STOP;
-    default:
-        return C_SEP;
-    }
-}
-
-/* The class of the character at t[i]; *n gets its length in bytes (an
- * invalid byte is a one-byte separator). */
-static enum cls classify(const unsigned char *t, size_t len, size_t i, size_t *n)
-{
-    uint32_t cp = 0;
-
-    *n = 1;
-    if (t[i] < 0x80)
-        return ascii_class(t[i]);
-    *n = decode(t, len, i, &cp);
-    if (*n == 0) {
-        *n = 1;
-        return C_SEP;
-    }
-    if (cp == 0x2019)
-        return C_APOS;
-    if (cp == 0x2026 || cp == 0x3002 || cp == 0xFF01 || cp == 0xFF1F || cp == 0x2028
-        || cp == 0x2029)
-        return C_STOP;
-    if (cp == 0x3001 || cp == 0xFF0C || cp == 0xFF1A || cp == 0xFF1B)
-        return C_CLAUSE;
-    if (cp < 0xC0 || in_table(cp, non_letters, COUNT(non_letters)))
-        return C_SEP;
-    if (in_table(cp, cjk, COUNT(cjk)))
-        return C_CJK;
-    return C_WORD;
-}
-
-/* ---------------------------------------------------------- words */
-
-/* A cursor over t[0..len) that yields words. */
-struct scan {
-    const unsigned char *t;
-    size_t len;
-    size_t pos;
-};
-
-struct word {
-    size_t a, b;   /* the word is t[a..b) */
-    bool cjk;      /* made of C_CJK characters */
-    bool split;    /* a clause or stop mark lies between it and the word before */
-};
-
-/* True if the joiner of class j at t[i] (n bytes) stays inside the word
- * whose last character starts at t[last]. */
-static bool joins(const struct scan *s, enum cls j, size_t i, size_t n, size_t last)
-{
-    size_t m;
-
-    if (j != C_APOS && j != C_DOT && j != C_AMP && j != C_COMMA)
-        return false;
-    if (i + n >= s->len || classify(s->t, s->len, i + n, &m) != C_WORD)
-        return false;
-    if (j == C_COMMA)
-        return ascii_digit(s->t[last]) && ascii_digit(s->t[i + n]);
-    return true;
-}
-
-/* Move s->pos past the word of class k that starts there. */
-static void skip_word(struct scan *s, enum cls k)
-{
-    size_t last = s->pos, n;
-
-    while (s->pos < s->len) {
-        enum cls c = classify(s->t, s->len, s->pos, &n);
-
-        if (c == k) {
-            last = s->pos;
-            s->pos += n;
-        } else if (k == C_WORD && joins(s, c, s->pos, n, last)) {
-            s->pos += n;
-        } else {
-            return;
-        }
-    }
-}
-
-/* The next word at or after s->pos into *w; false when there is none. */
-static bool next_word(struct scan *s, struct word *w)
-{
-    size_t n;
-
-    w->split = false;
-    while (s->pos < s->len) {
-        enum cls c = classify(s->t, s->len, s->pos, &n);
-
-        if (c == C_WORD || c == C_CJK) {
-            w->a = s->pos;
-            w->cjk = c == C_CJK;
-            skip_word(s, c);
-            w->b = s->pos;
-            return true;
-        }
-        if (c == C_STOP || c == C_CLAUSE || c == C_COMMA)
-            w->split = true;
-        s->pos += n;
-    }
-    return false;
-}
+#define FORM_MAX 256 /* bytes of a word rewritten for the matcher (the index keeps 64) */
 
 /* ---------------------------------------------------------- match spans */
 
@@ -245,7 +35,7 @@ static int flush(struct run *r, struct att_spans *out)
 }
 
 /* Add one word, in sentence k, matched or not, to the range being grown. */
-static int add_word(struct run *r, const struct word *w, size_t k, bool hit,
+static int add_word(struct run *r, const struct att_word *w, size_t k, bool hit,
                     struct att_spans *out)
 {
     int rc;
@@ -272,18 +62,24 @@ int att_match_spans_in(const char *text, size_t len, const struct att_spans *sen
                        const struct att_matcher *m, struct att_spans *out,
                        struct att_err *err)
 {
-    struct scan s = {(const unsigned char *)text, len, 0};
+    struct att_wscan s = {(const unsigned char *)text, len, 0};
     struct run r = {false, 0, 0, 0};
-    struct word w;
-    size_t k = 0;
+    struct att_word w;
+    char buf[FORM_MAX];
+    size_t k = 0, n;
     int rc = ATT_OK;
 
     if (m == NULL || m->match == NULL || text == NULL || len == 0)
         return ATT_OK;
-    while (rc == ATT_OK && next_word(&s, &w)) {
+    while (rc == ATT_OK && att_word_next(&s, &w)) {
+        const char *word = (const char *)s.t + w.a;
+
+        n = w.b - w.a;
+        if (w.form != ATT_WF_TEXT) /* rare: the call is kept off the common path */
+            word = att_word_form(&s, &w, buf, sizeof buf, &n);
         while (k + 1 < sents->n && sents->v[k].end <= w.a)
             k++;
-        rc = add_word(&r, &w, k, m->match(m->ud, text + w.a, w.b - w.a), out);
+        rc = add_word(&r, &w, k, m->match(m->ud, word, n), out);
     }
     if (rc == ATT_OK)
         rc = flush(&r, out);
@@ -459,14 +255,14 @@ static size_t best_window(const struct snip *p, const size_t *cnt, struct att_sp
  * boundary. Scans from lo to c->end: linear. */
 static void snap(const struct snip *p, size_t lo, size_t hi, struct att_span *c)
 {
-    struct scan s = {p->t, hi, lo};
-    struct word w;
+    struct att_wscan s = {p->t, hi, lo};
+    struct att_word w;
     size_t x = c->start, y = c->end;
     bool have = x <= lo;
 
     c->start = have ? lo : x;
     c->end = c->start;
-    while (next_word(&s, &w) && w.a < y) {
+    while (att_word_next(&s, &w) && w.a < y) {
         if (!have && (w.a >= x || (w.cjk && w.b > x))) {
             c->start = w.a >= x ? w.a : char_ceil(p->t, hi, x);
             c->end = c->start;

@@ -11,10 +11,13 @@
 
 #include "attache/doc.h"
 #include "attache/text.h"
+#include "buf.h"
 #include "doc_priv.h"
 
 #define MAX_DEPTH 256    /* deeper nesting stops the parse, as in libxml2's own tree builder */
 #define SNIFF_BYTES 4096 /* where a declared charset is looked for */
+#define TEXT_GROWTH 3    /* most bytes of text one byte of HTML becomes (windows-1252 to UTF-8) */
+#define TEXT_SLACK 4096  /* and a little more: the ceiling of a text is never met */
 
 /* What an element does to the text. */
 enum {
@@ -72,10 +75,9 @@ static const struct {
 
 /* A growing text with its white space collapsed. */
 struct text {
-    char *p;
-    size_t n, cap;
+    struct att_buf b;
     int pending; /* white space not written yet: 0 none, 1 a space, 2 a line break */
-    bool oom;
+    int rc;      /* the first failure to grow (ATT_E_NOMEM, ATT_E_TOOBIG), else ATT_OK */
 };
 
 struct html {
@@ -96,34 +98,29 @@ struct html {
 
 /* ---- text ---- */
 
+/* The texts of an HTML file of len bytes, each empty, with a ceiling past
+ * anything the file can give. */
+static void texts_init(struct html *h, size_t len)
+{
+    size_t max = len > (SIZE_MAX - TEXT_SLACK) / TEXT_GROWTH ? SIZE_MAX
+                                                             : len * TEXT_GROWTH + TEXT_SLACK;
+
+    att_buf_init(&h->body.b, max);
+    att_buf_init(&h->title.b, max);
+    att_buf_init(&h->h1.b, max);
+}
+
 static void text_put(struct text *t, const char *s, size_t k)
 {
-    size_t cap = t->cap;
-    char *p;
-
-    if (t->oom)
-        return;
-    if (cap - t->n <= k) {
-        while (cap - t->n <= k)
-            cap = cap * 2 + 256;
-        p = realloc(t->p, cap);
-        if (p == NULL) {
-            t->oom = true;
-            return;
-        }
-        t->p = p;
-        t->cap = cap;
-    }
-    memcpy(t->p + t->n, s, k);
-    t->n += k;
-    t->p[t->n] = '\0';
+    if (t->rc == ATT_OK)
+        t->rc = att_buf_add(&t->b, s, k);
 }
 
 static void text_flush(struct text *t)
 {
-    if (t->n > 0 && t->pending == 2)
+    if (t->b.len > 0 && t->pending == 2)
         text_put(t, "\n", 1);
-    else if (t->n > 0 && t->pending == 1 && t->p[t->n - 1] != '\n')
+    else if (t->b.len > 0 && t->pending == 1 && t->b.p[t->b.len - 1] != '\n')
         text_put(t, " ", 1);
     t->pending = 0;
 }
@@ -343,21 +340,19 @@ static enum charset declared(const char *s, size_t len)
  * few bad bytes rather than a legacy 8-bit encoding. */
 static bool mostly_utf8(const char *s, size_t len)
 {
-    size_t good = 0, bad = 0, i = 0;
+    size_t good = 0, bad = 0, i = 0, n;
 
     while (i < len) {
-        unsigned char c = (unsigned char)s[i];
-        size_t n = c >= 0xC2 && c <= 0xDF ? 2 : c >= 0xE0 && c <= 0xEF ? 3 : 4;
-
-        if (c < 0x80) {
+        if ((unsigned char)s[i] < 0x80) {
             i++;
-        } else if (c <= 0xF4 && n <= len - i && att_utf8_valid(s + i, n)) {
-            good++;
-            i += n;
-        } else {
-            bad++;
-            i++;
+            continue;
         }
+        (void)att_utf8_decode(s + i, len - i, &n); /* a bad byte: n == 1 */
+        if (n > 1)
+            good++;
+        else
+            bad++;
+        i += n;
     }
     return good > bad;
 }
@@ -450,19 +445,19 @@ static int copy_str(const char *s, char **out)
 /* Move what the parse found into doc. */
 static int fill(struct html *h, struct att_doc *doc)
 {
-    int rc = ATT_OK;
+    int rc = h->oom ? ATT_E_NOMEM : ATT_OK;
 
-    if (h->oom || h->body.oom || h->title.oom || h->h1.oom)
-        return ATT_E_NOMEM;
-    if (h->body.p == NULL || att_doc_blank(h->body.p, h->body.n))
+    if (rc == ATT_OK)
+        rc = h->body.rc != ATT_OK ? h->body.rc : h->title.rc != ATT_OK ? h->title.rc : h->h1.rc;
+    if (rc != ATT_OK)
+        return rc;
+    if (h->body.b.p == NULL || att_doc_blank(h->body.b.p, h->body.b.len))
         return ATT_E_EMPTY;
-    doc->body = h->body.p;
-    doc->body_len = h->body.n;
-    h->body.p = NULL;
-    if (h->title.p != NULL)
-        rc = att_doc_collapse(h->title.p, h->title.n, &doc->title);
-    if (rc == ATT_OK && doc->title == NULL && h->h1.p != NULL)
-        rc = att_doc_collapse(h->h1.p, h->h1.n, &doc->title);
+    doc->body = att_buf_take(&h->body.b, &doc->body_len);
+    if (h->title.b.p != NULL)
+        rc = att_doc_collapse(h->title.b.p, h->title.b.len, &doc->title);
+    if (rc == ATT_OK && doc->title == NULL && h->h1.b.p != NULL)
+        rc = att_doc_collapse(h->h1.b.p, h->h1.b.len, &doc->title);
     if (rc == ATT_OK)
         rc = pick_date(h, doc);
     if (rc == ATT_OK)
@@ -474,9 +469,9 @@ static int fill(struct html *h, struct att_doc *doc)
 
 static void html_free(struct html *h)
 {
-    free(h->body.p);
-    free(h->title.p);
-    free(h->h1.p);
+    att_buf_free(&h->body.b);
+    att_buf_free(&h->title.b);
+    att_buf_free(&h->h1.b);
     for (int i = 0; i < D_N; i++)
         free(h->dates[i]);
     free(h->source);
@@ -495,6 +490,7 @@ int att_read_html(const char *data, size_t len, struct att_doc *doc, struct att_
         return att_err_set(err, ATT_E_EMPTY, "no text");
     if (len > INT_MAX)
         return att_err_set(err, ATT_E_TOOBIG, "HTML file over 2 GB");
+    texts_init(&h, len);
     rc = prepare(&data, &len, &owned, &enc);
     if (rc == ATT_OK && len > 0)
         rc = parse(&h, data, len, enc);
@@ -507,5 +503,7 @@ int att_read_html(const char *data, size_t len, struct att_doc *doc, struct att_
     att_doc_drop(doc);
     if (rc == ATT_E_EMPTY)
         return att_err_set(err, rc, "no text");
+    if (rc == ATT_E_TOOBIG)
+        return att_err_set(err, rc, "HTML text past %zu bytes", h.body.b.max);
     return att_err_set(err, rc, "out of memory");
 }

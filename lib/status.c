@@ -5,6 +5,11 @@
 #include <stdlib.h>
 
 #include "attache/attache.h"
+#include "buf.h"
+
+/* Most spans in one array: each covers at least a byte of some text, so
+ * this is far past any document; with 16-byte spans, 4 GB. */
+#define SPANS_MAX ((size_t)1 << 28)
 
 static const char *const names[ATT_E_MAX] = {
     [ATT_OK] = "ok",
@@ -47,15 +52,8 @@ const char *att_strerror(int code)
 
 int att_spans_push(struct att_spans *s, size_t start, size_t end)
 {
-    if (s->n == s->cap) {
-        size_t cap = s->cap ? s->cap * 2 : 16;
-        struct att_span *v = realloc(s->v, cap * sizeof *v);
-
-        if (v == NULL)
-            return ATT_E_NOMEM;
-        s->v = v;
-        s->cap = cap;
-    }
+    if (att_grow(&s->v, &s->cap, s->n + 1, sizeof *s->v, SPANS_MAX) != ATT_OK)
+        return ATT_E_NOMEM; /* out of memory or past the ceiling: the same to callers */
     s->v[s->n].start = start;
     s->v[s->n].end = end;
     s->n++;

@@ -1,6 +1,7 @@
 /* attache: highlighting: which words of a passage match a query, and a
- * snippet of whole sentences around them. Pure C; the caller supplies the
- * word matcher (the daemon's comes from the Xapian shim, which stems). */
+ * snippet of whole sentences around them. Words are cut by the index's own
+ * rule; the caller supplies the word matcher (the daemon's comes from the
+ * Xapian shim, which stems). */
 #ifndef ATTACHE_HIGHLIGHT_H
 #define ATTACHE_HIGHLIGHT_H
 
@@ -13,17 +14,25 @@
 extern "C" {
 #endif
 
-/* Says whether one word (word[0..len), as it stands in the text: original
- * case, never empty, valid UTF-8) matches the query. */
+/* Says whether one word matches the query. word[0..len) (never empty,
+ * valid UTF-8 when the text is) is the word as the index writes it but
+ * for case, which is the text's: an acronym without its dots ("U.S." is
+ * "US"), U+2019 and U+201B as an apostrophe, zero-width characters left
+ * out; otherwise the text itself. */
 struct att_matcher {
     bool (*match)(void *ud, const char *word, size_t len);
     void *ud;
 };
 
 /* Append to *out the byte ranges of text[0..len) whose words match. Words
- * are runs of letters and digits (any script; an apostrophe or a period
- * between two letters stays inside: "don't", "U.S"), so ranges never cut a
- * UTF-8 character. Matched words separated only by white space (or by
+ * are cut as Xapian's term generator cuts them for the index: runs of
+ * Xapian word characters (letters, marks, numbers and '_' of any script)
+ * joined by an apostrophe, '&' or a middle dot between two of them
+ * ("don't", "O'Brien", "AT&T"), by ',' '.' or ';' between two digits
+ * ("3,000", "1.5"), followed by up to three '+' or '#' ("C++"); capitals
+ * with dots are one word ("U.S.", its range ending at the last letter).
+ * Ranges never cut a UTF-8 character; an invalid byte separates words.
+ * Matched words separated only by white space (or by
  * punctuation inside a phrase such as "U.S.-China") are merged into one
  * range, so a matched phrase is one span. Ranges are ordered and disjoint.
  * Returns ATT_OK or ATT_E_NOMEM. Pure: thread-safe. */

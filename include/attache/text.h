@@ -5,6 +5,7 @@
 
 #include <stdbool.h>
 #include <stddef.h>
+#include <stdint.h>
 
 #include "attache.h"
 
@@ -65,6 +66,15 @@ int att_quotes_find(const char *text, size_t len, struct att_quotes *out, struct
 void att_quotes_free(struct att_quotes *q); /* NULL-safe; leaves q empty */
 
 /* UTF-8 helpers. */
+
+/* Decode the character at s[0..len) (len > 0): returns its code point and
+ * stores its length in bytes in *adv. Bytes that do not begin a valid
+ * sequence (a stray continuation byte, C0, C1, F5..FF, a truncated
+ * sequence, an overlong form, a surrogate, a value past U+10FFFF) give
+ * U+FFFD with *adv = 1, as att_utf8_repair replaces them; a genuine U+FFFD
+ * has *adv = 3. With len == 0, U+FFFD and *adv = 0. The only UTF-8
+ * decoder of the project. */
+uint32_t att_utf8_decode(const char *s, size_t len, size_t *adv);
 
 /* True if s[0..len) is valid UTF-8 (no overlongs, surrogates, > U+10FFFF). */
 bool att_utf8_valid(const char *s, size_t len);

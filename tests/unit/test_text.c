@@ -1,5 +1,6 @@
-/* attache: unit tests of the text unit: sentences, passages and quotations,
- * on hand-made cases, long lines, random bytes and the shared corpus. */
+/* attache: unit tests of the text unit: UTF-8 decoding, sentences, passages
+ * and quotations, on hand-made cases, long lines, random bytes and the
+ * shared corpus. */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -143,6 +144,137 @@ static char *slurp(const char *path, size_t *len)
     }
     fclose(f);
     return buf;
+}
+
+/* ------------------------------------------------------------ UTF-8 */
+
+/* att_utf8_decode on s[0..len) gives cp and consumes adv bytes. */
+static void expect_decode(const char *s, size_t len, uint32_t cp, size_t adv)
+{
+    size_t n = 99;
+
+    assert_int_equal(att_utf8_decode(s, len, &n), cp);
+    assert_int_equal(n, adv);
+}
+
+/* A bad sequence: one U+FFFD for its first byte. */
+static void expect_bad(const char *s)
+{
+    expect_decode(s, strlen(s), 0xFFFD, 1);
+}
+
+static void test_utf8_decode(void **state)
+{
+    (void)state;
+    expect_decode("A", 1, 'A', 1);
+    expect_decode("\0x", 2, 0, 1);
+    expect_decode("\x7F", 1, 0x7F, 1);
+    expect_decode("\xC2\x80", 2, 0x80, 2);
+    expect_decode("\xC3\xA9tat", 5, 0xE9, 2);
+    expect_decode("\xDF\xBF", 2, 0x7FF, 2);
+    expect_decode("\xE0\xA0\x80", 3, 0x800, 3);
+    expect_decode("\xD8\x8C", 2, 0x60C, 2);             /* Arabic comma */
+    expect_decode("\xED\x9F\xBF", 3, 0xD7FF, 3);         /* just below the surrogates */
+    expect_decode("\xEE\x80\x80", 3, 0xE000, 3);         /* just above them */
+    expect_decode("\xEF\xBF\xBD", 3, 0xFFFD, 3);         /* a genuine U+FFFD: 3 bytes */
+    expect_decode("\xEF\xBF\xBF", 3, 0xFFFF, 3);
+    expect_decode("\xF0\x90\x80\x80", 4, 0x10000, 4);
+    expect_decode("\xF0\x9F\x98\x80!", 5, 0x1F600, 4);
+    expect_decode("\xF4\x8F\xBF\xBF", 4, 0x10FFFF, 4);
+    /* truncated, by the end of the bytes or by a byte that does not go on */
+    expect_decode("\xC3", 1, 0xFFFD, 1);
+    expect_decode("\xE4\xB8\xAD", 2, 0xFFFD, 1);
+    expect_decode("\xF0\x9F\x98\x80", 3, 0xFFFD, 1);
+    expect_bad("\xC3" "A");
+    expect_bad("\xE4\xB8" "A");
+    expect_bad("\xF0\x9F\x98" " ");
+    expect_bad("\xE4\xC3\xA9");
+    /* overlong forms */
+    expect_bad("\xC0\x80");
+    expect_bad("\xC1\xBF");
+    expect_bad("\xE0\x80\x80");
+    expect_bad("\xE0\x9F\xBF");
+    expect_bad("\xF0\x80\x80\x80");
+    expect_bad("\xF0\x8F\xBF\xBF");
+    /* surrogates, and past U+10FFFF */
+    expect_bad("\xED\xA0\x80");
+    expect_bad("\xED\xBF\xBF");
+    expect_bad("\xF4\x90\x80\x80");
+    expect_bad("\xF5\x80\x80\x80");
+    /* bytes that never start a character */
+    expect_bad("\x80");
+    expect_bad("\xBF" "A");
+    expect_bad("\xF8\x88\x80\x80\x80");
+    expect_bad("\xFE");
+    expect_bad("\xFF");
+    expect_decode("", 0, 0xFFFD, 0);
+}
+
+/* Put the UTF-8 form of cp into b; returns its length. */
+static size_t encode(uint32_t cp, char *b)
+{
+    if (cp < 0x80) {
+        b[0] = (char)cp;
+        return 1;
+    }
+    if (cp < 0x800) {
+        b[0] = (char)(0xC0 | (cp >> 6));
+        b[1] = (char)(0x80 | (cp & 0x3F));
+        return 2;
+    }
+    if (cp < 0x10000) {
+        b[0] = (char)(0xE0 | (cp >> 12));
+        b[1] = (char)(0x80 | ((cp >> 6) & 0x3F));
+        b[2] = (char)(0x80 | (cp & 0x3F));
+        return 3;
+    }
+    b[0] = (char)(0xF0 | (cp >> 18));
+    b[1] = (char)(0x80 | ((cp >> 12) & 0x3F));
+    b[2] = (char)(0x80 | ((cp >> 6) & 0x3F));
+    b[3] = (char)(0x80 | (cp & 0x3F));
+    return 4;
+}
+
+/* Every code point but the surrogates comes back whole; the validator,
+ * the repair and a walk with the decoder agree on random bytes. */
+static void test_utf8_decode_agrees(void **state)
+{
+    uint32_t seed = 7;
+    char b[24];
+
+    (void)state;
+    for (uint32_t cp = 0; cp <= 0x10FFFF; cp++) {
+        size_t n = encode(cp, b);
+
+        if (cp >= 0xD800 && cp <= 0xDFFF)
+            expect_decode(b, n, 0xFFFD, 1);
+        else
+            expect_decode(b, n, cp, n);
+        assert_true(att_utf8_valid(b, n) == !(cp >= 0xD800 && cp <= 0xDFFF));
+    }
+    for (int round = 0; round < 200000; round++) {
+        size_t len = 1 + rnd(&seed) % sizeof b, i = 0, fixed = 0, adv, flen;
+        bool valid = true;
+        char *rep;
+
+        for (size_t k = 0; k < len; k++)
+            b[k] = (char)(rnd(&seed) % 3 == 0 ? rnd(&seed) % 0x80 : 0x80 + rnd(&seed) % 0x80);
+        while (i < len) {
+            uint32_t cp = att_utf8_decode(b + i, len - i, &adv);
+            bool bad = adv == 1 && (unsigned char)b[i] >= 0x80;
+
+            assert_true(adv >= 1 && adv <= len - i);
+            assert_true(!bad || cp == 0xFFFD);
+            valid = valid && !bad;
+            fixed += bad ? 3 : adv;
+            i += adv;
+        }
+        assert_true(att_utf8_valid(b, len) == valid);
+        rep = att_utf8_repair(b, len, &flen);
+        assert_non_null(rep);
+        assert_int_equal(flen, fixed);
+        free(rep);
+    }
 }
 
 /* ---------------------------------------------------------- sentences */
@@ -840,6 +972,8 @@ static void test_quotes_random(void **state)
 int main(void)
 {
     const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_utf8_decode),
+        cmocka_unit_test(test_utf8_decode_agrees),
         cmocka_unit_test(test_sentences_basic),
         cmocka_unit_test(test_sentences_abbreviations),
         cmocka_unit_test(test_sentences_abbreviation_ends),

@@ -1,0 +1,24 @@
+// attache: Xapian's Unicode character classes behind a C interface (see
+// xap_unicode.h). Every body catches everything: no exception leaves it.
+#include <xapian.h>
+
+#include "xap_unicode.h"
+
+extern "C" bool att_uni_is_wordchar(unsigned cp)
+{
+    try {
+        return cp <= 0x10FFFF && Xapian::Unicode::is_wordchar(cp);
+    } catch (...) {
+        return false;
+    }
+}
+
+extern "C" bool att_uni_is_digit(unsigned cp)
+{
+    try {
+        return cp <= 0x10FFFF &&
+               Xapian::Unicode::get_category(cp) == Xapian::Unicode::DECIMAL_DIGIT_NUMBER;
+    } catch (...) {
+        return false;
+    }
+}

@@ -31,8 +31,8 @@ bool run_stopped(void)
 struct part {
     struct store *s;
     unsigned gens[RUN_MAX_JOBS]; /* [0]: the generation written; then extra lanes' */
-    size_t first, nlanes;    /* its writers: run.b[first .. first + nlanes) */
-    bool fresh;              /* a first build or a rebuild of this part */
+    size_t first, nlanes;        /* its writers: run.b[first .. first + nlanes) */
+    bool fresh;                  /* a first build or a rebuild of this part */
 };
 
 /* An indexing run over the whole index. */
@@ -171,15 +171,14 @@ static int compact_live(struct store *s, struct att_err *err)
 }
 
 /* The revision of the index in dir as readers see it (summed over its
- * shards), before a rebuild replaces it. It reads the summed revision
- * through att_xdb_revision. */
+ * shards), before a rebuild replaces it. */
 static uint64_t live_revision(const char *dir)
 {
     struct att_xdb *db = NULL;
     uint64_t rev = 0;
 
     if (att_xdb_open(dir, &db, NULL) == ATT_OK)
-        rev = att_xdb_revision(db);
+        rev = att_xdb_revision(db); /* the summed revision, read through att_xdb_revision */
     att_xdb_close(db);
     return rev;
 }

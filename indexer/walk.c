@@ -149,6 +149,7 @@ static int walk_folder(const char *arg, const struct walk_opts *o, struct walk_r
     char *argv[2] = {(char *)arg, NULL};
     FTS *fts = fts_open(argv, (o->follow_symlinks ? FTS_LOGICAL : FTS_PHYSICAL) | FTS_NOCHDIR,
                         by_name);
+    size_t arglen = strlen(arg);
     FTSENT *e;
     int rc = ATT_OK;
 
@@ -161,7 +162,7 @@ static int walk_folder(const char *arg, const struct walk_opts *o, struct walk_r
         e = fts_read(fts);
         if (e == NULL)
             break;
-        rc = visit(fts, e, root, strlen(arg), out);
+        rc = visit(fts, e, root, arglen, out);
         if (rc != ATT_OK)
             break;
     }

@@ -7,6 +7,7 @@
 
 #include "build.h"
 #include "log.h"
+#include "prepare.h"
 #include "store.h"
 #include "terms.h"
 
@@ -176,7 +177,6 @@ struct queue {
     /* what the preparer reads */
     struct preparer p;
     const struct walk_list *files;
-    const char *const *roots;
     volatile sig_atomic_t *stop;
     struct job **ends;         /* a closing job per lane, made in advance */
     size_t nlanes;
@@ -257,7 +257,7 @@ static void *preparer_main(void *arg)
 
         if (q->p.o.share_n > 1 && store_shard_of(f->id, q->p.o.share_n) != q->p.o.share_k)
             continue; /* another index's share */
-        j = prepare_file(&q->p, f, q->roots[i], &fatal, &q->err);
+        j = prepare_file(&q->p, f, &fatal, &q->err);
 
         if (j != NULL) {
             j->done = i + 1;
@@ -361,10 +361,10 @@ static void free_ends(struct queue *q)
 }
 
 int build_run(struct builder *lanes, size_t nlanes, unsigned shards,
-              const struct walk_list *files, const char *const *roots,
-              volatile sig_atomic_t *stop, struct progress *pg, struct att_err *err)
+              const struct walk_list *files, volatile sig_atomic_t *stop,
+              struct progress *pg, struct att_err *err)
 {
-    struct queue q = {.files = files, .roots = roots, .stop = stop, .nlanes = nlanes,
+    struct queue q = {.files = files, .stop = stop, .nlanes = nlanes,
                       .shards = shards, .pg = pg};
     struct lane *ls = calloc(nlanes, sizeof *ls);
     pthread_t *tids = calloc(nlanes, sizeof *tids); /* [0]: the preparer */

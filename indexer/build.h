@@ -7,13 +7,34 @@
 
 #include <signal.h>
 #include <stdbool.h>
+#include <stddef.h>
 #include <stdint.h>
 
 #include "attache/index.h"
-#include "prepare.h"
 #include "progress.h"
 #include "state.h"
 #include "walk.h"
+
+struct build_opts {
+    unsigned batch_passages; /* commit after this many passages */
+    size_t batch_bytes;      /* ... or this much text */
+    size_t max_file;         /* larger files fail as too large */
+    bool retry_failed;       /* re-read files that failed before */
+    unsigned share_k, share_n; /* share_n > 1: index only files of share k */
+};
+
+struct build_counts {
+    unsigned added, updated, removed, unchanged, failed, skipped;
+    uint64_t bytes_read;
+};
+
+static inline struct build_counts build_counts_add(struct build_counts a, struct build_counts b)
+{
+    return (struct build_counts){a.added + b.added, a.updated + b.updated,
+                                 a.removed + b.removed, a.unchanged + b.unchanged,
+                                 a.failed + b.failed, a.skipped + b.skipped,
+                                 a.bytes_read + b.bytes_read};
+}
 
 struct builder {
     struct att_xwdb *w;
@@ -33,18 +54,18 @@ int build_begin(struct builder *b, struct att_xwdb *w, struct state *st,
 
 /* Bring every file up to date: unchanged files are left alone, new and
  * changed ones (re)indexed, unreadable ones recorded as failed (logged and
- * counted, not an error). roots[i] is the real path of files->v[i]'s
- * folder argument, or NULL. Reading and parsing run in a thread of their
- * own; each of the nlanes builders writes the files it takes to its own
- * database in a thread of its own (lane 0 in the caller's), so a file's
- * passages and record are always in one database. With shards > 1, lane k
- * writes shard k and gets the files store_shard_of() puts there; else any
- * lane takes any file. Each lane counts what
- * it wrote; lanes[0].c also gets the preparer's counts. Stops early, with what was done committed, when *stop
- * becomes non-zero. Returns non-zero only when an index itself failed. */
+ * counted, not an error); each record remembers its file's root. Reading
+ * and parsing run in a thread of their own; each of the nlanes builders
+ * writes the files it takes to its own database in a thread of its own
+ * (lane 0 in the caller's), so a file's passages and record are always in
+ * one database. With shards > 1, lane k writes shard k and gets the files
+ * store_shard_of() puts there; else any lane takes any file. Each lane
+ * counts what it wrote; lanes[0].c also gets the preparer's counts. Stops
+ * early, with what was done committed, when *stop becomes non-zero.
+ * Returns non-zero only when an index itself failed. */
 int build_run(struct builder *lanes, size_t nlanes, unsigned shards,
-              const struct walk_list *files, const char *const *roots,
-              volatile sig_atomic_t *stop, struct progress *pg, struct att_err *err);
+              const struct walk_list *files, volatile sig_atomic_t *stop,
+              struct progress *pg, struct att_err *err);
 
 /* Remove a vanished file's passages and record. */
 int build_remove(struct builder *b, struct rec *r, struct att_err *err);

@@ -3,6 +3,7 @@
 #include <cjson/cJSON.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -11,6 +12,7 @@
 #include <xxhash.h>
 
 #include "attache/text.h"
+#include "buf.h"
 #include "log.h"
 #include "prepare.h"
 #include "terms.h"
@@ -68,15 +70,9 @@ static int collect_doc(void *ud, struct att_doc *doc, long line)
     struct doc_list *l = ud;
 
     (void)line;
-    if (l->n == l->cap) {
-        size_t cap = l->cap ? l->cap * 2 : 4;
-        struct att_doc *v = realloc(l->v, cap * sizeof *v);
-
-        if (v == NULL)
-            return ATT_E_NOMEM;
-        l->v = v;
-        l->cap = cap;
-    }
+    /* No ceiling of its own: --max-file-size bounds the documents. */
+    if (att_grow(&l->v, &l->cap, l->n + 1, sizeof *l->v, SIZE_MAX / sizeof *l->v) != ATT_OK)
+        return ATT_E_NOMEM;
     l->v[l->n++] = *doc; /* steal every field */
     att_doc_init(doc);
     return 0;
@@ -226,15 +222,10 @@ static void hash_hex(const char *data, size_t len, char out[33])
 
 static int push_doc(struct job *j, struct att_xdoc *x)
 {
-    if (j->ndocs == j->cap) {
-        size_t cap = j->cap ? j->cap * 2 : 16;
-        struct att_xdoc **v = realloc(j->docs, cap * sizeof *v);
-
-        if (v == NULL)
-            return ATT_E_NOMEM;
-        j->docs = v;
-        j->cap = cap;
-    }
+    /* No ceiling of its own: --max-file-size bounds the passages. */
+    if (att_grow(&j->docs, &j->cap, j->ndocs + 1, sizeof *j->docs,
+                 SIZE_MAX / sizeof *j->docs) != ATT_OK)
+        return ATT_E_NOMEM;
     j->docs[j->ndocs++] = x;
     return ATT_OK;
 }
@@ -448,8 +439,8 @@ static int read_into(struct preparer *p, struct job *j, const struct walk_file *
     return rc;
 }
 
-struct job *prepare_file(struct preparer *p, const struct walk_file *f, const char *root,
-                         bool *fatal, struct att_err *err)
+struct job *prepare_file(struct preparer *p, const struct walk_file *f, bool *fatal,
+                         struct att_err *err)
 {
     struct job *j;
     struct rec *r;
@@ -465,7 +456,7 @@ struct job *prepare_file(struct preparer *p, const struct walk_file *f, const ch
     if (r != NULL && untouched(p, r, f))
         return NULL;
     j = r != NULL ? calloc(1, sizeof *j) : NULL;
-    if (j == NULL || state_set_str(&r->root, root) != ATT_OK)
+    if (j == NULL || state_set_str(&r->root, f->root) != ATT_OK)
         goto nomem;
     j->r = r;
     j->existed = r->hash[0] != '\0' && strcmp(r->hash, "-") != 0 && r->failed == NULL;

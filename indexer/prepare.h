@@ -9,29 +9,9 @@
 #include <stdint.h>
 
 #include "attache/index.h"
+#include "build.h"
 #include "state.h"
 #include "walk.h"
-
-struct build_opts {
-    unsigned batch_passages; /* commit after this many passages */
-    size_t batch_bytes;      /* ... or this much text */
-    size_t max_file;         /* larger files fail as too large */
-    bool retry_failed;       /* re-read files that failed before */
-    unsigned share_k, share_n; /* share_n > 1: index only files of share k */
-};
-
-struct build_counts {
-    unsigned added, updated, removed, unchanged, failed, skipped;
-    uint64_t bytes_read;
-};
-
-static inline struct build_counts build_counts_add(struct build_counts a, struct build_counts b)
-{
-    return (struct build_counts){a.added + b.added, a.updated + b.updated,
-                                 a.removed + b.removed, a.unchanged + b.unchanged,
-                                 a.failed + b.failed, a.skipped + b.skipped,
-                                 a.bytes_read + b.bytes_read};
-}
 
 enum job_kind {
     JOB_INDEX, /* replace the file's passages with docs[] */
@@ -67,11 +47,11 @@ int prepare_init(struct preparer *p, struct state *st, const struct build_opts *
                  struct att_err *err);
 void prepare_fini(struct preparer *p);
 
-/* The job for file f (root: the real path of its folder argument, or
- * NULL), or NULL with *fatal false when the file is unchanged or skipped,
- * or NULL with *fatal true and err filled when memory ran out. */
-struct job *prepare_file(struct preparer *p, const struct walk_file *f, const char *root,
-                         bool *fatal, struct att_err *err);
+/* The job for file f (its record remembers f->root), or NULL with *fatal
+ * false when the file is unchanged or skipped, or NULL with *fatal true and
+ * err filled when memory ran out. */
+struct job *prepare_file(struct preparer *p, const struct walk_file *f, bool *fatal,
+                         struct att_err *err);
 
 void job_free(struct job *j); /* NULL-safe */
 

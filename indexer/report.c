@@ -6,6 +6,7 @@
 
 #include "attache/index.h"
 #include "log.h"
+#include "protocol.h"
 #include "report.h"
 #include "store.h"
 #include "terms.h"
@@ -132,6 +133,87 @@ static int tally_all(struct tally *t, const struct state *st)
     return ATT_OK;
 }
 
+/* The "shards" of --stats --json, in the shape attached's stats gives
+ * them: one entry per database of the index in dir (of n databases): dir
+ * itself when it is one, else each shard's folder, each opened read-only
+ * on its own as the daemon opens what it is given. NULL (err filled) when
+ * one cannot be opened or memory runs out. */
+static cJSON *shard_list(const char *dir, unsigned n, struct att_err *err)
+{
+    struct att_xdb_source src[STORE_MAX_SHARDS];
+    char *specs[STORE_MAX_SHARDS] = {0};
+    struct att_xdb *db = NULL;
+    cJSON *a = NULL;
+    size_t got = 0;
+    int rc = ATT_OK;
+
+    n = n < 1 ? 1 : n > STORE_MAX_SHARDS ? STORE_MAX_SHARDS : n;
+    for (unsigned k = 0; k < n && rc == ATT_OK; k++) {
+        specs[k] = n == 1 ? strdup(dir) : store_shard_dir(dir, k, n);
+        if (specs[k] == NULL)
+            rc = att_err_set(err, ATT_E_NOMEM, "out of memory");
+    }
+    if (rc == ATT_OK)
+        rc = att_xdb_open_many((const char *const *)specs, n, NULL, &db, err);
+    if (rc == ATT_OK) {
+        att_xdb_sources(db, src, STORE_MAX_SHARDS, &got);
+        a = cJSON_CreateArray();
+    }
+    for (size_t k = 0; a != NULL && k < got; k++) {
+        cJSON *e = cJSON_CreateObject();
+
+        cJSON_AddItemToArray(a, e);
+        cJSON_AddStringToObject(e, "db", src[k].spec);
+        cJSON_AddStringToObject(e, "state", "up"); /* a local database, open */
+        att_add_int(e, "revision", (long long)src[k].revision);
+        att_add_int(e, "passages", src[k].passages);
+    }
+    if (rc == ATT_OK && a == NULL)
+        att_err_set(err, ATT_E_NOMEM, "out of memory");
+    att_xdb_close(db);
+    for (unsigned k = 0; k < n; k++)
+        free(specs[k]);
+    return a;
+}
+
+/* --stats --json: one line. */
+static int print_stats_json(const struct run_opts *o, const struct tally *t,
+                            const struct att_xdb_info *info, bool ok, struct att_err *err)
+{
+    cJSON *shards = shard_list(o->db, info->shards, err);
+    char *text = shards ? cJSON_PrintUnformatted(shards) : NULL;
+
+    cJSON_Delete(shards);
+    if (text == NULL)
+        return shards ? att_err_set(err, ATT_E_NOMEM, "out of memory") : err->code;
+    printf("{\"documents\":%lu,\"passages\":%u,\"files\":%lu,\"failed\":%lu,"
+           "\"terms\":%llu,\"spellings\":%llu,\"spelling_freq\":%llu,\"bytes\":%lld,"
+           "\"revision\":%llu,\"shards\":%s,\"consistent\":%s}\n",
+           t->docs, info->doccount, t->files, t->failed, (unsigned long long)info->terms,
+           (unsigned long long)info->spellings, (unsigned long long)info->spelling_freq,
+           store_index_size(o->db), (unsigned long long)info->revision, text,
+           ok ? "true" : "false");
+    free(text);
+    return ATT_OK;
+}
+
+/* --stats: a line per figure. */
+static void print_stats_text(const struct run_opts *o, const struct tally *t,
+                             const struct att_xdb_info *info, bool ok)
+{
+    char *gen = store_peek(o->db, NULL);
+
+    printf("index      %s\ndocuments  %lu\npassages   %u\nfiles      %lu (%lu failed)\n"
+           "terms      %llu\nspelling   %llu words\nsize       %.1f MB\nrevision   %llu\n"
+           "shards     %u\nconsistent %s\n",
+           gen ? gen : o->db, t->docs, info->doccount, t->files, t->failed,
+           (unsigned long long)info->terms, (unsigned long long)info->spellings,
+           store_index_size(o->db) / 1048576.0,
+           (unsigned long long)info->revision, info->shards,
+           ok ? "yes" : "NO: passages and records differ");
+    free(gen);
+}
+
 int report_stats(const struct run_opts *o)
 {
     struct att_xdb *db = NULL;
@@ -139,7 +221,6 @@ int report_stats(const struct run_opts *o)
     struct att_err err = {0};
     struct tally t = {0};
     struct state st;
-    char *gen = NULL;
     int rc;
     bool ok;
 
@@ -151,29 +232,13 @@ int report_stats(const struct run_opts *o)
         rc = tally_all(&t, &st);
     if (rc == ATT_OK)
         rc = att_xdb_get_info(db, &info, true, &err);
-    gen = store_peek(o->db, NULL);
     ok = rc == ATT_OK && t.mismatched == 0 && t.passages == info.doccount;
-    if (rc == ATT_OK && o->json) {
-        printf("{\"documents\":%lu,\"passages\":%u,\"files\":%lu,\"failed\":%lu,"
-               "\"terms\":%llu,\"spellings\":%llu,\"spelling_freq\":%llu,\"bytes\":%lld,"
-               "\"revision\":%llu,\"shards\":%u,\"consistent\":%s}\n",
-               t.docs, info.doccount, t.files, t.failed, (unsigned long long)info.terms,
-               (unsigned long long)info.spellings, (unsigned long long)info.spelling_freq,
-               store_index_size(o->db), (unsigned long long)info.revision, info.shards,
-               ok ? "true" : "false");
-    } else if (rc == ATT_OK) {
-        printf("index      %s\ndocuments  %lu\npassages   %u\nfiles      %lu (%lu failed)\n"
-               "terms      %llu\nspelling   %llu words\nsize       %.1f MB\nrevision   %llu\n"
-               "shards     %u\nconsistent %s\n",
-               gen ? gen : o->db, t.docs, info.doccount, t.files, t.failed,
-               (unsigned long long)info.terms, (unsigned long long)info.spellings,
-               store_index_size(o->db) / 1048576.0,
-               (unsigned long long)info.revision, info.shards,
-               ok ? "yes" : "NO: passages and records differ");
-    } else if (err.msg[0]) {
+    if (rc == ATT_OK && o->json)
+        rc = print_stats_json(o, &t, &info, ok, &err);
+    else if (rc == ATT_OK)
+        print_stats_text(o, &t, &info, ok);
+    if (rc != ATT_OK && err.msg[0])
         att_log(ATT_ERROR, "%s: %s", o->db, err.msg);
-    }
-    free(gen);
     state_free(&st);
     att_xdb_close(db);
     return rc == ATT_OK ? (ok ? 0 : 1) : 2;

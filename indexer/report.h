@@ -5,19 +5,8 @@
 #include <stdbool.h>
 
 #include "build.h"
+#include "run.h"
 #include "state.h"
-
-struct run_opts {
-    const char *db;
-    bool quiet, json, rebuild, compact, stats, list, retry, follow;
-    int progress;          /* -1 auto (a terminal), 0 off, 1 on */
-    double wait;
-    unsigned jobs;         /* writers for a fresh build */
-    unsigned shards;       /* --shards, 0 when not given */
-    struct build_opts build;
-    char **paths;
-    int npaths;
-};
 
 /* Print the summary of an indexing run (a line, or JSON with --json). */
 void report_summary(const struct run_opts *o, const struct build_counts *c,

@@ -1,10 +1,12 @@
 /* attache-index: file records as JSON in metadata, and a hash table. */
 #include <cjson/cJSON.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <xxhash.h>
 
+#include "buf.h"
 #include "state.h"
 #include "terms.h"
 
@@ -74,15 +76,10 @@ struct rec *state_add(struct state *st, const char *id)
 
     if ((st->n + 1) * 2 > st->nslots && grow_slots(st) != ATT_OK)
         return NULL;
-    if (st->n == st->cap) {
-        size_t cap = st->cap ? st->cap * 2 : 256;
-        struct rec **v = realloc(st->recs, cap * sizeof *v);
-
-        if (v == NULL)
-            return NULL;
-        st->recs = v;
-        st->cap = cap;
-    }
+    /* The ceiling is the address space: only memory limits the records. */
+    if (att_grow(&st->recs, &st->cap, st->n + 1, sizeof *st->recs,
+                 SIZE_MAX / sizeof *st->recs) != ATT_OK)
+        return NULL;
     r = calloc(1, sizeof *r);
     if (r == NULL)
         return NULL;

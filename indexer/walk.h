@@ -11,14 +11,25 @@
 struct walk_file {
     char *path;        /* as opened: the argument joined with the id */
     char *id;          /* path relative to the argument (its name for a file) */
+    const char *root;  /* the real path of the folder argument it was found
+                        * under, NULL for a file argument; borrowed from the
+                        * list (its roots) */
     int64_t size;
     int64_t mtime_ns;
     enum att_format fmt;
 };
 
+/* A folder argument walked. */
+struct walk_root {
+    char *real;        /* its real path */
+    bool complete;     /* every part of it could be read */
+};
+
 struct walk_list {
     struct walk_file *v;
     size_t n, cap;
+    struct walk_root *roots; /* in the order walked */
+    size_t nroots, rcap;
 };
 
 struct walk_opts {
@@ -26,13 +37,18 @@ struct walk_opts {
 };
 
 /* Append the readable files under arg (a folder, walked recursively, or a
- * single file) to out. Hidden files and folders are skipped; so are files
- * of unknown type and symlinks that lead out of the folder. *complete is
- * set to false when part of a folder could not be read (then nothing under
- * it may be taken as vanished). Returns ATT_OK, ATT_E_IO (arg itself
- * cannot be read; err says why) or ATT_E_NOMEM. */
+ * single file) to out, each with its root. Hidden files and folders are
+ * skipped; so are files of unknown type and symlinks that lead out of the
+ * folder. A folder is added to out's roots, marked incomplete when part of
+ * it could not be read (then nothing under it may be taken as vanished).
+ * Returns ATT_OK, ATT_E_IO (arg itself cannot be read; err says why) or
+ * ATT_E_NOMEM. */
 int walk_collect(const char *arg, const struct walk_opts *o, struct walk_list *out,
-                 bool *complete, struct att_err *err);
+                 struct att_err *err);
+
+/* True when root (a real path) is a folder of l walked in full: a file
+ * recorded under it that the walk did not find has vanished. */
+bool walk_complete(const struct walk_list *l, const char *root);
 
 void walk_list_free(struct walk_list *l);
 

@@ -413,7 +413,7 @@ class CorpusTest(Checks, unittest.TestCase):
         rc, out, err = w.finish()
         self.assertEqual(rc, -signal.SIGKILL, err)
         st = self.assertConsistent(db)
-        self.assertEqual(st["shards"], 3)
+        self.assertEqual(len(st["shards"]), 3, st)
         kept = h.list_index(db)
         self.assertWholeFiles(kept, "after SIGKILL")
         total = 0
@@ -428,7 +428,7 @@ class CorpusTest(Checks, unittest.TestCase):
                                                        unchanged=len(kept)))
         self.assertEqual(s["passages"], self.summary0["passages"])
         self.assertEqual(h.list_text(db), self.list_text0)
-        self.assertEqual(h.stats(db)["shards"], 3)
+        self.assertEqual(len(h.stats(db)["shards"]), 3)
 
     def test_writer_threads_build_the_same_index(self):
         """One, two or three writer threads (each its own database, merged
@@ -1020,6 +1020,47 @@ class UsageTest(unittest.TestCase):
         p = h.run_indexer("-d", self.db, "--no-such-option", self.folder)
         self.assertUsage(p, "Usage:")
 
+    def test_whole_numbers_only(self):
+        """Counts take whole numbers in their range, seconds may have a
+        fraction; a refused value names its option and the rule."""
+        for opt, bad, rule in (("--jobs", "2.5", "a whole number from 1 to 16"),
+                               ("--jobs", "0", "a whole number from 1 to 16"),
+                               ("-j", "17", "a whole number from 1 to 16"),
+                               ("--jobs", "1e1", "a whole number from 1 to 16"),
+                               ("--shards", "x", "a whole number from 1 to 64"),
+                               ("--shards", "2.0", "a whole number from 1 to 64"),
+                               ("--batch", "1.5", "a whole number from 1 to 10000000"),
+                               ("--batch", " 5", "a whole number from 1 to 10000000"),
+                               ("--max-file-size", "0.5", "a whole number from 1 to 1048576"),
+                               ("--wait", "1e2", "a number from 0 to 86400"),
+                               ("--wait", "0x10", "a number from 0 to 86400")):
+            with self.subTest(opt=opt, value=bad):
+                p = h.run_indexer("-d", self.db, opt, bad, self.folder)
+                name = "--jobs" if opt == "-j" else opt
+                self.assertUsage(p, f"{name}: '{bad}' is not {rule}")
+                self.assertFalse(os.path.exists(self.db), "no index made by a refused run")
+        s, rc, err = h.index_json(self.db, self.folder,
+                                  extra=["--jobs", "2", "--shards", "1", "--batch", "7",
+                                         "--max-file-size", "3", "--wait", "0.5"])
+        self.assertEqual(rc, 0, err)
+        self.assertEqual(s["added"], 1, s)
+
+    def test_shard_k_of_n(self):
+        for bad in ("3/3", "2/1", "x", "1", "1/x", "-1/3", "0/2.5", "1/3/4", "0/1025", " 0/2"):
+            with self.subTest(shard=bad):
+                p = h.run_indexer("-d", self.db, "--shard", bad, self.folder)
+                self.assertUsage(p, f"--shard: '{bad}' is not K/N")
+                self.assertFalse(os.path.exists(self.db), "no index made by a refused run")
+        p = h.run_indexer("-d", self.db, "--shard", "0/2", "--shards", "2", self.folder)
+        self.assertUsage(p, "--shard K/N", "--shards")
+        for k in (0, 1):
+            db = f"{self.db}{k}"
+            s, rc, err = h.index_json(db, self.folder, extra=["--shard", f"{k}/2"])
+            self.assertEqual(rc, 0, err)
+            self.assertEqual(s["documents"], h.stats(db)["documents"])
+        self.assertEqual(h.stats(f"{self.db}0")["documents"] + h.stats(f"{self.db}1")["documents"],
+                         1, "a.txt is in exactly one share")
+
     def test_conflicting_modes(self):
         self.assertUsage(h.run_indexer("-d", self.db, "--stats", self.folder), "--stats")
         self.assertUsage(h.run_indexer("-d", self.db, "--list", "--compact"), "--list")
@@ -1054,6 +1095,47 @@ class UsageTest(unittest.TestCase):
         p = h.run_indexer("-d", self.db, self.folder)
         self.assertEqual(p.returncode, h.EXIT_USAGE, p.stderr)
         self.assertIn("not a folder", p.stderr)
+
+
+class StatsShardsTest(Checks, unittest.TestCase):
+    """--stats --json gives "shards" in the shape of attached's stats: one
+    object per database of the index, each with its revision and passages."""
+
+    def setUp(self):
+        self.tmp = h.tmp_for(self)
+        self.folder = os.path.join(self.tmp, "in")
+        for i in range(12):
+            h.write(os.path.join(self.folder, f"a{i}.txt"), h.article(i))
+
+    def test_unsharded(self):
+        db = os.path.join(self.tmp, "U")
+        self.assertIndexed(db, [self.folder], dict(added=12))
+        st = self.assertConsistent(db)
+        self.assertEqual(st["shards"], [{"db": db, "state": "up", "revision": st["revision"],
+                                         "passages": st["passages"]}])
+        p = h.run_indexer("-d", db, "--stats")
+        self.assertEqual(p.returncode, 0, p.stderr)
+        self.assertRegex(p.stdout, r"(?m)^shards +1$")
+
+    def test_three_shards(self):
+        db = os.path.join(self.tmp, "S")
+        self.assertIndexed(db, [self.folder], dict(added=12), extra=["--shards", "3"])
+        st = self.assertConsistent(db)
+        want = []
+        for k in range(3):
+            shard = os.path.join(db, f"s{k}of3")
+            one = h.stats(shard)
+            self.assertEqual(one["shards"], [{"db": shard, "state": "up",
+                                              "revision": one["revision"],
+                                              "passages": one["passages"]}])
+            want.append(one["shards"][0])
+        self.assertEqual(st["shards"], want)
+        self.assertEqual(sum(x["passages"] for x in want), st["passages"])
+        self.assertEqual(sum(x["revision"] for x in want), st["revision"])
+        self.assertTrue(all(x["passages"] > 0 for x in want), "12 files: no shard empty")
+        p = h.run_indexer("-d", db, "--stats")
+        self.assertEqual(p.returncode, 0, p.stderr)
+        self.assertRegex(p.stdout, r"(?m)^shards +3$")
 
 
 # ---------------------------------------------------------------------------

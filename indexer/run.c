@@ -1,0 +1,449 @@
+/* attache-index: the indexing run: lock the index, open a writer per
+ * shard (and more for a fresh build), index and remove vanished files,
+ * then merge, compact and swap the result in; and --compact. */
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "log.h"
+#include "progress.h"
+#include "report.h"
+#include "run.h"
+#include "store.h"
+#include "terms.h"
+#include "walk.h"
+
+static volatile sig_atomic_t stop_requested;
+
+void run_request_stop(void)
+{
+    stop_requested = 1;
+}
+
+bool run_stopped(void)
+{
+    return stop_requested != 0;
+}
+
+/* One database the run writes: the index folder itself, or one shard. */
+struct part {
+    struct store *s;
+    unsigned gens[RUN_MAX_JOBS]; /* [0]: the generation written; then extra lanes' */
+    size_t first, nlanes;        /* its writers: run.b[first .. first + nlanes) */
+    bool fresh;                  /* a first build or a rebuild of this part */
+};
+
+/* An indexing run over the whole index. */
+struct run {
+    struct store top;        /* the index folder: the lock, the stub */
+    struct store shard[STORE_MAX_SHARDS];
+    struct part part[STORE_MAX_SHARDS];
+    unsigned nparts, shards; /* shards: 0 for an unsharded index */
+    bool publish;            /* the top stub names the shards at the end */
+    uint64_t old_rev;        /* the revision readers saw before the run */
+    struct builder b[STORE_MAX_SHARDS];
+    struct att_xwdb *w[STORE_MAX_SHARDS];
+    size_t nb;
+    struct state st;
+};
+
+/* Walk every PATH into files, a trailing '/' dropped first. Returns the
+ * count of PATHs that could not be read, or -1 when memory ran out. */
+static int collect(const struct run_opts *o, struct walk_list *files)
+{
+    struct walk_opts wo = {.follow_symlinks = o->follow};
+    struct att_err err = {0};
+    int bad = 0;
+
+    for (int i = 0; i < o->npaths; i++) {
+        char *arg = o->paths[i];
+        size_t n = strlen(arg);
+
+        while (n > 1 && arg[n - 1] == '/')
+            arg[--n] = '\0';
+        if (walk_collect(arg, &wo, files, &err) != ATT_OK) {
+            att_log(ATT_ERROR, "%s", err.msg);
+            if (err.code == ATT_E_NOMEM)
+                return -1;
+            bad++;
+        }
+    }
+    return bad;
+}
+
+/* Remove records of files that vanished from a folder walked in full. */
+static int remove_vanished(struct run *run, const struct walk_list *files, struct att_err *err)
+{
+    const struct state *st = &run->st;
+
+    for (size_t i = 0; i < st->n && !stop_requested; i++) {
+        struct rec *r = st->recs[i];
+        struct builder *b = &run->b[run->shards > 1 ? store_shard_of(r->id, run->shards) : 0];
+
+        if (r->seen || r->root == NULL || !walk_complete(files, r->root))
+            continue;
+        if (build_remove(b, r, err) != ATT_OK)
+            return err->code;
+        r->seen = true; /* gone: not counted as a document any more */
+        r->docs = 0;
+        r->passages = 0;
+    }
+    return ATT_OK;
+}
+
+/* Index every file, then drop the vanished ones. Returns an att status
+ * for index failures; per-file failures are only counted. */
+static int index_files(struct run *r, const struct run_opts *o, struct att_err *err)
+{
+    struct walk_list files = {0};
+    struct progress pg;
+    int rc = ATT_OK, bad = collect(o, &files);
+
+    if (bad < 0) {
+        walk_list_free(&files);
+        return att_err_set(err, ATT_E_NOMEM, "out of memory");
+    }
+    r->b[0].c.failed += (unsigned)bad; /* a PATH that cannot be read fails the run */
+    progress_start(&pg, files.n, o->progress == 1 || (o->progress < 0 && !o->quiet &&
+                                                         isatty(STDERR_FILENO)));
+    rc = build_run(r->b, r->nb, r->shards, &files, &stop_requested, &pg, err);
+    progress_end(&pg);
+    if (rc == ATT_OK && !stop_requested)
+        rc = remove_vanished(r, &files, err);
+    walk_list_free(&files);
+    return rc;
+}
+
+/* The writable generation: the live one, or a new one for --rebuild and
+ * for a folder that holds no index yet. */
+static int open_gen(struct store *s, bool rebuild, unsigned *gen, struct att_xwdb **w,
+                    struct att_err *err)
+{
+    char *path;
+    int rc;
+
+    *gen = (rebuild || s->gen == 0) ? s->gen + 1 : s->gen;
+    path = store_gen_path(s, *gen);
+    if (path == NULL)
+        return att_err_set(err, ATT_E_NOMEM, "out of memory");
+    rc = att_xwdb_open(path, ATT_XW_CREATE, w, err);
+    free(path);
+    return rc;
+}
+
+/* Merge the generations gens[0..n-1] (compacted) into a new one after
+ * the last and swap it in (the lock is held); the merged ones are then
+ * removed, unless one of them is still live (interrupted: the new one is
+ * dropped). */
+static int merge_into_live(struct store *s, const unsigned *gens, size_t n, struct att_err *err)
+{
+    char *src[RUN_MAX_JOBS] = {0};
+    unsigned next = gens[n - 1] + 1;
+    char *dst = store_gen_path(s, next);
+    int rc = dst ? ATT_OK : att_err_set(err, ATT_E_NOMEM, "out of memory");
+
+    for (size_t k = 0; rc == ATT_OK && k < n; k++) {
+        src[k] = store_gen_path(s, gens[k]);
+        if (src[k] == NULL)
+            rc = att_err_set(err, ATT_E_NOMEM, "out of memory");
+    }
+    if (rc == ATT_OK)
+        rc = att_xdb_merge((const char *const *)src, n, dst, err);
+    if (rc == ATT_OK && !stop_requested)
+        rc = store_swap(s, next, err);
+    else
+        store_remove_gen(s, next);
+    for (size_t k = 0; k < n; k++) {
+        if (gens[k] != s->gen && s->gen == next)
+            store_remove_gen(s, gens[k]);
+        free(src[k]);
+    }
+    free(dst);
+    return rc;
+}
+
+/* Copy the live generation compacted into the next one and swap it in. */
+static int compact_live(struct store *s, struct att_err *err)
+{
+    return merge_into_live(s, &s->gen, 1, err);
+}
+
+/* The revision of the index in dir as readers see it (summed over its
+ * shards), before a rebuild replaces it. */
+static uint64_t live_revision(const char *dir)
+{
+    struct att_xdb *db = NULL;
+    uint64_t rev = 0;
+
+    if (att_xdb_open(dir, &db, NULL) == ATT_OK)
+        rev = att_xdb_revision(db); /* the summed revision, read through att_xdb_revision */
+    att_xdb_close(db);
+    return rev;
+}
+
+/* A fresh build of an unsharded index writes from several threads, each
+ * into a generation of its own after gens[0]; they are merged when the run
+ * completes. Opens up to want - 1 more (fewer when one cannot be made). */
+static void open_lanes(struct run *r, struct part *p, size_t want, const struct run_opts *o)
+{
+    while (p->nlanes < want && r->nb < STORE_MAX_SHARDS) {
+        unsigned g = p->gens[p->nlanes - 1] + 1;
+        char *path = store_gen_path(p->s, g);
+        struct att_err e = {0};
+        struct builder *b = &r->b[r->nb];
+        int rc = path ? att_xwdb_open(path, ATT_XW_CREATE, &r->w[r->nb], &e) : ATT_E_NOMEM;
+
+        free(path);
+        if (rc == ATT_OK)
+            rc = build_begin(b, r->w[r->nb], &r->st, &o->build, &e);
+        if (rc != ATT_OK) { /* fewer writers; the build goes on */
+            att_log(ATT_WARN, "%s: one writer fewer: %s", o->db, e.msg);
+            att_xwdb_close(r->w[r->nb]);
+            r->w[r->nb] = NULL;
+            store_remove_gen(p->s, g);
+            return;
+        }
+        b->revision = r->b[p->first].revision;
+        b->lane = (unsigned)r->nb;
+        p->gens[p->nlanes++] = g;
+        r->nb++;
+    }
+}
+
+/* Open part p's writable generation and its writer; a first build goes
+ * live at once (so that an interrupted one resumes), unless it replaces
+ * another layout, which it does only when complete. */
+static int open_part(struct run *r, struct part *p, const struct run_opts *o,
+                     struct att_err *err)
+{
+    struct builder *b = &r->b[r->nb];
+    struct att_xwdb **w = &r->w[r->nb];
+    int rc = open_gen(p->s, o->rebuild, &p->gens[0], w, err);
+
+    if (rc != ATT_OK)
+        return rc;
+    p->fresh = p->gens[0] != p->s->gen;
+    p->first = r->nb;
+    p->nlanes = 1;
+    if (!p->fresh)
+        rc = state_load(&r->st, *w, err);
+    if (rc == ATT_OK)
+        rc = build_begin(b, *w, &r->st, &o->build, err);
+    if (rc != ATT_OK)
+        return rc;
+    b->lane = (unsigned)r->nb;
+    r->nb++;
+    if (p->fresh && b->revision < r->old_rev) /* revisions go on growing */
+        b->revision = r->old_rev;
+    if (p->s->gen == 0 && p->s->shards == 0) {
+        rc = build_touch(b, err);
+        if (rc == ATT_OK)
+            rc = store_swap(p->s, p->gens[0], err);
+    }
+    return rc;
+}
+
+/* Commit part p's writers (or drop what is pending after a failure), add
+ * the passages it keeps to *passages, close them; then put the part's
+ * work live: a fresh build merged and compacted into one generation (a
+ * database written in one go is about twice the size of its compacted
+ * copy, which takes a few percent of the build to make). Interrupted or
+ * failed, a fresh build is dropped, save a first build's first lane. */
+static int close_part(struct run *r, struct part *p, int rc, uint32_t *passages,
+                      struct att_err *err)
+{
+    uint32_t kept = 0;
+    bool done;
+
+    for (size_t k = p->first; k < p->first + p->nlanes; k++) {
+        uint32_t count = 0;
+
+        if (rc == ATT_OK)
+            rc = build_flush(&r->b[k], err);
+        else
+            build_abort(&r->b[k]);
+        if (rc == ATT_OK)
+            rc = att_xwdb_doccount(r->w[k], &count, err);
+        if (k == p->first || !stop_requested) /* the others are dropped */
+            kept += count;
+        att_xwdb_close(r->w[k]);
+        r->w[k] = NULL;
+    }
+    *passages += kept;
+    done = rc == ATT_OK && !stop_requested;
+    if (done && p->fresh && kept > 0)
+        rc = merge_into_live(p->s, p->gens, p->nlanes, err);
+    else if (done && p->gens[0] != p->s->gen)
+        rc = store_swap(p->s, p->gens[0], err);
+    for (size_t k = 0; k < p->nlanes; k++) {
+        if (p->gens[k] != 0 && p->gens[k] != p->s->gen)
+            store_remove_gen(p->s, p->gens[k]);
+    }
+    return rc;
+}
+
+/* The share ("K/N") the index in dir holds, "" for all files. */
+static void stored_share(const char *dir, char *out, size_t size)
+{
+    struct att_xdb *db = NULL;
+    char *v = NULL;
+
+    *out = '\0';
+    if (att_xdb_open(dir, &db, NULL) == ATT_OK &&
+        att_xdb_get_meta(db, ATT_META_SHARE, strlen(ATT_META_SHARE), &v, NULL, NULL) == ATT_OK &&
+        v != NULL)
+        snprintf(out, size, "%s", v);
+    free(v);
+    att_xdb_close(db);
+}
+
+/* --shard K/N against the share the index holds: the same, or remembered
+ * when not given; another one only with --rebuild. */
+static int check_share(struct run_opts *o, const struct store *top, struct att_err *err)
+{
+    char have[32], want[32] = "";
+    unsigned k, n;
+
+    if (top->gen == 0)
+        return ATT_OK;
+    stored_share(o->db, have, sizeof have);
+    if (o->build.share_n > 1)
+        snprintf(want, sizeof want, "%u/%u", o->build.share_k, o->build.share_n);
+    if (o->build.share_n <= 1 && !o->rebuild && sscanf(have, "%u/%u", &k, &n) == 2) {
+        o->build.share_k = k;
+        o->build.share_n = n;
+        return ATT_OK;
+    }
+    if (strcmp(have, want) != 0 && !o->rebuild && o->build.share_n > 1)
+        return att_err_set(err, ATT_E_OPENING, "the index holds %s%s, not share %s; to "
+                           "change that, add --rebuild", *have ? "share " : "all files",
+                           have, want);
+    return ATT_OK;
+}
+
+/* Lock the index, check the shard count asked for against the one it
+ * has, and open the parts to write. */
+static int open_run(struct run *r, struct run_opts *o, struct att_err *err)
+{
+    unsigned have, want;
+    int rc = store_open(&r->top, o->db, o->wait, err);
+
+    if (rc == ATT_OK)
+        rc = check_share(o, &r->top, err);
+    if (rc != ATT_OK)
+        return rc;
+    have = r->top.shards ? r->top.shards : r->top.gen ? 1 : 0;
+    if (r->top.shards != 0 && o->build.share_n > 1 && !o->rebuild)
+        return att_err_set(err, ATT_E_OPENING, "the index is sharded (%u shards); --shard "
+                           "K/N makes an index of one share: give a new folder, or add "
+                           "--rebuild", r->top.shards);
+    want = o->shards ? o->shards : have ? have : 1;
+    if (have != 0 && want != have && !o->rebuild)
+        return att_err_set(err, ATT_E_OPENING, "the index has %u shard%s, not %u; to change "
+                           "that, add --rebuild (which builds it again over %u)", have,
+                           have == 1 ? "" : "s", want, want);
+    if (have != 0)
+        r->old_rev = live_revision(o->db);
+    r->shards = want > 1 ? want : 0;
+    r->nparts = want;
+    if (r->shards == 0) {
+        r->part[0].s = &r->top;
+        rc = open_part(r, &r->part[0], o, err);
+        if (rc == ATT_OK && r->part[0].fresh)
+            open_lanes(r, &r->part[0], o->jobs, o);
+        return rc;
+    }
+    for (unsigned k = 0; rc == ATT_OK && k < want; k++) {
+        r->part[k].s = &r->shard[k];
+        rc = store_open_shard(&r->shard[k], &r->top, k, want, err);
+        if (rc == ATT_OK)
+            rc = open_part(r, &r->part[k], o, err);
+    }
+    /* A new index names its shards at once; one that had another layout
+     * only once they are complete. */
+    if (rc == ATT_OK && have == 0)
+        rc = store_set_shards(&r->top, want, err);
+    r->publish = have != 0 && r->top.shards != want;
+    return rc;
+}
+
+/* Close every part the run opened, then name the shards in the top stub
+ * or go back to one database, and unlock. Returns the run's status. */
+static int finish_run(struct run *r, int rc, uint32_t *passages, struct att_err *err)
+{
+    for (unsigned k = 0; k < r->nparts && r->part[k].s != NULL && r->nb > r->part[k].first; k++)
+        rc = close_part(r, &r->part[k], rc, passages, err);
+    if (rc == ATT_OK && !stop_requested && r->publish)
+        rc = store_set_shards(&r->top, r->shards, err);
+    else if (rc == ATT_OK && !stop_requested && r->shards == 0 && r->top.shards != 0)
+        store_remove_shards(&r->top); /* back to one database */
+    for (size_t k = 0; k < STORE_MAX_SHARDS; k++)
+        store_close(&r->shard[k]);
+    store_close(&r->top);
+    return rc;
+}
+
+/* Add every lane's counts to lane 0's. An interrupted first build keeps
+ * what its first lane committed; the next run indexes the rest. */
+static void sum_lanes(struct run *r)
+{
+    for (size_t k = 1; k < r->nb; k++) {
+        if (!stop_requested || r->shards != 0)
+            r->b[0].c = build_counts_add(r->b[0].c, r->b[k].c);
+    }
+    for (size_t i = 0; stop_requested && r->shards == 0 && r->nb > 1 && i < r->st.n; i++) {
+        if (r->st.recs[i]->lane != 0) {
+            r->st.recs[i]->docs = 0;
+            r->st.recs[i]->passages = 0;
+        }
+    }
+}
+
+int run_index(struct run_opts *o, unsigned *failed, struct att_err *err)
+{
+    struct run *r = calloc(1, sizeof *r);
+    double t0 = progress_now();
+    uint32_t passages = 0;
+    int rc;
+
+    *failed = 0;
+    if (r == NULL)
+        return att_err_set(err, ATT_E_NOMEM, "out of memory");
+    for (size_t k = 0; k < STORE_MAX_SHARDS; k++)
+        r->shard[k].lock_fd = -1;
+    state_init(&r->st);
+    rc = open_run(r, o, err);
+    if (rc == ATT_OK)
+        rc = index_files(r, o, err);
+    rc = finish_run(r, rc, &passages, err);
+    sum_lanes(r);
+    if (rc == ATT_OK)
+        report_summary(o, &r->b[0].c, &r->st, passages, progress_now() - t0, stop_requested);
+    *failed = r->b[0].c.failed;
+    state_free(&r->st);
+    free(r);
+    return rc;
+}
+
+int run_compact(const struct run_opts *o, struct att_err *err)
+{
+    struct store top = {0}, sh = {0};
+    int rc = store_open(&top, o->db, o->wait, err);
+
+    if (rc == ATT_OK && top.gen == 0 && top.shards == 0)
+        rc = att_err_set(err, ATT_E_OPENING, "no index to compact");
+    if (rc == ATT_OK && top.shards == 0)
+        rc = compact_live(&top, err);
+    for (unsigned k = 0; rc == ATT_OK && k < top.shards && !stop_requested; k++) {
+        rc = store_open_shard(&sh, &top, k, top.shards, err);
+        if (rc == ATT_OK && sh.gen != 0)
+            rc = compact_live(&sh, err);
+        store_close(&sh);
+    }
+    if (rc == ATT_OK && !o->quiet && !stop_requested)
+        printf("compacted %s: %lld bytes\n", o->db, store_index_size(o->db));
+    store_close(&top);
+    return rc;
+}

@@ -1,0 +1,45 @@
+/* attache-index: one run over an index folder: lock it, open the databases
+ * to write (one per shard, several writers for a fresh build), index the
+ * files, remove the vanished ones and put the result live; and --compact. */
+#ifndef ATT_RUN_H
+#define ATT_RUN_H
+
+#include <stdbool.h>
+
+#include "attache/attache.h"
+#include "build.h"
+
+#define RUN_MAX_JOBS 16 /* writers for a fresh build, at most */
+
+struct run_opts {
+    const char *db;
+    bool quiet, json, rebuild, compact, stats, list, retry, follow;
+    int progress;          /* -1 auto (a terminal), 0 off, 1 on */
+    double wait;
+    unsigned jobs;         /* writers for a fresh build (1..RUN_MAX_JOBS) */
+    unsigned shards;       /* --shards, 0 when not given */
+    struct build_opts build;
+    char **paths;
+    int npaths;
+};
+
+/* Ask the run under way to stop soon, keeping what it committed.
+ * Async-signal-safe: only sets a flag. */
+void run_request_stop(void);
+
+/* True once run_request_stop() was called. */
+bool run_stopped(void);
+
+/* Bring the index o->db up to date with the files under o->paths (a
+ * trailing '/' is dropped from each, in place), and print the summary.
+ * When the index holds one share and --shard was not given, o->build
+ * gets that share. Returns ATT_OK (then *failed is the count of files
+ * that could not be indexed; stopped early when run_stopped()) or the
+ * status of an index failure, err saying why. */
+int run_index(struct run_opts *o, unsigned *failed, struct att_err *err);
+
+/* --compact: compact the live index of o->db in place (each shard in
+ * turn), swapping in each compacted copy atomically. Same returns. */
+int run_compact(const struct run_opts *o, struct att_err *err);
+
+#endif

@@ -7,6 +7,7 @@
 #include "attache/protocol.h"
 #include "handlers.h"
 #include "render.h"
+#include "terms.h"
 
 /* "version" (the program's) and "protocol" (ATTACHE_PROTOCOL_VERSION). */
 static bool add_versions(cJSON *resp)
@@ -169,7 +170,7 @@ int handle_stats(struct worker *w, cJSON *resp, struct att_err *err)
     if (w->db != NULL) {
         rc = att_xdb_get_info(w->db, &info, false, err);
         if (rc == ATT_OK)
-            rc = att_xdb_prefix_count(w->db, "XD", &docs, err);
+            rc = att_xdb_prefix_count(w->db, ATT_P_DOC, &docs, err);
     }
     if (rc != ATT_OK)
         return rc;

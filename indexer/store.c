@@ -13,6 +13,7 @@
 #include <xxhash.h>
 
 #include "store.h"
+#include "stub.h"
 
 static char *path_join(const char *a, const char *b)
 {
@@ -31,33 +32,17 @@ char *store_gen_path(const struct store *s, unsigned gen)
     return path_join(s->dir, name);
 }
 
-/* What dir's stub names: a generation ("auto gN": *gen), or the shards
- * of a sharded index ("auto sKofN" lines: *shards = N); zeros when none
- * or unreadable. */
-static void read_stub(const char *dir, unsigned *gen, unsigned *shards)
+/* What dir's stub names: a generation (*gen), or the shards of a sharded
+ * index (*shards = N); zeros when it names neither. */
+static int read_stub(const char *dir, unsigned *gen, unsigned *shards, struct att_err *err)
 {
-    char *p = path_join(dir, "XAPIANDB");
-    FILE *f = p ? fopen(p, "r") : NULL;
-    char line[128];
-    unsigned k, n, lines = 0;
+    struct att_stub st;
+    int rc = att_stub_read(dir, &st, err);
 
-    *gen = 0;
-    *shards = 0;
-    while (f != NULL && fgets(line, sizeof line, f) != NULL) {
-        if (lines == 0 && sscanf(line, "auto g%u", gen) == 1)
-            break;
-        if (sscanf(line, "auto s%uof%u", &k, &n) != 2 || k != lines || n < 2) {
-            *shards = 0;
-            break;
-        }
-        *shards = n;
-        lines++;
-    }
-    if (*shards != 0 && lines != *shards)
-        *shards = 0;
-    if (f != NULL)
-        fclose(f);
-    free(p);
+    *gen = st.gen;
+    *shards = st.shards;
+    att_stub_free(&st);
+    return rc;
 }
 
 unsigned store_shard_of(const char *id, unsigned n)
@@ -186,7 +171,9 @@ int store_open(struct store *s, const char *dir, double wait_s, struct att_err *
     rc = take_lock(s, wait_s, err);
     if (rc != ATT_OK)
         return rc;
-    read_stub(dir, &s->gen, &s->shards);
+    rc = read_stub(dir, &s->gen, &s->shards, err);
+    if (rc != ATT_OK)
+        return rc;
     remove_strays(s);
     return ATT_OK;
 }
@@ -207,60 +194,10 @@ int store_open_shard(struct store *s, const struct store *top, unsigned k, unsig
     return rc;
 }
 
-static int fsync_path(const char *path, int flags)
-{
-    int fd = open(path, flags | O_CLOEXEC);
-    int rc;
-
-    if (fd < 0)
-        return -1;
-    rc = fsync(fd);
-    close(fd);
-    return rc;
-}
-
-/* Write dir's stub atomically: XAPIANDB.tmp, fsync, rename, fsync dir. */
-static int write_stub(const char *dir, const char *text, struct att_err *err)
-{
-    char *tmp = path_join(dir, "XAPIANDB.tmp");
-    char *stub = path_join(dir, "XAPIANDB");
-    FILE *f = tmp ? fopen(tmp, "w") : NULL;
-    int rc = ATT_OK;
-
-    if (f == NULL || stub == NULL) {
-        rc = att_err_set(err, ATT_E_IO, "cannot write stub in %s: %s", dir, strerror(errno));
-        goto out;
-    }
-    fputs(text, f);
-    if (fflush(f) != 0 || fsync(fileno(f)) != 0) {
-        fclose(f);
-        rc = att_err_set(err, ATT_E_IO, "cannot write %s: %s", tmp, strerror(errno));
-        goto out;
-    }
-    fclose(f);
-    if (rename(tmp, stub) != 0) {
-        rc = att_err_set(err, ATT_E_IO, "cannot rename %s: %s", tmp, strerror(errno));
-        goto out;
-    }
-    fsync_path(dir, O_RDONLY | O_DIRECTORY);
-out:
-    free(tmp);
-    free(stub);
-    return rc;
-}
-
 int store_set_shards(struct store *top, unsigned n, struct att_err *err)
 {
-    char *text = calloc(n, 32);
-    size_t len = 0;
-    int rc;
+    int rc = att_stub_write(top->dir, 0, n, err);
 
-    if (text == NULL)
-        return att_err_set(err, ATT_E_NOMEM, "out of memory");
-    for (unsigned k = 0; k < n; k++)
-        len += (size_t)snprintf(text + len, 32, "auto s%uof%u\n", k, n);
-    rc = write_stub(top->dir, text, err);
-    free(text);
     if (rc != ATT_OK)
         return rc;
     top->gen = 0;
@@ -288,12 +225,9 @@ void store_close(struct store *s)
 
 int store_swap(struct store *s, unsigned gen, struct att_err *err)
 {
-    char text[32];
     unsigned old = s->gen;
-    int rc;
+    int rc = att_stub_write(s->dir, gen, 0, err);
 
-    snprintf(text, sizeof text, "auto g%u\n", gen);
-    rc = write_stub(s->dir, text, err);
     if (rc != ATT_OK)
         return rc;
     s->gen = gen;
@@ -329,7 +263,8 @@ char *store_peek(const char *dir, struct att_err *err)
     struct store s = {.dir = (char *)dir, .lock_fd = -1};
     char *p;
 
-    read_stub(dir, &s.gen, &s.shards);
+    if (read_stub(dir, &s.gen, &s.shards, err) != ATT_OK)
+        return NULL;
     if (s.gen == 0 && s.shards == 0) {
         att_err_set(err, ATT_E_OPENING, "no attache index in %s", dir);
         return NULL;
@@ -345,7 +280,7 @@ long long store_index_size(const char *dir)
     struct store s = {.dir = (char *)dir, .lock_fd = -1};
     long long sum = 0;
 
-    read_stub(dir, &s.gen, &s.shards);
+    read_stub(dir, &s.gen, &s.shards, NULL);
     if (s.shards == 0)
         return store_size(&s);
     for (unsigned k = 0; k < s.shards; k++) {

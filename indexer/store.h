@@ -16,7 +16,8 @@
  * folder per shard, each laid out as above, and a stub naming them:
  * DB/XAPIANDB      "auto s0of3", "auto s1of3", "auto s2of3", one per line
  * DB/s0of3/ ...    shard 0 of 3: XAPIANDB, gN/, attache.lock
- * A file's passages go to shard store_shard_of(file id, N). */
+ * A file's passages go to shard store_shard_of(file id, N). The stubs are
+ * read and written by lib/stub.h, as the shim reads them. */
 struct store {
     char *dir;      /* the index folder */
     int lock_fd;
@@ -50,7 +51,10 @@ long long store_index_size(const char *dir);
 /* Lock dir (creating it if needed), waiting up to wait_s seconds for
  * another writer. Removes generations left behind by interrupted runs.
  * Returns ATT_OK, ATT_E_LOCKED (err names the lock and its holder),
- * ATT_E_IO or ATT_E_OPENING (dir holds something that is not ours). */
+ * ATT_E_IO (or its stub cannot be read) or ATT_E_OPENING (dir holds
+ * something that is not ours). The index's format is checked where its
+ * live generation is opened for writing (att_xwdb_open: ATT_E_VERSION),
+ * which --rebuild, writing a new one, never does. */
 int store_open(struct store *s, const char *dir, double wait_s, struct att_err *err);
 
 /* Unlock and free. Safe on a store that failed to open. */

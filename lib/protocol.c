@@ -165,12 +165,12 @@ static bool only_known(const cJSON *o, const char *const *allowed, const char *w
     return true;
 }
 
-/* YYYY, YYYY-MM or YYYY-MM-DD naming a real date. */
+/* YYYY, YYYY-MM or YYYY-MM-DD naming a real date (the rule of terms.h). */
 static bool is_date(const char *s)
 {
-    char norm[11];
+    char slot[9];
 
-    return s == NULL || (att_date_normalize(s, strlen(s), norm) && strcmp(norm, s) == 0);
+    return s == NULL || att_date_bound(s, strlen(s), false, slot);
 }
 
 /* An empty filter value filters nothing: treat it as absent. */
@@ -258,22 +258,14 @@ static enum att_wire_err parse_words(const cJSON *o, struct att_request *r,
     return ATT_WE_NONE;
 }
 
-/* The word* patterns of q: a '*' right after a letter or digit (as
- * lib/xap.cc finds them to expand). Each becomes up to --max-wildcard terms,
- * and the cost of a query grows faster than their number (400 took a
- * minute on a 10 MB index, beyond any time limit: Xapian opens every term's
- * postings before it starts the clock), so their number is capped. */
+/* The word* patterns of q (the rule of terms.h, which the shim expands).
+ * Each becomes up to --max-wildcard terms, and the cost of a query grows
+ * faster than their number (400 took a minute on a 10 MB index, beyond any
+ * time limit: Xapian opens every term's postings before it starts the
+ * clock), so their number is capped. */
 static size_t count_wildcards(const char *q, size_t len)
 {
-    size_t n = 0;
-
-    for (size_t i = 1; i < len; i++) {
-        unsigned char before = (unsigned char)q[i - 1];
-
-        if (q[i] == '*' && (before >= 0x80 || isalnum(before)))
-            n++;
-    }
-    return n;
+    return att_wildcard_count(q, len);
 }
 
 static enum att_wire_err parse_search(const cJSON *o, struct att_request *r, struct att_err *err)

@@ -28,6 +28,7 @@ static const char *const names[ATT_E_MAX] = {
     [ATT_E_INDEX] = "index",
     [ATT_E_TIMEOUT] = "timeout",
     [ATT_E_INTERNAL] = "internal",
+    [ATT_E_VERSION] = "version",
 };
 
 int att_err_set(struct att_err *err, int code, const char *fmt, ...)

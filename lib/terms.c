@@ -1,9 +1,12 @@
-/* attache: building index terms and values by the layout in terms.h. */
+/* attache: building index terms and values by the layout in terms.h, and
+ * the rules for the parts of a query that must match them (dates,
+ * wildcards). */
 #include <ctype.h>
 #include <stdio.h>
 #include <string.h>
 #include <xxhash.h>
 
+#include "attache/doc.h"
 #include "attache/text.h"
 #include "terms.h"
 
@@ -67,4 +70,56 @@ int att_date_slot(const char *iso, char out[9])
     if (n == 10)
         memcpy(out + 6, iso + 8, 2);
     return 1;
+}
+
+bool att_date_bound(const char *s, size_t len, bool end, char out[9])
+{
+    char norm[11], iso[11];
+
+    if (len > 10 || !att_date_normalize(s, len, norm) || strlen(norm) != len ||
+        memcmp(norm, s, len) != 0)
+        return false;
+    memcpy(iso, s, len);
+    iso[len] = '\0';
+    if (!att_date_slot(iso, out))
+        return false;
+    if (end && len == 4)
+        memcpy(out + 4, "9999", 4);
+    else if (end && len == 7)
+        memcpy(out + 6, "99", 2);
+    return true;
+}
+
+static bool word_byte(unsigned char c)
+{
+    return c >= 0x80 || isalnum(c);
+}
+
+bool att_wildcard_next(const char *q, size_t len, size_t *pos, size_t *word, size_t *star)
+{
+    for (size_t i = *pos; i < len; i++) {
+        size_t b = i;
+
+        if (q[i] != '*')
+            continue;
+        while (b > 0 && word_byte((unsigned char)q[b - 1]))
+            b--;
+        if (b == i)
+            continue;
+        *word = b;
+        *star = i;
+        *pos = i + 1;
+        return true;
+    }
+    *pos = len;
+    return false;
+}
+
+size_t att_wildcard_count(const char *q, size_t len)
+{
+    size_t pos = 0, word, star, n = 0;
+
+    while (att_wildcard_next(q, len, &pos, &word, &star))
+        n++;
+    return n;
 }

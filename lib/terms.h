@@ -3,6 +3,7 @@
 #ifndef ATT_TERMS_H
 #define ATT_TERMS_H
 
+#include <stdbool.h>
 #include <stddef.h>
 
 /* Free-text prefixes (terms with positions). */
@@ -34,8 +35,12 @@ enum att_slot {
 #define ATT_META_FILE "F:"                   /* per-file bookkeeping */
 #define ATT_FORMAT_VERSION "1"
 
-/* Longest term we write; longer ones are hashed (see att_term). */
+/* Longest term we write (glass's limit is 245 bytes); longer ones are
+ * hashed (see att_term). */
 #define ATT_TERM_MAX 240
+
+/* The stemmer of the text terms, for indexing and for queries alike. */
+#define ATT_STEMMER "english"
 
 /* Build prefix + value into out (at least ATT_TERM_MAX + 1 bytes) as a
  * boolean term; a value that would make it longer than ATT_TERM_MAX keeps
@@ -51,5 +56,23 @@ size_t att_term_fold(char *out, const char *s, size_t len);
 /* The date slot value ("YYYYMMDD") for an ISO date "YYYY[-MM[-DD]]";
  * returns false when iso is not one. out has at least 9 bytes. */
 int att_date_slot(const char *iso, char out[9]);
+
+/* The rule for dates in filters and in query ranges ("1860..1865"):
+ * "YYYY", "YYYY-MM" or "YYYY-MM-DD" naming a real date, written as
+ * att_date_normalize writes it. True when s[0..len) is one, with out its
+ * date slot value as a bound of a range: its first day ("20251100" for
+ * 2025-11) or, with end, past its last ("20251199"). Pure. */
+bool att_date_bound(const char *s, size_t len, bool end, char out[9]);
+
+/* The rule for wildcards in queries, for the daemon's cap on their number
+ * and the shim's expansion alike: a "word*" is a '*' right after a word
+ * byte (an ASCII letter or digit, or any byte of a UTF-8 sequence); the
+ * word is the run of word bytes before it. Finds the first one at or after
+ * q[*pos]: true with q[*word .. *star) the word, q[*star] its '*', and
+ * *pos moved past it; false when there is none. Pure. */
+bool att_wildcard_next(const char *q, size_t len, size_t *pos, size_t *word, size_t *star);
+
+/* The number of "word*" wildcards in q[0..len), by att_wildcard_next. */
+size_t att_wildcard_count(const char *q, size_t len);
 
 #endif

@@ -29,6 +29,7 @@ enum att_status {
     ATT_E_INDEX,    /* any other index error */
     ATT_E_TIMEOUT,  /* a time limit was reached */
     ATT_E_INTERNAL, /* a bug: unexpected state or exception */
+    ATT_E_VERSION,  /* index in another format: rebuild it */
     ATT_E_MAX
 };
 

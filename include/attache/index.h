@@ -26,9 +26,12 @@ struct att_xdoc; /* a document being built */
 #define ATT_XW_CREATE 1u /* create the database if it does not exist */
 
 /* Open the Xapian database at path for writing. *out is owned by the
- * caller: att_xwdb_close(). Returns ATT_OK, ATT_E_LOCKED (another writer),
- * ATT_E_OPENING (missing without ATT_XW_CREATE, or not a database),
- * ATT_E_CORRUPT, ATT_E_IO, ATT_E_NOMEM. */
+ * caller: att_xwdb_close(). A database this creates (ATT_XW_CREATE, no
+ * document yet) is stamped with this attache's index format
+ * (ATT_META_FORMAT in lib/terms.h); one stamped with another is refused.
+ * Returns ATT_OK, ATT_E_LOCKED (another writer), ATT_E_OPENING (missing
+ * without ATT_XW_CREATE, or not a database), ATT_E_VERSION (another index
+ * format: err says to rebuild it), ATT_E_CORRUPT, ATT_E_IO, ATT_E_NOMEM. */
 int att_xwdb_open(const char *path, unsigned flags, struct att_xwdb **out, struct att_err *err);
 
 /* Release the lock and free w without committing what is pending (a
@@ -80,7 +83,8 @@ int att_xdb_compact(const char *src, const char *dst, struct att_err *err);
 /* Merge the n databases at srcs into one compacted new database at dst.
  * Documents are renumbered when n > 1; spelling frequencies add up; a
  * metadata key held by several keeps the first one's value, except
- * attache:revision, which keeps the highest. */
+ * attache:revision, which keeps the highest. A source of another index
+ * format is refused (ATT_E_VERSION). */
 int att_xdb_merge(const char *const *srcs, size_t n, const char *dst, struct att_err *err);
 
 /* ---- building documents -------------------------------------------- */
@@ -125,8 +129,11 @@ int att_xdoc_data(struct att_xdoc *d, const char *data, size_t len, struct att_e
 
 /* Open path read-only (a database directory, a stub file, or a directory
  * holding a XAPIANDB stub, which may name shards). Caller owns *out:
- * att_xdb_close(). Returns ATT_OK, ATT_E_OPENING, ATT_E_CORRUPT,
- * ATT_E_NOMEM. */
+ * att_xdb_close(). A database stamped with another index format than
+ * this attache's is refused; one with no stamp is taken as this format.
+ * Returns ATT_OK, ATT_E_OPENING, ATT_E_VERSION (err: "index format 7 is
+ * not supported by this attache (format 1): rebuild it with attache-index
+ * --rebuild"), ATT_E_CORRUPT, ATT_E_NOMEM. */
 int att_xdb_open(const char *path, struct att_xdb **out, struct att_err *err);
 void att_xdb_close(struct att_xdb *db); /* NULL-safe */
 
@@ -147,7 +154,10 @@ int att_xdb_open_many(const char *const *specs, size_t n, const struct att_xdb_o
 
 /* Catch up with the latest commit, follow swapped generations, bring back
  * sources that are out once they answer. *changed (may be NULL) is set
- * when the revision moved or the set of sources did. */
+ * when the revision moved or the set of sources did. A generation swapped
+ * in that cannot be opened (or is of another index format) takes its
+ * source out; for a lone local source the error is returned instead
+ * (ATT_E_VERSION, ...) and the generation opened before is kept. */
 int att_xdb_reopen(struct att_xdb *db, bool *changed, struct att_err *err);
 
 /* One source, as stats shows it. */
@@ -179,7 +189,8 @@ int att_xdb_get_info(struct att_xdb *db, struct att_xdb_info *info, bool count_t
  * when unknown. Cheap: one metadata lookup per shard. */
 uint64_t att_xdb_revision(struct att_xdb *db);
 
-/* Number of distinct terms starting with prefix (e.g. documents: "XD"). */
+/* Number of distinct terms starting with prefix (e.g. documents:
+ * ATT_P_DOC). */
 int att_xdb_prefix_count(struct att_xdb *db, const char *prefix, uint64_t *count,
                          struct att_err *err);
 
@@ -278,7 +289,7 @@ int att_xdb_get(struct att_xdb *db, const char *doc_id, long passage, att_doc_fn
 /* ---- encodings ----------------------------------------------------- */
 
 /* Xapian's sortable encoding of a number into out (at least 18 bytes);
- * returns the length. */
+ * returns the length (0 when out of memory). */
 size_t att_sortable(double v, char *out);
 
 #ifdef __cplusplus

@@ -7,11 +7,13 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include <cmocka.h>
 
 #include "attache/index.h"
+#include "stub.h"
 #include "terms.h"
 
 static char tmpdir[64];
@@ -212,6 +214,233 @@ static void date_slots(void **state)
     assert_false(att_date_slot("2025/11/24", s));
 }
 
+#define VERSION_HINT "index format 7 is not supported by this attache (format 1): rebuild it " \
+                     "with attache-index --rebuild"
+
+/* Stamp the database at path with format (NULL: remove the key). */
+static void stamp(const char *path, const char *format)
+{
+    struct att_xwdb *w = NULL;
+    struct att_err err = {0};
+
+    assert_int_equal(att_xwdb_open(path, ATT_XW_CREATE, &w, &err), ATT_OK);
+    assert_int_equal(att_xwdb_set_meta(w, ATT_META_FORMAT, strlen(ATT_META_FORMAT),
+                                       format ? format : "", format ? strlen(format) : 0,
+                                       &err), ATT_OK);
+    assert_int_equal(att_xwdb_commit(w, &err), ATT_OK);
+    att_xwdb_close(w);
+}
+
+static void new_database_carries_the_format(void **state)
+{
+    struct att_xwdb *w = NULL;
+    struct att_xdb *db = NULL;
+    struct att_err err = {0};
+    char *val = NULL;
+
+    (void)state;
+    assert_int_equal(att_xwdb_open(sub("fmt-new"), ATT_XW_CREATE, &w, &err), ATT_OK);
+    att_xwdb_close(w); /* nothing committed by the caller */
+    assert_int_equal(att_xdb_open(sub("fmt-new"), &db, &err), ATT_OK);
+    assert_int_equal(att_xdb_get_meta(db, ATT_META_FORMAT, strlen(ATT_META_FORMAT), &val, NULL,
+                                      &err), ATT_OK);
+    assert_non_null(val);
+    assert_string_equal(val, ATT_FORMAT_VERSION);
+    free(val);
+    att_xdb_close(db);
+    /* No key at all (never stamped): taken as this format. */
+    stamp(sub("fmt-new"), NULL);
+    assert_int_equal(att_xdb_open(sub("fmt-new"), &db, &err), ATT_OK);
+    att_xdb_close(db);
+}
+
+static void other_format_is_refused(void **state)
+{
+    struct att_xwdb *w = (void *)1;
+    struct att_xdb *db = (void *)1;
+    struct att_err err = {0};
+    char dst[128];
+
+    (void)state;
+    stamp(sub("fmt7"), "7");
+    assert_int_equal(att_xdb_open(sub("fmt7"), &db, &err), ATT_E_VERSION);
+    assert_null(db);
+    assert_string_equal(err.msg, VERSION_HINT);
+    assert_string_equal(att_strerror(ATT_E_VERSION), "version");
+    memset(&err, 0, sizeof err);
+    assert_int_equal(att_xwdb_open(sub("fmt7"), ATT_XW_CREATE, &w, &err), ATT_E_VERSION);
+    assert_null(w);
+    assert_string_equal(err.msg, VERSION_HINT);
+    snprintf(dst, sizeof dst, "%s", sub("fmt7-copy"));
+    assert_int_equal(att_xdb_compact(sub("fmt7"), dst, &err), ATT_E_VERSION);
+}
+
+/* An index folder whose stub names generation gen of format. */
+static void make_gen(const char *dir, unsigned gen, const char *format)
+{
+    char path[160];
+    struct att_err err = {0};
+
+    snprintf(path, sizeof path, "%s/g%u", dir, gen);
+    stamp(path, format);
+    assert_int_equal(att_stub_write(dir, gen, 0, &err), ATT_OK);
+}
+
+static void swap_to_other_format_is_refused(void **state)
+{
+    struct att_xdb *db = NULL, *db2 = NULL;
+    struct att_err err = {0};
+    struct att_xdb_info info;
+    bool changed = false;
+    char dir[128];
+
+    (void)state;
+    snprintf(dir, sizeof dir, "%s", sub("fmt-swap"));
+    assert_int_equal(mkdir(dir, 0755), 0);
+    make_gen(dir, 1, "1");
+    assert_int_equal(att_xdb_open(dir, &db, &err), ATT_OK);
+    make_gen(dir, 2, "7");
+    assert_int_equal(att_xdb_open(dir, &db2, &err), ATT_E_VERSION);
+    assert_string_equal(err.msg, VERSION_HINT);
+    memset(&err, 0, sizeof err);
+    assert_int_equal(att_xdb_reopen(db, &changed, &err), ATT_E_VERSION);
+    assert_string_equal(err.msg, VERSION_HINT);
+    assert_int_equal(att_xdb_get_info(db, &info, false, &err), ATT_OK); /* g1 still read */
+    att_xdb_close(db);
+}
+
+static void stub_read_and_write(void **state)
+{
+    struct att_stub st;
+    struct att_err err = {0};
+    char dir[128], path[200];
+    FILE *f;
+
+    (void)state;
+    snprintf(dir, sizeof dir, "%s", sub("stubs"));
+    assert_int_equal(mkdir(dir, 0755), 0);
+    assert_int_equal(att_stub_read(dir, &st, &err), ATT_OK);
+    assert_false(st.found);
+    assert_int_equal(att_stub_read(sub("no-such-folder"), &st, &err), ATT_OK);
+    assert_false(st.found);
+    assert_int_equal(att_stub_write(dir, 3, 0, &err), ATT_OK);
+    assert_int_equal(att_stub_read(dir, &st, &err), ATT_OK);
+    assert_true(st.found);
+    assert_int_equal(st.gen, 3);
+    assert_int_equal(st.shards, 0);
+    assert_int_equal(st.n, 1);
+    snprintf(path, sizeof path, "%s/g3", dir);
+    assert_string_equal(st.dbs[0], path);
+    att_stub_free(&st);
+    assert_int_equal(att_stub_write(dir, 0, 3, &err), ATT_OK);
+    assert_int_equal(att_stub_read(dir, &st, &err), ATT_OK);
+    assert_int_equal(st.gen, 0);
+    assert_int_equal(st.shards, 3);
+    assert_int_equal(st.n, 3);
+    snprintf(path, sizeof path, "%s/s2of3", dir);
+    assert_string_equal(st.dbs[2], path);
+    att_stub_free(&st);
+    assert_int_not_equal(att_stub_write(dir, 0, 1, &err), ATT_OK);
+    /* Comments, blank lines and absolute paths, as Xapian allows; shards
+     * out of order are not attache's layout. */
+    snprintf(path, sizeof path, "%s/XAPIANDB", dir);
+    f = fopen(path, "w");
+    assert_non_null(f);
+    fputs("# shards\n\nauto s1of2\r\nauto  /abs/s0of2\n", f);
+    fclose(f);
+    assert_int_equal(att_stub_read(dir, &st, &err), ATT_OK);
+    assert_int_equal(st.n, 2);
+    assert_int_equal(st.shards, 0);
+    assert_string_equal(st.dbs[1], "/abs/s0of2");
+    att_stub_free(&st);
+    att_stub_free(NULL);
+}
+
+static void wildcard_rule(void **state)
+{
+    const char *q = "soyb* *x a-b* 1* \xc3\xa9t\xc3\xa9* ** x*";
+    size_t pos = 0, word, star;
+
+    (void)state;
+    assert_int_equal(att_wildcard_count(q, strlen(q)), 5);
+    assert_true(att_wildcard_next(q, strlen(q), &pos, &word, &star));
+    assert_int_equal(word, 0);
+    assert_int_equal(star, 4);
+    assert_true(att_wildcard_next(q, strlen(q), &pos, &word, &star));
+    assert_int_equal(word, 11); /* "b*" of a-b* */
+    assert_int_equal(star, 12);
+    assert_int_equal(att_wildcard_count("*", 1), 0);
+    assert_int_equal(att_wildcard_count("", 0), 0);
+}
+
+static void date_bounds(void **state)
+{
+    char s[9];
+
+    (void)state;
+    assert_true(att_date_bound("2025-11-24", 10, false, s));
+    assert_string_equal(s, "20251124");
+    assert_true(att_date_bound("2025-11", 7, false, s));
+    assert_string_equal(s, "20251100");
+    assert_true(att_date_bound("2025-11", 7, true, s));
+    assert_string_equal(s, "20251199");
+    assert_true(att_date_bound("1862", 4, true, s));
+    assert_string_equal(s, "18629999");
+    assert_false(att_date_bound("2025-02-30", 10, false, s));
+    assert_false(att_date_bound("2025-13", 7, false, s));
+    assert_false(att_date_bound("2025-1-5", 8, false, s));
+    assert_false(att_date_bound("24 Nov 2025", 11, false, s));
+    assert_true(att_date_bound("2025-11-24", 7, false, s)); /* only len bytes count */
+    assert_string_equal(s, "20251100");
+}
+
+/* One passage dated 2025-11-24 in database name; the result of q. */
+static int search_dates(const char *q, uint32_t *n)
+{
+    static bool built;
+    struct att_xwdb *w = NULL;
+    struct att_xdb *db = NULL;
+    struct att_err err = {0};
+    struct att_search s = {.q = q, .qlen = strlen(q), .limit = 10};
+    struct att_result r;
+    int rc;
+
+    if (!built) {
+        struct att_xgen *g = att_xgen_new();
+        struct att_xdoc *d = att_xdoc_new(g);
+
+        assert_int_equal(att_xwdb_open(sub("dates"), ATT_XW_CREATE, &w, &err), ATT_OK);
+        assert_int_equal(att_xdoc_text(d, "", "harvest", 7, 1, 0, &err), ATT_OK);
+        assert_int_equal(att_xdoc_value(d, ATT_SLOT_DATE, "20251124", 8, &err), ATT_OK);
+        assert_int_equal(att_xwdb_add(w, d, &err), ATT_OK);
+        assert_int_equal(att_xwdb_commit(w, &err), ATT_OK);
+        att_xwdb_close(w);
+        att_xdoc_free(d);
+        att_xgen_free(g);
+        built = true;
+    }
+    assert_int_equal(att_xdb_open(sub("dates"), &db, &err), ATT_OK);
+    rc = att_xdb_search(db, &s, &r, &err);
+    *n = (uint32_t)r.n;
+    att_result_free(&r);
+    att_xdb_close(db);
+    return rc;
+}
+
+static void query_date_ranges_follow_the_rule(void **state)
+{
+    uint32_t n = 0;
+
+    (void)state;
+    assert_int_equal(search_dates("2025-11-01..2025-11-30", &n), ATT_OK);
+    assert_int_equal(n, 1);
+    assert_int_equal(search_dates("2025-11..2025-11", &n), ATT_OK);
+    assert_int_equal(n, 1);
+    assert_int_equal(search_dates("1999..2024", &n), ATT_OK);
+    assert_int_equal(n, 0);
+    assert_int_equal(search_dates("2025-02-30..2025-12-01", &n), ATT_E_QUERY);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -223,6 +452,13 @@ int main(void)
         cmocka_unit_test(oversized_term_is_rejected),
         cmocka_unit_test(long_ids_hash_to_distinct_terms),
         cmocka_unit_test(date_slots),
+        cmocka_unit_test(new_database_carries_the_format),
+        cmocka_unit_test(other_format_is_refused),
+        cmocka_unit_test(swap_to_other_format_is_refused),
+        cmocka_unit_test(stub_read_and_write),
+        cmocka_unit_test(wildcard_rule),
+        cmocka_unit_test(date_bounds),
+        cmocka_unit_test(query_date_ranges_follow_the_rule),
     };
 
     return cmocka_run_group_tests_name("xap", tests, setup, teardown);

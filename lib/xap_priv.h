@@ -1,0 +1,196 @@
+// attache: what the files of the Xapian shim (lib/xap_*.cc) share: the
+// handle structs behind include/attache/index.h, and guard(), through
+// which every extern "C" entry point runs so that no exception leaves it.
+#ifndef ATT_XAP_PRIV_H
+#define ATT_XAP_PRIV_H
+
+#include <xapian.h>
+
+#include <chrono>
+#include <cstdint>
+#include <cstdlib>
+#include <cstring>
+#include <new>
+#include <set>
+#include <stdexcept>
+#include <string>
+#include <unordered_map>
+#include <vector>
+
+extern "C" {
+#include "attache/index.h"
+#include "stub.h"
+#include "terms.h"
+}
+
+struct att_xwdb {
+    Xapian::WritableDatabase db;
+    bool in_tx = false;
+};
+
+struct att_xgen {
+    Xapian::TermGenerator tg;
+    // Words for the spelling table, counted here and handed to a writer
+    // with att_xwdb_add_spelling(): one add_spelling() per distinct word
+    // and batch instead of one per word (TermGenerator's FLAG_SPELLING made
+    // the whole build ~1.6x slower).
+    std::unordered_map<std::string, Xapian::termcount> spell;
+};
+
+struct att_xdoc {
+    Xapian::Document doc;
+    att_xgen *g;
+    Xapian::termpos pos = 0;
+};
+
+// One source of a reader: an index folder or a remote database.
+struct att_source {
+    std::string spec;                  // as given
+    std::string host;                  // remote: tcp://HOST:PORT
+    unsigned port = 0;                 // 0: local
+    std::string stub;                  // local: what its stubs named when opened
+    std::vector<Xapian::Database> dbs; // local: one per shard; remote: one
+    bool up = false;
+    std::string error;                 // why it is out
+    unsigned fails = 0;                // tries since it went out
+    std::chrono::steady_clock::time_point retry_at;
+};
+
+struct att_xdb {
+    std::string path;                  // the first source (for messages)
+    std::vector<att_source> sources;
+    att_xdb_opts opts{2000, 1000, false};
+    std::vector<Xapian::Database> shards; // every database of the sources up
+    Xapian::Database db;               // all of them as one
+};
+
+// The parsed query of a result, for highlighting its hits.
+struct att_xquery {
+    Xapian::Stem stem{ATT_STEMMER};
+    std::set<std::string> body;        // unprefixed terms of the query
+    std::set<std::string> quote;       // XQ terms, prefix removed
+    std::vector<std::string> wildcards; // "soyb" for soyb*, lower-cased
+};
+
+namespace xap {
+
+// An index written in another layout (attache:format) than this attache's.
+struct version_error : std::runtime_error {
+    using std::runtime_error::runtime_error;
+};
+
+// "Type: message (context): system error", e.g. "DatabaseError: Error
+// writing block 510: No space left on device".
+inline std::string describe(const Xapian::Error &e)
+{
+    std::string m = e.get_type();
+    m += ": " + e.get_msg();
+    if (!e.get_context().empty())
+        m += " (" + e.get_context() + ")";
+    const char *sys = e.get_error_string();
+    if (sys != nullptr && *sys != '\0')
+        m += std::string(": ") + sys;
+    return m;
+}
+
+inline int fail(att_err *err, int code, const Xapian::Error &e)
+{
+    return att_err_set(err, code, "%s", describe(e).c_str());
+}
+
+// Run f (returning a status), mapping every exception it throws to a
+// status and message in err.
+template <typename F> int guard(att_err *err, F &&f) noexcept
+{
+    try {
+        return f();
+    } catch (const Xapian::DatabaseLockError &e) {
+        return fail(err, ATT_E_LOCKED, e);
+    } catch (const Xapian::DatabaseModifiedError &e) {
+        return fail(err, ATT_E_MODIFIED, e);
+    } catch (const Xapian::DatabaseCorruptError &e) {
+        return fail(err, ATT_E_CORRUPT, e);
+    } catch (const Xapian::DatabaseOpeningError &e) {
+        return fail(err, ATT_E_OPENING, e);
+    } catch (const Xapian::QueryParserError &e) {
+        return fail(err, ATT_E_QUERY, e);
+    } catch (const Xapian::WildcardError &e) {
+        return fail(err, ATT_E_QUERY, e);
+    } catch (const Xapian::DocNotFoundError &e) {
+        return fail(err, ATT_E_NOTFOUND, e);
+    } catch (const Xapian::DatabaseCreateError &e) {
+        return fail(err, ATT_E_IO, e);
+    } catch (const Xapian::NetworkError &e) {
+        return fail(err, ATT_E_OPENING, e);
+    } catch (const Xapian::Error &e) {
+        return fail(err, ATT_E_INDEX, e);
+    } catch (const version_error &e) {
+        return att_err_set(err, ATT_E_VERSION, "%s", e.what());
+    } catch (const std::bad_alloc &) {
+        return att_err_set(err, ATT_E_NOMEM, "out of memory");
+    } catch (const std::exception &e) {
+        return att_err_set(err, ATT_E_INTERNAL, "unexpected exception: %s", e.what());
+    } catch (...) {
+        return att_err_set(err, ATT_E_INTERNAL, "unexpected C++ exception");
+    }
+}
+
+// For the entry points with no status to return: f's value, or fallback
+// when it throws anything.
+template <typename T, typename F> T guard_value(T fallback, F &&f) noexcept
+{
+    try {
+        return f();
+    } catch (...) {
+        return fallback;
+    }
+}
+
+// A malloc'd NUL-terminated copy of s for the C side.
+inline int copy_out(const std::string &s, char **val, size_t *vlen, att_err *err)
+{
+    char *p = static_cast<char *>(std::malloc(s.size() + 1));
+    if (p == nullptr)
+        return att_err_set(err, ATT_E_NOMEM, "out of memory");
+    std::memcpy(p, s.data(), s.size());
+    p[s.size()] = '\0';
+    *val = p;
+    if (vlen != nullptr)
+        *vlen = s.size();
+    return ATT_OK;
+}
+
+// As copy_out, throwing std::bad_alloc when out of memory.
+char *dup_c(const std::string &v);
+
+// Throw version_error when db was written in another layout than this
+// attache's (attache:format); a database without the key (one attache
+// never committed to) is taken as this layout. (xap_read.cc)
+void check_format(const Xapian::Database &db);
+
+// The attache:revision of each of dbs, summed: the revision readers of
+// them as one see. (xap_read.cc)
+uint64_t revision_sum(const std::vector<Xapian::Database> &dbs);
+
+// Call fn for each metadata key of db starting with prefix (see
+// att_xwdb_each_meta). (xap_read.cc)
+int each_meta(const Xapian::Database &db, const char *prefix, size_t plen, att_meta_fn fn,
+              void *ud, att_err *err);
+
+// The sources of a reader (xap_read.cc): whether all are up, whether a
+// remote one is, and those out as "SPEC (why); ..." for a message.
+bool all_up(const att_xdb *x);
+bool any_remote_up(const att_xdb *x);
+std::string missing_text(const att_xdb *x);
+
+// After a network error: connect afresh to every remote source that is
+// up, and take out those that do not answer. (xap_read.cc)
+void reconnect_remotes(att_xdb *x);
+
+// The boolean term prefix + val, folded (lower-cased) first when fold is
+// set, hashed when too long (att_term). (xap_search.cc)
+std::string term_for(const char *prefix, const char *val, bool fold);
+
+} // namespace xap
+
+#endif

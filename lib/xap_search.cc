@@ -1,0 +1,484 @@
+// attache: the Xapian shim's searching: queries (words, wildcards, date
+// ranges, filters), pages of hits, facets, spelling suggestions, and
+// whether a word of a hit matches its query (att_result_match).
+#include <algorithm>
+#include <cctype>
+#include <map>
+
+#include "xap_priv.h"
+
+using xap::dup_c;
+using xap::guard;
+
+namespace xap {
+
+char *dup_c(const std::string &v)
+{
+    char *p = static_cast<char *>(std::malloc(v.size() + 1));
+    if (p == nullptr)
+        throw std::bad_alloc();
+    std::memcpy(p, v.data(), v.size());
+    p[v.size()] = '\0';
+    return p;
+}
+
+std::string term_for(const char *prefix, const char *val, bool fold)
+{
+    char term[ATT_TERM_MAX + 1];
+    std::string v(val);
+    if (fold) {
+        std::vector<char> f(v.size() + 1);
+        v.assign(f.data(), att_term_fold(f.data(), v.data(), v.size()));
+    }
+    return std::string(term, att_term(term, prefix, v.data(), v.size()));
+}
+
+} // namespace xap
+
+namespace {
+
+// The date slot's value for s as a bound of a range (att_date_bound), ""
+// when s is not a date.
+std::string date_bound(const std::string &s, bool end)
+{
+    char out[9];
+    if (!att_date_bound(s.data(), s.size(), end, out))
+        return "";
+    return std::string(out, 8);
+}
+
+// Date ranges in queries: "2025-11-01..2025-11-30", "1860..1865".
+class DateRange : public Xapian::RangeProcessor {
+  public:
+    DateRange() : Xapian::RangeProcessor(ATT_SLOT_DATE) {}
+    Xapian::Query operator()(const std::string &b, const std::string &e) override
+    {
+        std::string lo = b.empty() ? "" : date_bound(b, false);
+        std::string hi = e.empty() ? "" : date_bound(e, true);
+        if ((!b.empty() && lo.empty()) || (!e.empty() && hi.empty()))
+            return Xapian::Query(Xapian::Query::OP_INVALID);
+        if (lo.empty())
+            return Xapian::Query(Xapian::Query::OP_VALUE_LE, ATT_SLOT_DATE, hi);
+        if (hi.empty())
+            return Xapian::Query(Xapian::Query::OP_VALUE_GE, ATT_SLOT_DATE, lo);
+        return Xapian::Query(Xapian::Query::OP_VALUE_RANGE, ATT_SLOT_DATE, lo, hi);
+    }
+};
+
+// Function words dropped from queries (kept inside phrases): with OR they
+// would match nearly every passage, with AND they add nothing.
+const Xapian::Stopper &stopper()
+{
+    static const char *const words[] = {
+        "a", "about", "after", "all", "also", "am", "an", "and", "any", "are", "as", "at",
+        "be", "been", "before", "being", "but", "by", "can", "could", "did", "do", "does",
+        "for", "from", "had", "has", "have", "he", "her", "here", "him", "his", "how", "i",
+        "if", "in", "into", "is", "it", "its", "me", "more", "most", "my", "no", "nor", "not",
+        "of", "on", "or", "other", "our", "ours", "she", "should", "so", "some", "such",
+        "than", "that", "the", "their", "them", "then", "there", "these", "they", "this",
+        "those", "to", "too", "us", "very", "was", "we", "were", "what", "when", "where",
+        "which", "while", "who", "whom", "why", "will", "with", "would", "you", "your"};
+    static const Xapian::SimpleStopper s(std::begin(words), std::end(words));
+    return s;
+}
+
+// Call fn(b, star, lower) for each "word*" in q[0..len) (the rule of
+// att_wildcard_next): the word starts at b, its '*' is at star, lower is
+// the word lower-cased.
+template <typename F> void each_wildcard(const char *q, size_t len, F &&fn)
+{
+    size_t pos = 0, b, star;
+    while (att_wildcard_next(q, len, &pos, &b, &star)) {
+        std::string lower;
+        for (Xapian::Utf8Iterator it(q + b, star - b); it != Xapian::Utf8Iterator(); ++it)
+            Xapian::Unicode::append_utf8(lower, Xapian::Unicode::tolower(*it));
+        fn(b, star, lower);
+    }
+}
+
+// The index holds stems, so a wildcard matches the beginnings of stems:
+// "emancipat*" would find nothing, as "emancipation" is indexed as
+// "emancip". Each word* becomes its stem* ("emancip*", "presid*" for
+// "president*", "happi*" for "happy*"), when the stem keeps 3 letters.
+std::string stem_wildcards(const std::string &q)
+{
+    thread_local Xapian::Stem stem(ATT_STEMMER); // a Stem keeps state: one per thread
+    std::string out;
+    size_t done = 0;
+    each_wildcard(q.data(), q.size(), [&](size_t b, size_t star, const std::string &lower) {
+        std::string st = stem(lower);
+        if (st.size() >= 3 && st != lower) {
+            out.append(q, done, b - done);
+            out.append(st);
+            done = star;
+        }
+    });
+    return out + q.substr(done);
+}
+
+Xapian::Query parse(const att_search *s, Xapian::Database &db, Xapian::QueryParser &qp)
+{
+    static DateRange dates; // stateless: shared by every thread
+    qp.set_database(db);
+    qp.set_stemmer(Xapian::Stem(ATT_STEMMER));
+    qp.set_stemming_strategy(Xapian::QueryParser::STEM_ALL);
+    qp.set_default_op(s->match == ATT_MATCH_ANY ? Xapian::Query::OP_OR : Xapian::Query::OP_AND);
+    qp.set_stopper(&stopper());
+    qp.add_prefix("", "");
+    qp.add_prefix("", ATT_P_TITLE); // plain words also match titles
+    qp.add_prefix("title", ATT_P_TITLE);
+    qp.add_prefix("quote", ATT_P_QUOTE);
+    qp.add_prefix("speaker", ATT_P_SPEAKER);
+    qp.add_boolean_prefix("source", ATT_P_SOURCE);
+    qp.add_rangeprocessor(&dates);
+    qp.set_max_expansion(s->max_wildcard ? s->max_wildcard : 1000,
+                         Xapian::Query::WILDCARD_LIMIT_MOST_FREQUENT);
+    unsigned flags = Xapian::QueryParser::FLAG_DEFAULT | Xapian::QueryParser::FLAG_WILDCARD |
+                     Xapian::QueryParser::FLAG_PURE_NOT;
+    if (s->spelling)
+        flags |= Xapian::QueryParser::FLAG_SPELLING_CORRECTION;
+    std::string q(s->q ? s->q : "", s->q ? s->qlen : 0);
+    if (q.find_first_not_of(" \t\r\n") == std::string::npos)
+        return Xapian::Query(std::string()); // not the shared static MatchAll:
+                                              // its reference count is not atomic
+    return qp.parse_query(stem_wildcards(q), flags);
+}
+
+Xapian::Query with_filters(Xapian::Query q, const att_search *s)
+{
+    std::vector<Xapian::Query> f;
+    if (s->source && *s->source)
+        f.emplace_back(xap::term_for(ATT_P_SOURCE, s->source, true));
+    if (s->speaker && *s->speaker)
+        f.emplace_back(xap::term_for(ATT_P_SPK, s->speaker, true));
+    if (s->doc && *s->doc)
+        f.emplace_back(xap::term_for(ATT_P_DOC, s->doc, false));
+    DateRange dates;
+    if ((s->from && *s->from) || (s->to && *s->to)) {
+        Xapian::Query r = dates(s->from ? s->from : "", s->to ? s->to : "");
+        if (r.get_type() == Xapian::Query::OP_INVALID)
+            throw Xapian::QueryParserError("filter dates must be YYYY, YYYY-MM or YYYY-MM-DD");
+        f.push_back(r);
+    }
+    if (f.empty())
+        return q;
+    Xapian::Query all(Xapian::Query::OP_AND, f.begin(), f.end());
+    return Xapian::Query(Xapian::Query::OP_FILTER, q, all);
+}
+
+// The counts of a facet, most frequent first, each value cut to its first
+// n bytes (0: whole) and those that then agree added up: a year from the
+// date slot's YYYYMMDD. (Xapian's own ValueCountMatchSpy does the
+// counting, as it is the one remote databases can run.)
+void take_counts(const Xapian::ValueCountMatchSpy &c, size_t n_bytes, att_count **out,
+                 size_t *n)
+{
+    std::map<std::string, uint32_t> sums;
+    for (auto t = c.values_begin(); t != c.values_end(); ++t) {
+        const std::string &v = *t;
+        if (!v.empty())
+            sums[n_bytes ? v.substr(0, n_bytes) : v] += t.get_termfreq();
+    }
+    std::vector<std::pair<std::string, uint32_t>> v(sums.begin(), sums.end());
+    std::stable_sort(v.begin(), v.end(),
+                     [](const auto &a, const auto &b) { return a.second > b.second; });
+    *out = static_cast<att_count *>(std::calloc(v.size() + 1, sizeof **out));
+    if (*out == nullptr)
+        throw std::bad_alloc();
+    for (const auto &e : v) {
+        (*out)[*n].value = dup_c(e.first);
+        (*out)[*n].count = e.second;
+        ++*n;
+    }
+}
+
+void collect_terms(att_xquery *xq, const Xapian::Query &q)
+{
+    const size_t qlen = sizeof ATT_P_QUOTE - 1;
+    for (auto t = q.get_unique_terms_begin(); t != q.get_unique_terms_end(); ++t) {
+        const std::string &term = *t;
+        if (term.compare(0, qlen, ATT_P_QUOTE) == 0)
+            xq->quote.insert(term.substr(qlen));
+        else if (!term.empty() && !(term[0] >= 'A' && term[0] <= 'Z')) // prefixes are capitals
+            xq->body.insert(term);
+    }
+}
+
+// The stems of "word*" patterns in q, lower-cased: a word of a hit that
+// starts with one of them was matched through the wildcard's expansion.
+void collect_wildcards(att_xquery *xq, const char *q, size_t len)
+{
+    each_wildcard(q, len, [&](size_t, size_t, const std::string &lower) {
+        xq->wildcards.push_back(lower);
+    });
+}
+
+// Offer a corrected query only when it finds more than the query did:
+// Xapian corrects any word it does not know as typed, which with stemmed
+// terms and the title field includes good words ("red line" became "re
+// life").
+void suggest(att_xdb *x, const att_search *s, const std::string &corrected, att_result *r)
+{
+    if (corrected.empty())
+        return;
+    Xapian::QueryParser qp;
+    att_search plain = *s;
+    plain.q = corrected.c_str();
+    plain.qlen = corrected.size();
+    plain.spelling = false;
+    Xapian::Enquire enq(x->db);
+    enq.set_query(with_filters(parse(&plain, x->db, qp), s));
+    if (enq.get_mset(0, 1).get_matches_estimated() > r->estimate)
+        r->spelling = dup_c(corrected);
+}
+
+// Facets of the whole match set of query, in a pass of their own that
+// returns no hits: the spies then see each document once (with remote
+// databases, the hits of a page were also counted a second time), and
+// only the query that made the page (after auto's fallback) is counted.
+void count_facets(att_xdb *x, const att_search *s, const Xapian::Query &query,
+                  Xapian::doccount all, att_result *r)
+{
+    Xapian::ValueCountMatchSpy sources(ATT_SLOT_SOURCE), years(ATT_SLOT_DATE);
+    Xapian::Enquire enq(x->db);
+    enq.set_query(query);
+    if (s->per_doc)
+        enq.set_collapse_key(ATT_SLOT_DOC, s->per_doc);
+    enq.add_matchspy(&sources);
+    enq.add_matchspy(&years);
+    enq.get_mset(0, 0, all);
+    take_counts(sources, 0, &r->sources, &r->nsources);
+    take_counts(years, 4, &r->years, &r->nyears);
+}
+
+// The hits of m into r, with the terms and wildcards of query for
+// highlighting them.
+void take_hits(const att_search *s, const Xapian::Query &query, const Xapian::MSet &m,
+               att_result *r)
+{
+    r->estimate = m.get_matches_estimated();
+    r->lower = m.get_matches_lower_bound();
+    r->upper = m.get_matches_upper_bound();
+    r->query = new att_xquery;
+    collect_terms(r->query, query);
+    std::string wild = stem_wildcards(std::string(s->q ? s->q : "", s->q ? s->qlen : 0));
+    collect_wildcards(r->query, wild.data(), wild.size());
+    r->hits = static_cast<att_hit *>(std::calloc(m.size() + 1, sizeof *r->hits));
+    if (r->hits == nullptr)
+        throw std::bad_alloc();
+    for (auto it = m.begin(); it != m.end(); ++it) {
+        att_hit &h = r->hits[r->n];
+        h.docid = *it;
+        h.rank = it.get_rank() + 1;
+        h.score = it.get_weight();
+        std::string data = it.get_document().get_data();
+        h.data = dup_c(data);
+        h.len = data.size();
+        r->n++;
+    }
+}
+
+// One attempt at the search; throws on any error.
+void run_search(att_xdb *x, const att_search *s, att_result *r)
+{
+    Xapian::QueryParser qp;
+    att_search plain = *s;
+    plain.spelling = false;
+    Xapian::Query query = with_filters(parse(&plain, x->db, qp), s);
+    Xapian::Enquire enq(x->db);
+    enq.set_query(query);
+    if (s->per_doc)
+        enq.set_collapse_key(ATT_SLOT_DOC, s->per_doc);
+    // Equal scores are ordered by document id, not by Xapian's document
+    // numbers, which depend on how the index was built and split into
+    // shards, so the same passages come back in the same order. (Passages
+    // of one document are always written in order to one database, so
+    // among themselves the numbers keep passage order. A KeyMaker on both
+    // slots would say so directly, but remote databases refuse one.)
+    if (s->sort != ATT_SORT_RELEVANCE)
+        enq.set_sort_by_value_then_relevance(ATT_SLOT_DATE, s->sort == ATT_SORT_DATE_DESC);
+    else
+        enq.set_sort_by_relevance_then_value(ATT_SLOT_DOC, false);
+    if (s->time_limit_ms)
+        enq.set_time_limit(s->time_limit_ms / 1000.0);
+    Xapian::doccount all = x->db.get_doccount();
+    Xapian::MSet m = enq.get_mset(s->offset, s->limit, s->facets ? all : s->offset + s->limit);
+    if (s->match == ATT_MATCH_AUTO && m.get_matches_lower_bound() < s->limit &&
+        s->q != nullptr && s->qlen > 0) {
+        // Fewer passages than a page hold every word: rank those that hold
+        // some. (Checked against the page size, not the offset, so every
+        // page of one query makes the same choice.)
+        Xapian::QueryParser any;
+        att_search loose = plain;
+        loose.match = ATT_MATCH_ANY;
+        query = with_filters(parse(&loose, x->db, any), s);
+        enq.set_query(query);
+        m = enq.get_mset(s->offset, s->limit);
+    }
+    r->revision = xap::revision_sum(x->shards);
+    take_hits(s, query, m, r);
+    if (s->spelling && r->estimate < 5) {
+        // Spelling correction is costly (a trigram search per word), so it
+        // runs only when few passages matched.
+        Xapian::QueryParser sp;
+        att_search with = *s;
+        with.spelling = true;
+        parse(&with, x->db, sp);
+        suggest(x, s, sp.get_corrected_query_string(), r);
+    }
+    if (s->facets)
+        count_facets(x, s, query, all, r);
+}
+
+// The search, after a reopen when the index moved on during it, and after
+// connecting again when a remote source stopped answering.
+int search_sources(att_xdb *x, const att_search *s, att_result *r, att_err *err)
+{
+    for (int attempt = 0;; attempt++) {
+        if (!xap::all_up(x) && !x->opts.partial)
+            return att_err_set(err, ATT_E_OPENING, "out of reach: %s",
+                               xap::missing_text(x).c_str());
+        if (x->shards.empty())
+            return att_err_set(err, ATT_E_OPENING, "no database is in reach: %s",
+                               xap::missing_text(x).c_str());
+        try {
+            try {
+                run_search(x, s, r);
+            } catch (const Xapian::DatabaseModifiedError &) {
+                // The indexer committed twice during this search: catch up
+                // and try once more.
+                att_result_free(r);
+                x->db.reopen();
+                run_search(x, s, r);
+            }
+        } catch (const Xapian::NetworkError &) {
+            // A remote source stopped answering, or a connection went
+            // stale: connect again, leave out what does not answer, and
+            // let the rule above decide, once.
+            att_result_free(r);
+            if (attempt > 0 || !xap::any_remote_up(x))
+                throw;
+            xap::reconnect_remotes(x);
+            continue;
+        }
+        return ATT_OK;
+    }
+}
+
+// The sources left out into r->missing.
+void list_missing(const att_xdb *x, att_result *r)
+{
+    for (auto &src : x->sources) {
+        if (src.up)
+            continue;
+        char **m = static_cast<char **>(
+            std::realloc(r->missing, (r->nmissing + 1) * sizeof *r->missing));
+        if (m == nullptr)
+            throw std::bad_alloc();
+        r->missing = m;
+        r->missing[r->nmissing] = dup_c(src.spec);
+        r->nmissing++;
+    }
+}
+
+// Lower-case word into out (ASCII quickly, the rest through Xapian's
+// Unicode tables, as the term generator does).
+void lower_word(const char *word, size_t len, std::string &out)
+{
+    out.clear();
+    bool ascii = true;
+    for (size_t i = 0; i < len && ascii; i++)
+        ascii = (unsigned char)word[i] < 0x80;
+    if (ascii) {
+        out.assign(word, len);
+        for (char &c : out)
+            c = (char)std::tolower((unsigned char)c);
+        return;
+    }
+    for (Xapian::Utf8Iterator it(word, len); it != Xapian::Utf8Iterator(); ++it)
+        Xapian::Unicode::append_utf8(out, Xapian::Unicode::tolower(*it));
+}
+
+// True when some term in set could be the stem of lower: a stem keeps
+// the first letters of its word (at most its last one changes, as in
+// happy/happi), so comparing min(3, |term|) leading bytes rules out most
+// words without running the stemmer.
+bool may_stem_to(const std::string &lower, const std::set<std::string> &set)
+{
+    for (const std::string &t : set) {
+        size_t n = std::min<size_t>(3, t.size());
+        if (lower.size() >= n && lower.compare(0, n, t, 0, n) == 0)
+            return true;
+    }
+    return false;
+}
+
+} // namespace
+
+extern "C" {
+
+void att_result_free(att_result *r)
+{
+    if (r == nullptr)
+        return;
+    for (size_t i = 0; r->hits && i < r->n; i++)
+        std::free(r->hits[i].data);
+    std::free(r->hits);
+    for (size_t i = 0; i < r->nsources; i++)
+        std::free(r->sources[i].value);
+    for (size_t i = 0; i < r->nyears; i++)
+        std::free(r->years[i].value);
+    std::free(r->sources);
+    std::free(r->years);
+    std::free(r->spelling);
+    for (size_t i = 0; i < r->nmissing; i++)
+        std::free(r->missing[i]);
+    std::free(r->missing);
+    delete r->query;
+    std::memset(r, 0, sizeof *r);
+}
+
+int att_xdb_search(att_xdb *x, const att_search *s, att_result *r, att_err *err)
+{
+    auto t0 = std::chrono::steady_clock::now();
+    std::memset(r, 0, sizeof *r);
+    int rc = guard(err, [&]() -> int {
+        int found = search_sources(x, s, r, err);
+        if (found == ATT_OK)
+            list_missing(x, r);
+        return found;
+    });
+    if (rc != ATT_OK || !s->time_limit_ms)
+        return rc;
+    // Xapian stops quietly at its time limit: the clock tells.
+    double ms = std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - t0)
+                    .count();
+    r->partial = ms >= s->time_limit_ms;
+    if (r->partial && r->n == 0)
+        return att_err_set(err, ATT_E_TIMEOUT, "no match found within %u ms",
+                           s->time_limit_ms);
+    return ATT_OK;
+}
+
+bool att_result_match(const att_result *r, size_t i, const char *word, size_t len,
+                      bool in_quote)
+{
+    (void)i;
+    return xap::guard_value<bool>(false, [&]() {
+        const att_xquery *q = r->query;
+        if (q == nullptr)
+            return false;
+        static thread_local std::string lower;
+        lower_word(word, len, lower);
+        for (const std::string &w : q->wildcards) {
+            if (lower.compare(0, w.size(), w) == 0)
+                return true;
+        }
+        if (!may_stem_to(lower, q->body) && !(in_quote && may_stem_to(lower, q->quote)))
+            return false;
+        std::string stem = q->stem(lower);
+        return q->body.count(stem) > 0 || (in_quote && q->quote.count(stem) > 0);
+    });
+}
+
+} // extern "C"

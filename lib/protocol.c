@@ -54,6 +54,7 @@ enum att_wire_err att_wire_err_of(int status)
     case ATT_E_TIMEOUT: return ATT_WE_TIMEOUT;
     case ATT_E_NOTFOUND: return ATT_WE_NOT_FOUND;
     case ATT_E_OPENING:
+    case ATT_E_VERSION: /* an index of another format swapped in */
     case ATT_E_CORRUPT:
     case ATT_E_MODIFIED: /* still modified after the retries */
     case ATT_E_INDEX: return ATT_WE_UNAVAILABLE;

@@ -330,8 +330,8 @@ void run_search(att_xdb *x, const att_search *s, att_result *r)
         count_facets(x, s, query, all, r);
 }
 
-// The search, after a reopen when the index moved on during it, and after
-// connecting again when a remote source stopped answering.
+// The search, after connecting again when a remote source stopped
+// answering.
 int search_sources(att_xdb *x, const att_search *s, att_result *r, att_err *err)
 {
     for (int attempt = 0;; attempt++) {
@@ -341,16 +341,11 @@ int search_sources(att_xdb *x, const att_search *s, att_result *r, att_err *err)
         if (x->shards.empty())
             return att_err_set(err, ATT_E_OPENING, "no database is in reach: %s",
                                xap::missing_text(x).c_str());
+        // DatabaseModifiedError leaves through the guard as
+        // ATT_E_MODIFIED: the caller reopens and retries (the daemon's
+        // dispatch layer is the one place that does).
         try {
-            try {
-                run_search(x, s, r);
-            } catch (const Xapian::DatabaseModifiedError &) {
-                // The indexer committed twice during this search: catch up
-                // and try once more.
-                att_result_free(r);
-                x->db.reopen();
-                run_search(x, s, r);
-            }
+            run_search(x, s, r);
         } catch (const Xapian::NetworkError &) {
             // A remote source stopped answering, or a connection went
             // stale: connect again, leave out what does not answer, and

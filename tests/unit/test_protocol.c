@@ -812,7 +812,7 @@ static void test_q_empty(void **state)
 }
 
 /* A filter value of "" means no filter (include/attache/index.h and
- * lib/xap.cc ignore it), so q "" with only such values lists the whole
+ * lib/xap_search.cc ignore it), so q "" with only such values lists the whole
  * index, which the "q is empty and there is no filter" rule forbids. */
 static void test_q_empty_with_only_empty_filter_values(void **state)
 {

@@ -144,11 +144,13 @@ class Memcheck:
 def read_vg_log(path):
     """(complete, first error) of a valgrind log: complete once it has its
     ERROR SUMMARY (the program ended, not killed); the first error is the
-    first error record with its first frames (or the ERROR SUMMARY line
+    first error record with its first frames (a memory error before a
+    leak, a definite leak before an indirect one; the ERROR SUMMARY line
     when it counts errors and no record was read), None when clean."""
     with open(path, errors="replace") as f:
         lines = [re.sub(r"^==\d+== ?", "", ln.rstrip("\n")) for ln in f]
     summary = next((ln for ln in lines if ln.startswith("ERROR SUMMARY:")), None)
+    records = []
     for i, ln in enumerate(lines[:-1]):
         if (ln and not ln.startswith((" ", "Warning:", "WARNING:"))
                 and re.match(r"\s+(at|by) 0x", lines[i + 1])):
@@ -157,7 +159,10 @@ def read_vg_log(path):
                 if not re.match(r"\s+(at|by) 0x", x):
                     break
                 frames.append(x.strip())
-            return summary is not None, " / ".join([ln] + frames)
+            rank = 2 if "indirectly lost" in ln else 1 if "definitely lost" in ln else 0
+            records.append((rank, i, " / ".join([ln] + frames)))
+    if records:
+        return summary is not None, min(records)[2]
     if summary and not summary.startswith("ERROR SUMMARY: 0 errors"):
         return True, summary
     return summary is not None, None

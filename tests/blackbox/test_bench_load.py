@@ -11,7 +11,6 @@ import daemon as dm
 import harness as h
 
 
-
 def load_bin():
     return os.path.join(h.build_dir(), "bench", "load")
 

@@ -276,6 +276,8 @@ class PathologicalQueryTest(unittest.TestCase):
         dm.assert_error(self, self.c.request({"id": "over", "op": "search", "q": over}),
                         "bad_request", "over", "q of 4097 bytes")
 
+    @h.not_under_valgrind("asserts each search ends within RUNAWAY_S (10 s) and within "
+                          "the query time limit; under valgrind it takes longer")
     def test_many_terms(self):
         letters = "bcdefghjklmnopqrstuvwxyz0123456789"
         q = " ".join(letters[i % len(letters)] for i in range(10000))
@@ -308,6 +310,8 @@ class PathologicalQueryTest(unittest.TestCase):
                         self.assertIs(r["ok"], True, str(r)[:300])
                         self.assertTrue(r["hits"], f"{q!r} matches the lexicon")
 
+    @h.not_under_valgrind("asserts each search ends within RUNAWAY_S (10 s) and within "
+                          "the query time limit; under valgrind it takes longer")
     def test_at_most_32_wildcards(self):
         rng = random.Random(32)
         pre = [a + b for a in "abcdefghijklmnopqrstuvwxyz" for b in "aeiou"]
@@ -376,6 +380,8 @@ class PathologicalQueryTest(unittest.TestCase):
                     with self.subTest(sep=sep, words=words[:2], match=match):
                         self.bounded(q, match=match)
 
+    @h.not_under_valgrind("asserts each search ends within RUNAWAY_S (10 s) and within "
+                          "the query time limit; under valgrind it takes longer")
     def test_not_chains(self):
         for q in (chain(" NOT "), chain(" AND NOT "), chain(" NOT ", prefix="NOT "),
                   chain(" OR ", prefix="trade NOT (", suffix=")"),
@@ -758,6 +764,9 @@ class RequestTimeoutTest(unittest.TestCase):
             self.assertTrue(is_open(c))
         self.assertEqual(self.timed_out() - before, 0)
 
+    @h.not_under_valgrind("answering the 300 pipelined searches takes over 1 s under "
+                          "valgrind, and --request-timeout 1 (from a line's first byte) "
+                          "cuts the line the daemon began reading")
     def test_paused_reader_is_not_cut(self):
         # A client that pipelines large answers and does not read for 2.5 s
         # leaves part of a line unread in the daemon (its reading stopped):
@@ -918,6 +927,8 @@ class StormTest(unittest.TestCase):
         skip_without_daemon()
         self.tmp, self.corpus, self.db = dm.small_index(self)
 
+    @h.not_under_valgrind("asserts the monitor's pings are answered within 4 s during "
+                          "the storm; under valgrind they are not")
     def test_connect_disconnect_storm(self):
         d = dm.start_daemon(self, self.db, tmp=self.tmp)
         m = d.connect()

@@ -195,8 +195,8 @@ soak:
 # memcheck (tests/run --flavour memcheck; docs/RELIABILITY.md). Not part of
 # `make test`. MEMCHECK_ONLY: the modules, as substrings of their file names
 # (MEMCHECK_ONLY=test_ runs them all, for hours); the default takes about
-# MEMCHECK_MINUTES minutes on 2 cores.
-MEMCHECK_ONLY ?= MEMCHECK_DEFAULT
+# 40 minutes on 2 busy cores.
+MEMCHECK_ONLY ?= test_daemon_ test_client test_corpus_load test_bench_load
 memcheck:
 	@tools/deps.sh valgrind
 	@$(MAKE) --no-print-directory check-build

@@ -98,11 +98,11 @@ class Memcheck:
 
     def __init__(self):
         self.top = tempfile.mkdtemp(prefix="attache-memcheck-", dir="/tmp")
+        os.chmod(self.top, 0o755)  # tests run programs as another user too
         self.bin = os.path.join(self.top, "bin")
         self.logs = os.path.join(self.top, "logs")
-        self.fallback = os.path.join(self.logs, "unattributed")
         os.makedirs(self.bin)
-        os.makedirs(self.fallback)
+        self.fallback = self.logdir("unattributed")
         self.seen = set()  # logs found clean and complete, or already reported
         opts = VG_OPTIONS + ([f"--suppressions={VG_SUPP}"] if os.path.exists(VG_SUPP) else [])
         for prog in PROGRAMS:
@@ -115,9 +115,11 @@ class Memcheck:
             os.chmod(path, 0o755)
 
     def logdir(self, *parts):
-        """A log folder (made), set as the one programs started now use."""
+        """A log folder (made, writable by all as /tmp is: a test may run
+        a program as another user), set as the one programs started now use."""
         path = os.path.join(self.logs, *parts)
         os.makedirs(path, exist_ok=True)
+        os.chmod(path, 0o1777)
         os.environ["ATTACHE_VG_LOGDIR"] = path
         return path
 

@@ -204,6 +204,9 @@ def got_eof(c):
 # 1. Pathological queries
 
 
+@h.not_under_valgrind("each test asserts costly searches end within 10 s and within the "
+                      "query time limit; under valgrind they hit it (6 of the 9 tests "
+                      "failed so in two runs, more on a busier machine)")
 class PathologicalQueryTest(unittest.TestCase):
     """The hand-made corpus plus a large made-up vocabulary; one daemon."""
 
@@ -276,8 +279,6 @@ class PathologicalQueryTest(unittest.TestCase):
         dm.assert_error(self, self.c.request({"id": "over", "op": "search", "q": over}),
                         "bad_request", "over", "q of 4097 bytes")
 
-    @h.not_under_valgrind("asserts each search ends within RUNAWAY_S (10 s) and within "
-                          "the query time limit; under valgrind it takes longer")
     def test_many_terms(self):
         letters = "bcdefghjklmnopqrstuvwxyz0123456789"
         q = " ".join(letters[i % len(letters)] for i in range(10000))
@@ -310,8 +311,6 @@ class PathologicalQueryTest(unittest.TestCase):
                         self.assertIs(r["ok"], True, str(r)[:300])
                         self.assertTrue(r["hits"], f"{q!r} matches the lexicon")
 
-    @h.not_under_valgrind("asserts each search ends within RUNAWAY_S (10 s) and within "
-                          "the query time limit; under valgrind it takes longer")
     def test_at_most_32_wildcards(self):
         rng = random.Random(32)
         pre = [a + b for a in "abcdefghijklmnopqrstuvwxyz" for b in "aeiou"]
@@ -380,8 +379,6 @@ class PathologicalQueryTest(unittest.TestCase):
                     with self.subTest(sep=sep, words=words[:2], match=match):
                         self.bounded(q, match=match)
 
-    @h.not_under_valgrind("asserts each search ends within RUNAWAY_S (10 s) and within "
-                          "the query time limit; under valgrind it takes longer")
     def test_not_chains(self):
         for q in (chain(" NOT "), chain(" AND NOT "), chain(" NOT ", prefix="NOT "),
                   chain(" OR ", prefix="trade NOT (", suffix=")"),
@@ -608,6 +605,8 @@ class EvictionTest(unittest.TestCase):
         for c in everyone:
             self.assertIs(c.call({"op": "ping"}, timeout=PROMPT_S)["pong"], True)
 
+    @h.not_under_valgrind("takes searches that stop for 1.3 s as the sign that the "
+                          "non-reader is paused; under valgrind one search takes longer")
     def test_non_reader_is_evicted(self):
         # A client that pipelined large answers and takes none of them is
         # idle too: at the cap it makes room, its queued answers dropped.

@@ -18,9 +18,10 @@ import unittest
 
 import harness as h
 
-READY_TIMEOUT = 20      # seconds for a daemon to answer its first ping
-STOP_TIMEOUT = 30       # seconds for a daemon to exit after SIGTERM
-IO_TIMEOUT = float(os.environ.get("ATTACHE_TEST_IO_TIMEOUT", "30"))  # per socket call
+# Waits, in seconds, scaled for a slow flavour (harness.SLOWDOWN).
+READY_TIMEOUT = h.scaled(20)    # for a daemon to answer its first ping
+STOP_TIMEOUT = h.scaled(30)     # for a daemon to exit after SIGTERM
+IO_TIMEOUT = h.scaled(float(os.environ.get("ATTACHE_TEST_IO_TIMEOUT", "30")))  # a socket call
 
 EXIT_OK, EXIT_USAGE = 0, 2
 
@@ -333,9 +334,9 @@ class Daemon:
                 return self.wait(timeout)
             except subprocess.TimeoutExpired:
                 self.proc.kill()
-                self.wait(60)
+                self.wait(h.scaled(60))
                 return None
-        return self.wait(60)
+        return self.wait(h.scaled(60))
 
     def cleanup(self):
         """For addCleanup: stop it; a daemon that was still running must exit
@@ -371,10 +372,11 @@ def start_daemon(test, db, *args, **kw):
 
 
 def run_daemon(args, env=None, timeout=30):
-    """attached run to its end (start-up errors); a CompletedProcess."""
+    """attached run to its end (start-up errors); a CompletedProcess.
+    timeout is scaled for a slow flavour."""
     return subprocess.run([h.bin_path("attached")] + [str(a) for a in args],
                           env=h._env(env), capture_output=True, text=True,
-                          timeout=timeout, stdin=subprocess.DEVNULL)
+                          timeout=h.scaled(timeout), stdin=subprocess.DEVNULL)
 
 
 # ---------------------------------------------------------------------------

@@ -15,6 +15,7 @@ import subprocess
 import tempfile
 import threading
 import time
+import unittest
 
 REPO = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 
@@ -27,6 +28,40 @@ SUMMARY_KEYS = {"added", "updated", "removed", "unchanged", "failed", "skipped",
                 "documents", "passages", "seconds", "interrupted"}
 STATS_KEYS = {"documents", "passages", "files", "failed", "terms", "spellings",
               "spelling_freq", "bytes", "revision", "shards", "consistent"}
+
+
+# The flavour under test, as tests/runner.py sets it: rel (bin/), san (the
+# sanitizer build) or memcheck (bin/'s programs under valgrind's memcheck,
+# through wrapper scripts in $ATTACHE_BIN). The runner loads this module
+# afresh for each flavour, so module-level values follow the flavour.
+FLAVOUR = os.environ.get("ATTACHE_FLAVOUR", "rel")
+
+# How many times slower the programs run than the release build: the
+# memcheck flavour sets ATTACHE_TEST_SLOWDOWN. The harness's waits for a
+# program (to be ready, to answer, to exit, a condition in wait_until)
+# are multiplied by it; bounds a test asserts are not.
+SLOWDOWN = float(os.environ.get("ATTACHE_TEST_SLOWDOWN") or 1)
+
+
+def scaled(seconds):
+    """seconds of waiting for a program, stretched for a slow flavour."""
+    return seconds * SLOWDOWN
+
+
+def not_under_valgrind(reason):
+    """Decorator for a test method or class that cannot hold under valgrind
+    for a reason other than a memory error (a time or memory bound that
+    valgrind's slowdown and heap break, or a volume that would take it
+    hours): skipped in the memcheck flavour, with reason. Keep the list
+    short: a test that fails under valgrind for a memory error is a bug."""
+    return unittest.skipIf(FLAVOUR == "memcheck", f"not under valgrind: {reason}")
+
+
+def build_dir():
+    """The build folder of the flavour under test (build/rel, build/san;
+    the memcheck flavour runs build/rel's programs), for bench/load."""
+    return os.environ.get("ATTACHE_BUILD") or os.path.join(
+        REPO, "build", "rel" if FLAVOUR == "memcheck" else FLAVOUR)
 
 
 def bin_path(name):
@@ -86,9 +121,11 @@ def indexer_cmd(*args):
 def run_indexer(*args, env=None, timeout=300, cwd=None):
     """Run attache-index to the end; a CompletedProcess with text output.
     env adds to (or overrides) the inherited environment, from which
-    ATTACHE_DB is removed so that only what a test sets counts."""
+    ATTACHE_DB is removed so that only what a test sets counts. timeout
+    is scaled for a slow flavour."""
     return subprocess.run(indexer_cmd(*args), env=_env(env), capture_output=True,
-                          text=True, timeout=timeout, stdin=subprocess.DEVNULL, cwd=cwd)
+                          text=True, timeout=scaled(timeout), stdin=subprocess.DEVNULL,
+                          cwd=cwd)
 
 
 def start_indexer(*args, env=None):
@@ -156,7 +193,7 @@ class Watched:
     def finish(self, timeout=300):
         """(returncode, stdout, stderr) once it has ended; the progress
         bar's redraws are left out of stderr."""
-        rc = self.proc.wait(timeout=timeout)
+        rc = self.proc.wait(timeout=scaled(timeout))
         for t in self._readers:
             t.join(timeout=60)
         self.proc.stdout.close()
@@ -181,7 +218,7 @@ class Watched:
 
 def finish(proc, timeout=300):
     """Wait for a background run; (returncode, stdout, stderr)."""
-    out, err = proc.communicate(timeout=timeout)
+    out, err = proc.communicate(timeout=scaled(timeout))
     return proc.returncode, out, err
 
 
@@ -302,8 +339,10 @@ def generations(db):
 
 
 def wait_until(cond, timeout, what, interval=0.01):
-    """Poll cond() until it returns something true, up to timeout seconds;
-    returns that value or raises AssertionError naming what."""
+    """Poll cond() until it returns something true, up to timeout seconds
+    (scaled for a slow flavour); returns that value or raises
+    AssertionError naming what."""
+    timeout = scaled(timeout)
     deadline = time.monotonic() + timeout
     while True:
         v = cond()

@@ -10,12 +10,9 @@ import unittest
 import daemon as dm
 import harness as h
 
-ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
-
 
 def load_bin():
-    flavour = os.environ.get("ATTACHE_FLAVOUR", "rel")
-    return os.path.join(ROOT, "build", flavour, "bench", "load")
+    return os.path.join(h.build_dir(), "bench", "load")
 
 
 class LoadTest(unittest.TestCase):

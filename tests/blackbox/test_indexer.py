@@ -767,6 +767,8 @@ class SizeLimitTest(Checks, unittest.TestCase):
 
 
 class BigFileTest(Checks, unittest.TestCase):
+    @h.not_under_valgrind("volume: 50 MB through the indexer takes about 8 minutes under "
+                          "memcheck, for code the smaller BadFilesTest cases walk too")
     def test_50mb_single_line(self):
         tmp = h.tmp_for(self)
         folder = os.path.join(tmp, "in")

@@ -88,7 +88,7 @@ def soak_seconds():
 
 
 def load_bin():
-    return os.path.join(h.REPO, "build", FLAVOUR, "bench", "load")
+    return os.path.join(h.build_dir(), "bench", "load")
 
 
 def vm_rss_kb(pid):

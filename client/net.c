@@ -88,6 +88,7 @@ bool net_open(struct net *n, bool is_unix, const char *host, const char *port, d
     memset(n, 0, sizeof *n);
     n->fd = -1;
     n->deadline = now() + timeout;
+    att_buf_init(&n->in, NET_MAX_IN);
     if (is_unix) {
         struct sockaddr_un sun = {.sun_family = AF_UNIX};
 
@@ -113,6 +114,22 @@ bool net_open(struct net *n, bool is_unix, const char *host, const char *port, d
     return ok;
 }
 
+/* After a send or recv that gave k <= 0 (but not a recv's end of stream):
+ * wait and return true when it was only interrupted or would block;
+ * otherwise false, with why saying `late` at the deadline or the error. */
+static bool wait_again(const struct net *n, ssize_t k, short events, const char *late,
+                       char *why, size_t wlen)
+{
+    if (k < 0 && (errno == EAGAIN || errno == EINTR)) {
+        if (wait_fd(n, events) > 0)
+            return true;
+        snprintf(why, wlen, "%s", late);
+        return false;
+    }
+    snprintf(why, wlen, "%s", strerror(errno));
+    return false;
+}
+
 bool net_send(struct net *n, const char *s, size_t len, char *why, size_t wlen)
 {
     while (len > 0) {
@@ -121,63 +138,80 @@ bool net_send(struct net *n, const char *s, size_t len, char *why, size_t wlen)
         if (k > 0) {
             s += k;
             len -= (size_t)k;
-        } else if (k < 0 && (errno == EAGAIN || errno == EINTR)) {
-            if (wait_fd(n, POLLOUT) <= 0) {
-                snprintf(why, wlen, "timed out sending the request");
-                return false;
-            }
-        } else {
-            snprintf(why, wlen, "%s", strerror(errno));
+        } else if (!wait_again(n, k, POLLOUT, "timed out sending the request", why, wlen)) {
             return false;
         }
     }
     return true;
 }
 
+/* The first whole line held in n->in: true with *line its bytes without
+ * the '\n' (malloc'd; NULL when out of memory, and then the line stays);
+ * false when no line is whole yet. */
+static bool take_line(struct net *n, char **line)
+{
+    char *nl = n->in.len ? memchr(n->in.p, '\n', n->in.len) : NULL;
+    size_t k;
+
+    *line = NULL;
+    if (nl == NULL)
+        return false;
+    k = (size_t)(nl - n->in.p);
+    *line = strndup(n->in.p, k);
+    if (*line != NULL) {
+        memmove(n->in.p, nl + 1, n->in.len - k - 1);
+        n->in.len -= k + 1;
+        n->in.p[n->in.len] = '\0';
+    }
+    return true;
+}
+
+/* Read what the socket gives into n->in (flags for recv): recv's answer,
+ * or -1 with *rc set when n->in is at its ceiling or out of memory. */
+static ssize_t read_in(struct net *n, int flags, int *rc)
+{
+    size_t left = n->in.max - n->in.len;
+    ssize_t k;
+
+    /* room for a read of NET_READ bytes, or for what the ceiling leaves */
+    *rc = att_buf_reserve(&n->in, left == 0 ? 1 : left < NET_READ ? left : NET_READ);
+    if (*rc != ATT_OK)
+        return -1;
+    k = recv(n->fd, n->in.p + n->in.len, n->in.cap - n->in.len - 1, flags);
+    if (k > 0) {
+        n->in.len += (size_t)k;
+        n->in.p[n->in.len] = '\0';
+    }
+    return k;
+}
+
 char *net_line(struct net *n, bool *eof, char *why, size_t wlen)
 {
+    char *line;
+    int rc;
+
     *eof = false;
-    for (;;) {
-        char *nl = n->len ? memchr(n->buf, '\n', n->len) : NULL;
+    while (!take_line(n, &line)) {
+        ssize_t k = read_in(n, 0, &rc);
 
-        if (nl != NULL) {
-            size_t k = (size_t)(nl - n->buf);
-            char *line = strndup(n->buf, k);
-
-            memmove(n->buf, nl + 1, n->len - k - 1);
-            n->len -= k + 1;
-            return line;
-        }
-        if (n->len == n->cap) {
-            size_t cap = n->cap ? n->cap * 2 : 65536;
-            char *b = realloc(n->buf, cap);
-
-            if (b == NULL) {
-                snprintf(why, wlen, "out of memory");
-                return NULL;
-            }
-            n->buf = b;
-            n->cap = cap;
-        }
-        ssize_t k = recv(n->fd, n->buf + n->len, n->cap - n->len, 0);
-
-        if (k > 0) {
-            n->len += (size_t)k;
+        if (k > 0)
+            continue;
+        if (rc == ATT_E_TOOBIG) {
+            snprintf(why, wlen, "a response line over %zu bytes", n->in.max);
+        } else if (rc != ATT_OK) {
+            snprintf(why, wlen, "out of memory");
         } else if (k == 0) {
-            *eof = n->len == 0;
-            snprintf(why, wlen, n->len ? "the connection closed in the middle of a response"
-                                       : "the connection closed");
-            return NULL;
-        } else if (errno == EAGAIN || errno == EINTR) {
-            if (wait_fd(n, POLLIN) <= 0) {
-                snprintf(why, wlen, "no response within the time-out");
-                return NULL;
-            }
-        } else {
-            snprintf(why, wlen, "%s", strerror(errno));
-            return NULL;
+            *eof = n->in.len == 0;
+            snprintf(why, wlen, n->in.len ? "the connection closed in the middle of a response"
+                                          : "the connection closed");
+        } else if (wait_again(n, k, POLLIN, "no response within the time-out", why, wlen)) {
+            continue;
         }
+        return NULL;
     }
+    if (line == NULL)
+        snprintf(why, wlen, "out of memory");
+    return line;
 }
 
 void net_deadline(struct net *n, double timeout)
@@ -189,7 +223,7 @@ void net_close(struct net *n)
 {
     if (n->fd >= 0)
         close(n->fd);
-    free(n->buf);
+    att_buf_free(&n->in);
     memset(n, 0, sizeof *n);
     n->fd = -1;
 }
@@ -208,37 +242,19 @@ const char *net_addr(const struct net *n)
 
 bool net_read_some(struct net *n)
 {
-    ssize_t k;
+    int rc;
+    ssize_t k = read_in(n, MSG_DONTWAIT, &rc);
 
-    if (n->len == n->cap) {
-        size_t cap = n->cap ? n->cap * 2 : 65536;
-        char *b = realloc(n->buf, cap);
-
-        if (b == NULL)
-            return false;
-        n->buf = b;
-        n->cap = cap;
-    }
-    k = recv(n->fd, n->buf + n->len, n->cap - n->len, MSG_DONTWAIT);
-    if (k > 0)
-        n->len += (size_t)k;
+    if (rc != ATT_OK)
+        return false;
     return k > 0 || (k < 0 && (errno == EAGAIN || errno == EWOULDBLOCK || errno == EINTR));
 }
 
 char *net_buffered_line(struct net *n)
 {
-    char *nl = n->len ? memchr(n->buf, '\n', n->len) : NULL;
-    size_t k;
     char *line;
 
-    if (nl == NULL)
-        return NULL;
-    k = (size_t)(nl - n->buf);
-    line = strndup(n->buf, k);
-    if (line == NULL)
-        return NULL;
-    memmove(n->buf, nl + 1, n->len - k - 1);
-    n->len -= k + 1;
+    take_line(n, &line);
     return line;
 }
 

@@ -6,12 +6,23 @@
 #include <stdbool.h>
 #include <stddef.h>
 
+#include "buf.h"
+
+/* The most bytes read but not yet returned as lines, so the longest
+ * response line the client takes (a longer one fails the exchange).
+ * attached puts no bound on a response: a "get" carries a whole document,
+ * and attache-index takes files of up to 512 MiB by default; 1 GiB leaves
+ * room for that text escaped as JSON. */
+#define NET_MAX_IN ((size_t)1 << 30)
+
+/* Room made for each read from the socket. */
+#define NET_READ 65536
+
 struct net {
     int fd;
     char addr[300];     /* as the user would write it, for messages */
     double deadline;    /* monotonic seconds */
-    char *buf;          /* bytes read but not yet returned */
-    size_t len, cap;
+    struct att_buf in;  /* bytes read but not yet returned, NET_MAX_IN at most */
 };
 
 /* Parse an address with att_addr_parse (lib/addr.h): "unix:/path", "/path"

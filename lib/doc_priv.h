@@ -30,6 +30,15 @@ char *att_doc_unix_lines(const char *s, size_t len, size_t *out_len);
  * caller frees through *owned. Returns ATT_OK or ATT_E_NOMEM. */
 int att_doc_clean_input(const char **data, size_t *len, char **owned);
 
+/* A reader's first step: *data (NULL reads as empty) made ready as
+ * att_doc_clean_input does. Returns ATT_OK, or ATT_E_NOMEM with err filled. */
+int att_doc_read_begin(const char **data, size_t *len, char **owned, struct att_err *err);
+
+/* A reader's last step: returns rc. On failure it first drops what doc
+ * holds (att_doc_drop) and fills err: "no text" for ATT_E_EMPTY, toobig
+ * for ATT_E_TOOBIG when toobig is not NULL, "out of memory" otherwise. */
+int att_doc_read_end(struct att_doc *doc, int rc, const char *toobig, struct att_err *err);
+
 /* Free the fields a reader fills (all but id) and set them to NULL / 0. */
 void att_doc_drop(struct att_doc *d);
 

@@ -170,6 +170,29 @@ int att_doc_clean_input(const char **data, size_t *len, char **owned)
     return ATT_OK;
 }
 
+int att_doc_read_begin(const char **data, size_t *len, char **owned, struct att_err *err)
+{
+    if (*data == NULL) {
+        *data = "";
+        *len = 0;
+    }
+    if (att_doc_clean_input(data, len, owned) != ATT_OK)
+        return att_err_set(err, ATT_E_NOMEM, "out of memory");
+    return ATT_OK;
+}
+
+int att_doc_read_end(struct att_doc *doc, int rc, const char *toobig, struct att_err *err)
+{
+    if (rc == ATT_OK)
+        return ATT_OK;
+    att_doc_drop(doc);
+    if (rc == ATT_E_EMPTY)
+        return att_err_set(err, rc, "no text");
+    if (rc == ATT_E_TOOBIG && toobig != NULL)
+        return att_err_set(err, rc, "%s", toobig);
+    return att_err_set(err, rc, "out of memory");
+}
+
 void att_doc_drop(struct att_doc *d)
 {
     char *id = d->id;
@@ -349,8 +372,8 @@ int att_doc_parse(const char *file_id, enum att_format fmt, const char *data, si
     if (looks_binary(data, len))
         return att_err_set(err, ATT_E_BINARY, "binary content");
     /* HTML declares its own charset, so only its reader may decode it. */
-    if (fmt != ATT_FMT_HTML && att_doc_clean_input(&data, &len, &fixed) != ATT_OK)
-        return att_err_set(err, ATT_E_NOMEM, "out of memory");
+    if (fmt != ATT_FMT_HTML && att_doc_read_begin(&data, &len, &fixed, err) != ATT_OK)
+        return ATT_E_NOMEM;
     if (fmt == ATT_FMT_JSONL)
         rc = att_read_jsonl(file_id != NULL ? file_id : "", data, len, &wrapped, err);
     else

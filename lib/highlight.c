@@ -10,6 +10,7 @@
 #include "attache/highlight.h"
 #include "attache/text.h"
 #include "index_words.h"
+#include "sorted.h"
 
 #define DEFAULT_LENGTH 240
 #define DEFAULT_ELLIPSIS "\xE2\x80\xA6" /* U+2026 */
@@ -387,17 +388,7 @@ static void put_text(char *out, size_t *o, const unsigned char *t, size_t a, siz
 /* Index of the first match starting at or after a. */
 static size_t first_from(const struct snip *p, size_t a)
 {
-    size_t lo = 0, hi = p->nm;
-
-    while (lo < hi) {
-        size_t mid = lo + (hi - lo) / 2;
-
-        if (p->m[mid].start < a)
-            lo = mid + 1;
-        else
-            hi = mid;
-    }
-    return lo;
+    return att_lower_bound(p->m, p->nm, sizeof *p->m, offsetof(struct att_span, start), a);
 }
 
 /* Write the body c with its marks and ellipses; bytes counted first. */

@@ -12,6 +12,7 @@
 #include "attache/doc.h"
 #include "attache/protocol.h"
 #include "attache/text.h"
+#include "buf.h"
 #include "protocol.h"
 #include "terms.h"
 
@@ -524,21 +525,22 @@ cJSON *att_add_real(cJSON *o, const char *name, double v)
 char *att_response_line(const cJSON *obj, size_t *len)
 {
     char *s = cJSON_PrintBuffered(obj, RESPONSE_BUF, 0);
-    size_t n;
-    char *line;
+    struct att_buf b;
 
     if (s == NULL)
         return NULL;
-    n = strlen(s);
-    line = realloc(s, n + 2);
-    if (line == NULL) {
-        free(s);
+    /* The buffer takes over cJSON's malloc'd text (cJSON's default hooks);
+     * its ceiling leaves room for the '\n' alone, so it grows by exactly
+     * that byte instead of doubling. */
+    b.p = s;
+    b.len = strlen(s);
+    b.cap = b.len + 1;
+    b.max = b.len + 1;
+    if (att_buf_addc(&b, '\n') != ATT_OK) {
+        att_buf_free(&b);
         return NULL;
     }
-    line[n] = '\n';
-    line[n + 1] = '\0';
-    *len = n + 1;
-    return line;
+    return att_buf_take(&b, len);
 }
 
 void att_response_clear(cJSON *resp)

@@ -6,6 +6,7 @@
 #include <stdlib.h>
 
 #include "quotes_priv.h"
+#include "sorted.h"
 
 #define REACH 60 /* tokens from a quotation to its attribution, at most */
 
@@ -181,16 +182,8 @@ static int scan_group(struct ctx *c)
 static const struct cons *nearest(const struct consv *v, size_t at, size_t limit)
 {
     const struct cons *before = NULL, *after = NULL;
-    size_t lo = 0, hi = v->n;
+    size_t lo = att_lower_bound(v->v, v->n, sizeof *v->v, offsetof(struct cons, at), at);
 
-    while (lo < hi) {
-        size_t mid = lo + (hi - lo) / 2;
-
-        if (v->v[mid].at < at)
-            lo = mid + 1;
-        else
-            hi = mid;
-    }
     if (lo > 0 && at - v->v[lo - 1].at <= REACH)
         before = &v->v[lo - 1];
     if (lo < v->n && v->v[lo].at < limit && v->v[lo].at - at <= REACH)

@@ -2,6 +2,7 @@
  * tree is built). Title, date, source and URL from the head; the visible text
  * of the body, one line per block, without scripts, styles, navigation. */
 #include <limits.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
@@ -482,7 +483,7 @@ static void html_free(struct html *h)
 int att_read_html(const char *data, size_t len, struct att_doc *doc, struct att_err *err)
 {
     struct html h = {.ctxt = NULL};
-    char *owned = NULL;
+    char *owned = NULL, big[64] = "";
     const char *enc;
     int rc;
 
@@ -498,12 +499,7 @@ int att_read_html(const char *data, size_t len, struct att_doc *doc, struct att_
     if (rc == ATT_OK)
         rc = fill(&h, doc);
     html_free(&h);
-    if (rc == ATT_OK)
-        return ATT_OK;
-    att_doc_drop(doc);
-    if (rc == ATT_E_EMPTY)
-        return att_err_set(err, rc, "no text");
     if (rc == ATT_E_TOOBIG)
-        return att_err_set(err, rc, "HTML text past %zu bytes", h.body.b.max);
-    return att_err_set(err, rc, "out of memory");
+        snprintf(big, sizeof big, "HTML text past %zu bytes", h.body.b.max);
+    return att_doc_read_end(doc, rc, big, err);
 }

@@ -649,12 +649,8 @@ int att_read_md(const char *data, size_t len, struct att_doc *doc, struct att_er
     size_t n, start, fm;
     int rc;
 
-    if (data == NULL) {
-        data = "";
-        len = 0;
-    }
-    if (att_doc_clean_input(&data, &len, &owned) != ATT_OK)
-        return att_err_set(err, ATT_E_NOMEM, "out of memory");
+    if (att_doc_read_begin(&data, &len, &owned, err) != ATT_OK)
+        return ATT_E_NOMEM;
     text = att_doc_unix_lines(data, len, &n);
     free(owned);
     if (text == NULL)
@@ -665,12 +661,5 @@ int att_read_md(const char *data, size_t len, struct att_doc *doc, struct att_er
     if (rc == ATT_OK)
         rc = body(doc, text + start + fm, n - start - fm);
     free(text);
-    if (rc == ATT_OK)
-        return ATT_OK;
-    att_doc_drop(doc);
-    if (rc == ATT_E_EMPTY)
-        return att_err_set(err, rc, "no text");
-    if (rc == ATT_E_TOOBIG)
-        return att_err_set(err, rc, "too large for the Markdown parser");
-    return att_err_set(err, rc, "out of memory");
+    return att_doc_read_end(doc, rc, "too large for the Markdown parser", err);
 }

@@ -142,22 +142,13 @@ int att_read_txt(const char *data, size_t len, struct att_doc *doc, struct att_e
     size_t start, body;
     int rc;
 
-    if (data == NULL) {
-        data = "";
-        len = 0;
-    }
-    if (att_doc_clean_input(&data, &len, &owned) != ATT_OK)
-        return att_err_set(err, ATT_E_NOMEM, "out of memory");
+    if (att_doc_read_begin(&data, &len, &owned, err) != ATT_OK)
+        return ATT_E_NOMEM;
     start = att_doc_bom(data, len);
     body = header_end(data + start, len - start);
     rc = read_header(data + start, body, doc);
     if (rc == ATT_OK)
         rc = set_body(doc, data + start + body, len - start - body);
     free(owned);
-    if (rc == ATT_OK)
-        return ATT_OK;
-    att_doc_drop(doc);
-    if (rc == ATT_E_EMPTY)
-        return att_err_set(err, rc, "no text");
-    return att_err_set(err, rc, "out of memory");
+    return att_doc_read_end(doc, rc, NULL, err);
 }

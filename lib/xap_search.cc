@@ -7,6 +7,10 @@
 
 #include "xap_priv.h"
 
+extern "C" {
+#include "buf.h"
+}
+
 using xap::dup_c;
 using xap::guard;
 
@@ -363,14 +367,14 @@ int search_sources(att_xdb *x, const att_search *s, att_result *r, att_err *err)
 // The sources left out into r->missing.
 void list_missing(const att_xdb *x, att_result *r)
 {
+    // missing[] has room for nmissing entries at least; one more per source.
+    size_t cap = r->nmissing;
+    size_t max = r->nmissing + x->sources.size();
     for (auto &src : x->sources) {
         if (src.up)
             continue;
-        char **m = static_cast<char **>(
-            std::realloc(r->missing, (r->nmissing + 1) * sizeof *r->missing));
-        if (m == nullptr)
+        if (att_grow(&r->missing, &cap, r->nmissing + 1, sizeof *r->missing, max) != ATT_OK)
             throw std::bad_alloc();
-        r->missing = m;
         r->missing[r->nmissing] = dup_c(src.spec);
         r->nmissing++;
     }

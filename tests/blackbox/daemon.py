@@ -10,6 +10,7 @@ test sleeps a fixed time to wait for it.
 import json
 import os
 import re
+import shutil
 import signal
 import socket
 import subprocess
@@ -371,6 +372,15 @@ def start_daemon(test, db, *args, **kw):
     return d.start()
 
 
+def connect_live(test, d):
+    """For setUp of a class that shares daemon d: fail at once when d has
+    died (check_alive), else a new connection closed when test ends."""
+    check_alive(test, d)
+    c = d.connect()
+    test.addCleanup(c.close)
+    return c
+
+
 def run_daemon(args, env=None, timeout=30):
     """attached run to its end (start-up errors); a CompletedProcess.
     timeout is scaled for a slow flavour."""
@@ -478,6 +488,20 @@ def small_index(test):
     return tmp, corpus, db
 
 
+def seed_index(test):
+    """(tmp, db): the real corpus's seed article alone (as seed/...) indexed
+    in a new temporary folder of test (a TestCase, or its class in
+    setUpClass); raises SkipTest without the corpus or its seed/ folder."""
+    shared = h.corpus_dir()
+    if shared is None or not os.path.isdir(os.path.join(shared, "seed")):
+        raise unittest.SkipTest(h.NO_CORPUS + " (its seed/ folder)")
+    tmp = h.tmp_for(test)
+    corpus = os.path.join(tmp, "corpus")
+    os.makedirs(corpus)
+    shutil.copytree(os.path.join(shared, "seed"), os.path.join(corpus, "seed"))
+    return tmp, build_index(corpus, os.path.join(tmp, "db"))
+
+
 def skip_without_daemon():
     """Raise SkipTest (from setUp or setUpClass) when bin/attached is not
     built."""
@@ -499,12 +523,48 @@ class DaemonClass(unittest.TestCase):
         cls.d = start_daemon(cls, cls.db, *cls.daemon_args, tmp=cls.tmp)
 
     def setUp(self):
-        check_alive(self, self.d)
-        self.c = self.d.connect()
-        self.addCleanup(self.c.close)
+        self.c = connect_live(self, self.d)
 
     def stats(self, c=None):
         return (c or self.c).call({"op": "stats"})
+
+
+class StartCase(unittest.TestCase):
+    """For tests that start attached themselves, or watch it refuse to:
+    the hand-made corpus indexed once for the class (cls.db), and a new
+    temporary folder self.t for each test."""
+
+    @classmethod
+    def setUpClass(cls):
+        skip_without_daemon()
+        cls.tmp, cls.corpus, cls.db = small_index(cls)
+
+    def setUp(self):
+        self.t = h.tmp_for(self)
+
+    def listen_args(self):
+        """Options for one thread on the socket self.t/s.sock and a free
+        port of 127.0.0.1."""
+        return ["--socket", os.path.join(self.t, "s.sock"),
+                "--listen", f"127.0.0.1:{free_port()}", "--threads", "1"]
+
+    def common(self, db=None):
+        """listen_args() on the index db (the class's by default)."""
+        return ["--db", db or self.db] + self.listen_args()
+
+    def assertExit2(self, args, what, env=None, names=None):
+        """attached run with args must exit 2 with a message on stderr
+        (naming names, when given) and leave self.t/s.sock unbound;
+        returns the CompletedProcess."""
+        p = run_daemon(args, env=env)
+        self.assertEqual(p.returncode, EXIT_USAGE,
+                         f"{what}: exit status {p.returncode}; stderr: {p.stderr}")
+        self.assertTrue(p.stderr.strip(), f"{what}: no message on stderr")
+        if names:
+            self.assertIn(names, p.stderr, f"{what}: the message names {names}")
+        self.assertFalse(os.path.exists(os.path.join(self.t, "s.sock")),
+                         f"{what}: nothing bound")
+        return p
 
 
 def require_daemon(test):

@@ -546,6 +546,14 @@ def answer_error(code, message):
 # A daemon on the hand-made corpus, with the proxy in front of it
 
 
+def skip_without_programs():
+    """Raise SkipTest (from setUpClass) unless attached and attache are built."""
+    for prog in ("attached", "attache"):
+        if not os.path.exists(h.bin_path(prog)):
+            raise unittest.SkipTest(NO_CLIENT if prog == "attache"
+                                    else f"{h.bin_path(prog)} not built")
+
+
 def write_client_corpus(root):
     dm.write_corpus(root)
     for fid, text in EXTRA_DOCS.items():
@@ -561,10 +569,7 @@ class ClientCase(unittest.TestCase):
 
     @classmethod
     def setUpClass(cls):
-        for prog in ("attached", "attache"):
-            if not os.path.exists(h.bin_path(prog)):
-                raise unittest.SkipTest(NO_CLIENT if prog == "attache"
-                                        else f"{h.bin_path(prog)} not built")
+        skip_without_programs()
         cls.tmp = h.tmp_for(cls)
         cls.corpus = write_client_corpus(os.path.join(cls.tmp, "corpus"))
         cls.db = dm.build_index(cls.corpus, os.path.join(cls.tmp, "db"))
@@ -578,9 +583,7 @@ class ClientCase(unittest.TestCase):
         cls.addClassCleanup(cls.proxy.stop)
 
     def setUp(self):
-        dm.check_alive(self, self.d)
-        self.c = self.d.connect()
-        self.addCleanup(self.c.close)
+        self.c = dm.connect_live(self, self.d)
         self.proxy.take()
 
     # -- running the client
@@ -1580,18 +1583,8 @@ class SubcommandTest(ClientCase):
 class SeedTest(ClientCase):
     @classmethod
     def setUpClass(cls):
-        shared = h.corpus_dir()
-        if shared is None or not os.path.isdir(os.path.join(shared, "seed")):
-            raise unittest.SkipTest(h.NO_CORPUS + " (its seed/ folder)")
-        for prog in ("attached", "attache"):
-            if not os.path.exists(h.bin_path(prog)):
-                raise unittest.SkipTest(NO_CLIENT if prog == "attache"
-                                        else f"{h.bin_path(prog)} not built")
-        cls.tmp = h.tmp_for(cls)
-        corpus = os.path.join(cls.tmp, "corpus")
-        os.makedirs(corpus)
-        shutil.copytree(os.path.join(shared, "seed"), os.path.join(corpus, "seed"))
-        cls.db = dm.build_index(corpus, os.path.join(cls.tmp, "db"))
+        skip_without_programs()
+        cls.tmp, cls.db = dm.seed_index(cls)
         cls.d = dm.start_daemon(cls, cls.db, tmp=cls.tmp)
         cls.proxy = Proxy(cls.tmp, cls.d.sock_path)
         cls.addClassCleanup(cls.proxy.stop)

@@ -5,13 +5,10 @@ stemming, field prefixes, date ranges, wildcards, boolean operators,
 spelling suggestions); then the seed article of the real corpus.
 """
 import collections
-import os
 import re
-import shutil
 import unittest
 
 import daemon as dm
-import harness as h
 
 DATE = re.compile(r"^\d{4}(-\d\d(-\d\d)?)?$")
 # A phrase's words are one match range; the spec's example marks them apart.
@@ -143,9 +140,7 @@ class SearchTest(SearchChecks, unittest.TestCase):
                 cls.docs[fid] = c.call({"op": "get", "doc": fid})
 
     def setUp(self):
-        dm.check_alive(self, self.d)
-        self.c = self.d.connect()
-        self.addCleanup(self.c.close)
+        self.c = dm.connect_live(self, self.d)
 
     def passage(self, fid, n):
         return self.docs[fid]["passages"][n]
@@ -613,20 +608,11 @@ class SeedTest(SearchChecks, unittest.TestCase):
     @classmethod
     def setUpClass(cls):
         dm.skip_without_daemon()
-        shared = h.corpus_dir()
-        if shared is None or not os.path.isdir(os.path.join(shared, "seed")):
-            raise unittest.SkipTest(h.NO_CORPUS + " (its seed/ folder)")
-        cls.tmp = h.tmp_for(cls)
-        corpus = os.path.join(cls.tmp, "corpus")
-        os.makedirs(corpus)
-        shutil.copytree(os.path.join(shared, "seed"), os.path.join(corpus, "seed"))
-        cls.db = dm.build_index(corpus, os.path.join(cls.tmp, "db"))
+        cls.tmp, cls.db = dm.seed_index(cls)
         cls.d = dm.start_daemon(cls, cls.db, tmp=cls.tmp)
 
     def setUp(self):
-        dm.check_alive(self, self.d)
-        self.c = self.d.connect()
-        self.addCleanup(self.c.close)
+        self.c = dm.connect_live(self, self.d)
 
     def test_soybeans(self):
         r = self.search("soybeans")

@@ -261,31 +261,8 @@ class NoTokenTest(unittest.TestCase):
         self.assertNotIn("WARNING", d.stderr(), "127.0.0.1 is loopback: no warning")
 
 
-class StartupTest(unittest.TestCase):
+class StartupTest(dm.StartCase):
     """Token files, the warning about open addresses, SIGHUP."""
-
-    @classmethod
-    def setUpClass(cls):
-        dm.skip_without_daemon()
-        cls.tmp, cls.corpus, cls.db = dm.small_index(cls)
-
-    def setUp(self):
-        self.t = h.tmp_for(self)
-
-    def common(self):
-        return ["--db", self.db, "--socket", os.path.join(self.t, "s.sock"),
-                "--listen", f"127.0.0.1:{dm.free_port()}", "--threads", "1"]
-
-    def assertExit2(self, args, what, names=None):
-        p = dm.run_daemon(args)
-        self.assertEqual(p.returncode, dm.EXIT_USAGE,
-                         f"{what}: exit status {p.returncode}; stderr: {p.stderr}")
-        self.assertTrue(p.stderr.strip(), f"{what}: no message on stderr")
-        if names:
-            self.assertIn(names, p.stderr, f"{what}: the message names {names}")
-        self.assertFalse(os.path.exists(os.path.join(self.t, "s.sock")),
-                         f"{what}: nothing bound")
-        return p
 
     def test_bad_token_files(self):
         empty = write_token(os.path.join(self.t, "empty"), "")
@@ -420,20 +397,8 @@ class StartupTest(unittest.TestCase):
             self.assertTrue(c.call({"op": "search", "q": "soybeans"})["hits"])
 
 
-class PrivilegeTest(unittest.TestCase):
+class PrivilegeTest(dm.StartCase):
     """--user and --socket-group."""
-
-    @classmethod
-    def setUpClass(cls):
-        dm.skip_without_daemon()
-        cls.tmp, cls.corpus, cls.db = dm.small_index(cls)
-
-    def setUp(self):
-        self.t = h.tmp_for(self)
-
-    def common(self, db=None):
-        return ["--db", db or self.db, "--socket", os.path.join(self.t, "s.sock"),
-                "--listen", f"127.0.0.1:{dm.free_port()}", "--threads", "1"]
 
     def need_root(self):
         if os.geteuid() != 0:

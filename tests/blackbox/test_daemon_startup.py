@@ -40,52 +40,31 @@ def listening_tcp_ports(pid):
         return None
 
 
-class StartupTest(unittest.TestCase):
-    @classmethod
-    def setUpClass(cls):
-        dm.skip_without_daemon()
-        cls.tmp, cls.corpus, cls.db = dm.small_index(cls)
-
-    def setUp(self):
-        self.t = h.tmp_for(self)
-
+class StartupTest(dm.StartCase):
     def start(self, *args, **kw):
         return dm.start_daemon(self, self.db, *args, tmp=self.t, **kw)
-
-    def assertExit2(self, args, what, env=None, names=None):
-        p = dm.run_daemon(args, env=env)
-        self.assertEqual(p.returncode, dm.EXIT_USAGE,
-                         f"{what}: exit status {p.returncode}; stderr: {p.stderr}")
-        self.assertTrue(p.stderr.strip(), f"{what}: no message on stderr")
-        if names:
-            self.assertIn(names, p.stderr, f"{what}: the message names {names}")
-        return p
-
-    def common(self):
-        return ["--socket", os.path.join(self.t, "s.sock"),
-                "--listen", f"127.0.0.1:{dm.free_port()}", "--threads", "1"]
 
     # -- the index ------------------------------------------------------------
 
     def test_missing_index(self):
         missing = os.path.join(self.t, "no-such-index")
-        self.assertExit2(["--db", missing] + self.common(), "a missing index", names=missing)
+        self.assertExit2(["--db", missing] + self.listen_args(), "a missing index", names=missing)
         self.assertFalse(os.path.exists(missing), "nothing created")
 
     def test_folder_that_is_not_an_index(self):
         empty = os.path.join(self.t, "empty")
         os.mkdir(empty)
         h.write(os.path.join(empty, "note.txt"), "not an index\n")
-        self.assertExit2(["--db", empty] + self.common(), "a folder without an index",
+        self.assertExit2(["--db", empty] + self.listen_args(), "a folder without an index",
                          names=empty)
         self.assertEqual(os.listdir(empty), ["note.txt"], "nothing written into it")
 
     def test_index_is_a_file(self):
         f = h.write(os.path.join(self.t, "file"), "x\n")
-        self.assertExit2(["--db", f] + self.common(), "a file as index", names=f)
+        self.assertExit2(["--db", f] + self.listen_args(), "a file as index", names=f)
 
     def test_no_index_given(self):
-        self.assertExit2(self.common(), "neither --db nor $ATTACHE_DB")
+        self.assertExit2(self.listen_args(), "neither --db nor $ATTACHE_DB")
 
     def test_index_from_environment(self):
         d = dm.Daemon(None, self.t, env={"ATTACHE_DB": self.db})
@@ -251,27 +230,13 @@ def help_settings(stdout):
     return set(re.findall(r"(?m)^ +(?:-\w, )?--([a-z][a-z-]*)", stdout))
 
 
-class SettingsTest(unittest.TestCase):
+class SettingsTest(dm.StartCase):
     """The settings table: --help, the config file, the command line and
     stats.limits agree, and a bad number names its option and range."""
 
-    @classmethod
-    def setUpClass(cls):
-        dm.skip_without_daemon()
-        cls.tmp, cls.corpus, cls.db = dm.small_index(cls)
-
-    def setUp(self):
-        self.t = h.tmp_for(self)
-
-    def common(self):
-        return ["--db", self.db, "--socket", os.path.join(self.t, "s.sock"),
-                "--listen", f"127.0.0.1:{dm.free_port()}", "--threads", "1"]
-
     def refused(self, args, what):
-        p = dm.run_daemon(args)
-        self.assertEqual(p.returncode, dm.EXIT_USAGE, f"{what}: {p.stderr}")
-        self.assertFalse(os.path.exists(os.path.join(self.t, "s.sock")), f"{what}: bound")
-        return p.stderr
+        """The message of attached refusing args (assertExit2)."""
+        return self.assertExit2(args, what).stderr
 
     def test_help_lists_every_setting(self):
         p = dm.run_daemon(["--help"])

@@ -51,9 +51,7 @@ class HighlightScriptsTest(unittest.TestCase):
         cls.d = dm.start_daemon(cls, cls.db, tmp=cls.tmp)
 
     def setUp(self):
-        dm.check_alive(self, self.d)
-        self.c = self.d.connect()
-        self.addCleanup(self.c.close)
+        self.c = dm.connect_live(self, self.d)
 
     def only_hit(self, q, doc):
         """The one hit of q, which must be in doc."""

@@ -380,15 +380,7 @@ class CorpusTest(Checks, unittest.TestCase):
         only that, the second thread's database is gone, and the next run
         completes it into exactly the clean build."""
         db = self.new_db("term2")
-        w = self.watch(db, "--batch", "50", "--jobs", "2", "--json", self.shared)
-        w.wait_files(40)
-        w.signal(signal.SIGTERM)
-        rc, out, err = w.finish()
-        self.assertEqual(rc, h.EXIT_INTERRUPTED, err)
-        s = h.parse_json_line(out)
-        self.assertIs(s["interrupted"], True)
-        listing = h.list_index(db)
-        st = self.assertConsistent(db, listing)
+        s, listing, st, _ = self.interrupt_first_build(db, 2, 40)
         self.assertWholeFiles(listing, "after SIGTERM")
         self.assertLess(len(listing), CORPUS_FILES)
         self.assertEqual(s["added"], len(listing), "the summary counts what was kept")
@@ -523,6 +515,21 @@ class CorpusTest(Checks, unittest.TestCase):
         self.addCleanup(w.stop)
         return w
 
+    def interrupt_first_build(self, db, jobs, files):
+        """Index the shared corpus into the new db (--batch 50, --json) from
+        `jobs` threads, SIGTERM it once `files` files are done: it must exit
+        interrupted, say so in its summary and leave a consistent index.
+        Returns (summary, listing, stats, files done when signalled)."""
+        w = self.watch(db, "--batch", "50", "--jobs", str(jobs), "--json", self.shared)
+        at = w.wait_files(files)
+        w.signal(signal.SIGTERM)
+        rc, out, err = w.finish()
+        self.assertEqual(rc, h.EXIT_INTERRUPTED, err)
+        s = h.parse_json_line(out)
+        self.assertIs(s["interrupted"], True)
+        listing = h.list_index(db)
+        return s, listing, self.assertConsistent(db, listing), at
+
     def freeze_and_kill(self, w, db, what):
         """SIGSTOP the run, read the index as a reader sees it while the
         writer is alive, SIGKILL it; the index after the kill must be the
@@ -580,15 +587,7 @@ class CorpusTest(Checks, unittest.TestCase):
 
     def test_sigterm_keeps_what_was_done(self):
         db = self.new_db("term")
-        w = self.watch(db, "--batch", "50", "--jobs", "1", "--json", self.shared)
-        at = w.wait_files(25)
-        w.signal(signal.SIGTERM)
-        rc, out, err = w.finish()
-        self.assertEqual(rc, h.EXIT_INTERRUPTED, err)
-        s = h.parse_json_line(out)
-        self.assertIs(s["interrupted"], True)
-        listing = h.list_index(db)
-        st = self.assertConsistent(db, listing)
+        s, listing, st, at = self.interrupt_first_build(db, 1, 25)
         self.assertEqual(s["failed"] + s["updated"] + s["removed"] + s["unchanged"], 0, s)
         self.assertGreaterEqual(s["added"], at, "it stops after the file in hand")
         self.assertLess(s["added"], CORPUS_FILES)

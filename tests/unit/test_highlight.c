@@ -15,13 +15,8 @@
 
 #include "attache/highlight.h"
 #include "attache/text.h"
+#include "helpers.h"
 #include "xap_unicode.h"
-
-#if defined(__SANITIZE_ADDRESS__)
-#define SLOW 1 /* sanitizers: fewer rounds, no timing */
-#else
-#define SLOW 0
-#endif
 
 #define ELL "\xE2\x80\xA6"
 
@@ -173,23 +168,6 @@ static void check_marked(const char *out, const char *t, const struct att_spans 
         assert_true(found);
         p = strstr(q + 4, "<b>");
     }
-}
-
-static double now(void)
-{
-    struct timespec ts;
-
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
-}
-
-/* A deterministic generator, so that a failure can be replayed. */
-static uint32_t rnd(uint32_t *state)
-{
-    *state ^= *state << 13;
-    *state ^= *state >> 17;
-    *state ^= *state << 5;
-    return *state;
 }
 
 /* ------------------------------------------------------------ match spans */

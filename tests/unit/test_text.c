@@ -14,34 +14,12 @@
 #include <dirent.h>
 
 #include "attache/text.h"
+#include "helpers.h"
 
 #define SEED_FILE "../shared/corpus/seed/trump-xi-call.txt"
 #define SOTU_DIR "../shared/corpus/sotu"
 
-#if defined(__SANITIZE_ADDRESS__)
-#define SLOW 1 /* sanitizers: smaller inputs, no timing */
-#else
-#define SLOW 0
-#endif
-
 /* ------------------------------------------------------------ helpers */
-
-static double now(void)
-{
-    struct timespec ts;
-
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
-}
-
-/* A deterministic generator, so that a failure can be replayed. */
-static uint32_t rnd(uint32_t *state)
-{
-    *state ^= *state << 13;
-    *state ^= *state >> 17;
-    *state ^= *state << 5;
-    return *state;
-}
 
 static bool ws_at(const char *t, size_t len, size_t i, size_t *n)
 {

@@ -441,6 +441,12 @@ static void drain_or_finish(struct conn *c)
     finish(c);
 }
 
+void conn_free_all(struct worker *w)
+{
+    while (w->conns != NULL)
+        conn_free(w->conns);
+}
+
 void conn_stop_all(struct worker *w)
 {
     struct timeval deadline = {.tv_sec = 10};

@@ -103,6 +103,9 @@ void conn_open(struct worker *w, int fd, const char *peer, bool tcp);
  * keeping its slot in conns_current for a new one; false when none is. */
 bool conn_evict_idlest(struct worker *w);
 void conn_stop_all(struct worker *w); /* answer what was received, then close */
+/* Free every connection the worker still holds (its loop has ended: the
+ * ones whose clients did not take their last responses in time). */
+void conn_free_all(struct worker *w);
 
 /* dispatch.c: one request line in, one response line out (malloc'd). A
  * session that must authenticate gets "unauthorized" for anything but a

@@ -239,6 +239,7 @@ static void worker_fini(struct worker *w)
         close(p->fd);
         free(p);
     }
+    conn_free_all(w);
     if (w->notify_ev)
         event_free(w->notify_ev);
     if (w->drain_ev)

@@ -193,6 +193,14 @@ static void close_when_sent(struct conn *c)
 static void finish(struct conn *c);
 static void drain_or_finish(struct conn *c);
 
+/* Whether a complete request line waits in c's input for the daemon. */
+static bool has_complete_line(struct conn *c)
+{
+    struct evbuffer *in = bufferevent_get_input(c->bev);
+
+    return evbuffer_search_eol(in, NULL, NULL, EVBUFFER_EOL_LF).pos >= 0;
+}
+
 /* A line began and did not end in time (a client dripping its request a
  * byte at a time, or stuck halfway). */
 static void on_deadline(evutil_socket_t fd, short what, void *arg)
@@ -203,8 +211,8 @@ static void on_deadline(evutil_socket_t fd, short what, void *arg)
 
     (void)fd;
     (void)what;
-    if (c->closing)
-        return;
+    if (c->closing || has_complete_line(c))
+        return; /* the daemon is behind, not the client: set_deadline re-arms */
     att_log(ATT_INFO, "%s: request not completed within %us, closed", c->ss.peer, s);
     atomic_fetch_add(&c->w->srv->conns_timed_out, 1);
     snprintf(msg, sizeof msg, "request not completed within %u s", s);
@@ -251,6 +259,9 @@ static void on_read(struct bufferevent *bev, void *arg)
         /* Budget spent with more waiting: let the other clients of this
          * worker go first, then come back (memcached's reqs_per_event). */
         stats_add(&c->w->st, &c->w->st.yields, 1);
+        if (c->deadline) /* complete lines wait on us: no client deadline */
+            evtimer_del(c->deadline);
+        c->line_done = true;
         bufferevent_trigger(c->bev, EV_READ,
                             BEV_TRIG_IGNORE_WATERMARKS | BEV_TRIG_DEFER_CALLBACKS);
     } else if (c->closing) {

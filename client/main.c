@@ -80,9 +80,8 @@ static void usage(FILE *to)
           "      --width N            wrap at N columns (default: the terminal's)\n"
           "      --timeout SECONDS    give up after this long (default 10)\n"
           "  -h, --help, -V, --version\n"
-          "  --                       end of the options: the words after it are the\n"
-          "                           query, even one that starts with '-'\n\n"
-          "Options may come before or after the query or the sub-command.\n\n"
+          "  --                       ends the options (which may also follow the query\n"
+          "                           or sub-command): the words after it are the query\n\n"
           "Query syntax: words, \"a phrase\", AND OR NOT, +must -not, title:, quote:,\n"
           "speaker:, source:, 1860..1865 (dates), wild*. Exit status: 0 something\n"
           "matched, 1 nothing did, 2 an error.\n", to);
@@ -186,9 +185,8 @@ static int parse_opts(int argc, char **argv, struct opts *o)
     o->limit = ATTACHE_DEFAULT_LIMIT;
     o->color = "auto";
     o->timeout = 10;
-    /* Options anywhere on the line (GNU getopt moves the words of the query
-     * and the sub-command after them, in their order); "--" ends the
-     * options, for a query word that starts with "-". */
+    /* Options anywhere on the line (GNU getopt moves the other words after
+     * them, in order); "--" ends them, for a query word starting with "-". */
     while ((c = getopt_long(argc, argv, "s:C:n:hV", long_opts, NULL)) != -1) {
         if (c == 'h') {
             usage(stdout);
@@ -200,8 +198,7 @@ static int parse_opts(int argc, char **argv, struct opts *o)
         }
         if (c == '?' || c == ':') {
             if (optopt == 0 || (optopt < 256 && strchr("sCnhV", optopt) == NULL))
-                fprintf(stderr, "attache: to search for a word that starts with '-', "
-                        "put -- before the query: attache -- -WORD\n");
+                fputs("attache: to search for -WORD: attache -- -WORD\n", stderr);
             usage(stderr);
             return TROUBLE;
         }

@@ -1446,7 +1446,8 @@ class ExitStatusTest(ClientCase):
             self.assertIn("attache", p.out)
             for o in ("--limit", "--json", "--color", "--socket", "--connect"):
                 self.assertIn(o, p.out, f"{opt} lists {o}")
-            self.assertRegex(p.out, r"(?m)^\s+--\s+end of the options", "-- explained")
+            self.assertRegex(p.out, r"(?m)^\s+--\s+ends the options \(which may also follow",
+                             "-- explained")
         version = dm.run_daemon(["--version"]).stdout.split()[-1]
         for opt in ("-V", "--version"):
             p = run_client([opt])

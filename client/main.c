@@ -79,7 +79,9 @@ static void usage(FILE *to)
           "                           unless NO_COLOR is set)\n"
           "      --width N            wrap at N columns (default: the terminal's)\n"
           "      --timeout SECONDS    give up after this long (default 10)\n"
-          "  -h, --help, -V, --version\n\n"
+          "  -h, --help, -V, --version\n"
+          "  --                       ends the options (which may also follow the query\n"
+          "                           or sub-command): the words after it are the query\n\n"
           "Query syntax: words, \"a phrase\", AND OR NOT, +must -not, title:, quote:,\n"
           "speaker:, source:, 1860..1865 (dates), wild*. Exit status: 0 something\n"
           "matched, 1 nothing did, 2 an error.\n", to);
@@ -183,8 +185,9 @@ static int parse_opts(int argc, char **argv, struct opts *o)
     o->limit = ATTACHE_DEFAULT_LIMIT;
     o->color = "auto";
     o->timeout = 10;
-    /* "+": options stop at the first word, so a query may start with "-". */
-    while ((c = getopt_long(argc, argv, "+s:C:n:hV", long_opts, NULL)) != -1) {
+    /* Options anywhere on the line (GNU getopt moves the other words after
+     * them, in order); "--" ends them, for a query word starting with "-". */
+    while ((c = getopt_long(argc, argv, "s:C:n:hV", long_opts, NULL)) != -1) {
         if (c == 'h') {
             usage(stdout);
             return -1;
@@ -194,6 +197,8 @@ static int parse_opts(int argc, char **argv, struct opts *o)
             return -1;
         }
         if (c == '?' || c == ':') {
+            if (optopt == 0 || (optopt < 256 && strchr("sCnhV", optopt) == NULL))
+                fputs("attache: to search for -WORD: attache -- -WORD\n", stderr);
             usage(stderr);
             return TROUBLE;
         }

@@ -10,6 +10,12 @@
 #define DIM "\033[2m"
 #define HIT "\033[1;31m"
 #define RESET "\033[0m"
+/* Without colour a match is shown between U+27E6 and U+27E7 (one column
+ * each): the output is UTF-8 already (dashes, quotation marks), and prose
+ * has no use for these brackets, so they cannot be mistaken for the
+ * text's own [ ], ( ), << >> or French guillemets. */
+#define PLAIN_ON "\xE2\x9F\xA6"
+#define PLAIN_OFF "\xE2\x9F\xA7"
 
 static int columns(uint32_t c)
 {
@@ -49,16 +55,16 @@ static int word_width(const char *w, size_t len, const struct style *st)
     return cols;
 }
 
-/* Print one word, turning markers into colour or brackets. */
+/* Print one word, turning markers into colour or PLAIN_ON/PLAIN_OFF. */
 static void put_word(FILE *out, const char *w, size_t len, const struct style *st,
                      bool *in_hit)
 {
     for (size_t i = 0; i < len; i++) {
         if (w[i] == MARK_ON[0]) {
-            fputs(st->color ? HIT : "[", out);
+            fputs(st->color ? HIT : PLAIN_ON, out);
             *in_hit = true;
         } else if (w[i] == MARK_OFF[0]) {
-            fputs(st->color ? RESET : "]", out);
+            fputs(st->color ? RESET : PLAIN_OFF, out);
             *in_hit = false;
         } else if (w[i] == BOLD_ON[0] || w[i] == BOLD_OFF[0]) {
             if (st->color)
@@ -166,27 +172,33 @@ static char *mark(const char *text, const cJSON *matches)
     return out;
 }
 
+/* "TITLE — DATE — SOURCE" after prefix (which may be empty) into line,
+ * the parts that are missing left out; false when doc has none of them. */
+static bool doc_line(char *line, size_t size, const char *prefix, const cJSON *doc)
+{
+    const char *parts[3] = {str(doc, "title"), str(doc, "date"), str(doc, "source")};
+    size_t n = (size_t)snprintf(line, size, "%s", prefix);
+    bool any = false;
+
+    for (int i = 0; i < 3; i++) {
+        if (parts[i] == NULL || n >= size)
+            continue;
+        n += (size_t)snprintf(line + n, size - n, "%s%s%s%s",
+                              any ? " \xE2\x80\x94 " : *prefix ? " " : "",
+                              i == 0 ? BOLD_ON : "", parts[i], i == 0 ? BOLD_OFF : "");
+        any = true;
+    }
+    return any;
+}
+
 static void header(FILE *out, int rank, const cJSON *doc, const cJSON *passage,
                    const struct style *st)
 {
-    const char *title = str(doc, "title"), *date = str(doc, "date"), *src = str(doc, "source");
-    const char *id = str(doc, "id"), *parts[2] = {date, src};
-    char line[8192];
-    int n = snprintf(line, sizeof line, "%d.", rank);
-    bool any = false;
+    const char *id = str(doc, "id");
+    char line[8192], num[32];
 
-    /* "N. TITLE — DATE — SOURCE", the parts that are missing left out. */
-    if (title) {
-        n += snprintf(line + n, sizeof line - (size_t)n, " " BOLD_ON "%s" BOLD_OFF, title);
-        any = true;
-    }
-    for (int i = 0; i < 2; i++) {
-        if (parts[i] && n < (int)sizeof line) {
-            n += snprintf(line + n, sizeof line - (size_t)n, "%s%s", any ? " \xE2\x80\x94 " : " ",
-                          parts[i]);
-            any = true;
-        }
-    }
+    snprintf(num, sizeof num, "%d.", rank);
+    doc_line(line, sizeof line, num, doc);
     render_hanging(out, line, 0, 3, st);
     fprintf(out, "   %s%s#%d%s\n", st->color ? DIM : "", id ? id : "?",
             int_num(passage, "n"), st->color ? RESET : "");
@@ -247,16 +259,39 @@ int render_search(FILE *out, const cJSON *resp, const struct style *st)
     return n;
 }
 
+/* A get's passage: "#N TEXT" (N the protocol's 0-based number, bold),
+ * the text wrapped under a hanging indent, then its quotations. */
+static void get_passage(FILE *out, const cJSON *p, const struct style *st)
+{
+    const char *text = str(p, "text");
+    char *line = NULL;
+
+    if (asprintf(&line, BOLD_ON "#%d" BOLD_OFF " %s", int_num(p, "n"), text ? text : "") < 0)
+        return;
+    render_hanging(out, line, 0, 3, st);
+    free(line);
+    quotes(out, cJSON_GetObjectItemCaseSensitive(p, "quotes"), st);
+}
+
 void render_get(FILE *out, const cJSON *resp, const struct style *st)
 {
     const cJSON *doc = cJSON_GetObjectItemCaseSensitive(resp, "doc");
+    const char *id = str(doc, "id"), *url = str(doc, "url");
+    char line[8192];
+    bool head = doc_line(line, sizeof line, "", doc);
     const cJSON *p;
 
+    /* The document's header once: "TITLE — DATE — SOURCE" (when it has
+     * any of them), its id (dim), its URL. */
+    if (head)
+        render_hanging(out, line, 0, 3, st);
+    fprintf(out, "%s%s%s%s\n", head ? "   " : "", st->color ? DIM : "", id ? id : "?",
+            st->color ? RESET : "");
+    if (url != NULL)
+        render_wrapped(out, url, 3, st);
     cJSON_ArrayForEach(p, cJSON_GetObjectItemCaseSensitive(resp, "passages")) {
-        header(out, int_num(p, "n") + 1, doc, p, st);
-        render_wrapped(out, str(p, "text") ? str(p, "text") : "", 3, st);
-        quotes(out, cJSON_GetObjectItemCaseSensitive(p, "quotes"), st);
         fputc('\n', out);
+        get_passage(out, p, st);
     }
 }
 

@@ -46,6 +46,9 @@ PONG = re.compile(r"^pong \(revision (\d+), (\d+(?:\.\d+)?) ms\)\n$")
 UNICODE_ID = "intl/unicode.txt"
 LONG_WORD = "Donaudampfschifffahrtsgesellschaftskapit\u00e4n"      # 43 columns
 CJK_LONG = "\u4e2d\u534e\u4eba\u6c11\u5171\u548c\u56fd\u5916\u4ea4\u90e8\u53d1\u8a00\u4eba"  # 26 columns
+BRACKETS_ID = "misc/brackets.txt"   # the text's own brackets around a word searched for
+# The plain markers of a match (without colour): U+27E6 and U+27E7.
+PRE, POST = "\u27e6", "\u27e7"
 EXTRA_DOCS = {
     UNICODE_ID: (
         "Title: Caf\u00e9 talks in Z\u00fcrich \u2014 \u5317\u4eac delegation\n"
@@ -61,6 +64,8 @@ EXTRA_DOCS = {
     "misc/memo.txt": "Title: Only a title here\n\nThe undated memo mentions walruses twice: "
                      "walruses.\n",
     "misc/note.txt": "Source: Wire\n\nA headless note about walruses.\n",
+    BRACKETS_ID: "Title: Narwhal notes\n\nThe narwhal [sic] count was disputed; see "
+                 "[[narwhal]], >>narwhal<< and \u00abnarwhal\u00bb in the appendix.\n",
 }
 NO_CLIENT = "bin/attache not built yet (client/ is being written)"
 
@@ -123,15 +128,16 @@ def styled(text):
 
 
 def bracket_words(text):
-    """The words between [ and ] markers, in order."""
-    return [w for span in re.findall(r"\[([^\[\]]*)\]", text) for w in span.split()]
+    """The words between the PRE and POST markers, in order."""
+    return [w for span in re.findall(f"{PRE}([^{PRE}{POST}]*){POST}", text)
+            for w in span.split()]
 
 
 def without_markers(s):
-    return s.replace("[", "").replace("]", "")
+    return s.replace(PRE, "").replace(POST, "")
 
 
-def mark_ranges(text, ranges, pre="[", post="]"):
+def mark_ranges(text, ranges, pre=PRE, post=POST):
     """text (str) with pre/post around each byte range."""
     b = text.encode("utf-8")
     out, prev = [], 0
@@ -697,7 +703,7 @@ class ClientCase(unittest.TestCase):
             text = strip_sgr(text)
         else:
             self.assertNotIn("\x1b", text, f"no escape sequence without colour\n{p}")
-        markers = ("", "") if colour else ("[", "]")
+        markers = ("", "") if colour else (PRE, POST)
         blocks, footer, spelling = self.parse_human(text, p)
         hits = resp["hits"]
         self.assertEqual(len(blocks), len(hits), f"one block per hit\n{p}")
@@ -766,14 +772,28 @@ class OutputTest(ClientCase):
                 self.assertEqual(req["q"], " ".join(q), "the words joined with spaces")
                 self.assertTrue(resp["hits"])
                 self.assert_no_escape(p)
-                self.assertTrue(bracket_words(p.out), f"matched words in [ ]\n{p}")
+                self.assertTrue(bracket_words(p.out), f"matched words marked\n{p}")
 
     def test_marked_words_are_the_matches(self):
         p, req, resp = self.human("--color", "never", "soybeans")
         for w in bracket_words(p.out):
             self.assertTrue(dm.stem_match(w.strip(".,;:\"'"), "soybeans"), f"[{w}]\n{p}")
         p, req, resp = self.human("--color", "never", '"red line"')
-        self.assertIn("[red line]", norm(p.out), str(p))
+        self.assertIn(f"{PRE}red line{POST}", norm(p.out), str(p))
+
+    def test_plain_markers_unlike_the_texts_brackets(self):
+        """Without colour a match is marked with characters prose does not
+        use, so the text's own [ ], [[ ]], >> << and guillemets stay as they
+        are and are never taken for a match."""
+        p, req, resp = self.human("--color", "never", "--full", "narwhal", full=True)
+        self.assertEqual([x["doc"]["id"] for x in resp["hits"]], [BRACKETS_ID], resp)
+        text = norm(p.out)
+        for want in (f"The {PRE}narwhal{POST} [sic] count", f"[[{PRE}narwhal{POST}]]",
+                     f">>{PRE}narwhal{POST}<<", f"\u00ab{PRE}narwhal{POST}\u00bb"):
+            self.assertIn(want, text, str(p))
+        self.assertEqual(p.out.count(PRE), len(resp["hits"][0]["matches"]), str(p))
+        self.assertEqual(p.out.count(POST), p.out.count(PRE), str(p))
+        self.assertEqual(bracket_words(p.out), ["narwhal"] * 4, str(p))
 
     def test_quote_lines(self):
         p, req, resp = self.human("--color", "never", "red")
@@ -840,7 +860,7 @@ class OutputTest(ClientCase):
                 plain, attrs, end = styled(pc.out)
                 red = "".join(ch if 31 in a else " " for ch, a in zip(plain, attrs))
                 self.assertEqual(red.split(), bracket_words(pn.out),
-                                 f"red words != [ ] words\n{pc}\n{pn}")
+                                 f"red words != marked words\n{pc}\n{pn}")
                 for ch, a in zip(plain, attrs):
                     if 31 in a:
                         self.assertIn(1, a, "matched words bold as well as red")
@@ -865,7 +885,7 @@ class OutputTest(ClientCase):
             with self.subTest(opts=opts, env=env):
                 p, req, resp = self.human(*opts, "soybeans", env=env)
                 self.assert_no_escape(p)
-                self.assertIn("[soybeans]", p.out)
+                self.assertIn(f"{PRE}soybeans{POST}", p.out)
 
     def test_colour_auto_on_a_terminal(self):
         for opts, env, colour in ((["--color", "auto"], {}, True), ([], {}, True),
@@ -954,7 +974,7 @@ class WrapTest(ClientCase):
         text = strip_sgr(p.out) if colour else p.out
         lines = text.split("\n")
         for word in (LONG_WORD, CJK_LONG):
-            self.assertTrue(any(word in ln.replace("[", "").replace("]", "")
+            self.assertTrue(any(word in without_markers(ln)
                                 for ln in lines), f"{word!r} cut at width {width}\n{p}")
         for word in ("\u65b0\u52a0\u5761", "\u5409\u9686\u5761", "sm\u00f6rg\u00e5sbord",
                      "co\u00f6peration", "jalape\u00f1o"):
@@ -1266,6 +1286,80 @@ class OptionsTest(ClientCase):
             with self.subTest(opts=opts):
                 self.assertEqual(search_of(*opts), base)
 
+    def test_options_after_the_query(self):
+        """Options anywhere on the line, as GNU programs take them: after
+        the query words and between them they are options, not words."""
+        keys = ("op", "q", "limit", "offset", "filter", "sort", "match", "per_doc")
+        p1 = self.run_client("--color", "never", "-n", "2", "--from", "2014", "--to", "2025",
+                             "--source", "Reuters", "--sort", "date", "trade", "harbour")
+        r1 = self.search(p1)[0]
+        p2 = self.run_client("trade", "--from", "2014", "harbour", "-n", "2", "--source",
+                             "Reuters", "--to", "2025", "--sort", "date", "--color", "never")
+        r2 = self.search(p2)[0]
+        self.assertEqual({k: r2.get(k) for k in keys}, {k: r1.get(k) for k in keys})
+        self.assertEqual(r2["q"], "trade harbour")
+        p = self.run_client("soybeans", "--color", "always")
+        self.search(p)
+        self.assertIn("\x1b[1;31m", p.out, f"--color after the query is an option\n{p}")
+        p = self.run_client("soybeans", "--json")
+        self.search(p)
+        self.assertIs(json.loads(p.out)["ok"], True, str(p))
+
+    def test_double_dash_ends_the_options(self):
+        for args, q, limit in ((["--", "-tariff", "soybeans"], "-tariff soybeans", None),
+                               (["-n", "1", "soybeans", "--", "-tariff"], "soybeans -tariff",
+                                1),
+                               (["soybeans", "--", "--limit", "3"], "soybeans --limit 3",
+                                None),
+                               (["--", "get", "soybeans"], None, None)):
+            with self.subTest(args=args):
+                p = self.run_client("--color", "never", *args)
+                ex = self.exchanges()
+                self.assertEqual(len(ex), 1, str(p))
+                req = ex[0][0]
+                if q is None:   # a sub-command is still the first word
+                    self.assertEqual(req.get("op"), "get", req)
+                    continue
+                self.assertEqual((req.get("op"), req.get("q")), ("search", q), req)
+                if limit is not None:
+                    self.assertEqual(req.get("limit"), limit, req)
+                self.assertIn(p.rc, (EXIT_OK, EXIT_NONE), str(p))
+
+    def test_dash_word_without_double_dash(self):
+        """A word starting with "-" is an option; an unknown one says how
+        to search for it."""
+        p = self.run_client("soybeans", "-tariff")
+        self.assertEqual(p.rc, EXIT_ERR, str(p))
+        self.assertEqual(p.raw, b"", str(p))
+        self.assertIn("attache -- -WORD", p.err, str(p))
+        p = self.run_client("soybeans", "--limit")
+        self.assertEqual(p.rc, EXIT_ERR, str(p))
+        self.assertNotIn("-WORD", p.err, f"a missing value is not an unknown option\n{p}")
+        self.assertEqual(self.exchanges(), [], "nothing was sent")
+
+    def test_subcommands_with_options_around_them(self):
+        fid = "news/beijing-tokyo.txt"
+        for args in (["get", fid, "--json"], ["--json", "get", fid], ["get", "--json", fid]):
+            with self.subTest(args=args):
+                p = self.run_client(*args)
+                self.assertEqual(p.rc, EXIT_OK, str(p))
+                req, line, resp = self.exchange(p)
+                self.assertEqual((req.get("op"), req.get("doc")), ("get", fid), req)
+                self.assertEqual(p.raw, line + b"\n", "--json: the response line")
+        for cmd in ("stats", "ping"):
+            for args in ([cmd, "--json"], ["--json", cmd]):
+                with self.subTest(args=args):
+                    p = self.run_client(*args)
+                    self.assertEqual(p.rc, EXIT_OK, str(p))
+                    req, line, resp = self.exchange(p)
+                    self.assertEqual(req.get("op"), cmd, req)
+                    self.assertEqual(p.raw, line + b"\n", "--json: the response line")
+        p = self.run_client("raw", "--timeout", "5", stdin=b'{"id":1,"op":"ping"}\n')
+        self.assertEqual(p.rc, EXIT_OK, str(p))
+        self.assertIs(json.loads(p.out)["pong"], True, str(p))
+        p = self.run_client("ping", "--connect", f"{self.d.host}:{self.d.port}", addr=None)
+        self.assertRegex(p.out, PONG, "an address after the sub-command")
+
     def test_options_combined(self):
         p, req, resp = self.human("--color", "never", "-n", "2", "--page", "2", "--source",
                                   "Reuters", "--from", "2014", "--to", "2025", "--sort",
@@ -1352,6 +1446,8 @@ class ExitStatusTest(ClientCase):
             self.assertIn("attache", p.out)
             for o in ("--limit", "--json", "--color", "--socket", "--connect"):
                 self.assertIn(o, p.out, f"{opt} lists {o}")
+            self.assertRegex(p.out, r"(?m)^\s+--\s+ends the options \(which may also follow",
+                             "-- explained")
         version = dm.run_daemon(["--version"]).stdout.split()[-1]
         for opt in ("-V", "--version"):
             p = run_client([opt])
@@ -1456,6 +1552,49 @@ class AddressTest(ClientCase):
 
 
 class SubcommandTest(ClientCase):
+    def check_get(self, p, fid, want):
+        """p printed document fid's header once (title, date, source; id;
+        URL), then one "#N TEXT" block per passage of want (the protocol's
+        0-based numbers), in order, each after a blank line."""
+        title, date, source, url, paras = dm.NEWS[fid]
+        self.assertEqual(p.rc, EXIT_OK, str(p))
+        resp = self.exchange(p)[2]
+        self.assertEqual([x["n"] for x in resp["passages"]], want, resp)
+        blocks = [b.split("\n") for b in p.out.rstrip("\n").split("\n\n")]
+        self.assertEqual(blocks[0], [f"{title} \u2014 {date} \u2014 {source}", f"   {fid}",
+                                     f"   {url}"], f"the header once\n{p}")
+        self.assertEqual(p.out.count(title), 1, f"the title once\n{p}")
+        self.assertEqual(len(blocks) - 1, len(want), f"one block per passage\n{p}")
+        for block, x in zip(blocks[1:], resp["passages"]):
+            self.assertTrue(block[0].startswith(f"#{x['n']} "), f"#{x['n']} first\n{p}")
+            self.assertTrue(all(ln.startswith("   ") for ln in block[1:]), str(p))
+            body = norm(" ".join(block))[len(f"#{x['n']} "):]
+            self.assertTrue(body.startswith(norm(x["text"])), f"passage {x['n']}\n{p}")
+        self.assertNotRegex(p.out, r"(?m)^\d+\.", f"no 1-based 'N.' numbers\n{p}")
+
+    def test_get_header_once_passages_numbered(self):
+        fid = "news/beijing-tokyo.txt"
+        n = len(dm.NEWS[fid][4])
+        p = self.run_client("--color", "never", "--width", "200", "get", fid)
+        self.check_get(p, fid, list(range(n)))
+        for k in (0, n - 1):
+            with self.subTest(passage=k):
+                p = self.run_client("--color", "never", "--width", "200", "get", f"{fid}#{k}")
+                self.check_get(p, fid, [k])
+
+    def test_get_colour(self):
+        fid = "news/beijing-tokyo.txt"
+        p = self.run_client("--color", "always", "get", f"{fid}#1")
+        self.assertEqual(p.rc, EXIT_OK, str(p))
+        self.exchange(p)
+        plain, attrs, end = styled(p.out)
+        i = plain.find(f"{fid}\n")
+        self.assertTrue(i >= 0 and all(2 in a for a in attrs[i:i + len(fid)]), "id dim")
+        i = plain.find("\n#1 ")
+        self.assertTrue(i >= 0 and all(1 in a for a in attrs[i + 1:i + 3]), "#1 bold")
+        self.assertNotIn(1, attrs[i + 4], "the text after the number is not bold")
+        self.assertEqual(end, frozenset())
+
     def test_get(self):
         fid = "news/beijing-tokyo.txt"
         title, date, source, url, paras = dm.NEWS[fid]
@@ -1780,7 +1919,7 @@ class FakeDaemonTest(unittest.TestCase):
                                  "3. Call \u2014 Reuters",
                                  "4. Call \u2014 2025-11-24"], str(p))
         self.assertIn("\u201cgrossly violated\u201d \u2014 Lin Jian (spokesperson)", p.out)
-        self.assertIn("The [arms] sale went ahead.", p.out)
+        self.assertIn(f"The {PRE}arms{POST} sale went ahead.", p.out)
         self.assertTrue(p.out.endswith("\n4 of about 30 results, 0.6 ms\n"), str(p))
 
     def test_raw_is_pipelined(self):

@@ -1029,6 +1029,65 @@ static void test_date_foreign_invalid(void **state)
     assert_string_equal(out, "untouched");
 }
 
+/* A date given but not understood leaves the document without a date and
+ * with a warning that quotes the value; a good or missing date gives none. */
+static void test_date_warning(void **state)
+{
+    static const struct {
+        enum att_format fmt;
+        const char *text, *warning;
+    } cases[] = {
+        {ATT_FMT_TXT, "Title: T\nDate: 31 février 2025\n\nBody.\n",
+         "date '31 février 2025' not understood"},
+        {ATT_FMT_MD, "---\ntitle: T\ndate: \"2025-13-45\"\n---\n\nBody.\n",
+         "date '2025-13-45' not understood"},
+        {ATT_FMT_HTML, "<html><head><meta name=\"date\" content=\"someday\"></head>"
+                       "<body><p>Body.</p></body></html>", "date 'someday' not understood"},
+        {ATT_FMT_JSONL, "{\"date\":\"2025-13-45\",\"body\":\"Body.\"}\n",
+         "date '2025-13-45' not understood"},
+        {ATT_FMT_JSONL, "{\"date\":99999,\"body\":\"Body.\"}\n", "date '99999' not understood"},
+        {ATT_FMT_TXT, "Date: 24 novembre 2025\n\nBody.\n", NULL},
+        {ATT_FMT_TXT, "Title: T\n\nBody.\n", NULL},
+        {ATT_FMT_JSONL, "{\"date\":\"24 ноября 2025\",\"body\":\"Body.\"}\n", NULL},
+    };
+    struct got g = {0};
+
+    (void)state;
+    for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+        assert_int_equal(parse(&g, "x", cases[i].fmt, cases[i].text), ATT_OK);
+        assert_int_equal(g.ndocs, 1);
+        if (cases[i].warning == NULL) {
+            assert_null(g.docs[0].warning);
+            assert_true(g.docs[0].date != NULL || strstr(cases[i].text, "ate") == NULL);
+        } else {
+            assert_null(g.docs[0].date);
+            assert_non_null(g.docs[0].warning);
+            assert_string_equal(g.docs[0].warning, cases[i].warning);
+        }
+        got_free(&g);
+    }
+}
+
+/* A long value is cut in the warning, on a character boundary. */
+static void test_date_warning_is_cut(void **state)
+{
+    char text[400];
+    struct got g = {0};
+    size_t n;
+
+    (void)state;
+    n = (size_t)snprintf(text, sizeof text, "Date: x");
+    for (int i = 0; i < 60; i++)
+        n += (size_t)snprintf(text + n, sizeof text - n, "é");
+    snprintf(text + n, sizeof text - n, "\n\nBody.\n");
+    assert_int_equal(parse(&g, "x.txt", ATT_FMT_TXT, text), ATT_OK);
+    assert_non_null(g.docs[0].warning);
+    /* "x" and 39 two-byte characters fit in 80 bytes; then "...". */
+    assert_int_equal(strlen(g.docs[0].warning), strlen("date '' not understood") + 79 + 3);
+    assert_non_null(strstr(g.docs[0].warning, "éé...' not understood"));
+    got_free(&g);
+}
+
 static void test_date_from_filename(void **state)
 {
     static const char *const cases[][2] = {
@@ -1108,6 +1167,8 @@ int main(void)
         cmocka_unit_test(test_date_german),
         cmocka_unit_test(test_date_russian),
         cmocka_unit_test(test_date_foreign_invalid),
+        cmocka_unit_test(test_date_warning),
+        cmocka_unit_test(test_date_warning_is_cut),
         cmocka_unit_test(test_date_from_filename),
     };
 

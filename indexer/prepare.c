@@ -69,7 +69,10 @@ static int collect_doc(void *ud, struct att_doc *doc, long line)
 {
     struct doc_list *l = ud;
 
-    (void)line;
+    if (doc->warning != NULL && line > 0)
+        att_log(ATT_WARN, "%s:%ld: %s", l->file_id, line, doc->warning);
+    else if (doc->warning != NULL)
+        att_log(ATT_WARN, "%s: %s", l->file_id, doc->warning);
     /* No ceiling of its own: --max-file-size bounds the documents. */
     if (att_grow(&l->v, &l->cap, l->n + 1, sizeof *l->v, SIZE_MAX / sizeof *l->v) != ATT_OK)
         return ATT_E_NOMEM;

@@ -1,6 +1,7 @@
 /* attache: dates written in common ways (ISO 8601, RFC 2822, "November 24,
- * 2025", "24.11.2025", ...) normalised to "YYYY-MM-DD", "YYYY-MM" or "YYYY",
- * and dates from the leading digits of a file name. English month names only. */
+ * 2025", "24.11.2025", "24 ноября 2025", ...) normalised to "YYYY-MM-DD", "YYYY-MM"
+ * or "YYYY", and dates from the leading digits of a file name. Month names in
+ * English, French, Spanish, German and Russian. */
 #include <stdbool.h>
 #include <string.h>
 #include <strings.h>
@@ -12,8 +13,10 @@
 #define MAX_TOKENS 10   /* words and numbers looked at in a written date */
 #define YEAR_MIN 1000
 #define YEAR_MAX 2999
+#define WORD_MAX 32 /* bytes of a folded word looked up; a longer one is no month */
 
-enum tok_kind { T_NUM, T_MONTH, T_WDAY, T_WORD, T_TIME };
+/* T_SKIP: a word that joins the parts of a date ("de", "of"), dropped. */
+enum tok_kind { T_NUM, T_MONTH, T_WDAY, T_WORD, T_TIME, T_SKIP };
 
 struct tok {
     enum tok_kind kind;
@@ -24,6 +27,36 @@ struct tok {
 static const char *const months[12] = {"january", "february", "march",     "april",
                                        "may",     "june",     "july",      "august",
                                        "september", "october", "november", "december"};
+
+/* Month names other than the English ones, as fold_word writes them (lower
+ * case, Latin accents dropped: "März" is "marz", "Août" "aout"): full names,
+ * Russian nominative and genitive ("ноябрь", "ноября"), common abbreviations.
+ * Abbreviations that English gives the same month ("dec", "mar") are left to it. */
+static const char *const foreign_months[12] = {
+    "janvier janv enero ene januar janner jaenner январь января янв",
+    "fevrier fevr fev febrero februar feber февраль февраля фев февр",
+    "mars marzo marz maerz mrz март марта мар",
+    "avril avr abril abr апрель апреля апр",
+    "mai mayo май мая",
+    "juin junio juni июнь июня июн",
+    "juillet juil julio juli июль июля июл",
+    "aout agosto ago август августа авг",
+    "septembre septiembre setiembre сентябрь сентября сен сент",
+    "octobre octubre oktober okt октябрь октября окт",
+    "novembre noviembre ноябрь ноября ноя нояб",
+    "decembre diciembre dic dezember dez декабрь декабря дек",
+};
+
+/* Words between the parts of a date: "24 de noviembre de 2025", "the 24th of
+ * November". */
+static const char *const fillers = "de del of";
+
+/* Latin-1 lower-case letters U+00E0 to U+00FF without their accents; 0 keeps
+ * the letter as it is (æ, ð, ÷, þ). */
+static const char latin1_base[32] = {
+    'a', 'a', 'a', 'a', 'a', 'a', 0,   'c', 'e', 'e', 'e', 'e', 'i', 'i', 'i', 'i',
+    0,   'n', 'o', 'o', 'o', 'o', 'o', 0,   'o', 'u', 'u', 'u', 'u', 'y', 0,   'y',
+};
 
 static const char *const wdays[7] = {"monday", "tuesday",  "wednesday", "thursday",
                                      "friday", "saturday", "sunday"};
@@ -44,14 +77,29 @@ static bool in_set(char c, const char *set)
     return c != '\0' && strchr(set, c) != NULL;
 }
 
-/* An ordinal suffix ("st", "nd", "rd", "th") at s[i..len), ending a word. */
+/* Bytes of the letter at s[i..len): 1 for an ASCII letter, 2 for a letter
+ * written with UTF-8 lead byte 0xC3 to 0xD4 (Latin-1, Latin Extended, Greek,
+ * Cyrillic), 0 for anything else (digits, punctuation, no-break space). */
+static size_t letter_len(const char *s, size_t len, size_t i)
+{
+    unsigned char c = (unsigned char)s[i];
+
+    if (is_alpha(s[i]))
+        return 1;
+    if (c >= 0xC3 && c <= 0xD4 && i + 1 < len && ((unsigned char)s[i + 1] & 0xC0) == 0x80)
+        return 2;
+    return 0;
+}
+
+/* An ordinal suffix ("st", "nd", "rd", "th", French "er") at s[i..len),
+ * ending a word. */
 static bool ordinal(const char *s, size_t len, size_t i)
 {
-    static const char *const sfx[4] = {"st", "nd", "rd", "th"};
+    static const char *const sfx[5] = {"st", "nd", "rd", "th", "er"};
 
-    if (i + 2 > len || (i + 2 < len && is_alpha(s[i + 2])))
+    if (i + 2 > len || (i + 2 < len && letter_len(s, len, i + 2) > 0))
         return false;
-    for (int k = 0; k < 4; k++) {
+    for (int k = 0; k < 5; k++) {
         if (strncasecmp(s + i, sfx[k], 2) == 0)
             return true;
     }
@@ -187,32 +235,117 @@ static bool numeric_dmy(const char *s, size_t len, char out[11])
     return a >= 1 && b >= 1 && a <= 12 && b <= 12 && emit(y, 0, 0, out);
 }
 
+/* Write the letter u[0..n) (n from letter_len) folded into out: lower case,
+ * Latin-1 accents dropped, Cyrillic in lower case with ё as е. Returns the
+ * bytes written (1 or 2). */
+static size_t fold_letter(const unsigned char *u, size_t n, char *out)
+{
+    unsigned char a = u[0], b = n == 2 ? u[1] : 0;
+
+    if (n == 1) {
+        out[0] = (char)(a | 0x20);
+        return 1;
+    }
+    if (a == 0xC3 && b >= 0x80 && b <= 0x9E && b != 0x97)
+        b += 0x20; /* À..Þ to à..þ, leaving × */
+    if (a == 0xC3 && b >= 0xA0 && latin1_base[b - 0xA0] != 0) {
+        out[0] = latin1_base[b - 0xA0];
+        return 1;
+    }
+    if (a == 0xD0 && b >= 0x90 && b <= 0x9F) {
+        b += 0x20; /* А..П */
+    } else if (a == 0xD0 && b >= 0xA0 && b <= 0xAF) {
+        a = 0xD1; /* Р..Я */
+        b -= 0x20;
+    } else if (a == 0xD0 && b <= 0x8F) {
+        a = 0xD1; /* Ѐ..Џ, Ё among them */
+        b += 0x10;
+    }
+    if (a == 0xD1 && b == 0x91) {
+        a = 0xD0; /* ё */
+        b = 0xB5;
+    }
+    out[0] = (char)a;
+    out[1] = (char)b;
+    return 2;
+}
+
+/* True when w[0..n) is one of the space-separated words of list. */
+static bool in_list(const char *list, const char *w, size_t n)
+{
+    const char *p = list;
+
+    while (*p != '\0') {
+        size_t k = strcspn(p, " ");
+
+        if (k == n && memcmp(p, w, n) == 0)
+            return true;
+        p += k;
+        p += *p == ' ';
+    }
+    return false;
+}
+
+/* English names, full or their first three letters, in w[0..n). */
 static int lookup(const char *w, size_t n, const char *const *names, int count)
 {
     for (int i = 0; i < count; i++) {
         size_t full = strlen(names[i]);
 
-        if ((n == full || n == 3) && strncasecmp(w, names[i], n) == 0)
+        if ((n == full || n == 3) && strncmp(w, names[i], n) == 0)
             return i + 1;
     }
-    if (names == months && n == 4 && strncasecmp(w, "sept", 4) == 0)
+    if (names == months && n == 4 && strncmp(w, "sept", 4) == 0)
         return 9;
     return 0;
 }
 
+static int month_of(const char *w, size_t n)
+{
+    int m = lookup(w, n, months, 12);
+
+    for (int i = 0; m == 0 && i < 12; i++) {
+        if (in_list(foreign_months[i], w, n))
+            m = i + 1;
+    }
+    return m;
+}
+
+/* The token for the folded word w[0..n). */
 static struct tok word_tok(const char *w, size_t n)
 {
     struct tok t = {T_WORD, 0, 0};
 
-    t.val = lookup(w, n, months, 12);
+    t.val = month_of(w, n);
     if (t.val > 0) {
         t.kind = T_MONTH;
         return t;
     }
-    if (lookup(w, n, wdays, 7) > 0 || (n == 4 && strncasecmp(w, "tues", 4) == 0) ||
-        (n == 5 && strncasecmp(w, "thurs", 5) == 0))
+    if (in_list(fillers, w, n))
+        t.kind = T_SKIP;
+    else if (lookup(w, n, wdays, 7) > 0 || (n == 4 && strncmp(w, "tues", 4) == 0) ||
+             (n == 5 && strncmp(w, "thurs", 5) == 0))
         t.kind = T_WDAY;
     return t;
+}
+
+/* Read the word at s[*i..len) into t and advance *i past it. */
+static void next_word(const char *s, size_t len, size_t *i, struct tok *t)
+{
+    char w[WORD_MAX + 2];
+    size_t b = *i, n = 0, k = letter_len(s, len, b);
+
+    for (; k > 0; k = b < len ? letter_len(s, len, b) : 0) {
+        if (n <= WORD_MAX)
+            n += fold_letter((const unsigned char *)s + b, k, w + n);
+        b += k;
+    }
+    *i = b;
+    if (n > WORD_MAX) {
+        t->kind = T_WORD;
+        return;
+    }
+    *t = word_tok(w, n);
 }
 
 /* Read the token at s[*i..len) into t and advance *i. */
@@ -220,12 +353,8 @@ static void next_tok(const char *s, size_t len, size_t *i, struct tok *t)
 {
     size_t b = *i, n;
 
-    if (is_alpha(s[b])) {
-        n = 0;
-        while (b + n < len && is_alpha(s[b + n]))
-            n++;
-        *t = word_tok(s + b, n);
-        *i = b + n;
+    if (letter_len(s, len, b) > 0) {
+        next_word(s, len, i, t);
         return;
     }
     n = digits(s, len, b, &t->val);
@@ -247,11 +376,13 @@ static size_t tokenize(const char *s, size_t len, struct tok *toks)
     size_t i = 0, n = 0;
 
     while (i < len && n < MAX_TOKENS) {
-        if (!is_alpha(s[i]) && !is_digit(s[i])) {
+        if (letter_len(s, len, i) == 0 && !is_digit(s[i])) {
             i++;
             continue;
         }
-        next_tok(s, len, &i, &toks[n++]);
+        next_tok(s, len, &i, &toks[n]);
+        if (toks[n].kind != T_SKIP)
+            n++;
     }
     return n;
 }

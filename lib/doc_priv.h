@@ -52,8 +52,14 @@ bool att_doc_meta_key(const char *key, size_t klen);
 
 /* Store val[0..vlen) (collapsed) as the field key names, unless that field
  * is already set (the first value wins). Dates go through
- * att_date_normalize and are dropped when unrecognised; unknown keys and
+ * att_date_normalize and are dropped when unrecognised (with a
+ * warning, att_doc_warn_date); unknown keys and
  * empty values are ignored. Returns ATT_OK or ATT_E_NOMEM. */
+/* Set d->warning to "date 'VAL' not understood", val[0..vlen) collapsed and
+ * cut to 80 bytes, unless d already has a warning or val is blank. Without
+ * memory the warning is left out. */
+void att_doc_warn_date(struct att_doc *d, const char *val, size_t vlen);
+
 int att_doc_set_meta(struct att_doc *d, const char *key, size_t klen, const char *val,
                      size_t vlen);
 

@@ -1,6 +1,7 @@
 /* attache: the document model, att_doc_parse (binary check, UTF-8 repair,
  * reader dispatch, date and title fallbacks) and the helpers the readers
  * share. No file access: callers hand in bytes. */
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
@@ -13,6 +14,7 @@
 #define BINARY_CTL_PCT 10  /* control bytes above this share: binary */
 #define TITLE_MAX 100      /* bytes of a title made from the body */
 #define TITLE_MIN 10       /* a first sentence shorter than this is no title */
+#define WARN_VALUE_MAX 80  /* bytes of a value quoted in a warning */
 
 enum meta_field { META_TITLE, META_DATE, META_SOURCE, META_URL, META_N };
 
@@ -44,6 +46,7 @@ void att_doc_init(struct att_doc *d)
     d->body = NULL;
     d->body_len = 0;
     d->title_from_body = false;
+    d->warning = NULL;
 }
 
 void att_doc_clear(struct att_doc *d)
@@ -56,6 +59,7 @@ void att_doc_clear(struct att_doc *d)
     free(d->source);
     free(d->url);
     free(d->body);
+    free(d->warning);
     att_doc_init(d);
 }
 
@@ -222,7 +226,7 @@ static int fix_field(char **s, size_t *len)
 
 int att_doc_fix_utf8(struct att_doc *d)
 {
-    char **fields[] = {&d->id, &d->title, &d->date, &d->source, &d->url};
+    char **fields[] = {&d->id, &d->title, &d->date, &d->source, &d->url, &d->warning};
 
     for (size_t i = 0; i < sizeof fields / sizeof fields[0]; i++) {
         if (fix_field(fields[i], NULL) != ATT_OK)
@@ -256,10 +260,29 @@ int att_doc_set_meta(struct att_doc *d, const char *key, size_t klen, const char
         return ATT_OK;
     if (idx != META_DATE)
         return att_doc_collapse(val, vlen, slots[idx]);
-    if (!att_date_normalize(val, vlen, date))
+    if (!att_date_normalize(val, vlen, date)) {
+        att_doc_warn_date(d, val, vlen);
         return ATT_OK;
+    }
     d->date = strdup(date);
     return d->date != NULL ? ATT_OK : ATT_E_NOMEM;
+}
+
+void att_doc_warn_date(struct att_doc *d, const char *val, size_t vlen)
+{
+    char *v = NULL;
+    size_t n, size;
+
+    if (d->warning != NULL || att_doc_collapse(val, vlen, &v) != ATT_OK || v == NULL)
+        return;
+    n = strlen(v);
+    if (n > WARN_VALUE_MAX)
+        n = att_utf8_floor(v, n, WARN_VALUE_MAX);
+    size = n + sizeof "date '...' not understood";
+    d->warning = malloc(size);
+    if (d->warning != NULL)
+        snprintf(d->warning, size, "date '%.*s%s' not understood", (int)n, v, v[n] ? "..." : "");
+    free(v);
 }
 
 /* ---- att_doc_parse ---- */

@@ -425,16 +425,25 @@ static int parse(struct html *h, const char *data, size_t len, const char *enc)
     return ATT_OK;
 }
 
+/* The first date candidate understood; when there were some and none was,
+ * a warning naming the first. */
 static int pick_date(struct html *h, struct att_doc *doc)
 {
     char date[11];
+    const char *first = NULL;
 
     for (int i = 0; i < D_N; i++) {
-        if (h->dates[i] == NULL || !att_date_normalize(h->dates[i], strlen(h->dates[i]), date))
+        if (h->dates[i] == NULL)
+            continue;
+        if (first == NULL)
+            first = h->dates[i];
+        if (!att_date_normalize(h->dates[i], strlen(h->dates[i]), date))
             continue;
         doc->date = strdup(date);
         return doc->date != NULL ? ATT_OK : ATT_E_NOMEM;
     }
+    if (first != NULL)
+        att_doc_warn_date(doc, first, strlen(first));
     return ATT_OK;
 }
 

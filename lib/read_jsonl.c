@@ -95,6 +95,8 @@ static int set_date(const cJSON *obj, struct att_doc *d)
     if (s == NULL)
         return cJSON_IsNumber(item) ? ATT_E_NOMEM : ATT_OK;
     ok = att_date_normalize(s, strlen(s), out);
+    if (!ok)
+        att_doc_warn_date(d, s, strlen(s));
     free(num);
     if (!ok)
         return ATT_OK;

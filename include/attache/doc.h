@@ -24,6 +24,8 @@ struct att_doc {
     char *body;
     size_t body_len;
     bool title_from_body; /* title made from the first words of the body */
+    char *warning; /* a problem that did not stop the reader, for the user:
+                    * "date '2025-13-45' not understood"; NULL when none */
 };
 
 void att_doc_init(struct att_doc *d);  /* all fields NULL / 0 */
@@ -42,9 +44,10 @@ enum att_format att_format_for_path(const char *path);
 
 /* Single-document readers. data[0..len) is the raw file (not necessarily
  * NUL-terminated, may hold invalid UTF-8 or NUL bytes). On success fill
- * doc's title/date/source/url/body (doc must be initialised; id is left
- * alone) and return ATT_OK; on failure return a code, fill err and leave
- * doc cleared. Pure: safe from any thread. */
+ * doc's title/date/source/url/body, and warning when a date was given but
+ * not understood (doc must be initialised; id is left alone), and return
+ * ATT_OK; on failure return a code, fill err and leave doc cleared. Pure:
+ * safe from any thread. */
 int att_read_txt(const char *data, size_t len, struct att_doc *doc, struct att_err *err);
 int att_read_md(const char *data, size_t len, struct att_doc *doc, struct att_err *err);
 int att_read_html(const char *data, size_t len, struct att_doc *doc, struct att_err *err);
@@ -77,7 +80,9 @@ int att_doc_parse(const char *file_id, enum att_format fmt, const char *data, si
 
 /* Normalise a date written in any common way ("2025-11-24T10:00:00Z",
  * "November 24, 2025", "24 Nov 2025", "Mon, 24 Nov 2025 10:00:00 +0000",
- * "2025/11/24", "2025") into out as "YYYY-MM-DD", "YYYY-MM" or "YYYY".
+ * "2025/11/24", "2025"; month names in English, French, Spanish, German
+ * and Russian: "1er janvier 2025", "24 de noviembre de 2025", "24. März
+ * 2025", "24 ноября 2025") into out as "YYYY-MM-DD", "YYYY-MM" or "YYYY".
  * Returns false (out untouched) when s holds no recognisable date. */
 bool att_date_normalize(const char *s, size_t len, char out[11]);
 

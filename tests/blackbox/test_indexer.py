@@ -16,6 +16,7 @@ import subprocess
 import time
 import unittest
 
+import daemon as dm
 import harness as h
 
 # Kill points of the SIGKILL tests are drawn from this seed (override with
@@ -1249,6 +1250,44 @@ class LockTest(Checks, unittest.TestCase):
         self.assertIn("attache.lock", p.stderr)
         self.assertGreaterEqual(took, 0.5)
         self.release(first, db)
+
+
+class DateWarningTest(Checks, unittest.TestCase):
+    """A date that is given but not understood draws a warning naming the
+    file and the value; the document is indexed without a date, and the
+    exit status and counts stay those of a clean run."""
+
+    def test_bad_dates_warn_and_index(self):
+        folder = os.path.join(h.tmp_for(self), "in")
+        h.write(os.path.join(folder, "nonsense.txt"),
+                "Title: Nonsense\nDate: 31 février 2025\n\n" + h.article(21))
+        h.write(os.path.join(folder, "french.txt"),
+                "Title: French\nDate: 24 novembre 2025\n\n" + h.article(22))
+        h.write(os.path.join(folder, "wire.jsonl"),
+                '{"id": "w-1", "date": "2025-11-24", "body": "Ministers met on trade."}\n'
+                '{"id": "w-2", "date": "2025-13-45", "body": "The envoy arrived."}\n')
+        db = os.path.join(h.tmp_for(self), "db")
+        s = self.assertIndexed(db, [folder], dict(added=3))
+        self.assertEqual(s["documents"], 4)
+        err = self.summary_stderr.splitlines()
+        self.assertIn("attache-index: warn: nonsense.txt: date '31 février 2025' not understood",
+                      err)
+        self.assertIn("attache-index: warn: wire.jsonl:2: date '2025-13-45' not understood",
+                      err)
+        self.assertFalse([ln for ln in err if "french.txt" in ln or "wire.jsonl:1" in ln], err)
+        listing = h.list_index(db)
+        self.assertEqual({k: v[:2] for k, v in listing.items()},
+                         {"nonsense.txt": ("ok", 1), "french.txt": ("ok", 1),
+                          "wire.jsonl": ("ok", 2)})
+        d = dm.start_daemon(self, db)
+        with d.connect() as c:
+            dates = {doc: c.call({"op": "get", "doc": doc})["doc"]["date"]
+                     for doc in ("nonsense.txt", "french.txt", "w-1", "w-2")}
+        self.assertEqual(dates, {"nonsense.txt": None, "french.txt": "2025-11-24",
+                                 "w-1": "2025-11-24", "w-2": None})
+        # Unchanged files are not read again, so the warning is not repeated.
+        self.assertIndexed(db, [folder], dict(unchanged=3))
+        self.assertNotIn("not understood", self.summary_stderr)
 
 
 if __name__ == "__main__":

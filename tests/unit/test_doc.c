@@ -929,6 +929,165 @@ static void test_date_invalid(void **state)
     assert_false(att_date_normalize(s, strlen(s), out));
 }
 
+/* Each case: text, then the date it gives. */
+static void check_dates(const char *const (*cases)[2], size_t n)
+{
+    char out[11];
+
+    for (size_t i = 0; i < n; i++) {
+        memset(out, 'x', sizeof out);
+        if (!att_date_normalize(cases[i][0], strlen(cases[i][0]), out))
+            fail_msg("not a date: \"%s\"", cases[i][0]);
+        if (strcmp(out, cases[i][1]) != 0)
+            fail_msg("\"%s\" gave %s, not %s", cases[i][0], out, cases[i][1]);
+    }
+}
+
+static void test_date_french(void **state)
+{
+    static const char *const cases[][2] = {
+        {"24 novembre 2025", "2025-11-24"},   {"1er janvier 2025", "2025-01-01"},
+        {"lundi 24 novembre 2025", "2025-11-24"}, {"le 3 février 2024", "2024-02-03"},
+        {"3 fevrier 2024", "2024-02-03"},     {"3 févr. 2024", "2024-02-03"},
+        {"15 AOÛT 1999", "1999-08-15"},       {"15 aout 1999", "1999-08-15"},
+        {"2 Décembre 2025", "2025-12-02"},    {"2 déc. 2025", "2025-12-02"},
+        {"14 juillet 1789", "1789-07-14"},    {"14 juil. 1789", "1789-07-14"},
+        {"1 mai 2020", "2020-05-01"},         {"juin 2021", "2021-06"},
+        {"10 avr. 2021", "2021-04-10"},       {"29 février 2024", "2024-02-29"},
+    };
+
+    (void)state;
+    check_dates(cases, sizeof cases / sizeof cases[0]);
+}
+
+static void test_date_spanish(void **state)
+{
+    static const char *const cases[][2] = {
+        {"24 de noviembre de 2025", "2025-11-24"}, {"1 de enero de 2025", "2025-01-01"},
+        {"lunes, 24 de noviembre de 2025", "2025-11-24"}, {"3 de marzo del 2024", "2024-03-03"},
+        {"1º de mayo de 2020", "2020-05-01"},     {"7 ago 2019", "2019-08-07"},
+        {"12 de Septiembre de 2001", "2001-09-12"}, {"12 setiembre 2001", "2001-09-12"},
+        {"25 DICIEMBRE 2025", "2025-12-25"},      {"5 ene. 2025", "2025-01-05"},
+        {"abril de 2023", "2023-04"},             {"2 de julio de 2023", "2023-07-02"},
+    };
+
+    (void)state;
+    check_dates(cases, sizeof cases / sizeof cases[0]);
+}
+
+static void test_date_german(void **state)
+{
+    static const char *const cases[][2] = {
+        {"24. November 2025", "2025-11-24"}, {"Montag, 24. November 2025", "2025-11-24"},
+        {"3. März 2024", "2024-03-03"},      {"3. Maerz 2024", "2024-03-03"},
+        {"3. Marz 2024", "2024-03-03"},      {"3. MÄRZ 2024", "2024-03-03"},
+        {"1. Januar 2025", "2025-01-01"},    {"1. Jänner 2025", "2025-01-01"},
+        {"6. Dez. 2025", "2025-12-06"},      {"3. Okt. 1990", "1990-10-03"},
+        {"9. Mai 1945", "1945-05-09"},       {"den 20. Juli 1969", "1969-07-20"},
+        {"Oktober 1990", "1990-10"},
+    };
+
+    (void)state;
+    check_dates(cases, sizeof cases / sizeof cases[0]);
+}
+
+static void test_date_russian(void **state)
+{
+    static const char *const cases[][2] = {
+        {"24 ноября 2025", "2025-11-24"},     {"24 ноября 2025 г.", "2025-11-24"},
+        {"1 января 2025 года", "2025-01-01"}, {"23 февраля 2024", "2024-02-23"},
+        {"8 марта 2024", "2024-03-08"},       {"12 апреля 1961", "1961-04-12"},
+        {"9 мая 1945", "1945-05-09"},         {"12 июня 2020", "2020-06-12"},
+        {"4 июля 1776", "1776-07-04"},        {"19 августа 1991", "1991-08-19"},
+        {"1 сентября 2025", "2025-09-01"},    {"25 октября 1917", "1917-10-25"},
+        {"31 декабря 1999", "1999-12-31"},    {"ноябрь 2025", "2025-11"},
+        {"май 2025", "2025-05"},              {"24 НОЯБРЯ 2025", "2025-11-24"},
+        {"понедельник, 24 ноября 2025", "2025-11-24"}, {"24 нояб. 2025", "2025-11-24"},
+        {"24\xc2\xa0ноября\xc2\xa0" "2025", "2025-11-24"}, {"Декабрь 2025", "2025-12"},
+    };
+
+    (void)state;
+    check_dates(cases, sizeof cases / sizeof cases[0]);
+}
+
+/* Month names of other languages do not make nonsense a date. */
+static void test_date_foreign_invalid(void **state)
+{
+    static const char *const cases[] = {
+        "31 février 2025",  "30 февраля 2024", "29 Februar 2023", "32 de enero de 2025",
+        "31 juin 2025",     "24 novembre",     "24 ноябр 2025x", "0 mai 2020",
+        "24 novembres 2025", "24 ноябряя 2025", "24 noviembre de", "de de de 2025",
+        "24 \xd0\xbd\xd0 2025", "Maerzen 2025",   "24 nov\xc3\xa9 2025",
+    };
+    char out[11] = "untouched";
+
+    (void)state;
+    for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+        if (att_date_normalize(cases[i], strlen(cases[i]), out))
+            fail_msg("\"%s\" gave %s", cases[i], out);
+    }
+    assert_string_equal(out, "untouched");
+}
+
+/* A date given but not understood leaves the document without a date and
+ * with a warning that quotes the value; a good or missing date gives none. */
+static void test_date_warning(void **state)
+{
+    static const struct {
+        enum att_format fmt;
+        const char *text, *warning;
+    } cases[] = {
+        {ATT_FMT_TXT, "Title: T\nDate: 31 février 2025\n\nBody.\n",
+         "date '31 février 2025' not understood"},
+        {ATT_FMT_MD, "---\ntitle: T\ndate: \"2025-13-45\"\n---\n\nBody.\n",
+         "date '2025-13-45' not understood"},
+        {ATT_FMT_HTML, "<html><head><meta name=\"date\" content=\"someday\"></head>"
+                       "<body><p>Body.</p></body></html>", "date 'someday' not understood"},
+        {ATT_FMT_JSONL, "{\"date\":\"2025-13-45\",\"body\":\"Body.\"}\n",
+         "date '2025-13-45' not understood"},
+        {ATT_FMT_JSONL, "{\"date\":99999,\"body\":\"Body.\"}\n", "date '99999' not understood"},
+        {ATT_FMT_TXT, "Date: 24 novembre 2025\n\nBody.\n", NULL},
+        {ATT_FMT_TXT, "Title: T\n\nBody.\n", NULL},
+        {ATT_FMT_JSONL, "{\"date\":\"24 ноября 2025\",\"body\":\"Body.\"}\n", NULL},
+    };
+    struct got g = {0};
+
+    (void)state;
+    for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+        assert_int_equal(parse(&g, "x", cases[i].fmt, cases[i].text), ATT_OK);
+        assert_int_equal(g.ndocs, 1);
+        if (cases[i].warning == NULL) {
+            assert_null(g.docs[0].warning);
+            assert_true(g.docs[0].date != NULL || strstr(cases[i].text, "ate") == NULL);
+        } else {
+            assert_null(g.docs[0].date);
+            assert_non_null(g.docs[0].warning);
+            assert_string_equal(g.docs[0].warning, cases[i].warning);
+        }
+        got_free(&g);
+    }
+}
+
+/* A long value is cut in the warning, on a character boundary. */
+static void test_date_warning_is_cut(void **state)
+{
+    char text[400];
+    struct got g = {0};
+    size_t n;
+
+    (void)state;
+    n = (size_t)snprintf(text, sizeof text, "Date: x");
+    for (int i = 0; i < 60; i++)
+        n += (size_t)snprintf(text + n, sizeof text - n, "é");
+    snprintf(text + n, sizeof text - n, "\n\nBody.\n");
+    assert_int_equal(parse(&g, "x.txt", ATT_FMT_TXT, text), ATT_OK);
+    assert_non_null(g.docs[0].warning);
+    /* "x" and 39 two-byte characters fit in 80 bytes; then "...". */
+    assert_int_equal(strlen(g.docs[0].warning), strlen("date '' not understood") + 79 + 3);
+    assert_non_null(strstr(g.docs[0].warning, "éé...' not understood"));
+    got_free(&g);
+}
+
 static void test_date_from_filename(void **state)
 {
     static const char *const cases[][2] = {
@@ -1003,6 +1162,13 @@ int main(void)
         cmocka_unit_test(test_jsonl_direct_and_long_line),
         cmocka_unit_test(test_date_normalize),
         cmocka_unit_test(test_date_invalid),
+        cmocka_unit_test(test_date_french),
+        cmocka_unit_test(test_date_spanish),
+        cmocka_unit_test(test_date_german),
+        cmocka_unit_test(test_date_russian),
+        cmocka_unit_test(test_date_foreign_invalid),
+        cmocka_unit_test(test_date_warning),
+        cmocka_unit_test(test_date_warning_is_cut),
         cmocka_unit_test(test_date_from_filename),
     };
 

@@ -160,8 +160,8 @@ class MakeRunTest(unittest.TestCase):
         both = f"stdout:\n{tail(out)}\nstderr:\n{tail(err)}"
         self.assertEqual(rc, 0, f"{what}: exit status {rc}\n{both}")
         self.assertTrue(re.search(r"^1\. \S", out, re.M), f"{what}: no ranked results\n{both}")
-        self.assertTrue(re.search(r"\[emancipation\]", out, re.I),
-                        f"{what}: no highlighted match (without colour, between [ ])\n{both}")
+        self.assertTrue(re.search(r"⟦emancipation⟧", out, re.I),
+                        f"{what}: no highlighted match (without colour, between ⟦ ⟧)\n{both}")
         self.assertTrue(re.search(r"\d+ of about \d+ results", out),
                         f"{what}: no result count\n{both}")
         for hint in ("make stop", "--help", "corpus/", "bin/attache-index"):

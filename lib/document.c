@@ -8,6 +8,7 @@
 
 #include "attache/doc.h"
 #include "attache/text.h"
+#include "buf.h"
 #include "doc_priv.h"
 
 #define BINARY_SAMPLE 8192 /* bytes looked at by the binary check */
@@ -43,6 +44,11 @@ void att_doc_init(struct att_doc *d)
     d->date = NULL;
     d->source = NULL;
     d->url = NULL;
+    d->author = NULL;
+    d->language = NULL;
+    d->fields = NULL;
+    d->nfields = 0;
+    d->fields_cap = 0;
     d->body = NULL;
     d->body_len = 0;
     d->title_from_body = false;
@@ -58,9 +64,51 @@ void att_doc_clear(struct att_doc *d)
     free(d->date);
     free(d->source);
     free(d->url);
+    free(d->author);
+    free(d->language);
+    for (size_t i = 0; i < d->nfields; i++) {
+        free(d->fields[i].name);
+        free(d->fields[i].value);
+    }
+    free(d->fields);
     free(d->body);
     free(d->warning);
     att_doc_init(d);
+}
+
+const char *att_doc_field(const struct att_doc *d, const char *name)
+{
+    for (size_t i = 0; i < d->nfields; i++)
+        if (strcmp(d->fields[i].name, name) == 0)
+            return d->fields[i].value;
+    return NULL;
+}
+
+int att_doc_set_field(struct att_doc *d, const char *name, const char *value)
+{
+    char *v = strdup(value), *n = NULL;
+    size_t i = 0;
+    int rc;
+
+    while (i < d->nfields && strcmp(d->fields[i].name, name) != 0)
+        i++;
+    if (v != NULL && i < d->nfields) {
+        free(d->fields[i].value);
+        d->fields[i].value = v;
+        return ATT_OK;
+    }
+    n = v != NULL ? strdup(name) : NULL;
+    rc = n != NULL ? att_grow(&d->fields, &d->fields_cap, d->nfields + 1, sizeof *d->fields,
+                              ATT_MAX_FIELDS) : ATT_E_NOMEM;
+    if (rc != ATT_OK) {
+        free(v);
+        free(n);
+        return rc;
+    }
+    d->fields[d->nfields].name = n;
+    d->fields[d->nfields].value = v;
+    d->nfields++;
+    return ATT_OK;
 }
 
 enum att_format att_format_for_path(const char *path)

@@ -15,12 +15,26 @@ extern "C" {
 /* One document. Every string is malloc'd, NUL-terminated, valid UTF-8 and
  * owned by the struct (att_doc_clear frees them); any but body may be NULL.
  * body holds the text to index, body_len bytes (body[body_len] == 0). */
+/* Most further fields one document may carry. */
+#define ATT_MAX_FIELDS 64
+
+/* A further field of a document, beyond the named ones ("party":
+ * "Republican"), from a sidecar file or a .jsonl record. */
+struct att_field {
+    char *name;   /* lower-case ASCII letters, digits, '_' and '-' */
+    char *value;
+};
+
 struct att_doc {
     char *id;     /* path relative to the corpus root (or a .jsonl id) */
     char *title;
     char *date;   /* ISO: "YYYY-MM-DD", "YYYY-MM" or "YYYY" */
     char *source;
     char *url;
+    char *author; /* byline, issuing office, or the speaker of the whole text */
+    char *language; /* ISO 639-1 code, lower-case ("fr"); NULL: unknown */
+    struct att_field *fields; /* nfields further fields, names distinct */
+    size_t nfields, fields_cap;
     char *body;
     size_t body_len;
     bool title_from_body; /* title made from the first words of the body */
@@ -30,6 +44,13 @@ struct att_doc {
 
 void att_doc_init(struct att_doc *d);  /* all fields NULL / 0 */
 void att_doc_clear(struct att_doc *d); /* frees the fields, NULL-safe */
+
+/* Set further field name to value (copies both), replacing a field of that
+ * name. Returns ATT_OK, ATT_E_NOMEM, or ATT_E_TOOBIG past ATT_MAX_FIELDS. */
+int att_doc_set_field(struct att_doc *d, const char *name, const char *value);
+
+/* The value of further field name, or NULL. */
+const char *att_doc_field(const struct att_doc *d, const char *name);
 
 enum att_format {
     ATT_FMT_NONE = 0, /* not a document we read */

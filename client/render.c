@@ -172,15 +172,16 @@ static char *mark(const char *text, const cJSON *matches)
     return out;
 }
 
-/* "TITLE — DATE — SOURCE" after prefix (which may be empty) into line,
- * the parts that are missing left out; false when doc has none of them. */
+/* "TITLE — AUTHOR — DATE — SOURCE" after prefix (which may be empty) into
+ * line, the parts that are missing left out; false when doc has none. */
 static bool doc_line(char *line, size_t size, const char *prefix, const cJSON *doc)
 {
-    const char *parts[3] = {str(doc, "title"), str(doc, "date"), str(doc, "source")};
+    const char *parts[4] = {str(doc, "title"), str(doc, "author"), str(doc, "date"),
+                            str(doc, "source")};
     size_t n = (size_t)snprintf(line, size, "%s", prefix);
     bool any = false;
 
-    for (int i = 0; i < 3; i++) {
+    for (int i = 0; i < 4; i++) {
         if (parts[i] == NULL || n >= size)
             continue;
         n += (size_t)snprintf(line + n, size - n, "%s%s%s%s",
@@ -189,6 +190,25 @@ static bool doc_line(char *line, size_t size, const char *prefix, const cJSON *d
         any = true;
     }
     return any;
+}
+
+/* " · fr · china, united-states": the document's language and the
+ * passage's actors, when known. */
+static void detail_line(FILE *out, const cJSON *doc, const cJSON *passage)
+{
+    const cJSON *actors = cJSON_GetObjectItemCaseSensitive(passage, "actors");
+    const char *lang = str(doc, "language");
+    const cJSON *a;
+    bool first = true;
+
+    if (lang != NULL)
+        fprintf(out, " \xC2\xB7 %s", lang);
+    cJSON_ArrayForEach(a, actors) {
+        if (cJSON_IsString(a)) {
+            fprintf(out, "%s%s", first ? " \xC2\xB7 " : ", ", a->valuestring);
+            first = false;
+        }
+    }
 }
 
 static void header(FILE *out, int rank, const cJSON *doc, const cJSON *passage,
@@ -200,8 +220,9 @@ static void header(FILE *out, int rank, const cJSON *doc, const cJSON *passage,
     snprintf(num, sizeof num, "%d.", rank);
     doc_line(line, sizeof line, num, doc);
     render_hanging(out, line, 0, 3, st);
-    fprintf(out, "   %s%s#%d%s\n", st->color ? DIM : "", id ? id : "?",
-            int_num(passage, "n"), st->color ? RESET : "");
+    fprintf(out, "   %s%s#%d", st->color ? DIM : "", id ? id : "?", int_num(passage, "n"));
+    detail_line(out, doc, passage);
+    fprintf(out, "%s\n", st->color ? RESET : "");
 }
 
 static void quotes(FILE *out, const cJSON *qs, const struct style *st)

@@ -26,23 +26,35 @@ static void add_or_null(cJSON *to, const char *name, const cJSON *from, const ch
 cJSON *render_doc(const cJSON *stored)
 {
     cJSON *d = cJSON_CreateObject();
+    cJSON *f;
 
     add_or_null(d, "id", stored, "doc");
     add_or_null(d, "title", stored, "title");
     add_or_null(d, "date", stored, "date");
     add_or_null(d, "source", stored, "source");
     add_or_null(d, "url", stored, "url");
+    add_or_null(d, "author", stored, "author");
+    add_or_null(d, "language", stored, "language");
+    f = cJSON_GetObjectItemCaseSensitive(stored, "fields");
+    f = cJSON_IsObject(f) ? cJSON_Duplicate(f, true) : cJSON_CreateObject();
+    if (f != NULL && !cJSON_AddItemToObject(d, "fields", f))
+        cJSON_Delete(f);
     return d;
 }
 
 cJSON *render_passage(const cJSON *stored, bool quotes)
 {
     cJSON *p = cJSON_CreateObject();
+    cJSON *a;
 
     att_add_int(p, "n", (long long)num(stored, "n"));
     att_add_int(p, "start", (long long)num(stored, "start"));
     att_add_int(p, "end", (long long)num(stored, "end"));
     add_or_null(p, "text", stored, "text");
+    a = cJSON_GetObjectItemCaseSensitive(stored, "actors");
+    a = cJSON_IsArray(a) ? cJSON_Duplicate(a, true) : cJSON_CreateArray();
+    if (a != NULL && !cJSON_AddItemToObject(p, "actors", a))
+        cJSON_Delete(a);
     if (quotes)
         cJSON_AddItemToObject(p, "quotes", render_quotes(stored, NULL));
     return p;

@@ -100,8 +100,8 @@ static void render_result(const struct att_request *req, const struct att_result
     if (req->s.facets) {
         cJSON *f = cJSON_AddObjectToObject(resp, "facets");
 
-        add_facet(f, "source", r->sources, r->nsources);
-        add_facet(f, "year", r->years, r->nyears);
+        for (int k = 0; k < ATT_FACET_COUNT; k++)
+            add_facet(f, att_facet_name((enum att_facet)k), r->facets[k].v, r->facets[k].n);
     }
 }
 

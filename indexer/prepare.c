@@ -97,6 +97,22 @@ static void doc_list_free(struct doc_list *l)
     l->n = 0;
 }
 
+/* The document's metadata into o: named fields when set, further fields
+ * as the object "fields". */
+static void doc_meta(cJSON *o, const struct att_doc *d)
+{
+    const char *names[] = {"title", "date", "source", "url", "author", "language"};
+    const char *vals[] = {d->title, d->date, d->source, d->url, d->author, d->language};
+    cJSON *f;
+
+    for (size_t i = 0; i < sizeof names / sizeof names[0]; i++)
+        if (vals[i] != NULL)
+            cJSON_AddStringToObject(o, names[i], vals[i]);
+    f = d->nfields > 0 ? cJSON_AddObjectToObject(o, "fields") : NULL;
+    for (size_t i = 0; f != NULL && i < d->nfields; i++)
+        cJSON_AddStringToObject(f, d->fields[i].name, d->fields[i].value);
+}
+
 /* The JSON a hit renders from: passage text and offsets, the document's
  * metadata and the passage's quotations (offsets into the passage). */
 static char *passage_data(const struct att_doc *d, unsigned n, struct att_span p,
@@ -110,14 +126,7 @@ static char *passage_data(const struct att_doc *d, unsigned n, struct att_span p
         return NULL;
     cJSON_AddStringToObject(o, "doc", d->id);
     cJSON_AddNumberToObject(o, "n", n);
-    if (d->title)
-        cJSON_AddStringToObject(o, "title", d->title);
-    if (d->date)
-        cJSON_AddStringToObject(o, "date", d->date);
-    if (d->source)
-        cJSON_AddStringToObject(o, "source", d->source);
-    if (d->url)
-        cJSON_AddStringToObject(o, "url", d->url);
+    doc_meta(o, d);
     cJSON_AddNumberToObject(o, "start", (double)p.start);
     cJSON_AddNumberToObject(o, "end", (double)p.end);
     text = strndup(d->body + p.start, p.end - p.start);
@@ -166,30 +175,56 @@ static int add_folded(struct att_xdoc *x, const char *prefix, const char *val,
     return rc;
 }
 
+/* The date's value and year, month and day terms. */
+static int date_terms(struct att_xdoc *x, const char *date, struct att_err *err)
+{
+    char slot[9], t[16];
+    int rc;
+
+    if (date == NULL || !att_date_slot(date, slot))
+        return ATT_OK;
+    rc = att_xdoc_value(x, ATT_SLOT_DATE, slot, 8, err);
+    snprintf(t, sizeof t, "%.4s", slot);
+    if (rc == ATT_OK)
+        rc = add_term(x, ATT_P_YEAR, t, err);
+    snprintf(t, sizeof t, "%.6s", slot);
+    if (rc == ATT_OK && strcmp(slot + 4, "0000") != 0)
+        rc = add_term(x, ATT_P_MONTH, t, err);
+    if (rc == ATT_OK && strcmp(slot + 6, "00") != 0)
+        rc = add_term(x, ATT_P_DAY, slot, err);
+    return rc;
+}
+
+/* A filter term (folded) and a facet value (as written) for val. */
+static int keyed(struct att_xdoc *x, const char *prefix, unsigned slot, const char *val,
+                 struct att_err *err)
+{
+    int rc;
+
+    if (val == NULL)
+        return ATT_OK;
+    rc = add_folded(x, prefix, val, err);
+    if (rc == ATT_OK)
+        rc = att_xdoc_value(x, slot, val, strlen(val), err);
+    return rc;
+}
+
 /* Boolean terms and values every passage of d carries. */
 static int doc_terms(struct att_xdoc *x, const struct att_doc *d, const char *file_id,
                      struct att_err *err)
 {
-    char slot[9], t[16];
     int rc = add_term(x, ATT_P_DOC, d->id, err);
 
     if (rc == ATT_OK)
         rc = add_term(x, ATT_P_FILE, file_id, err);
-    if (rc == ATT_OK && d->source)
-        rc = add_folded(x, ATT_P_SOURCE, d->source, err);
-    if (rc == ATT_OK && d->source)
-        rc = att_xdoc_value(x, ATT_SLOT_SOURCE, d->source, strlen(d->source), err);
-    if (rc == ATT_OK && d->date && att_date_slot(d->date, slot)) {
-        rc = att_xdoc_value(x, ATT_SLOT_DATE, slot, 8, err);
-        snprintf(t, sizeof t, "%.4s", slot);
-        if (rc == ATT_OK)
-            rc = add_term(x, ATT_P_YEAR, t, err);
-        snprintf(t, sizeof t, "%.6s", slot);
-        if (rc == ATT_OK && strcmp(slot + 4, "0000") != 0)
-            rc = add_term(x, ATT_P_MONTH, t, err);
-        if (rc == ATT_OK && strcmp(slot + 6, "00") != 0)
-            rc = add_term(x, ATT_P_DAY, slot, err);
-    }
+    if (rc == ATT_OK)
+        rc = keyed(x, ATT_P_SOURCE, ATT_SLOT_SOURCE, d->source, err);
+    if (rc == ATT_OK)
+        rc = keyed(x, ATT_P_AUT, ATT_SLOT_AUTHOR, d->author, err);
+    if (rc == ATT_OK)
+        rc = keyed(x, ATT_P_LANG, ATT_SLOT_LANG, d->language, err);
+    if (rc == ATT_OK)
+        rc = date_terms(x, d->date, err);
     if (rc == ATT_OK)
         rc = att_xdoc_value(x, ATT_SLOT_DOC, d->id, strlen(d->id), err);
     return rc;
@@ -252,6 +287,8 @@ static int build_passage(struct preparer *pp, struct job *j, const struct att_do
      * the speeches) and pull every passage towards those words. */
     if (rc == ATT_OK && d->title && !d->title_from_body)
         rc = att_xdoc_text(x, ATT_P_TITLE, d->title, strlen(d->title), 1, 0, err);
+    if (rc == ATT_OK && d->author)
+        rc = att_xdoc_text(x, ATT_P_AUTHOR, d->author, strlen(d->author), 1, 0, err);
     if (rc == ATT_OK)
         rc = quote_terms(x, d, q, q0, q1, err);
     if (rc == ATT_OK)

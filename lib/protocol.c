@@ -175,34 +175,58 @@ static bool is_date(const char *s)
     return s == NULL || att_date_bound(s, strlen(s), false, slot);
 }
 
-/* An empty filter value filters nothing: treat it as absent. */
-static void drop_empty(const char **v)
+/* The string filters of a search, in the order a built request lists
+ * them: their names and where they go in struct att_search. */
+static const struct filter_key {
+    const char *name;
+    size_t off;
+    size_t max;
+} filter_keys[] = {
+    {"source", offsetof(struct att_search, source), ATTACHE_MAX_FIELD},
+    {"from", offsetof(struct att_search, from), 10},
+    {"to", offsetof(struct att_search, to), 10},
+    {"speaker", offsetof(struct att_search, speaker), ATTACHE_MAX_FIELD},
+    {"author", offsetof(struct att_search, author), ATTACHE_MAX_FIELD},
+    {"actor", offsetof(struct att_search, actor), ATTACHE_MAX_FIELD},
+    {"language", offsetof(struct att_search, language), ATTACHE_MAX_LANG},
+    {"doc", offsetof(struct att_search, doc), ATTACHE_MAX_FIELD},
+};
+#define NFILTERS (sizeof filter_keys / sizeof filter_keys[0])
+
+static const char **filter_at(struct att_search *s, size_t i)
 {
-    if (*v != NULL && **v == '\0')
-        *v = NULL;
+    return (const char **)((char *)s + filter_keys[i].off);
+}
+
+/* Whether s has any filter. */
+static bool has_filter(const struct att_search *s)
+{
+    for (size_t i = 0; i < NFILTERS; i++)
+        if (*filter_at((struct att_search *)s, i) != NULL)
+            return true;
+    return false;
 }
 
 static enum att_wire_err parse_filter(const cJSON *f, struct att_request *r, struct att_err *err)
 {
-    static const char *const keys[] = {"source", "from", "to", "speaker", "doc", NULL};
     struct att_search *s = &r->s;
 
     if (f == NULL)
         return ATT_WE_NONE;
     if (!cJSON_IsObject(f))
         FAIL(ATT_WE_BAD_REQUEST, "filter must be an object");
-    if (!only_known(f, keys, "filter", err) ||
-        !get_str(f, "source", ATTACHE_MAX_FIELD, &s->source, err) ||
-        !get_str(f, "speaker", ATTACHE_MAX_FIELD, &s->speaker, err) ||
-        !get_str(f, "doc", ATTACHE_MAX_FIELD, &s->doc, err) ||
-        !get_str(f, "from", 10, &s->from, err) ||
-        !get_str(f, "to", 10, &s->to, err))
-        return ATT_WE_BAD_REQUEST;
-    drop_empty(&s->source);
-    drop_empty(&s->speaker);
-    drop_empty(&s->doc);
-    drop_empty(&s->from);
-    drop_empty(&s->to);
+    for (const cJSON *c = f->child; c != NULL; c = c->next) {
+        size_t i = 0;
+
+        while (i < NFILTERS && strcmp(filter_keys[i].name, c->string) != 0)
+            i++;
+        if (i == NFILTERS)
+            FAIL(ATT_WE_BAD_REQUEST, "unknown field %.64s in filter", c->string);
+        if (!get_str(f, c->string, filter_keys[i].max, filter_at(s, i), err))
+            return ATT_WE_BAD_REQUEST;
+        if (**filter_at(s, i) == '\0') /* an empty value filters nothing */
+            *filter_at(s, i) = NULL;
+    }
     if (!is_date(s->from) || !is_date(s->to))
         FAIL(ATT_WE_BAD_REQUEST, "filter dates must be YYYY, YYYY-MM or YYYY-MM-DD");
     return ATT_WE_NONE;
@@ -274,7 +298,7 @@ static enum att_wire_err parse_search(const cJSON *o, struct att_request *r, str
 {
     static const char *const keys[] = {"id",   "op",     "q",         "limit",  "offset",
                                        "filter", "per_doc", "sort", "highlight", "quotes",
-                                       "facets", "match",  NULL};
+                                       "facets", "match",  "lang", NULL};
     long limit = ATTACHE_DEFAULT_LIMIT, offset = 0, per_doc = 0;
     const cJSON *q = cJSON_GetObjectItemCaseSensitive(o, "q");
     enum att_wire_err code;
@@ -295,8 +319,12 @@ static enum att_wire_err parse_search(const cJSON *o, struct att_request *r, str
         !get_int(o, "offset", 0, ATTACHE_MAX_OFFSET, &offset, err) ||
         !get_int(o, "per_doc", 0, ATTACHE_MAX_PER_DOC, &per_doc, err) ||
         !get_bool(o, "quotes", &r->quotes, err) ||
-        !get_bool(o, "facets", &r->s.facets, err))
+        !get_bool(o, "facets", &r->s.facets, err) ||
+        !get_str(o, "lang", ATTACHE_MAX_LANG, &r->s.lang, err))
         return ATT_WE_BAD_REQUEST;
+    if (r->s.lang != NULL && !att_lang_known(r->s.lang))
+        FAIL(ATT_WE_BAD_REQUEST, "lang \"%s\" is not a language attache stems (%s)", r->s.lang,
+             ATT_LANGS);
     r->s.limit = (unsigned)limit;
     r->s.offset = (unsigned)offset;
     r->s.per_doc = (unsigned)per_doc;
@@ -305,8 +333,7 @@ static enum att_wire_err parse_search(const cJSON *o, struct att_request *r, str
         code = parse_highlight(cJSON_GetObjectItemCaseSensitive(o, "highlight"), r, err);
     if (code == ATT_WE_NONE)
         code = parse_words(o, r, err);
-    if (code == ATT_WE_NONE && r->s.qlen == 0 && !r->s.source && !r->s.speaker && !r->s.doc &&
-        !r->s.from && !r->s.to)
+    if (code == ATT_WE_NONE && r->s.qlen == 0 && !has_filter(&r->s))
         FAIL(ATT_WE_BAD_REQUEST, "q is empty and there is no filter");
     return code;
 }
@@ -603,15 +630,15 @@ static bool add_id(cJSON *o, const cJSON *id)
 /* "filter" and "highlight" with the members that differ from defaults. */
 static bool build_search_objects(const struct att_request *r, cJSON *o)
 {
-    const struct att_search *s = &r->s;
     cJSON *f = cJSON_CreateObject(), *h = cJSON_CreateObject();
-    bool ok = f != NULL && h != NULL && add_str(f, "source", s->source) &&
-              add_str(f, "from", s->from) && add_str(f, "to", s->to) &&
-              add_str(f, "speaker", s->speaker) && add_str(f, "doc", s->doc) &&
-              (strcmp(r->pre, "<b>") == 0 || add_str(h, "pre", r->pre)) &&
-              (strcmp(r->post, "</b>") == 0 || add_str(h, "post", r->post)) &&
-              (r->snippet_len == ATTACHE_DEFAULT_SNIPPET ||
-               att_add_int(h, "length", (long long)r->snippet_len) != NULL);
+    bool ok = f != NULL && h != NULL;
+
+    for (size_t i = 0; ok && i < NFILTERS; i++)
+        ok = add_str(f, filter_keys[i].name, *filter_at((struct att_search *)&r->s, i));
+    ok = ok && (strcmp(r->pre, "<b>") == 0 || add_str(h, "pre", r->pre)) &&
+         (strcmp(r->post, "</b>") == 0 || add_str(h, "post", r->post)) &&
+         (r->snippet_len == ATTACHE_DEFAULT_SNIPPET ||
+          att_add_int(h, "length", (long long)r->snippet_len) != NULL);
 
     if (ok && f->child != NULL) {
         ok = cJSON_AddItemToObject(o, "filter", f);
@@ -636,6 +663,7 @@ static bool build_search(const struct att_request *r, cJSON *o)
            (s->per_doc == 0 || att_add_int(o, "per_doc", s->per_doc)) &&
            (s->sort == ATT_SORT_RELEVANCE || add_str(o, "sort", sort_names[s->sort])) &&
            (s->match == ATT_MATCH_AUTO || add_str(o, "match", match_names[s->match])) &&
+           add_str(o, "lang", s->lang) &&
            (r->quotes || cJSON_AddFalseToObject(o, "quotes")) &&
            (!s->facets || cJSON_AddTrueToObject(o, "facets")) && build_search_objects(r, o);
 }

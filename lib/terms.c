@@ -123,3 +123,29 @@ size_t att_wildcard_count(const char *q, size_t len)
         n++;
     return n;
 }
+
+static const struct {
+    char code[3];
+    const char *stemmer;
+} stemmers[] = {
+    {"ar", "arabic"},     {"ca", "catalan"},  {"da", "danish"},   {"de", "german"},
+    {"en", "english"},    {"es", "spanish"},  {"eu", "basque"},   {"fi", "finnish"},
+    {"fr", "french"},     {"ga", "irish"},    {"hu", "hungarian"}, {"hy", "armenian"},
+    {"id", "indonesian"}, {"it", "italian"},  {"lt", "lithuanian"}, {"nb", "norwegian"},
+    {"ne", "nepali"},     {"nl", "dutch"},    {"nn", "norwegian"}, {"no", "norwegian"},
+    {"pt", "portuguese"}, {"ro", "romanian"}, {"ru", "russian"},  {"sv", "swedish"},
+    {"ta", "tamil"},      {"tr", "turkish"},
+};
+
+const char *att_lang_stemmer(const char *code)
+{
+    for (size_t i = 0; code != NULL && i < sizeof stemmers / sizeof stemmers[0]; i++)
+        if (strcmp(stemmers[i].code, code) == 0)
+            return stemmers[i].stemmer;
+    return NULL;
+}
+
+bool att_lang_known(const char *code)
+{
+    return att_lang_stemmer(code) != NULL;
+}

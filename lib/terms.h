@@ -10,12 +10,16 @@
 #define ATT_P_TITLE "S"     /* title words */
 #define ATT_P_QUOTE "XQ"    /* words inside quotations */
 #define ATT_P_SPEAKER "XS"  /* words of speaker names */
+#define ATT_P_AUTHOR "A"    /* words of the document's author */
 
 /* Boolean prefixes (filters, deletion, lookup). */
 #define ATT_P_DOC "XD"      /* parent document id */
 #define ATT_P_FILE "XF"     /* file the passage came from */
 #define ATT_P_SOURCE "XO"   /* source, lower-cased */
 #define ATT_P_SPK "XP"      /* speaker quoted in the passage, lower-cased */
+#define ATT_P_AUT "XA"      /* the document's author, lower-cased */
+#define ATT_P_ACTOR "XC"    /* actor named in the passage: its id ("china") */
+#define ATT_P_LANG "XL"     /* the document's language ("fr") */
 #define ATT_P_YEAR "Y"      /* Y2025 */
 #define ATT_P_MONTH "M"     /* M202511 */
 #define ATT_P_DAY "D"       /* D20251124 */
@@ -25,7 +29,10 @@ enum att_slot {
     ATT_SLOT_DATE = 0,      /* "YYYYMMDD", unknown parts "00" ("18620000") */
     ATT_SLOT_DOC = 1,       /* parent document id, for collapsing */
     ATT_SLOT_PASSAGE = 2,   /* passage number, sortable-encoded */
-    ATT_SLOT_SOURCE = 3     /* source as written, for facets */
+    ATT_SLOT_SOURCE = 3,    /* source as written, for facets */
+    ATT_SLOT_AUTHOR = 4,    /* author as written, for facets */
+    ATT_SLOT_LANG = 5,      /* language code, for facets */
+    ATT_SLOT_ACTORS = 6     /* the passage's actor ids, each followed by '\n' */
 };
 
 /* Metadata keys. */
@@ -33,14 +40,26 @@ enum att_slot {
 #define ATT_META_SHARE "attache:share"       /* "K/N": holds only share K of N */
 #define ATT_META_REVISION "attache:revision" /* commits made by attache */
 #define ATT_META_FILE "F:"                   /* per-file bookkeeping */
-#define ATT_FORMAT_VERSION "1"
+#define ATT_FORMAT_VERSION "2"
 
 /* Longest term we write (glass's limit is 245 bytes); longer ones are
  * hashed (see att_term). */
 #define ATT_TERM_MAX 240
 
-/* The stemmer of the text terms, for indexing and for queries alike. */
+/* The stemmer of the text terms, for indexing and for queries alike,
+ * when no language is given. */
 #define ATT_STEMMER "english"
+
+/* The languages attache stems, by ISO 639-1 code, for messages. */
+#define ATT_LANGS "ar ca da de en es eu fi fr ga hu hy id it lt ne nl no pt ro ru sv ta tr"
+
+/* The name of Xapian's stemmer for the language of ISO 639-1 code (lower
+ * case: "fr" gives "french"; "nb" and "nn" Norwegian), or NULL when
+ * attache has none for it. Pure. */
+const char *att_lang_stemmer(const char *code);
+
+/* Whether att_lang_stemmer knows code. */
+bool att_lang_known(const char *code);
 
 /* Build prefix + value into out (at least ATT_TERM_MAX + 1 bytes) as a
  * boolean term; a value that would make it longer than ATT_TERM_MAX keeps

@@ -14,7 +14,11 @@ namespace xap {
 void check_format(const Xapian::Database &db)
 {
     std::string f = db.get_metadata(ATT_META_FORMAT);
-    if (f.empty() || f == ATT_FORMAT_VERSION)
+    if (f.empty() && db.get_lastdocid() == 0)
+        return; // new and empty: the writer stamps it
+    if (f.empty())
+        f = "1"; // written before the key existed
+    if (f == ATT_FORMAT_VERSION)
         return;
     throw version_error("index format " + f.substr(0, 32) +
                         " is not supported by this attache (format " ATT_FORMAT_VERSION

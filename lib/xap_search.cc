@@ -4,6 +4,7 @@
 #include <algorithm>
 #include <cctype>
 #include <map>
+#include <memory>
 
 #include "xap_priv.h"
 
@@ -133,7 +134,10 @@ Xapian::Query parse(const att_search *s, Xapian::Database &db, Xapian::QueryPars
     qp.add_prefix("title", ATT_P_TITLE);
     qp.add_prefix("quote", ATT_P_QUOTE);
     qp.add_prefix("speaker", ATT_P_SPEAKER);
+    qp.add_prefix("author", ATT_P_AUTHOR);
     qp.add_boolean_prefix("source", ATT_P_SOURCE);
+    qp.add_boolean_prefix("actor", ATT_P_ACTOR);
+    qp.add_boolean_prefix("language", ATT_P_LANG);
     qp.add_rangeprocessor(&dates);
     qp.set_max_expansion(s->max_wildcard ? s->max_wildcard : 1000,
                          Xapian::Query::WILDCARD_LIMIT_MOST_FREQUENT);
@@ -155,6 +159,12 @@ Xapian::Query with_filters(Xapian::Query q, const att_search *s)
         f.emplace_back(xap::term_for(ATT_P_SOURCE, s->source, true));
     if (s->speaker && *s->speaker)
         f.emplace_back(xap::term_for(ATT_P_SPK, s->speaker, true));
+    if (s->author && *s->author)
+        f.emplace_back(xap::term_for(ATT_P_AUT, s->author, true));
+    if (s->actor && *s->actor)
+        f.emplace_back(xap::term_for(ATT_P_ACTOR, s->actor, true));
+    if (s->language && *s->language)
+        f.emplace_back(xap::term_for(ATT_P_LANG, s->language, true));
     if (s->doc && *s->doc)
         f.emplace_back(xap::term_for(ATT_P_DOC, s->doc, false));
     DateRange dates;
@@ -172,15 +182,22 @@ Xapian::Query with_filters(Xapian::Query q, const att_search *s)
 
 // The counts of a facet, most frequent first, each value cut to its first
 // n bytes (0: whole) and those that then agree added up: a year from the
-// date slot's YYYYMMDD. (Xapian's own ValueCountMatchSpy does the
-// counting, as it is the one remote databases can run.)
-void take_counts(const Xapian::ValueCountMatchSpy &c, size_t n_bytes, att_count **out,
-                 size_t *n)
+// date slot's YYYYMMDD. With split, a value is a list of items each ended
+// by '\n', and each item is counted. (Xapian's own ValueCountMatchSpy does
+// the counting, as it is the one remote databases can run.)
+void take_counts(const Xapian::ValueCountMatchSpy &c, size_t n_bytes, bool split,
+                 att_count **out, size_t *n)
 {
     std::map<std::string, uint32_t> sums;
     for (auto t = c.values_begin(); t != c.values_end(); ++t) {
         const std::string &v = *t;
-        if (!v.empty())
+        for (size_t b = 0, e; split && b < v.size(); b = e + 1) {
+            e = v.find('\n', b);
+            e = e == std::string::npos ? v.size() : e;
+            if (e > b)
+                sums[v.substr(b, e - b)] += t.get_termfreq();
+        }
+        if (!split && !v.empty())
             sums[n_bytes ? v.substr(0, n_bytes) : v] += t.get_termfreq();
     }
     std::vector<std::pair<std::string, uint32_t>> v(sums.begin(), sums.end());
@@ -243,16 +260,21 @@ void suggest(att_xdb *x, const att_search *s, const std::string &corrected, att_
 void count_facets(att_xdb *x, const att_search *s, const Xapian::Query &query,
                   Xapian::doccount all, att_result *r)
 {
-    Xapian::ValueCountMatchSpy sources(ATT_SLOT_SOURCE), years(ATT_SLOT_DATE);
+    static const unsigned slots[ATT_FACET_COUNT] = {
+        ATT_SLOT_SOURCE, ATT_SLOT_DATE, ATT_SLOT_AUTHOR, ATT_SLOT_LANG, ATT_SLOT_ACTORS};
+    std::vector<std::unique_ptr<Xapian::ValueCountMatchSpy>> spies;
     Xapian::Enquire enq(x->db);
     enq.set_query(query);
     if (s->per_doc)
         enq.set_collapse_key(ATT_SLOT_DOC, s->per_doc);
-    enq.add_matchspy(&sources);
-    enq.add_matchspy(&years);
+    for (unsigned slot : slots) {
+        spies.emplace_back(new Xapian::ValueCountMatchSpy(slot));
+        enq.add_matchspy(spies.back().get());
+    }
     enq.get_mset(0, 0, all);
-    take_counts(sources, 0, &r->sources, &r->nsources);
-    take_counts(years, 4, &r->years, &r->nyears);
+    for (int f = 0; f < ATT_FACET_COUNT; f++)
+        take_counts(*spies[f], f == ATT_FACET_YEAR ? 4 : 0, f == ATT_FACET_ACTOR,
+                    &r->facets[f].v, &r->facets[f].n);
 }
 
 // The hits of m into r, with the terms and wildcards of query for
@@ -416,6 +438,13 @@ bool may_stem_to(const std::string &lower, const std::set<std::string> &set)
 
 extern "C" {
 
+const char *att_facet_name(enum att_facet f)
+{
+    static const char *const names[ATT_FACET_COUNT] = {"source", "year", "author", "language",
+                                                       "actor"};
+    return f >= 0 && f < ATT_FACET_COUNT ? names[f] : "?";
+}
+
 void att_result_free(att_result *r)
 {
     if (r == nullptr)
@@ -423,12 +452,11 @@ void att_result_free(att_result *r)
     for (size_t i = 0; r->hits && i < r->n; i++)
         std::free(r->hits[i].data);
     std::free(r->hits);
-    for (size_t i = 0; i < r->nsources; i++)
-        std::free(r->sources[i].value);
-    for (size_t i = 0; i < r->nyears; i++)
-        std::free(r->years[i].value);
-    std::free(r->sources);
-    std::free(r->years);
+    for (auto &f : r->facets) {
+        for (size_t i = 0; i < f.n; i++)
+            std::free(f.v[i].value);
+        std::free(f.v);
+    }
     std::free(r->spelling);
     for (size_t i = 0; i < r->nmissing; i++)
         std::free(r->missing[i]);

@@ -130,9 +130,9 @@ int att_xdoc_data(struct att_xdoc *d, const char *data, size_t len, struct att_e
 /* Open path read-only (a database directory, a stub file, or a directory
  * holding a XAPIANDB stub, which may name shards). Caller owns *out:
  * att_xdb_close(). A database stamped with another index format than
- * this attache's is refused; one with no stamp is taken as this format.
+ * this attache's is refused; one with no stamp is format 1.
  * Returns ATT_OK, ATT_E_OPENING, ATT_E_VERSION (err: "index format 7 is
- * not supported by this attache (format 1): rebuild it with attache-index
+ * not supported by this attache (format 2): rebuild it with attache-index
  * --rebuild"), ATT_E_CORRUPT, ATT_E_NOMEM. */
 int att_xdb_open(const char *path, struct att_xdb **out, struct att_err *err);
 void att_xdb_close(struct att_xdb *db); /* NULL-safe */
@@ -226,10 +226,15 @@ struct att_search {
     enum att_match match;
     const char *source;     /* filters */
     const char *speaker;
+    const char *author;
+    const char *actor;      /* an actor id ("china") */
+    const char *language;   /* documents in this language ("fr") */
     const char *doc;
     const char *from;       /* "YYYY[-MM[-DD]]" inclusive */
     const char *to;
-    bool facets;            /* count sources and years of all matches */
+    const char *lang;       /* the query's language ("fr"): its stemmer; NULL:
+                             * English */
+    bool facets;            /* count all matches by each enum att_facet */
     bool spelling;          /* suggest a correction when few match */
     unsigned time_limit_ms; /* 0: none */
     unsigned max_wildcard;  /* terms a wildcard may expand to */
@@ -248,6 +253,19 @@ struct att_count {
     uint32_t count;
 };
 
+/* What a search's facets count its matches by. */
+enum att_facet {
+    ATT_FACET_SOURCE = 0,
+    ATT_FACET_YEAR,
+    ATT_FACET_AUTHOR,
+    ATT_FACET_LANGUAGE,
+    ATT_FACET_ACTOR,        /* a passage counts once for each actor it names */
+    ATT_FACET_COUNT
+};
+
+/* The facet's name in the protocol ("source", "year", ...). */
+const char *att_facet_name(enum att_facet f);
+
 struct att_xquery;          /* the parsed query, for highlighting */
 
 struct att_result {
@@ -256,8 +274,10 @@ struct att_result {
     uint32_t estimate, lower, upper;
     bool partial;           /* the time limit cut the match short */
     char *spelling;         /* corrected query, or NULL */
-    struct att_count *sources, *years; /* with facets: by count, desc */
-    size_t nsources, nyears;
+    struct {
+        struct att_count *v; /* with facets: by count, desc */
+        size_t n;
+    } facets[ATT_FACET_COUNT];
     uint64_t revision;
     char **missing;         /* sources left out (out of reach), or NULL */
     size_t nmissing;

@@ -22,6 +22,7 @@
 #define ATTACHE_MAX_QUERY 4096              /* bytes of q */
 #define ATTACHE_MAX_WILDCARDS 32            /* word* patterns in one q */
 #define ATTACHE_MAX_FIELD 1024              /* bytes of a filter value */
+#define ATTACHE_MAX_LANG 16                 /* bytes of a language code */
 #define ATTACHE_MAX_MARKER 64               /* bytes of highlight pre/post */
 #define ATTACHE_DEFAULT_SNIPPET 240         /* bytes of snippet text */
 #define ATTACHE_MIN_SNIPPET 16

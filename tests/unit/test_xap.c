@@ -214,7 +214,7 @@ static void date_slots(void **state)
     assert_false(att_date_slot("2025/11/24", s));
 }
 
-#define VERSION_HINT "index format 7 is not supported by this attache (format 1): rebuild it " \
+#define VERSION_HINT "index format 7 is not supported by this attache (format " ATT_FORMAT_VERSION "): rebuild it " \
                      "with attache-index --rebuild"
 
 /* Stamp the database at path with format (NULL: remove the key). */
@@ -297,7 +297,7 @@ static void swap_to_other_format_is_refused(void **state)
     (void)state;
     snprintf(dir, sizeof dir, "%s", sub("fmt-swap"));
     assert_int_equal(mkdir(dir, 0755), 0);
-    make_gen(dir, 1, "1");
+    make_gen(dir, 1, ATT_FORMAT_VERSION);
     assert_int_equal(att_xdb_open(dir, &db, &err), ATT_OK);
     make_gen(dir, 2, "7");
     assert_int_equal(att_xdb_open(dir, &db2, &err), ATT_E_VERSION);

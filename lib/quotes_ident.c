@@ -191,7 +191,7 @@ static size_t run_end(const struct ctx *c, size_t k)
  * President António Costa"). */
 static int add_run(struct ctx *c, size_t s, size_t e)
 {
-    struct who w;
+    struct who w = {0, 0, 0, 0, false, false};
     enum res r = att_q_name_back(c, e, &w);
     size_t k;
     int rc = ATT_OK;

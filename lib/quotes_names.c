@@ -1,6 +1,7 @@
 /* attache: the words of the quotation finder: its word lists (verbs of
  * saying, titles, bodies, particles ...) and the flags of a word, with
  * Unicode letter case. Reading names from words is quotes_who.c's job. */
+#include <pthread.h>
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
@@ -175,28 +176,6 @@ bool att_q_same(const char *w, const unsigned char *s, size_t n, bool nocase)
     return k == n && w[k] == '\0';
 }
 
-static bool in_table(const char *const *table, const unsigned char *s, size_t n, bool nocase)
-{
-    unsigned char first = nocase ? fold(s[0]) : s[0];
-
-    for (size_t k = 0; table[k] != NULL; k++) {
-        unsigned char w = (unsigned char)table[k][0];
-
-        if ((nocase ? fold(w) : w) == first && att_q_same(table[k], s, n, nocase))
-            return true;
-    }
-    return false;
-}
-
-bool att_q_saying(const unsigned char *s, size_t n)
-{
-    return in_table(verbs, s, n, false);
-}
-
-bool att_q_participle(const unsigned char *s, size_t n)
-{
-    return in_table(participles, s, n, false);
-}
 
 /* ---------------------------------------------------------- words */
 
@@ -247,22 +226,89 @@ static bool contraction(const unsigned char *t, size_t a, size_t b)
     return false;
 }
 
-/* The word lists a word is looked up in, and the flag each gives. */
+/* The word lists a word is looked up in, the flag each gives, and whether
+ * it is compared without regard to ASCII case. X_STOP and X_DOCNOUN are
+ * only for this file. */
+#define X_STOP (1u << 30)
+#define X_DOCNOUN (1u << 29)
+
 static const struct lexicon {
     const char *const *words;
     unsigned flag;
     bool nocase;
-    bool lower; /* every entry starts lower-case: other words are skipped */
 } lexicons[] = {
-    {verbs, F_VERB, false, true},      {verbs_before_name, F_BEFORE, false, true},
-    {participles, F_ING, false, true}, {adverbs, F_ADV, false, true},
-    {joiners, F_JOIN, false, true},    {particles, F_PART, false, true},
-    {titles, F_ROLE | F_TITLE, true, false}, {modifiers, F_ROLE, true, false},
-    {acronyms, F_ROLE, false, false},        {honorifics, F_ROLE | F_TITLE, false, false},
-    {generic, F_GENERIC, true, false}, {bodies, F_BODY, false, true},
-    {spokes, F_SPOKES, false, true},   {times, F_TIME, false, false},
-    {docverbs, F_DOCV, false, true},
+    {verbs, F_VERB, false},      {verbs_before_name, F_BEFORE, false},
+    {participles, F_ING, false}, {adverbs, F_ADV, false},
+    {joiners, F_JOIN, false},    {particles, F_PART, false},
+    {titles, F_ROLE | F_TITLE, true}, {modifiers, F_ROLE, true},
+    {acronyms, F_ROLE, false},   {honorifics, F_ROLE | F_TITLE, false},
+    {generic, F_GENERIC, true},  {bodies, F_BODY, false},
+    {spokes, F_SPOKES, false},   {times, F_TIME, false},
+    {docverbs, F_DOCV, false},   {stops, X_STOP, false},
+    {docnouns, X_DOCNOUN, false},
 };
+
+/* Every word of the lists in one hash table, keyed by the word folded to
+ * lower case; built once, then only read (thread-safe). */
+#define LEX_SLOTS 2048 /* a power of two, above twice the words of the lists */
+#define LEX_LONGEST 24 /* no word of the lists is longer */
+
+static struct lexslot {
+    const char *w;
+    unsigned short len;
+    unsigned short lexicon; /* index in lexicons + 1; 0: a free slot */
+} lex[LEX_SLOTS];
+static pthread_once_t lex_once = PTHREAD_ONCE_INIT;
+
+static uint32_t lex_hash(const unsigned char *s, size_t n)
+{
+    uint32_t h = 2166136261u;
+
+    for (size_t i = 0; i < n; i++)
+        h = (h ^ fold(s[i])) * 16777619u;
+    return h & (LEX_SLOTS - 1);
+}
+
+static void lex_build(void)
+{
+    for (size_t k = 0; k < sizeof lexicons / sizeof lexicons[0]; k++) {
+        for (const char *const *w = lexicons[k].words; *w != NULL; w++) {
+            size_t n = strlen(*w);
+            uint32_t i = lex_hash((const unsigned char *)*w, n);
+
+            while (lex[i].lexicon != 0)
+                i = (i + 1) & (LEX_SLOTS - 1);
+            lex[i] = (struct lexslot){*w, (unsigned short)n, (unsigned short)(k + 1)};
+        }
+    }
+}
+
+/* The flags of every list holding s[0..n). */
+static unsigned lookup(const unsigned char *s, size_t n)
+{
+    unsigned f = 0;
+
+    if (n == 0 || n > LEX_LONGEST)
+        return 0;
+    pthread_once(&lex_once, lex_build);
+    for (uint32_t i = lex_hash(s, n); lex[i].lexicon != 0; i = (i + 1) & (LEX_SLOTS - 1)) {
+        const struct lexicon *x = &lexicons[lex[i].lexicon - 1];
+
+        if (lex[i].len == n && att_q_same(lex[i].w, s, n, x->nocase))
+            f |= x->flag;
+    }
+    return f;
+}
+
+bool att_q_saying(const unsigned char *s, size_t n)
+{
+    return (lookup(s, n) & F_VERB) != 0;
+}
+
+bool att_q_participle(const unsigned char *s, size_t n)
+{
+    return (lookup(s, n) & F_ING) != 0;
+}
 
 /* "Secretary-General", "Vice-President": a hyphenated word whose every part
  * is a role is one, and a title when a part is. */
@@ -274,15 +320,14 @@ static unsigned hyphen_roles(const unsigned char *t, size_t a, size_t b)
     if (memchr(t + a, '-', b - a) == NULL)
         return 0;
     for (; i < b; i = j + 1) {
+        unsigned g;
+
         for (j = i; j < b && t[j] != '-'; j++)
             ;
-        if (j == i)
+        g = lookup(t + i, j - i);
+        if (!(g & F_ROLE))
             return 0;
-        if (in_table(titles, t + i, j - i, true))
-            f |= F_TITLE;
-        else if (!in_table(modifiers, t + i, j - i, true)
-                 && !in_table(acronyms, t + i, j - i, false))
-            return 0;
+        f |= g & F_TITLE;
     }
     return f;
 }
@@ -291,9 +336,10 @@ static unsigned hyphen_roles(const unsigned char *t, size_t a, size_t b)
 unsigned att_q_word_flags(const unsigned char *t, size_t a, size_t b, size_t e)
 {
     bool lower = att_q_case_at(t, a, b) < 0;
-    unsigned f = lower ? F_LOWER : 0;
+    unsigned x = lookup(t + a, b - a);
+    unsigned f = (lower ? F_LOWER : 0) | (x & ~(X_STOP | X_DOCNOUN));
 
-    if (capital(t, a, b) && !in_table(stops, t + a, b - a, false))
+    if (capital(t, a, b) && !(x & X_STOP))
         f |= F_CAP;
     if (t[a] >= '0' && t[a] <= '9')
         f |= F_DIGIT;
@@ -301,12 +347,6 @@ unsigned att_q_word_flags(const unsigned char *t, size_t a, size_t b, size_t e)
         f |= F_POSS;
     if (contraction(t, a, b))
         f |= F_CONTR;
-    for (size_t k = 0; k < sizeof lexicons / sizeof lexicons[0]; k++) {
-        const struct lexicon *x = &lexicons[k];
-
-        if ((lower || !x->lower) && in_table(x->words, t + a, b - a, x->nocase))
-            f |= x->flag;
-    }
     if ((f & F_CAP) && !(f & F_ROLE))
         f |= hyphen_roles(t, a, b);
     return f;
@@ -316,5 +356,5 @@ unsigned att_q_word_flags(const unsigned char *t, size_t a, size_t b, size_t e)
  * "statement", "readout". */
 bool att_q_docnoun(const unsigned char *s, size_t n)
 {
-    return in_table(docnouns, s, n, false);
+    return (lookup(s, n) & X_DOCNOUN) != 0;
 }

@@ -242,7 +242,7 @@ static bool colon_verb(const struct ctx *c, size_t k)
  * opens a sentence. */
 static void on_subject(struct ctx *c, size_t k)
 {
-    struct who w;
+    struct who w = {0, 0, 0, 0, false, false};
     size_t s = k;
 
     if (att_q_name_back(c, k, &w) != R_NAME || w.inst)
@@ -264,7 +264,7 @@ static void on_subject(struct ctx *c, size_t k)
 /* Find the attributions of the tokenized group, in token order. */
 static int scan_group(struct ctx *c)
 {
-    struct who w;
+    struct who w = {0, 0, 0, 0, false, false};
     int rc = ATT_OK;
 
     c->verbs.n = c->accs.n = 0;

@@ -404,7 +404,7 @@ static bool opens_clause(const struct ctx *c, size_t e, const struct who *w)
 static enum res apposition(const struct ctx *c, size_t j, struct who *w)
 {
     for (size_t m = j; m > 0 && j - m < APPOSITION_MAX; m--) {
-        struct who a, b;
+        struct who a = {0, 0, 0, 0, false, false}, b = a;
         enum res ra, rb;
         bool bname;
 

@@ -107,6 +107,14 @@ int att_doc_parse(const char *file_id, enum att_format fmt, const char *data, si
  * Returns false (out untouched) when s holds no recognisable date. */
 bool att_date_normalize(const char *s, size_t len, char out[11]);
 
+/* Normalise a language into out as its lower-case ISO 639-1 code ("fr"):
+ * a two-letter code, a code with a region or script ("fr-FR", "pt_BR",
+ * "zh-Hant-TW"), a three-letter ISO 639-2 or 639-3 code ("fra", "fre") or
+ * an English name ("French"), in any case. Languages without a two-letter
+ * code are not known. Returns false (out untouched) when s is none of
+ * these. Pure: safe from any thread. */
+bool att_lang_normalize(const char *s, size_t len, char out[3]);
+
 /* A date from a file name's leading digits: "2025-11-24-call.txt" gives
  * 2025-11-24, "20251124_x.txt" 2025-11-24, "1862_abraham_lincoln_r.txt"
  * 1862. Only the last path component is looked at. */

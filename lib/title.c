@@ -164,12 +164,14 @@ static int address_kind(const char *s, size_t n, unsigned max_words)
 }
 
 /* The phrase of s[0..n) that ends at the first ',', ';', ':', '!', '?',
- * sentence end or dash: its length (trailing white space left out) and,
- * in *next, where the text after its separator starts. */
+ * sentence end or dash (or after SCAN_MAX bytes): its length (trailing
+ * white space left out) and, in *next, where the text after its separator
+ * starts. */
 static size_t phrase(const char *s, size_t n, size_t *next)
 {
     size_t i = 0, e;
 
+    n = n < SCAN_MAX ? n : SCAN_MAX;
     while (i < n && strchr(",;:!?", s[i]) == NULL && sentence_end_at(s, n, i) == 0 &&
            !(n - i >= 3 && memcmp(s + i, "\xE2\x80\x94", 3) == 0) && s[i] != '\n')
         i++;
@@ -322,11 +324,11 @@ static size_t first_sentence(const char *s, size_t n, size_t max)
 static size_t clause_cut(const char *s, size_t lim)
 {
     for (size_t i = lim; i > lim * 2 / 5; i--) {
-        bool dash = i + 1 < lim && s[i - 1] == ' ' && s[i + 1] == ' ' &&
-                    (s[i] == '-' || (unsigned char)s[i] == 0xE2);
+        bool em = i + 3 <= lim && memcmp(s + i, "\xE2\x80\x94", 3) == 0;
+        bool en = i + 4 <= lim && memcmp(s + i, "\xE2\x80\x93 ", 4) == 0 && s[i - 1] == ' ';
+        bool hyphen = i + 1 < lim && s[i] == '-' && s[i - 1] == ' ' && s[i + 1] == ' ';
 
-        if (s[i] == ',' || s[i] == ';' || s[i] == ':' || dash ||
-            (i + 3 <= lim && memcmp(s + i, "\xE2\x80\x94", 3) == 0))
+        if (s[i] == ',' || s[i] == ';' || s[i] == ':' || em || en || hyphen)
             return i;
     }
     return 0;

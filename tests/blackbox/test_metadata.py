@@ -120,7 +120,7 @@ class MetadataTest(unittest.TestCase):
 
     def test_author_words_in_the_query(self):
         self.assertEqual(self.ids(self.hits("author:dupont")), ["brief-2"])
-        self.assertEqual(self.ids(self.hits("author:roe corridor")),
+        self.assertEqual(self.ids(self.hits("author:roe corridor", match="all")),
                          ["brief-1", "news/ministers.txt"])
 
     def test_filter_language(self):

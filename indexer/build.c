@@ -120,9 +120,10 @@ static int replace_file(struct builder *b, struct job *j, struct att_err *err)
     r->failed = NULL;
     if (rc == ATT_OK)
         rc = state_save(b->w, r, err);
-    if (rc == ATT_OK && j->existed)
+    if (rc == ATT_OK && j->existed) {
         b->c.updated++;
-    else if (rc == ATT_OK)
+        b->c.meta_updated += j->meta_only;
+    } else if (rc == ATT_OK)
         b->c.added++;
     return rc;
 }
@@ -248,7 +249,7 @@ static struct job *take(struct queue *q, int lane)
 static void *preparer_main(void *arg)
 {
     struct queue *q = arg;
-    bool fatal = false;
+    bool fatal = prepare_begin(&q->p, q->files, &q->err) != ATT_OK;
     size_t i;
 
     for (i = 0; i < q->files->n && !*q->stop && !fatal; i++) {

@@ -26,6 +26,9 @@ struct build_opts {
 struct build_counts {
     unsigned added, updated, removed, unchanged, failed, skipped;
     uint64_t bytes_read;
+    unsigned meta_updated;  /* of updated: the same content, other folder metadata */
+    unsigned duplicates;    /* files with the same content as another (the end) */
+    unsigned id_conflicts;  /* .jsonl records left out: another file holds the id */
 };
 
 static inline struct build_counts build_counts_add(struct build_counts a, struct build_counts b)
@@ -33,7 +36,10 @@ static inline struct build_counts build_counts_add(struct build_counts a, struct
     return (struct build_counts){a.added + b.added, a.updated + b.updated,
                                  a.removed + b.removed, a.unchanged + b.unchanged,
                                  a.failed + b.failed, a.skipped + b.skipped,
-                                 a.bytes_read + b.bytes_read};
+                                 a.bytes_read + b.bytes_read,
+                                 a.meta_updated + b.meta_updated,
+                                 a.duplicates + b.duplicates,
+                                 a.id_conflicts + b.id_conflicts};
 }
 
 struct builder {

@@ -420,8 +420,10 @@ int run_index(struct run_opts *o, unsigned *failed, struct att_err *err)
     rc = finish_run(r, rc, &passages, err);
     sum_lanes(r);
     if (rc == ATT_OK)
+        report_overlaps(&r->st, &r->b[0].c);
+    if (rc == ATT_OK)
         report_summary(o, &r->b[0].c, &r->st, passages, progress_now() - t0, stop_requested);
-    *failed = r->b[0].c.failed;
+    *failed = r->b[0].c.failed + r->b[0].c.id_conflicts; /* both exit 1 */
     state_free(&r->st);
     free(r);
     return rc;

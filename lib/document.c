@@ -61,6 +61,7 @@ void att_doc_init(struct att_doc *d)
     d->body = NULL;
     d->body_len = 0;
     d->title_from_body = false;
+    d->date_from_name = false;
     d->warning = NULL;
 }
 
@@ -472,6 +473,7 @@ static int finish(struct att_doc *d, const char *file_id)
         d->date = strdup(date);
         if (d->date == NULL)
             return ATT_E_NOMEM;
+        d->date_from_name = true;
     }
     /* Without memory for it the document simply has no title. */
     if (d->title == NULL && d->body != NULL) {

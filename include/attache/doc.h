@@ -38,6 +38,7 @@ struct att_doc {
     char *body;
     size_t body_len;
     bool title_from_body; /* title made from the first words of the body */
+    bool date_from_name;  /* date taken from the file name (att_doc_parse) */
     char *warning; /* a problem that did not stop the reader, for the user:
                     * "date '2025-13-45' not understood"; NULL when none */
 };

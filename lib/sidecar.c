@@ -39,24 +39,6 @@ static bool good_name(const char *s)
     return strspn(s, "abcdefghijklmnopqrstuvwxyz0123456789_-") == n;
 }
 
-bool att_sidecar_lang(const char *s, char out[3])
-{
-    char a = s[0], b = a ? s[1] : 0;
-
-    if (a >= 'A' && a <= 'Z')
-        a = (char)(a - 'A' + 'a');
-    if (b >= 'A' && b <= 'Z')
-        b = (char)(b - 'A' + 'a');
-    if (a < 'a' || a > 'z' || b < 'a' || b > 'z')
-        return false;
-    if (s[2] != '\0' && s[2] != '-' && s[2] != '_')
-        return false;
-    out[0] = a;
-    out[1] = b;
-    out[2] = '\0';
-    return true;
-}
-
 static void rule_free(struct att_sidecar_rule *r)
 {
     for (size_t i = 0; i < r->n; i++) {
@@ -126,8 +108,8 @@ static const char *normalise(const char *name, char **val, char *why)
 
     if (strcmp(name, "date") == 0 && !att_date_normalize(*val, strlen(*val), out))
         return say(why, "date '%.60s' not understood", *val);
-    if (strcmp(name, "language") == 0 && !att_sidecar_lang(*val, out))
-        return say(why, "language '%.60s' is not a two-letter code", *val);
+    if (strcmp(name, "language") == 0 && !att_lang_normalize(*val, strlen(*val), out))
+        return say(why, "language '%.60s' not understood", *val);
     if (strcmp(name, "date") == 0 || strcmp(name, "language") == 0)
         memcpy(*val, out, strlen(out) + 1); /* never longer than what it was made from */
     return NULL;

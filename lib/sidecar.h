@@ -77,8 +77,5 @@ void att_sidecar_hash(const struct att_sidecar_set *set, char out[17]);
 int att_sidecar_apply(const struct att_sidecar_set *set, struct att_doc *d, uint64_t *h,
                       unsigned *applied);
 
-/* A language code as attache stores it: two ASCII letters, lower-cased
- * ("FR", "fr-CA" give "fr"). False when s is not one. */
-bool att_sidecar_lang(const char *s, char out[3]);
 
 #endif

@@ -61,7 +61,7 @@ static void test_lines_and_bad_lines(void **state)
         "{\"file\":\"a.txt\",\"date\":\"someday\"}\n"
         "{\"file\":\"a/b.txt\",\"party\":\"x\"}\n"
         "{\"file\":\"a.txt\",\"id\":\"x\"}\n"
-        "{\"file\":\"a.txt\",\"language\":\"english\"}\n"
+        "{\"file\":\"a.txt\",\"language\":\"martian\"}\n"
         "{\"file\":\"a.txt\",\"party\":\"\"}\n"
         "{\"file\":\"a.txt\",\"party\":null}\n"
         "   # indented comment\n"
@@ -84,7 +84,7 @@ static void test_lines_and_bad_lines(void **state)
     assert_non_null(strstr(b.why[4], "date 'someday' not understood"));
     assert_non_null(strstr(b.why[5], "without '/'"));
     assert_non_null(strstr(b.why[6], "'id' cannot be given"));
-    assert_non_null(strstr(b.why[7], "language 'english'"));
+    assert_non_null(strstr(b.why[7], "language 'martian'"));
     assert_non_null(strstr(b.why[8], "is empty"));
     assert_non_null(strstr(b.why[9], "'party' is not a string"));
     att_sidecar_match(&sc, "a.txt", &set);
@@ -238,11 +238,12 @@ static void test_limits(void **state)
     assert_int_equal(set.n, 0);
     att_sidecar_free(&sc);
 
-    assert_true(att_sidecar_lang("pt-BR", lang));
+    assert_true(att_lang_normalize("pt-BR", 5, lang));
     assert_string_equal(lang, "pt");
-    assert_false(att_sidecar_lang("f", lang));
-    assert_false(att_sidecar_lang("fra", lang));
-    assert_false(att_sidecar_lang("", lang));
+    assert_false(att_lang_normalize("f", 1, lang));
+    assert_true(att_lang_normalize("fra", 3, lang));
+    assert_string_equal(lang, "fr");
+    assert_false(att_lang_normalize("", 0, lang));
 }
 
 int main(void)

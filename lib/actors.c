@@ -1,72 +1,29 @@
-/* attache: the gazetteer of actors: loading it from text, finding its
- * aliases in passages (hash tables of word phrases, longest match first),
- * looking names up, and writing it back out. No I/O, no logging. */
+/* attache: the gazetteer of actors: its hash tables of alias phrases, the
+ * word rules of matching, and loading it from text line by line (the
+ * search, lookups and dump are in actors_find.c). No I/O, no logging. */
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <xxhash.h>
 
-#include "actors.h"
+#include "actors_priv.h"
 #include "attache/text.h"
 #include "buf.h"
 #include "xap_unicode.h"
 
-enum { VAL_NONE = -1, VAL_BLOCK = -2 };
-
-/* A key (an alias's words joined by single spaces, or an id) and what it
- * maps to. */
-struct slot {
-    char *key;
-    size_t len;
-    uint64_t h;
-    int val;
-    bool variant; /* the capitals of an alias, not the alias itself */
-};
-
-/* Open addressing with linear probing; cap a power of two, at most half
- * full. */
-struct table {
-    struct slot *v;
-    size_t cap, n;
-};
-
-struct actor {
-    char *id, *name;
-    char **alias;   /* as written, the name first when it is one */
-    size_t n, cap;
-};
-
-struct att_actors {
-    struct actor *a;
-    size_t n, cap;
-    struct actor blocks;   /* the block phrases, as written */
-    struct table aliases;  /* alias key -> actor index, VAL_BLOCK, VAL_NONE */
-    struct table first;    /* first word of an alias -> most words of one */
-    struct table ids;      /* id -> actor index */
-    uint8_t starts[32];    /* bitmap of the first bytes of first words */
-};
-
-/* A word of text: text[s..e), and whether the gap after it may go on
- * inside a phrase. */
-struct tok {
-    size_t s, e;
-    bool join;
-};
-
-#define MAX_TOKS_ALIAS (ATT_ACTORS_MAX_WORDS + 1)
-
-static uint64_t hash(const char *s, size_t len)
+uint64_t att_actors_hash(const char *s, size_t len)
 {
     return XXH3_64bits(s, len);
 }
 
-static struct slot *table_find(const struct table *t, const char *key, size_t len, uint64_t h)
+struct att_actor_slot *att_actors_slot(const struct att_actor_table *t, const char *key,
+                                       size_t len, uint64_t h)
 {
     if (t->cap == 0)
         return NULL;
     for (size_t i = h & (t->cap - 1);; i = (i + 1) & (t->cap - 1)) {
-        struct slot *s = &t->v[i];
+        struct att_actor_slot *s = &t->v[i];
 
         if (s->key == NULL)
             return NULL;
@@ -75,10 +32,10 @@ static struct slot *table_find(const struct table *t, const char *key, size_t le
     }
 }
 
-static int table_grow(struct table *t)
+static int table_grow(struct att_actor_table *t)
 {
     size_t cap = t->cap ? t->cap * 2 : 64;
-    struct slot *v = calloc(cap, sizeof *v);
+    struct att_actor_slot *v = calloc(cap, sizeof *v);
 
     if (v == NULL)
         return ATT_E_NOMEM;
@@ -99,10 +56,10 @@ static int table_grow(struct table *t)
 
 /* The slot of key, made (val VAL_NONE) when missing; NULL when out of
  * memory. */
-static struct slot *table_put(struct table *t, const char *key, size_t len)
+static struct att_actor_slot *table_put(struct att_actor_table *t, const char *key, size_t len)
 {
-    uint64_t h = hash(key, len);
-    struct slot *s = table_find(t, key, len, h);
+    uint64_t h = att_actors_hash(key, len);
+    struct att_actor_slot *s = att_actors_slot(t, key, len, h);
     size_t i;
 
     if (s != NULL)
@@ -123,7 +80,7 @@ static struct slot *table_put(struct table *t, const char *key, size_t len)
     return s;
 }
 
-static void table_free(struct table *t)
+static void table_free(struct att_actor_table *t)
 {
     for (size_t i = 0; i < t->cap; i++)
         free(t->v[i].key);
@@ -151,7 +108,7 @@ static bool word_char(const char *s, size_t len, size_t i, size_t *adv)
 
 /* Whether g[0..n), the gap between two words, lets a phrase go on: short,
  * and only white space, '.', '-', apostrophes and no-break spaces. */
-static bool joins(const char *g, size_t n)
+bool att_actors_joins(const char *g, size_t n)
 {
     if (n > 8)
         return false;
@@ -177,7 +134,7 @@ static bool joins(const char *g, size_t n)
 
 /* The next word of s[0..len) at or after *pos into *t (join not set);
  * false when there is none. */
-static bool next_word(const char *s, size_t len, size_t *pos, struct tok *t)
+bool att_actors_next_word(const char *s, size_t len, size_t *pos, struct att_actor_tok *t)
 {
     size_t i = *pos, adv;
 
@@ -196,14 +153,14 @@ static bool next_word(const char *s, size_t len, size_t *pos, struct tok *t)
 /* The words of an alias into key (joined by single spaces, at most
  * ATT_ACTORS_MAX_ALIAS bytes); returns the number of words, or 0 with
  * *why set when it cannot be an alias. */
-static size_t alias_key(const char *a, size_t len, char *key, size_t *klen, const char **why)
+size_t att_actors_key(const char *a, size_t len, char *key, size_t *klen, const char **why)
 {
-    struct tok t;
+    struct att_actor_tok t;
     size_t pos = 0, n = 0, prev_e = 0;
 
     *klen = 0;
-    while (next_word(a, len, &pos, &t)) {
-        if (n > 0 && !joins(a + prev_e, t.s - prev_e)) {
+    while (att_actors_next_word(a, len, &pos, &t)) {
+        if (n > 0 && !att_actors_joins(a + prev_e, t.s - prev_e)) {
             *why = "only white space, '.', '-' or an apostrophe may part its words";
             return 0;
         }
@@ -222,7 +179,7 @@ static size_t alias_key(const char *a, size_t len, char *key, size_t *klen, cons
     return n;
 }
 
-static int push_alias(struct actor *a, const char *s, size_t len)
+static int push_alias(struct att_actor *a, const char *s, size_t len)
 {
     char *c;
 
@@ -236,14 +193,14 @@ static int push_alias(struct actor *a, const char *s, size_t len)
 }
 
 /* Remove from a the aliases whose key is key[0..klen). */
-static void drop_alias(struct actor *a, const char *key, size_t klen)
+static void drop_alias(struct att_actor *a, const char *key, size_t klen)
 {
     char k[ATT_ACTORS_MAX_ALIAS + 1];
     const char *why;
     size_t kl, j = 0;
 
     for (size_t i = 0; i < a->n; i++) {
-        if (alias_key(a->alias[i], strlen(a->alias[i]), k, &kl, &why) > 0 && kl == klen &&
+        if (att_actors_key(a->alias[i], strlen(a->alias[i]), k, &kl, &why) > 0 && kl == klen &&
             memcmp(k, key, klen) == 0)
             free(a->alias[i]);
         else
@@ -252,7 +209,7 @@ static void drop_alias(struct actor *a, const char *key, size_t klen)
     a->n = j;
 }
 
-static struct actor *owner(struct att_actors *g, int val)
+static struct att_actor *owner(struct att_actors *g, int val)
 {
     return val == VAL_BLOCK ? &g->blocks : val >= 0 ? &g->a[val] : NULL;
 }
@@ -261,7 +218,7 @@ static struct actor *owner(struct att_actors *g, int val)
 static int note_first(struct att_actors *g, const char *key, size_t klen, size_t words)
 {
     const char *sp = memchr(key, ' ', klen);
-    struct slot *f = table_put(&g->first, key, sp ? (size_t)(sp - key) : klen);
+    struct att_actor_slot *f = table_put(&g->first, key, sp ? (size_t)(sp - key) : klen);
 
     if (f == NULL)
         return ATT_E_NOMEM;
@@ -277,7 +234,7 @@ static int put_variant(struct att_actors *g, int val, const char *key, size_t kl
 {
     char up[ATT_ACTORS_MAX_ALIAS + 1];
     bool lower = false;
-    struct slot *s;
+    struct att_actor_slot *s;
 
     for (size_t i = 0; i < klen; i++) {
         lower = lower || (key[i] >= 'a' && key[i] <= 'z');
@@ -300,14 +257,16 @@ static int put_variant(struct att_actors *g, int val, const char *key, size_t kl
 static int give_alias(struct att_actors *g, int val, const char *a, size_t len, const char *key,
                       size_t klen, size_t words)
 {
-    struct slot *s = table_put(&g->aliases, key, klen);
-    struct actor *was;
+    struct att_actor_slot *s = table_put(&g->aliases, key, klen);
+    struct att_actor *was;
     int rc;
 
     if (s == NULL)
         return ATT_E_NOMEM;
-    if (s->val == val && !s->variant)
-        return ATT_OK;
+    if (s->val == val && !s->variant) { /* the same alias: as written last */
+        drop_alias(owner(g, val), key, klen);
+        return push_alias(owner(g, val), a, len);
+    }
     was = s->variant ? NULL : owner(g, s->val);
     if (was != NULL)
         drop_alias(was, key, klen);
@@ -323,7 +282,7 @@ static int give_alias(struct att_actors *g, int val, const char *a, size_t len, 
  * it. */
 static bool take_alias(struct att_actors *g, int val, const char *key, size_t klen)
 {
-    struct slot *s = table_find(&g->aliases, key, klen, hash(key, klen));
+    struct att_actor_slot *s = att_actors_slot(&g->aliases, key, klen, att_actors_hash(key, klen));
     char up[ATT_ACTORS_MAX_ALIAS + 1];
 
     if (s == NULL || s->val != val || s->variant)
@@ -332,15 +291,15 @@ static bool take_alias(struct att_actors *g, int val, const char *key, size_t kl
     drop_alias(owner(g, val), key, klen);
     for (size_t i = 0; i < klen; i++)
         up[i] = key[i] >= 'a' && key[i] <= 'z' ? (char)(key[i] - 'a' + 'A') : key[i];
-    s = table_find(&g->aliases, up, klen, hash(up, klen));
+    s = att_actors_slot(&g->aliases, up, klen, att_actors_hash(up, klen));
     if (s != NULL && s->variant && s->val == val)
         s->val = VAL_NONE;
     return true;
 }
 
-static int find_actor(const struct att_actors *g, const char *id, size_t len)
+int att_actors_index(const struct att_actors *g, const char *id, size_t len)
 {
-    const struct slot *s = table_find(&g->ids, id, len, hash(id, len));
+    const struct att_actor_slot *s = att_actors_slot(&g->ids, id, len, att_actors_hash(id, len));
 
     return s ? s->val : VAL_NONE;
 }
@@ -348,8 +307,8 @@ static int find_actor(const struct att_actors *g, const char *id, size_t len)
 /* A new actor; its index, or VAL_NONE when out of memory. */
 static int new_actor(struct att_actors *g, const char *id, size_t len)
 {
-    struct slot *s;
-    struct actor *a;
+    struct att_actor_slot *s;
+    struct att_actor *a;
 
     if (att_grow(&g->a, &g->cap, g->n + 1, sizeof *g->a, (size_t)INT32_MAX) != ATT_OK)
         return VAL_NONE;
@@ -414,9 +373,40 @@ static bool check_alias(struct line *l, const char *f, size_t len)
     }
     if (len > ATT_ACTORS_MAX_ALIAS)
         why = "longer than 255 bytes";
-    else if (alias_key(f, len, key, &klen, &why) > 0)
+    else if (att_actors_key(f, len, key, &klen, &why) > 0)
         return true;
     snprintf(l->why, sizeof l->why, "alias '%.*s': %s", (int)(len > 64 ? 64 : len), f, why);
+    return false;
+}
+
+/* Whether p[0..len) holds a control character other than a tab. */
+static bool has_control(const char *p, size_t len)
+{
+    for (size_t i = 0; i < len; i++) {
+        if ((unsigned char)p[i] < 0x20 && p[i] != '\t')
+            return true;
+    }
+    return false;
+}
+
+static int name_owner(const struct att_actors *g, const char *key, size_t klen);
+
+/* Whether the name n[0..nlen) is free for actor id: no other actor has a
+ * name with the same words. */
+static bool free_name(const struct att_actors *g, struct line *l, const char *id, size_t idlen,
+                      const char *n, size_t nlen)
+{
+    char key[ATT_ACTORS_MAX_ALIAS + 1];
+    const char *why;
+    size_t klen;
+    int who;
+
+    att_actors_key(n, nlen, key, &klen, &why);
+    who = name_owner(g, key, klen);
+    if (who < 0 || (strlen(g->a[who].id) == idlen && memcmp(g->a[who].id, id, idlen) == 0))
+        return true;
+    snprintf(l->why, sizeof l->why, "'%.*s' is already the name of %s",
+             (int)(nlen > 64 ? 64 : nlen), n, g->a[who].id);
     return false;
 }
 
@@ -427,8 +417,8 @@ static bool check_line(const struct att_actors *g, struct line *l)
     size_t idlen = 0, nlen = 0, flen;
     bool block;
 
-    if (!att_utf8_valid(l->p, l->len)) {
-        snprintf(l->why, sizeof l->why, "not valid UTF-8");
+    if (!att_utf8_valid(l->p, l->len) || has_control(l->p, l->len)) {
+        snprintf(l->why, sizeof l->why, "not valid UTF-8 text");
         return false;
     }
     next_field(l, &id, &idlen);
@@ -440,7 +430,7 @@ static bool check_line(const struct att_actors *g, struct line *l)
     }
     if (!next_field(l, &name, &nlen))
         nlen = 0;
-    if (nlen == 0 && !block && find_actor(g, id, idlen) < 0) {
+    if (nlen == 0 && !block && att_actors_index(g, id, idlen) < 0) {
         snprintf(l->why, sizeof l->why, "actor '%.*s' is new: give its name", (int)idlen, id);
         return false;
     }
@@ -449,7 +439,7 @@ static bool check_line(const struct att_actors *g, struct line *l)
                                               : "a name cannot start with '-'");
         return false;
     }
-    if (nlen > 0 && !check_alias(l, name, nlen))
+    if (nlen > 0 && (!check_alias(l, name, nlen) || !free_name(g, l, id, idlen, name, nlen)))
         return false;
     while (next_field(l, &f, &flen)) {
         if (flen > 0 && !check_alias(l, f, flen))
@@ -458,25 +448,54 @@ static bool check_line(const struct att_actors *g, struct line *l)
     return true;
 }
 
-/* Add or remove the alias field f[0..len) for val. */
+/* Whether key[0..klen) is the key of the name of actor val. */
+static bool is_name(const struct att_actors *g, int val, const char *key, size_t klen)
+{
+    char k[ATT_ACTORS_MAX_ALIAS + 1];
+    const char *why;
+    size_t kl;
+
+    return val >= 0 && g->a[val].name != NULL &&
+           att_actors_key(g->a[val].name, strlen(g->a[val].name), k, &kl, &why) > 0 && kl == klen &&
+           memcmp(k, key, klen) == 0;
+}
+
+/* The actor whose name has the key key[0..klen), or VAL_NONE. */
+static int name_owner(const struct att_actors *g, const char *key, size_t klen)
+{
+    const struct att_actor_slot *s =
+        att_actors_slot(&g->aliases, key, klen, att_actors_hash(key, klen));
+
+    return s != NULL && !s->variant && is_name(g, s->val, key, klen) ? s->val : VAL_NONE;
+}
+
+/* Add or remove the alias field f[0..len) for val. A name stays with its
+ * actor: neither moved nor removed (l->why says so). */
 static int apply_alias(struct att_actors *g, int val, const char *f, size_t len, const char *id,
                        struct line *l)
 {
     char key[ATT_ACTORS_MAX_ALIAS + 1];
     const char *why;
     bool drop = f[0] == '-';
-    size_t klen, words = alias_key(f + drop, len - drop, key, &klen, &why);
+    size_t klen, words = att_actors_key(f + drop, len - drop, key, &klen, &why);
+    int named = name_owner(g, key, klen);
+    int show = (int)(len - drop > 64 ? 64 : len - drop);
 
+    if (named >= 0 && (named != val || drop)) {
+        snprintf(l->why, sizeof l->why, "'%.*s' is the name of %s: it stays", show, f + drop,
+                 g->a[named].id);
+        return ATT_OK;
+    }
     if (!drop)
         return give_alias(g, val, f, len, key, klen, words);
     if (!take_alias(g, val, key, klen))
         snprintf(l->why, sizeof l->why, "'%.*s' is not an alias of %s: nothing to remove",
-                 (int)(len > 65 ? 64 : len - 1), f + 1, id);
+                 show, f + 1, id);
     return ATT_OK;
 }
 
 /* Move the actor's name to the front of its aliases. */
-static void name_first(struct actor *a)
+static void name_first(struct att_actor *a)
 {
     for (size_t i = 1; i < a->n; i++) {
         if (strcmp(a->alias[i], a->name) == 0) {
@@ -501,7 +520,7 @@ static int apply_line(struct att_actors *g, struct line *l)
     next_field(l, &id, &idlen);
     if (!next_field(l, &name, &nlen))
         nlen = 0;
-    val = idlen == 1 && id[0] == '-' ? VAL_BLOCK : find_actor(g, id, idlen);
+    val = idlen == 1 && id[0] == '-' ? VAL_BLOCK : att_actors_index(g, id, idlen);
     if (val == VAL_NONE && (val = new_actor(g, id, idlen)) == VAL_NONE)
         return ATT_E_NOMEM;
     if (nlen > 0) {
@@ -512,12 +531,13 @@ static int apply_line(struct att_actors *g, struct line *l)
         free(g->a[val].name);
         g->a[val].name = n;
         rc = apply_alias(g, val, name, nlen, g->a[val].id, l);
-        name_first(&g->a[val]);
     }
     while (rc == ATT_OK && next_field(l, &f, &flen)) {
         if (flen > 0)
             rc = apply_alias(g, val, f, flen, val >= 0 ? g->a[val].id : "-", l);
     }
+    if (val >= 0)
+        name_first(&g->a[val]);
     return rc;
 }
 
@@ -568,7 +588,7 @@ struct att_actors *att_actors_new(void)
     return calloc(1, sizeof(struct att_actors));
 }
 
-static void actor_clear(struct actor *a)
+static void actor_clear(struct att_actor *a)
 {
     for (size_t i = 0; i < a->n; i++)
         free(a->alias[i]);
@@ -604,186 +624,4 @@ int att_actors_builtin(struct att_actors **out, struct att_err *err)
         *out = NULL;
     }
     return rc;
-}
-
-size_t att_actors_count(const struct att_actors *g)
-{
-    return g->n;
-}
-
-size_t att_actors_alias_count(const struct att_actors *g)
-{
-    size_t n = 0;
-
-    for (size_t i = 0; i < g->n; i++)
-        n += g->a[i].n;
-    return n;
-}
-
-const char *att_actors_name(const struct att_actors *g, const char *id)
-{
-    int i = find_actor(g, id, strlen(id));
-
-    return i >= 0 ? g->a[i].name : NULL;
-}
-
-size_t att_actors_aliases(const struct att_actors *g, const char *id, const char *const **out)
-{
-    int i = find_actor(g, id, strlen(id));
-
-    *out = i >= 0 ? (const char *const *)g->a[i].alias : NULL;
-    return i >= 0 ? g->a[i].n : 0;
-}
-
-/* The longest alias or block phrase that starts at w[0] (of have words
- * in a row from text): its number of words with *val what it maps to, or
- * 0 when there is none. */
-static size_t match_at(const struct att_actors *g, const char *text, const struct tok *w,
-                       size_t have, int *val)
-{
-    unsigned char c = (unsigned char)text[w[0].s];
-    size_t l0 = w[0].e - w[0].s, klen = 0, best = 0;
-    char key[ATT_ACTORS_MAX_ALIAS + 1];
-    const struct slot *f;
-
-    if (!(g->starts[c >> 3] & (1u << (c & 7))) || l0 > ATT_ACTORS_MAX_ALIAS)
-        return 0;
-    f = table_find(&g->first, text + w[0].s, l0, hash(text + w[0].s, l0));
-    for (size_t k = 0; f != NULL && k < have && k < (size_t)f->val; k++) {
-        size_t wl = w[k].e - w[k].s;
-        const struct slot *s;
-
-        if ((k > 0 && !w[k - 1].join) || klen + 1 + wl > ATT_ACTORS_MAX_ALIAS)
-            break;
-        if (k > 0)
-            key[klen++] = ' ';
-        memcpy(key + klen, text + w[k].s, wl);
-        klen += wl;
-        s = table_find(&g->aliases, key, klen, hash(key, klen));
-        if (s != NULL && s->val != VAL_NONE) {
-            best = k + 1;
-            *val = s->val;
-        }
-    }
-    return best;
-}
-
-static int add_id(struct att_actor_ids *out, const char *id)
-{
-    for (size_t i = 0; i < out->n; i++) {
-        if (out->v[i] == id)
-            return ATT_OK;
-    }
-    if (att_grow(&out->v, &out->cap, out->n + 1, sizeof *out->v, SIZE_MAX / sizeof *out->v))
-        return ATT_E_NOMEM;
-    out->v[out->n++] = id;
-    return ATT_OK;
-}
-
-int att_actors_find(const struct att_actors *g, const char *text, size_t len,
-                    struct att_actor_ids *out, struct att_err *err)
-{
-    struct tok w[ATT_ACTORS_MAX_WORDS], t;
-    size_t pos = 0, have = 0;
-    bool more = true;
-
-    out->n = 0;
-    for (;;) {
-        size_t n;
-        int val = VAL_NONE;
-
-        while (more && have < ATT_ACTORS_MAX_WORDS && (more = next_word(text, len, &pos, &t))) {
-            if (have > 0)
-                w[have - 1].join = joins(text + w[have - 1].e, t.s - w[have - 1].e);
-            t.join = false;
-            w[have++] = t;
-        }
-        if (have == 0)
-            return ATT_OK;
-        n = match_at(g, text, w, have, &val);
-        if (n > 0 && val >= 0 && add_id(out, g->a[val].id) != ATT_OK)
-            return att_err_set(err, ATT_E_NOMEM, "out of memory finding actors");
-        n = n > 0 ? n : 1;
-        memmove(w, w + n, (have - n) * sizeof *w);
-        have -= n;
-    }
-}
-
-void att_actor_ids_free(struct att_actor_ids *out)
-{
-    free(out->v);
-    memset(out, 0, sizeof *out);
-}
-
-/* Whether a[0..alen) and b[0..blen) agree but for the case of ASCII
- * letters. */
-static bool same_folded(const char *a, size_t alen, const char *b, size_t blen)
-{
-    return alen == blen && strncasecmp(a, b, alen) == 0;
-}
-
-const char *att_actors_lookup(const struct att_actors *g, const char *name, size_t len)
-{
-    char key[ATT_ACTORS_MAX_ALIAS + 1];
-    const char *why;
-    const struct slot *s;
-    size_t klen = 0, words;
-    int i = find_actor(g, name, len);
-
-    if (i >= 0)
-        return g->a[i].id;
-    words = len <= ATT_ACTORS_MAX_ALIAS ? alias_key(name, len, key, &klen, &why) : 0;
-    s = words > 0 ? table_find(&g->aliases, key, klen, hash(key, klen)) : NULL;
-    if (s != NULL && s->val >= 0)
-        return g->a[s->val].id;
-    for (size_t k = 0; k < g->n; k++) {
-        if (same_folded(g->a[k].id, strlen(g->a[k].id), name, len))
-            return g->a[k].id;
-    }
-    for (size_t k = 0; words > 0 && k < g->aliases.cap; k++) {
-        s = &g->aliases.v[k];
-        if (s->key != NULL && s->val >= 0 && same_folded(s->key, s->len, key, klen))
-            return g->a[s->val].id;
-    }
-    return NULL;
-}
-
-static int by_id(const void *a, const void *b)
-{
-    return strcmp((*(const struct actor *const *)a)->id, (*(const struct actor *const *)b)->id);
-}
-
-/* One line of the dump: id, name (empty for the blocks), aliases. */
-static int dump_actor(struct att_buf *b, const struct actor *a, const char *id)
-{
-    int rc = att_buf_addf(b, "%s\t%s", id, a->name ? a->name : "");
-
-    for (size_t i = 0; rc == ATT_OK && i < a->n; i++) {
-        if (a->name == NULL || i > 0 || strcmp(a->alias[i], a->name) != 0)
-            rc = att_buf_addf(b, "\t%s", a->alias[i]);
-    }
-    return rc == ATT_OK ? att_buf_addc(b, '\n') : rc;
-}
-
-char *att_actors_dump(const struct att_actors *g, size_t *len)
-{
-    const struct actor **v = malloc((g->n + 1) * sizeof *v);
-    struct att_buf b;
-    int rc = v ? ATT_OK : ATT_E_NOMEM;
-
-    att_buf_init(&b, SIZE_MAX / 2);
-    for (size_t i = 0; v != NULL && i < g->n; i++)
-        v[i] = &g->a[i];
-    if (v != NULL)
-        qsort(v, g->n, sizeof *v, by_id);
-    for (size_t i = 0; rc == ATT_OK && i < g->n; i++)
-        rc = dump_actor(&b, v[i], v[i]->id);
-    if (rc == ATT_OK && g->blocks.n > 0)
-        rc = dump_actor(&b, &g->blocks, "-");
-    free(v);
-    if (rc != ATT_OK) {
-        att_buf_free(&b);
-        return NULL;
-    }
-    return att_buf_take(&b, len);
 }

@@ -16,7 +16,8 @@
  * empty keeps the name of an actor already known (a new actor needs one).
  * ALIAS: a name as written in text, at most ATT_ACTORS_MAX_WORDS words
  * and ATT_ACTORS_MAX_ALIAS bytes; "-ALIAS" removes it from the actor. An
- * alias given to a second actor moves to it (the later line wins). The
+ * alias given to a second actor moves to it (the later line wins, as does
+ * the later spelling of one alias: "U.S." and "U. S." are one). The
  * ID "-" lists block phrases: they name no actor and hide the aliases
  * inside them ("Latin America" hides "America").
  *

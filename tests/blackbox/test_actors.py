@@ -142,7 +142,7 @@ class AliasFile(unittest.TestCase):
                           self.corpus)
         self.assertEqual(p.returncode, h.EXIT_USAGE, p.stderr)
         self.assertIn("none.tsv", p.stderr)
-        self.assertFalse(os.path.exists(os.path.join(self.db, "generation")))
+        self.assertFalse(os.path.exists(os.path.join(self.db, "XAPIANDB")))
 
     def test_changed_alias_file_then_rebuild(self):
         changed = ("the alias file changed: files indexed before keep their actors "

@@ -200,6 +200,32 @@ static void test_extend_and_remove(void **state)
     att_actors_free(g);
 }
 
+/* A name stays with its actor; two actors never share one. */
+static void test_names_stay(void **state)
+{
+    struct warns w = {0};
+    const char *text = "x\tFoo\tFoo Land\n"
+                       "y\tBar\tFoo\tFoo Land\n"  /* Foo stays; Foo Land moves */
+                       "x\t\t-Foo\n"              /* the name cannot go */
+                       "z\tFoo\n"                  /* nor be a second name */
+                       "x\tFoo\tFoo\n";           /* the same line again: no change */
+    struct att_actors *g = load(text, &w);
+    const char *const *al;
+
+    (void)state;
+    assert_int_equal(w.n, 3);
+    assert_int_equal(w.line[0], 2);
+    assert_non_null(strstr(w.why[0], "'Foo' is the name of x"));
+    assert_int_equal(w.line[1], 3);
+    assert_int_equal(w.line[2], 4);
+    assert_non_null(strstr(w.why[2], "already the name of x"));
+    assert_string_equal(found(g, "Foo and Foo Land"), "x y");
+    assert_int_equal(att_actors_aliases(g, "x", &al), 1);
+    assert_string_equal(al[0], "Foo");
+    assert_null(att_actors_name(g, "z"));
+    att_actors_free(g);
+}
+
 static void test_lookup(void **state)
 {
     struct warns w = {0};
@@ -313,6 +339,7 @@ int main(void)
         cmocka_unit_test(test_accents_and_order),
         cmocka_unit_test(test_bad_lines),
         cmocka_unit_test(test_extend_and_remove),
+        cmocka_unit_test(test_names_stay),
         cmocka_unit_test(test_lookup),
         cmocka_unit_test(test_dump_round_trip),
         cmocka_unit_test(test_builtin),

@@ -76,6 +76,14 @@ int build_touch(struct builder *b, struct att_err *err)
     return rc == ATT_OK ? build_flush(b, err) : rc;
 }
 
+int build_set_meta(struct builder *b, const char *key, const char *val, size_t len,
+                   struct att_err *err)
+{
+    int rc = ensure_tx(b, err);
+
+    return rc == ATT_OK ? att_xwdb_set_meta(b->w, key, strlen(key), val, len, err) : rc;
+}
+
 void build_abort(struct builder *b)
 {
     if (b->in_tx)

@@ -10,6 +10,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "actors.h"
 #include "attache/index.h"
 #include "progress.h"
 #include "state.h"
@@ -21,6 +22,7 @@ struct build_opts {
     size_t max_file;         /* larger files fail as too large */
     bool retry_failed;       /* re-read files that failed before */
     unsigned share_k, share_n; /* share_n > 1: index only files of share k */
+    const struct att_actors *actors; /* tags passages with actors; NULL: none */
 };
 
 struct build_counts {
@@ -81,6 +83,11 @@ int build_flush(struct builder *b, struct att_err *err);
 
 /* Commit even when nothing is pending (stamps format and revision). */
 int build_touch(struct builder *b, struct att_err *err);
+
+/* Set the metadata key to val[0..len) (empty: remove it) in the batch
+ * under way, beginning one when none is. */
+int build_set_meta(struct builder *b, const char *key, const char *val, size_t len,
+                   struct att_err *err);
 
 /* Drop what is pending (on a fatal error). */
 void build_abort(struct builder *b);

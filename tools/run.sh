@@ -247,6 +247,8 @@ fi
 c1='bin/attache "your words"'
 c2="bin/attache --from 1860 --to 1865 -n 5 union"
 c3="bin/attache get sotu/1862_abraham_lincoln_r.txt"
+c6='bin/attache --author "Abraham Lincoln" slavery'
+c7="bin/attache --speaker 'Mira Solberg' commission"
 c4="bin/attache --help"
 c5="bin/attache-index -d $DB $CORPUS corpus"
 hint() {
@@ -255,8 +257,10 @@ hint() {
 echo "Next:"
 hint "$c1" "search (\"phrases\", AND, OR, NOT, wildcard*)"
 hint "$c2" "filtered by date"
+hint "$c6" "by author (each address's president)"
+hint "$c7" "quotations by a speaker (corpus/sample/)"
 hint "$c3" "a whole address"
-hint "$c4" "every option"
+hint "$c4" "every option (README.md: more examples)"
 echo
 echo "Your own reports (.txt, .md, .html, .jsonl, in any folders) go into corpus/;"
 echo "then index them again (only new and changed files are read, and attached"

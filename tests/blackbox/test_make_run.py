@@ -11,6 +11,7 @@ The daemon listens on a free TCP port (ATTACHE_DEMO_LISTEN), never on the
 default 7311, and is killed by its pid whatever happens. Slow: one clone,
 one build from scratch.
 """
+import json
 import os
 import re
 import shutil
@@ -76,7 +77,7 @@ class MakeRunTest(unittest.TestCase):
                           "with the rel flavour")
         if shutil.which("git") is None or shutil.which("make") is None:
             self.skipTest("git and make needed (to clone the repository and run make run)")
-        if not os.path.isdir(os.path.join(h.REPO, ".git")):
+        if not os.path.exists(os.path.join(h.REPO, ".git")):  # a file in a linked worktree
             self.skipTest(f"{h.REPO} is not a git repository: nothing to clone")
         corpus = h.corpus_dir()
         self.sotu = os.path.join(corpus, "sotu") if corpus else None
@@ -195,15 +196,29 @@ class MakeRunTest(unittest.TestCase):
         n = len([f for f in os.listdir(os.path.join(self.clone, "var", "corpus", "sotu"))
                  if f.endswith(".txt")])
         self.assertEqual(n, 233, "the State of the Union addresses in var/corpus/sotu")
+        meta = os.path.join(self.clone, "var", "corpus", "sotu", "attache-meta.jsonl")
+        self.assertTrue(os.path.isfile(meta), "var/corpus/sotu/attache-meta.jsonl, the "
+                        "addresses' titles, presidents and parties, is written")
+        with open(meta, encoding="utf-8") as f:
+            described = [json.loads(line)["file"] for line in f if line.strip()]
+        self.assertEqual(len(described), 233, "one line of attache-meta.jsonl per address")
+        with open(meta, "rb") as f:
+            meta_bytes = f.read()
         pid = read_pid(self.pidfile())
         self.assertIsNotNone(pid, "var/attached.pid holds the daemon's pid")
         self.assertServing(pid, "after the first make run")
 
-        # 2. Again: cheap, and the same daemon.
+        # 2. Again: cheap, and the same daemon; a corpus fetched before the
+        # addresses were described gets its attache-meta.jsonl.
+        os.remove(meta)
         rc, out, err = self.make("run", RERUN_TIMEOUT)
         self.assertDemoOutput(rc, out, err, "the second make run")
         self.assertEqual(read_pid(self.pidfile()), pid,
                          "the second make run reuses the running daemon (same pid)")
+        self.assertTrue(os.path.isfile(meta), "the second make run writes the missing "
+                        "var/corpus/sotu/attache-meta.jsonl")
+        with open(meta, "rb") as f:
+            self.assertEqual(f.read(), meta_bytes, "attache-meta.jsonl written again")
         self.assertServing(pid, "after the second make run")
 
         # 3. make stop: the daemon ends, its pid file goes.

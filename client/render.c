@@ -173,13 +173,17 @@ static char *mark(const char *text, const cJSON *matches)
 }
 
 /* "TITLE — AUTHOR — DATE — SOURCE" after prefix (which may be empty) into
- * line, the parts that are missing left out; false when doc has none. */
+ * line, the parts that are missing left out (and the author when the title
+ * already names it); false when doc has none. */
 static bool doc_line(char *line, size_t size, const char *prefix, const cJSON *doc)
 {
     const char *parts[4] = {str(doc, "title"), str(doc, "author"), str(doc, "date"),
                             str(doc, "source")};
     size_t n = (size_t)snprintf(line, size, "%s", prefix);
     bool any = false;
+
+    if (parts[0] != NULL && parts[1] != NULL && strstr(parts[0], parts[1]) != NULL)
+        parts[1] = NULL;
 
     for (int i = 0; i < 4; i++) {
         if (parts[i] == NULL || n >= size)

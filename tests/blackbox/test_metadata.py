@@ -42,6 +42,8 @@ RECORDS = [
     {"id": "brief-2", "title": "Note verbale sur le corridor", "author": "Marc Dupont",
      "date": "2025-03-05", "language": "fr", "desk": "Europe",
      "body": "Le ministre a présenté le corridor céréalier aux ambassadeurs réunis."},
+    {"id": "speech-1", "title": "Address to the Assembly — Marc Dupont",
+     "author": "Marc Dupont", "body": "The minister spoke of harbours and their tolls."},
 ]
 
 
@@ -119,7 +121,7 @@ class MetadataTest(unittest.TestCase):
         self.assertEqual(len(everything), 4)
 
     def test_author_words_in_the_query(self):
-        self.assertEqual(self.ids(self.hits("author:dupont")), ["brief-2"])
+        self.assertEqual(self.ids(self.hits("author:dupont")), ["brief-2", "speech-1"])
         self.assertEqual(self.ids(self.hits("author:roe corridor", match="all")),
                          ["brief-1", "news/ministers.txt"])
 
@@ -152,6 +154,14 @@ class MetadataTest(unittest.TestCase):
                       p.stdout)
         self.assertIn("brief-2#0 \u00b7 fr", p.stdout)
         self.assertNotIn("Jane Roe", p.stdout)
+
+    def test_client_names_the_author_once(self):
+        env = dict(os.environ, ATTACHE_ADDR="unix:" + self.d.sock_path, NO_COLOR="1")
+        p = subprocess.run([h.bin_path("attache"), "harbours", "--color", "never"],
+                           capture_output=True, text=True, env=env, timeout=30,
+                           stdin=subprocess.DEVNULL)
+        self.assertEqual(p.returncode, 0, p.stderr)
+        self.assertIn("1. Address to the Assembly — Marc Dupont\n", p.stdout)
 
 
 if __name__ == "__main__":

@@ -341,6 +341,44 @@ static int build_passage(struct preparer *pp, struct job *j, const struct att_do
     return rc;
 }
 
+/* True when name's words are some of full's ("Xi" in "Xi Jinping"). */
+static bool words_within(const char *name, const char *full)
+{
+    size_t n = strlen(name);
+
+    for (const char *p = strstr(full, name); p != NULL; p = strstr(p + 1, name)) {
+        bool starts = p == full || p[-1] == ' ', ends = p[n] == '\0' || p[n] == ' ';
+
+        if (starts && ends)
+            return true;
+    }
+    return false;
+}
+
+/* Speakers across documents: a speaker the document names only in short
+ * ("Xi") that the gazetteer lists as an alias of someone whose name holds
+ * it ("Xi Jinping", from an --aliases file) becomes that name. Other
+ * aliases (a capital for its country) are left as written. */
+static int resolve_speakers(const struct att_actors *g, struct att_quotes *qs,
+                            struct att_err *err)
+{
+    for (size_t i = 0; g != NULL && i < qs->n; i++) {
+        const char *sp = qs->v[i].speaker, *id, *full;
+        char *copy;
+
+        id = sp != NULL ? att_actors_lookup(g, sp, strlen(sp)) : NULL;
+        full = id != NULL ? att_actors_name(g, id) : NULL;
+        if (full == NULL || strcmp(full, sp) == 0 || !words_within(sp, full))
+            continue;
+        copy = strdup(full);
+        if (copy == NULL)
+            return att_err_set(err, ATT_E_NOMEM, "out of memory");
+        free(qs->v[i].speaker);
+        qs->v[i].speaker = copy;
+    }
+    return ATT_OK;
+}
+
 /* Split d into passages and build each into j. */
 static int build_doc(struct preparer *pp, struct job *j, const struct att_doc *d,
                      struct att_err *err)
@@ -352,6 +390,8 @@ static int build_doc(struct preparer *pp, struct job *j, const struct att_doc *d
 
     if (rc == ATT_OK)
         rc = att_quotes_find(d->body, d->body_len, &qs, err);
+    if (rc == ATT_OK)
+        rc = resolve_speakers(pp->o.actors, &qs, err);
     for (size_t i = 0; rc == ATT_OK && i < ps.n; i++) {
         size_t q0, q1;
 

@@ -127,6 +127,23 @@ class AliasFile(unittest.TestCase):
         self.assertEqual(self.search(self.db, actor="Minas Tirith"), ["old.txt"])
         self.assertEqual(self.search(self.db, actor="Gaul"), ["old.txt"])
 
+    def test_alias_file_names_speakers_across_documents(self):
+        # The second report names the minister only in short; the alias
+        # file says who that is. A capital stays as written.
+        write_reports(self.corpus, {
+            "short.txt": "Title: Short\n\n\"We will not yield the river,\" Aldor said on "
+                         "Monday.\n\n\"The talks were long,\" Minas Tirith said.\n"})
+        h.write(self.aliases, "gondor\tGondor\tMinas Tirith\n"
+                              "aldor-venn\tAldor Venn\tAldor\tMinister Venn\n")
+        index(self.db, "--aliases", self.aliases, self.corpus)
+        d = dm.start_daemon(self, self.db, tmp=self.t)
+        with d.connect() as c:
+            doc = c.call({"op": "get", "doc": "short.txt"})
+            found = c.call({"op": "search", "q": "river", "filter": {"speaker": "Aldor Venn"}})
+        speakers = [q["speaker"] for p in doc["passages"] for q in p["quotes"]]
+        self.assertEqual(speakers, ["Aldor Venn", "Minas Tirith"])
+        self.assertEqual(docs(found["hits"]), ["short.txt"])
+
     def test_bad_line_is_warned_and_skipped(self):
         h.write(self.aliases, "gondor\tGondor\n"
                               "Bad Id\tNobody\n"

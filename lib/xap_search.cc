@@ -11,6 +11,7 @@
 
 extern "C" {
 #include "buf.h"
+#include "fold.h"
 }
 
 using xap::dup_c;
@@ -120,7 +121,7 @@ std::string stem_wildcards(const std::string &q, const char *lang)
     size_t done = 0;
     each_wildcard(q.data(), q.size(), [&](size_t b, size_t star, const std::string &lower) {
         std::string st = stem(lower);
-        if (st.size() < 3 || st == xap::fold(lower))
+        if (st.size() < 3)
             st = xap::fold(lower);
         if (st != lower) {
             out.append(q, done, b - done);
@@ -523,9 +524,10 @@ bool att_result_match(const att_result *r, size_t i, const char *word, size_t le
         const att_xquery *q = r->query;
         if (q == nullptr)
             return false;
-        static thread_local std::string lower;
+        static thread_local std::string lower, folded_buf;
         lower_word(word, len, lower);
-        std::string folded = xap::fold(lower);
+        bool plain = !att_fold_needed(lower.data(), lower.size());
+        const std::string &folded = plain ? lower : (folded_buf = xap::fold(lower));
         for (const std::string &w : q->wildcards) {
             if (folded.compare(0, w.size(), w) == 0)
                 return true;

@@ -1,6 +1,7 @@
-// attache: the Xapian shim's searching: queries (words, wildcards, date
-// ranges, filters), pages of hits, facets, spelling suggestions, and
-// whether a word of a hit matches its query (att_result_match).
+// attache: the Xapian shim's searching: queries (words stemmed for the
+// query's language and accent-folded, wildcards, date ranges, filters),
+// pages of hits, facets, spelling suggestions, and whether a word of a hit
+// matches its query (att_result_match).
 #include <algorithm>
 #include <cctype>
 #include <map>

@@ -32,7 +32,7 @@ LDLIBS   += $(PKG_LIBS) -lunistring -pthread -lm
 
 LIB_C   := $(wildcard lib/*.c)
 LIB_CXX := $(wildcard lib/*.cc)
-LIB_OBJ := $(LIB_C:%.c=$(B)/%.o) $(LIB_CXX:%.cc=$(B)/%.o)
+LIB_OBJ := $(LIB_C:%.c=$(B)/%.o) $(LIB_CXX:%.cc=$(B)/%.o) $(B)/gen/actors_data.o
 LIBA    := $(B)/libattache.a
 
 INDEXER_OBJ := $(patsubst %.c,$(B)/%.o,$(wildcard indexer/*.c))
@@ -67,6 +67,23 @@ $(B)/%.o: %.c
 $(B)/%.o: %.cc
 	@mkdir -p $(@D)
 	$(CXX) $(CPPFLAGS) $(CXXFLAGS) -c -o $@ $<
+
+# The gazetteer of actors, compiled in as the bytes of data/actors.tsv.
+build/gen/actors_data.c: data/actors.tsv
+	@mkdir -p $(@D)
+	{ echo '/* Generated from data/actors.tsv by the Makefile: do not edit. */'; \
+	  echo '#include <stddef.h>'; \
+	  echo 'extern const char att_actors_builtin_text[];'; \
+	  echo 'extern const size_t att_actors_builtin_len;'; \
+	  echo 'const char att_actors_builtin_text[] = {'; \
+	  od -An -v -tx1 $< | sed 's/ *\([0-9a-f][0-9a-f]\)/0x\1,/g'; \
+	  echo '0};'; \
+	  echo 'const size_t att_actors_builtin_len = sizeof att_actors_builtin_text - 1;'; \
+	} > $@.tmp && mv $@.tmp $@
+
+$(B)/gen/%.o: build/gen/%.c
+	@mkdir -p $(@D)
+	$(CC) $(CPPFLAGS) $(CFLAGS) -c -o $@ $<
 
 $(LIBA): $(LIB_OBJ)
 	@mkdir -p $(@D)

@@ -193,19 +193,24 @@ static bool doc_line(char *line, size_t size, const char *prefix, const cJSON *d
 }
 
 /* " · fr · china, united-states": the document's language and the
- * passage's actors, when known. */
-static void detail_line(FILE *out, const cJSON *doc, const cJSON *passage)
+ * passage's actors, when known, after col columns; an item that would
+ * pass the width is left out (--json has them all). */
+static void detail_line(FILE *out, const cJSON *doc, const cJSON *passage, int col,
+                        const struct style *st)
 {
     const cJSON *actors = cJSON_GetObjectItemCaseSensitive(passage, "actors");
     const char *lang = str(doc, "language");
     const cJSON *a;
     bool first = true;
 
-    if (lang != NULL)
+    if (lang != NULL && col + 3 + (int)strlen(lang) <= st->width) {
         fprintf(out, " \xC2\xB7 %s", lang);
+        col += 3 + (int)strlen(lang);
+    }
     cJSON_ArrayForEach(a, actors) {
-        if (cJSON_IsString(a)) {
+        if (cJSON_IsString(a) && col + (first ? 3 : 2) + (int)strlen(a->valuestring) <= st->width) {
             fprintf(out, "%s%s", first ? " \xC2\xB7 " : ", ", a->valuestring);
+            col += (first ? 3 : 2) + (int)strlen(a->valuestring);
             first = false;
         }
     }
@@ -216,12 +221,15 @@ static void header(FILE *out, int rank, const cJSON *doc, const cJSON *passage,
 {
     const char *id = str(doc, "id");
     char line[8192], num[32];
+    int n;
 
     snprintf(num, sizeof num, "%d.", rank);
     doc_line(line, sizeof line, num, doc);
     render_hanging(out, line, 0, 3, st);
-    fprintf(out, "   %s%s#%d", st->color ? DIM : "", id ? id : "?", int_num(passage, "n"));
-    detail_line(out, doc, passage);
+    n = snprintf(num, sizeof num, "#%d", int_num(passage, "n"));
+    fprintf(out, "   %s%s%s", st->color ? DIM : "", id ? id : "?", num);
+    detail_line(out, doc, passage, 3 + word_width(id ? id : "?", strlen(id ? id : "?"), st) + n,
+                st);
     fprintf(out, "%s\n", st->color ? RESET : "");
 }
 

@@ -8,6 +8,7 @@
 #include "attache/highlight.h"
 #include "attache/protocol.h"
 #include "attache/text.h"
+#include "buf.h"
 #include "handlers.h"
 #include "render.h"
 
@@ -105,12 +106,90 @@ static void render_result(const struct att_request *req, const struct att_result
     }
 }
 
+/* Whether q[i] starts "actor:" as a word of its own. */
+static bool actor_at(const char *q, size_t len, size_t i)
+{
+    return len - i > 6 && memcmp(q + i, "actor:", 6) == 0 &&
+           (i == 0 || q[i - 1] == ' ' || q[i - 1] == '(' || q[i - 1] == '+' ||
+            q[i - 1] == '-' || q[i - 1] == '\t');
+}
+
+/* The value after "actor:" at q[*i], as name[0..*nlen) (a phrase in
+ * double quotes, or up to a space or ')'); *i moves past it. */
+static const char *actor_value(const char *q, size_t len, size_t *i, size_t *nlen)
+{
+    size_t s = *i, e;
+
+    if (q[s] == '"') {
+        const char *close = memchr(q + s + 1, '"', len - s - 1);
+
+        e = close ? (size_t)(close - q) : len;
+        *i = close ? e + 1 : len;
+        *nlen = e - s - 1;
+        return q + s + 1;
+    }
+    for (e = s; e < len && q[e] != ' ' && q[e] != ')' && q[e] != '\t'; e++) {
+    }
+    *i = e;
+    *nlen = e - s;
+    return q + s;
+}
+
+/* q with each actor:NAME the gazetteer knows written actor:ID ("actor:
+ * China", actor:"United States"); NULL when there is none to change or
+ * memory ran out (q then stands). */
+static char *resolve_actors(const struct att_actors *g, const char *q, size_t len,
+                            size_t *out_len)
+{
+    struct att_buf b;
+    size_t i = 0, done = 0;
+    bool changed = false;
+    int rc = ATT_OK;
+
+    att_buf_init(&b, SIZE_MAX / 2);
+    while (rc == ATT_OK && i < len) {
+        size_t at = i, nlen;
+        const char *name, *id;
+
+        if (!actor_at(q, len, i++))
+            continue;
+        i = at + 6;
+        name = actor_value(q, len, &i, &nlen);
+        id = nlen > 0 ? att_actors_lookup(g, name, nlen) : NULL;
+        if (id == NULL || (strlen(id) == nlen && memcmp(id, name, nlen) == 0))
+            continue;
+        rc = att_buf_add(&b, q + done, at + 6 - done);
+        if (rc == ATT_OK)
+            rc = att_buf_add(&b, id, strlen(id));
+        done = i;
+        changed = true;
+    }
+    if (rc == ATT_OK && changed)
+        rc = att_buf_add(&b, q + done, len - done);
+    if (rc != ATT_OK || !changed) {
+        att_buf_free(&b);
+        return NULL;
+    }
+    return att_buf_take(&b, out_len);
+}
+
 int handle_search(struct worker *w, const struct att_request *req, cJSON *resp,
                   struct reply_info *info, struct att_err *err)
 {
     struct att_search s = req->s;
     struct att_result r;
+    char *q = NULL;
     int rc;
+
+    /* An actor may be named by an alias: the index holds ids. */
+    if (w->actors != NULL && s.actor != NULL && *s.actor != '\0') {
+        const char *id = att_actors_lookup(w->actors, s.actor, strlen(s.actor));
+
+        s.actor = id ? id : s.actor;
+    }
+    if (w->actors != NULL && s.q != NULL)
+        q = resolve_actors(w->actors, s.q, s.qlen, &s.qlen);
+    s.q = q ? q : s.q;
 
     s.time_limit_ms = atomic_load(&w->srv->lim.query_time_ms);
     s.max_wildcard = atomic_load(&w->srv->lim.max_wildcard);
@@ -123,5 +202,6 @@ int handle_search(struct worker *w, const struct att_request *req, cJSON *resp,
         info->hits = r.n;
     }
     att_result_free(&r);
+    free(q);
     return rc;
 }

@@ -10,6 +10,7 @@
 #include <stdint.h>
 #include <time.h>
 
+#include "actors.h"
 #include "attache/index.h"
 #include "auth.h"
 #include "config.h"
@@ -38,6 +39,10 @@ struct worker {
     pthread_mutex_t qmu;  /* guards queue */
     struct pending *queue;
     struct att_xdb *db;   /* this worker's own read-only handle */
+    struct att_actors *actors; /* the index's gazetteer (worker.c), never NULL
+                                  once loaded; text: its metadata, or NULL */
+    char *actors_text;
+    size_t actors_len;
     uint64_t revision;
     uint64_t last_check_us;
     struct stats st;

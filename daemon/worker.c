@@ -11,6 +11,7 @@
 #include "attache/protocol.h"
 #include "log.h"
 #include "server.h"
+#include "terms.h"
 
 uint64_t now_us(void)
 {
@@ -26,6 +27,43 @@ int open_index(const struct config *c, struct att_xdb **out, struct att_err *err
                              c->on_shard_failure == CONFIG_SHARD_PARTIAL};
 
     return att_xdb_open_many((const char *const *)c->dbs, c->ndb, &o, out, err);
+}
+
+/* The gazetteer the index was tagged with (its metadata; the built-in
+ * one for an index that holds none), parsed again only when it changed.
+ * On failure the worker keeps the one it had. */
+static void load_actors(struct worker *w)
+{
+    struct att_actors *g = NULL;
+    struct att_err err = {0};
+    char *text = NULL;
+    size_t len = 0;
+
+    if (w->db == NULL || att_xdb_get_meta(w->db, ATT_META_ACTORS, strlen(ATT_META_ACTORS), &text,
+                                          &len, &err) != ATT_OK)
+        return;
+    if (w->actors != NULL && (text == NULL) == (w->actors_text == NULL) &&
+        (text == NULL || (len == w->actors_len && memcmp(text, w->actors_text, len) == 0))) {
+        free(text);
+        return;
+    }
+    if (text == NULL)
+        att_actors_builtin(&g, &err);
+    else if ((g = att_actors_new()) != NULL &&
+             att_actors_load(g, text, len, NULL, NULL, &err) != ATT_OK) {
+        att_actors_free(g);
+        g = NULL;
+    }
+    if (g == NULL) {
+        att_log(ATT_WARN, "worker %u: cannot load the actors: out of memory", w->index);
+        free(text);
+        return;
+    }
+    att_actors_free(w->actors);
+    free(w->actors_text);
+    w->actors = g;
+    w->actors_text = text;
+    w->actors_len = len;
 }
 
 void worker_refresh(struct worker *w, bool force)
@@ -53,6 +91,7 @@ void worker_refresh(struct worker *w, bool force)
             att_log(ATT_DEBUG, "worker %u: revision %llu", w->index, (unsigned long long)rev);
         w->revision = rev;
         stats_add(&w->st, &w->st.reopens, 1);
+        load_actors(w);
     }
 }
 
@@ -75,6 +114,7 @@ static void worker_reload(struct worker *w)
     w->revision = att_xdb_revision(w->db);
     w->last_check_us = now_us();
     stats_add(&w->st, &w->st.reopens, 1);
+    load_actors(w);
 }
 
 static struct pending *take_queue(struct worker *w)
@@ -171,6 +211,7 @@ static int worker_init(struct server *s, struct worker *w, unsigned i)
     }
     w->revision = att_xdb_revision(w->db);
     w->last_check_us = now_us();
+    load_actors(w);
     w->base = event_base_new_with_config(NULL);
     if (w->base == NULL || pipe2(w->notify, O_CLOEXEC | O_NONBLOCK) != 0)
         return -1;
@@ -251,6 +292,8 @@ static void worker_fini(struct worker *w)
     if (w->notify[1] >= 0)
         close(w->notify[1]);
     att_xdb_close(w->db);
+    att_actors_free(w->actors);
+    free(w->actors_text);
     stats_destroy(&w->st);
     pthread_mutex_destroy(&w->qmu);
 }

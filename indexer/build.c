@@ -76,6 +76,14 @@ int build_touch(struct builder *b, struct att_err *err)
     return rc == ATT_OK ? build_flush(b, err) : rc;
 }
 
+int build_set_meta(struct builder *b, const char *key, const char *val, size_t len,
+                   struct att_err *err)
+{
+    int rc = ensure_tx(b, err);
+
+    return rc == ATT_OK ? att_xwdb_set_meta(b->w, key, strlen(key), val, len, err) : rc;
+}
+
 void build_abort(struct builder *b)
 {
     if (b->in_tx)
@@ -120,9 +128,10 @@ static int replace_file(struct builder *b, struct job *j, struct att_err *err)
     r->failed = NULL;
     if (rc == ATT_OK)
         rc = state_save(b->w, r, err);
-    if (rc == ATT_OK && j->existed)
+    if (rc == ATT_OK && j->existed) {
         b->c.updated++;
-    else if (rc == ATT_OK)
+        b->c.meta_updated += j->meta_only;
+    } else if (rc == ATT_OK)
         b->c.added++;
     return rc;
 }
@@ -248,7 +257,7 @@ static struct job *take(struct queue *q, int lane)
 static void *preparer_main(void *arg)
 {
     struct queue *q = arg;
-    bool fatal = false;
+    bool fatal = prepare_begin(&q->p, q->files, &q->err) != ATT_OK;
     size_t i;
 
     for (i = 0; i < q->files->n && !*q->stop && !fatal; i++) {

@@ -10,6 +10,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "actors.h"
 #include "attache/index.h"
 #include "progress.h"
 #include "state.h"
@@ -21,11 +22,15 @@ struct build_opts {
     size_t max_file;         /* larger files fail as too large */
     bool retry_failed;       /* re-read files that failed before */
     unsigned share_k, share_n; /* share_n > 1: index only files of share k */
+    const struct att_actors *actors; /* tags passages with actors; NULL: none */
 };
 
 struct build_counts {
     unsigned added, updated, removed, unchanged, failed, skipped;
     uint64_t bytes_read;
+    unsigned meta_updated;  /* of updated: the same content, other folder metadata */
+    unsigned duplicates;    /* files with the same content as another (the end) */
+    unsigned id_conflicts;  /* .jsonl records left out: another file holds the id */
 };
 
 static inline struct build_counts build_counts_add(struct build_counts a, struct build_counts b)
@@ -33,7 +38,10 @@ static inline struct build_counts build_counts_add(struct build_counts a, struct
     return (struct build_counts){a.added + b.added, a.updated + b.updated,
                                  a.removed + b.removed, a.unchanged + b.unchanged,
                                  a.failed + b.failed, a.skipped + b.skipped,
-                                 a.bytes_read + b.bytes_read};
+                                 a.bytes_read + b.bytes_read,
+                                 a.meta_updated + b.meta_updated,
+                                 a.duplicates + b.duplicates,
+                                 a.id_conflicts + b.id_conflicts};
 }
 
 struct builder {
@@ -75,6 +83,11 @@ int build_flush(struct builder *b, struct att_err *err);
 
 /* Commit even when nothing is pending (stamps format and revision). */
 int build_touch(struct builder *b, struct att_err *err);
+
+/* Set the metadata key to val[0..len) (empty: remove it) in the batch
+ * under way, beginning one when none is. */
+int build_set_meta(struct builder *b, const char *key, const char *val, size_t len,
+                   struct att_err *err);
 
 /* Drop what is pending (on a fatal error). */
 void build_abort(struct builder *b);

@@ -50,6 +50,8 @@ static void usage(FILE *to)
           "                         --shards N would place them: one shard server's\n"
           "                         own index (remembered like --shards)\n"
           "      --max-file-size MB skip larger files (default 512)\n"
+          "      --aliases FILE     more actors and aliases, in the format of the\n"
+          "                         built-in gazetteer (remembered; /dev/null drops it)\n"
           "  -h, --help             this help\n"
           "  -V, --version          version\n\n"
           "Formats: .txt (optional Key: value header), .md (front matter), .html/.htm,\n"
@@ -60,7 +62,7 @@ static void usage(FILE *to)
 }
 
 enum { O_JSON = 256, O_PROGRESS, O_NO_PROGRESS, O_WAIT, O_RETRY, O_REBUILD, O_COMPACT,
-       O_STATS, O_LIST, O_FOLLOW, O_BATCH, O_MAXFILE, O_SHARDS, O_SHARD };
+       O_STATS, O_LIST, O_FOLLOW, O_BATCH, O_MAXFILE, O_SHARDS, O_SHARD, O_ALIASES };
 
 static const struct option long_opts[] = {
     {"db", required_argument, NULL, 'd'},
@@ -80,6 +82,7 @@ static const struct option long_opts[] = {
     {"jobs", required_argument, NULL, 'j'},
     {"shards", required_argument, NULL, O_SHARDS},
     {"shard", required_argument, NULL, O_SHARD},
+    {"aliases", required_argument, NULL, O_ALIASES},
     {"help", no_argument, NULL, 'h'},
     {"version", no_argument, NULL, 'V'},
     {NULL, 0, NULL, 0},
@@ -182,6 +185,7 @@ static int take_opt(int c, struct run_opts *o)
     case O_STATS: o->stats = true; return 0;
     case O_LIST: o->list = true; return 0;
     case O_FOLLOW: o->follow = true; return 0;
+    case O_ALIASES: o->aliases = optarg; return 0;
     case 'j': case O_WAIT: case O_BATCH: case O_SHARDS: case O_SHARD: case O_MAXFILE:
         return take_value(c, o) ? 0 : EXIT_USAGE;
     case 'h': usage(stdout); return -1;

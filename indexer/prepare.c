@@ -13,66 +13,69 @@
 
 #include "attache/text.h"
 #include "buf.h"
+#include "ids.h"
 #include "log.h"
 #include "prepare.h"
+#include "readfile.h"
 #include "terms.h"
 
 struct doc_list {
     struct att_doc *v;
     size_t n, cap;
     const char *file_id;
+    struct preparer *p;
+    struct rec *r;          /* the file's record */
+    bool jsonl;             /* its records' ids are checked against other files' */
+    bool lost;              /* a record was left out: another file holds its id */
+    uint64_t *ids, meta_h;  /* ids kept; hash of the metadata taken from the folder */
+    size_t nids, cids;
+    unsigned applied;       /* fields taken from the folder's metadata file */
 };
 
-/* Read a whole file into a malloc'd, NUL-terminated buffer. */
-static int read_all(const char *path, size_t max, char **data, size_t *len, struct att_err *err)
+/* A .jsonl record's id: kept (*keep) unless another file holds it, which
+ * is noted for the end of the run. */
+static int claim_id(struct doc_list *l, const struct att_doc *doc, long line, bool *keep)
 {
-    int fd = open(path, O_RDONLY | O_CLOEXEC);
-    struct stat st;
-    size_t got = 0;
-    char *buf;
+    uint64_t key = ids_key(doc->id);
+    struct rec *keeper;
+    int rc = ids_claim(&l->p->ids, l->r, key, &keeper);
 
-    *data = NULL;
-    if (fd < 0)
-        return att_err_set(err, ATT_E_IO, "cannot open: %s", strerror(errno));
-    if (fstat(fd, &st) != 0 || !S_ISREG(st.st_mode)) {
-        close(fd);
-        return att_err_set(err, ATT_E_IO, "not a regular file");
+    *keep = rc == ATT_OK && keeper == NULL;
+    if (rc == ATT_OK && keeper != NULL) {
+        l->lost = true;
+        return state_conflict(l->p->st, doc->id, line, l->r, keeper);
     }
-    if ((size_t)st.st_size > max) {
-        close(fd);
-        return att_err_set(err, ATT_E_TOOBIG, "file of %lld bytes is over the limit of %zu "
-                           "(--max-file-size)", (long long)st.st_size, max);
-    }
-    buf = malloc((size_t)st.st_size + 1);
-    if (buf == NULL) {
-        close(fd);
-        return att_err_set(err, ATT_E_NOMEM, "out of memory reading %lld bytes",
-                           (long long)st.st_size);
-    }
-    while (got < (size_t)st.st_size) {
-        ssize_t n = read(fd, buf + got, (size_t)st.st_size - got);
-
-        if (n < 0 && errno == EINTR)
-            continue;
-        if (n <= 0)
-            break; /* shrank while we read: index what is there */
-        got += (size_t)n;
-    }
-    close(fd);
-    buf[got] = '\0';
-    *data = buf;
-    *len = got;
+    if (rc != ATT_OK || att_grow(&l->ids, &l->cids, l->nids + 1, sizeof *l->ids,
+                                 SIZE_MAX / sizeof *l->ids) != ATT_OK)
+        return ATT_E_NOMEM;
+    l->ids[l->nids++] = key;
     return ATT_OK;
+}
+
+/* What doc lacks, from its folder's metadata file. */
+static int take_meta(struct doc_list *l, struct att_doc *doc)
+{
+    int rc = att_sidecar_apply(&l->p->set, doc, &l->meta_h, &l->applied);
+
+    l->meta_h = XXH3_64bits_withSeed("\n", 1, l->meta_h); /* the next document's */
+    return rc;
 }
 
 static int collect_doc(void *ud, struct att_doc *doc, long line)
 {
     struct doc_list *l = ud;
+    bool keep = true;
+    int rc;
 
     if (doc->warning != NULL && line > 0)
         att_log(ATT_WARN, "%s:%ld: %s", l->file_id, line, doc->warning);
     else if (doc->warning != NULL)
         att_log(ATT_WARN, "%s: %s", l->file_id, doc->warning);
+    rc = l->jsonl ? claim_id(l, doc, line, &keep) : ATT_OK;
+    if (rc == ATT_OK && keep)
+        rc = take_meta(l, doc);
+    if (rc != ATT_OK || !keep)
+        return rc; /* left out: the reader frees it */
     /* No ceiling of its own: --max-file-size bounds the documents. */
     if (att_grow(&l->v, &l->cap, l->n + 1, sizeof *l->v, SIZE_MAX / sizeof *l->v) != ATT_OK)
         return ATT_E_NOMEM;
@@ -93,7 +96,9 @@ static void doc_list_free(struct doc_list *l)
     for (size_t i = 0; i < l->n; i++)
         att_doc_clear(&l->v[i]);
     free(l->v);
+    free(l->ids);
     l->v = NULL;
+    l->ids = NULL;
     l->n = 0;
 }
 
@@ -116,7 +121,8 @@ static void doc_meta(cJSON *o, const struct att_doc *d)
 /* The JSON a hit renders from: passage text and offsets, the document's
  * metadata and the passage's quotations (offsets into the passage). */
 static char *passage_data(const struct att_doc *d, unsigned n, struct att_span p,
-                          const struct att_quotes *q, size_t q0, size_t q1)
+                          const struct att_quotes *q, size_t q0, size_t q1,
+                          const struct att_actor_ids *ids)
 {
     cJSON *o = cJSON_CreateObject();
     cJSON *qa;
@@ -146,6 +152,9 @@ static char *passage_data(const struct att_doc *d, unsigned n, struct att_span p
         if (q->v[i].role)
             cJSON_AddStringToObject(e, "role", q->v[i].role);
     }
+    qa = ids->n > 0 ? cJSON_AddArrayToObject(o, "actors") : NULL;
+    for (size_t i = 0; qa != NULL && i < ids->n; i++)
+        cJSON_AddItemToArray(qa, cJSON_CreateString(ids->v[i]));
     text = cJSON_PrintUnformatted(o);
 out:
     cJSON_Delete(o);
@@ -258,6 +267,32 @@ static void hash_hex(const char *data, size_t len, char out[33])
 }
 
 
+/* The actors text[0..len) names, into pp->actors, as filter terms and as
+ * the value the actor facet counts ("china\nrussia\n"). */
+static int actor_terms(struct preparer *pp, struct att_xdoc *x, const char *text, size_t len,
+                       struct att_err *err)
+{
+    struct att_buf v;
+    int rc;
+
+    pp->actors.n = 0;
+    if (pp->o.actors == NULL)
+        return ATT_OK;
+    rc = att_actors_find(pp->o.actors, text, len, &pp->actors, err);
+    if (rc != ATT_OK || pp->actors.n == 0)
+        return rc;
+    att_buf_init(&v, SIZE_MAX / 2);
+    for (size_t i = 0; rc == ATT_OK && i < pp->actors.n; i++) {
+        rc = add_term(x, ATT_P_ACTOR, pp->actors.v[i], err);
+        if (rc == ATT_OK && att_buf_addf(&v, "%s\n", pp->actors.v[i]) != ATT_OK)
+            rc = att_err_set(err, ATT_E_NOMEM, "out of memory");
+    }
+    if (rc == ATT_OK)
+        rc = att_xdoc_value(x, ATT_SLOT_ACTORS, v.p, v.len, err);
+    att_buf_free(&v);
+    return rc;
+}
+
 static int push_doc(struct job *j, struct att_xdoc *x)
 {
     /* No ceiling of its own: --max-file-size bounds the passages. */
@@ -292,10 +327,12 @@ static int build_passage(struct preparer *pp, struct job *j, const struct att_do
     if (rc == ATT_OK)
         rc = quote_terms(x, d, q, q0, q1, err);
     if (rc == ATT_OK)
+        rc = actor_terms(pp, x, d->body + p.start, p.end - p.start, err);
+    if (rc == ATT_OK)
         rc = doc_terms(x, d, j->r->id, err);
     if (rc == ATT_OK)
         rc = att_xdoc_value(x, ATT_SLOT_PASSAGE, enc, att_sortable(n, enc), err);
-    data = rc == ATT_OK ? passage_data(d, n, p, q, q0, q1) : NULL;
+    data = rc == ATT_OK ? passage_data(d, n, p, q, q0, q1, &pp->actors) : NULL;
     if (rc == ATT_OK && data == NULL)
         rc = att_err_set(err, ATT_E_NOMEM, "out of memory");
     if (rc == ATT_OK)
@@ -358,8 +395,18 @@ int prepare_init(struct preparer *p, struct state *st, const struct build_opts *
 
 void prepare_fini(struct preparer *p)
 {
+    att_actor_ids_free(&p->actors);
     att_xgen_free(p->g);
     p->g = NULL;
+    meta_cache_free(&p->meta);
+    ids_end(&p->ids);
+}
+
+int prepare_begin(struct preparer *p, const struct walk_list *files, struct att_err *err)
+{
+    if (ids_begin(&p->ids, p->st, files, p->o.max_file) != ATT_OK)
+        return att_err_set(err, ATT_E_NOMEM, "out of memory");
+    return ATT_OK;
 }
 
 /* End the batch after this job when it is big enough: the job carries the
@@ -380,14 +427,56 @@ static int maybe_end_batch(struct preparer *p, struct job *j)
     return ATT_OK;
 }
 
-/* Parse data into j's documents; a file that cannot be parsed becomes a
- * JOB_FAIL. Returns non-zero only when memory ran out. */
-static int parse_into(struct preparer *p, struct job *j, const struct walk_file *f,
-                      const char *data, size_t len, struct att_err *err)
+/* A .jsonl file indexed before its records' ids were kept: read once to
+ * learn them. */
+static bool ids_unknown(const struct rec *r, const struct walk_file *f)
 {
-    struct doc_list l = {.file_id = f->id};
+    return f->fmt == ATT_FMT_JSONL && r->nids == 0 && r->docs > 0;
+}
+
+/* r holds no document now: its ids go back, and the metadata it was
+ * offered is remembered. */
+static void forget_docs(struct preparer *p, struct rec *r)
+{
+    ids_settle(&p->ids, r, NULL, 0);
+    r->conflict = false;
+    memcpy(r->meta, p->offered, sizeof r->meta);
+    r->meta_used[0] = '\0';
+}
+
+/* The file's ids and metadata hashes into its record, once its documents
+ * are read; a file whose content is the same (same) and whose documents
+ * come out as before becomes a JOB_SAME. */
+static void settle(struct preparer *p, struct job *j, struct doc_list *l, bool same,
+                   bool unknown)
+{
+    struct rec *r = j->r;
+    char used[17] = "";
+    bool ids_changed = ids_settle(&p->ids, r, l->ids, l->nids);
+
+    l->ids = NULL;
+    if (unknown) /* the index holds all of its records */
+        ids_changed = l->lost;
+    if (l->applied > 0)
+        snprintf(used, sizeof used, "%016llx", (unsigned long long)l->meta_h);
+    j->meta_only = same && strcmp(used, r->meta_used) != 0;
+    j->kind = same && !ids_changed && !j->meta_only ? JOB_SAME : JOB_INDEX;
+    memcpy(r->meta, p->offered, sizeof r->meta);
+    memcpy(r->meta_used, used, sizeof used);
+    r->conflict = l->lost;
+}
+
+/* Parse data into j's documents, with what its folder's metadata file
+ * adds; a file that cannot be parsed becomes a JOB_FAIL, one read again
+ * only for its metadata (same: its content did not change) may become a
+ * JOB_SAME. Returns non-zero only when memory ran out. */
+static int parse_into(struct preparer *p, struct job *j, const struct walk_file *f,
+                      const char *data, size_t len, bool same, struct att_err *err)
+{
+    struct doc_list l = {.file_id = f->id, .p = p, .r = j->r, .jsonl = f->fmt == ATT_FMT_JSONL};
     struct att_doc_sink sink = {collect_doc, bad_line, &l};
     struct att_err perr = {0};
+    bool unknown = ids_unknown(j->r, f);
     int rc = att_doc_parse(f->id, f->fmt, data, len, &sink, &perr);
 
     if (rc == ATT_E_NOMEM && l.n == 0) {
@@ -397,11 +486,12 @@ static int parse_into(struct preparer *p, struct job *j, const struct walk_file 
     if (rc != ATT_OK) {
         j->kind = JOB_FAIL;
         snprintf(j->why, sizeof j->why, "%s", perr.msg[0] ? perr.msg : att_strerror(rc));
+        forget_docs(p, j->r);
         doc_list_free(&l);
         return ATT_OK;
     }
-    j->kind = JOB_INDEX;
-    for (size_t i = 0; rc == ATT_OK && i < l.n; i++)
+    settle(p, j, &l, same, unknown);
+    for (size_t i = 0; j->kind == JOB_INDEX && rc == ATT_OK && i < l.n; i++)
         rc = build_doc(p, j, &l.v[i], err);
     j->ndoc = (uint32_t)l.n;
     doc_list_free(&l);
@@ -425,8 +515,9 @@ static struct rec *claim(struct preparer *p, const struct walk_file *f, bool *du
     return r;
 }
 
-/* True when f needs no reading: unchanged since the record, or a
- * remembered failure not to be retried. Counts it. */
+/* True when f needs no reading: unchanged since the record (and offered
+ * the same metadata), or a remembered failure not to be retried. Counts
+ * it. */
 static bool untouched(struct preparer *p, const struct rec *r, const struct walk_file *f)
 {
     bool fits_now;
@@ -434,6 +525,10 @@ static bool untouched(struct preparer *p, const struct rec *r, const struct walk
     if (r->size != f->size || r->mtime_ns != f->mtime_ns || r->hash[0] == '\0')
         return false;
     if (r->failed == NULL) {
+        /* Its folder's metadata changed, or one of its records was left
+         * out (another file may have let go of the id): read it again. */
+        if (strcmp(r->meta, p->offered) != 0 || r->conflict || ids_unknown(r, f))
+            return false;
         p->c.unchanged++;
         return true;
     }
@@ -455,7 +550,8 @@ static int read_into(struct preparer *p, struct job *j, const struct walk_file *
     char hash[33];
     char *data = NULL;
     size_t len = 0;
-    int rc = read_all(f->path, p->o.max_file, &data, &len, &ferr);
+    bool same;
+    int rc = readfile_load(f->path, p->o.max_file, &data, &len, &ferr);
 
     if (rc == ATT_E_NOMEM)
         return att_err_set(err, rc, "%s: %s", f->id, ferr.msg);
@@ -466,17 +562,19 @@ static int read_into(struct preparer *p, struct job *j, const struct walk_file *
         snprintf(r->hash, sizeof r->hash, "%s", rc == ATT_E_TOOBIG ? "-" : "");
         j->kind = JOB_FAIL;
         snprintf(j->why, sizeof j->why, "%s", ferr.msg);
+        forget_docs(p, r);
         return ATT_OK;
     }
     p->c.bytes_read += len;
     hash_hex(data, len, hash);
-    if (strcmp(hash, r->hash) == 0 && r->failed == NULL) {
+    same = strcmp(hash, r->hash) == 0 && r->failed == NULL;
+    if (same && strcmp(r->meta, p->offered) == 0 && !r->conflict && !ids_unknown(r, f)) {
         j->kind = JOB_SAME; /* touched, or changed and changed back */
         free(data);
         return ATT_OK;
     }
     memcpy(r->hash, hash, sizeof r->hash);
-    rc = parse_into(p, j, f, data, len, err);
+    rc = parse_into(p, j, f, data, len, same, err);
     free(data);
     return rc;
 }
@@ -484,7 +582,7 @@ static int read_into(struct preparer *p, struct job *j, const struct walk_file *
 struct job *prepare_file(struct preparer *p, const struct walk_file *f, bool *fatal,
                          struct att_err *err)
 {
-    struct job *j;
+    struct job *j = NULL;
     struct rec *r;
     bool dup;
 
@@ -495,9 +593,11 @@ struct job *prepare_file(struct preparer *p, const struct walk_file *f, bool *fa
                 f->path);
         return NULL;
     }
-    if (r != NULL && untouched(p, r, f))
+    if (r == NULL || meta_for_file(&p->meta, f->path, &p->set, p->offered) != ATT_OK)
+        goto nomem;
+    if (untouched(p, r, f))
         return NULL;
-    j = r != NULL ? calloc(1, sizeof *j) : NULL;
+    j = calloc(1, sizeof *j);
     if (j == NULL || state_set_str(&r->root, f->root) != ATT_OK)
         goto nomem;
     j->r = r;

@@ -10,6 +10,8 @@
 
 #include "attache/index.h"
 #include "build.h"
+#include "ids.h"
+#include "meta.h"
 #include "state.h"
 #include "walk.h"
 
@@ -28,6 +30,7 @@ struct job {
     struct att_xdoc **docs; /* JOB_INDEX: one per passage */
     size_t ndocs, cap;
     uint32_t ndoc;          /* documents in the file (several for .jsonl) */
+    bool meta_only;         /* the same content, other metadata from its folder */
     struct att_xgen *spell; /* non-NULL: add its words, then commit */
     size_t done;            /* files dealt with once this job is applied */
     int lane;               /* the writer it is for; -1: any */
@@ -39,13 +42,22 @@ struct preparer {
     struct build_opts o;
     struct att_xgen *g;     /* builds the documents, counts spelling */
     struct build_counts c;  /* unchanged, skipped, bytes_read */
+    struct att_actor_ids actors; /* the actors of the passage being built */
     unsigned batch_passages;
     size_t batch_bytes;
+    struct meta_cache meta;      /* the folders' metadata files */
+    struct att_sidecar_set set;  /* the fields the file at hand is offered */
+    char offered[17];            /* their hash, "" for none */
+    struct idmap ids;            /* which file holds each .jsonl record id */
 };
 
 int prepare_init(struct preparer *p, struct state *st, const struct build_opts *o,
                  struct att_err *err);
 void prepare_fini(struct preparer *p);
+
+/* Before the first prepare_file: the run's walk, and the record ids the
+ * index holds. Returns ATT_OK or ATT_E_NOMEM (err filled). */
+int prepare_begin(struct preparer *p, const struct walk_list *files, struct att_err *err);
 
 /* The job for file f (its record remembers f->root), or NULL with *fatal
  * false when the file is unchanged or skipped, or NULL with *fatal true and

@@ -24,6 +24,55 @@ static unsigned long count_docs(const struct state *st, unsigned long *failed)
     return docs;
 }
 
+static int by_hash_then_id(const void *a, const void *b)
+{
+    const struct rec *x = *(const struct rec *const *)a, *y = *(const struct rec *const *)b;
+    int c = strcmp(x->hash, y->hash);
+
+    return c != 0 ? c : strcmp(x->id, y->id);
+}
+
+/* Files in the index with the same content: each named with the first
+ * (by id) of its group. Returns how many. */
+static unsigned same_content(const struct state *st)
+{
+    const struct rec **v = malloc((st->n ? st->n : 1) * sizeof *v);
+    size_t n = 0, first = 0;
+    unsigned dups = 0;
+
+    if (v == NULL)
+        return 0; /* only a warning is lost */
+    for (size_t i = 0; i < st->n; i++) {
+        const struct rec *r = st->recs[i];
+
+        if (r->failed == NULL && r->docs > 0 && strlen(r->hash) == 32)
+            v[n++] = r;
+    }
+    qsort(v, n, sizeof *v, by_hash_then_id);
+    for (size_t i = 1; i < n; i++) {
+        if (strcmp(v[i]->hash, v[first]->hash) != 0) {
+            first = i;
+            continue;
+        }
+        att_log(ATT_WARN, "%s and %s have the same content", v[first]->id, v[i]->id);
+        dups++;
+    }
+    free(v);
+    return dups;
+}
+
+void report_overlaps(const struct state *st, struct build_counts *c)
+{
+    for (size_t i = 0; i < st->nconflicts; i++) {
+        const struct id_conflict *k = &st->conflicts[i];
+
+        att_log(ATT_ERROR, "%s:%ld: document id '%s' is also in %s, which keeps it; this "
+                "record is not indexed", k->loser->id, k->line, k->id, k->keeper->id);
+    }
+    c->id_conflicts = (unsigned)st->nconflicts;
+    c->duplicates = same_content(st);
+}
+
 void report_summary(const struct run_opts *o, const struct build_counts *c,
                     const struct state *st, unsigned long passages, double seconds,
                     bool interrupted)
@@ -34,13 +83,17 @@ void report_summary(const struct run_opts *o, const struct build_counts *c,
     if (o->json) {
         printf("{\"added\":%u,\"updated\":%u,\"removed\":%u,\"unchanged\":%u,\"failed\":%u,"
                "\"skipped\":%u,\"documents\":%lu,\"passages\":%lu,\"seconds\":%.3f,"
-               "\"interrupted\":%s}\n",
+               "\"interrupted\":%s,\"meta_updated\":%u,\"duplicates\":%u,"
+               "\"id_conflicts\":%u}\n",
                c->added, c->updated, c->removed, c->unchanged, c->failed, c->skipped, docs,
-               passages, seconds, interrupted ? "true" : "false");
+               passages, seconds, interrupted ? "true" : "false", c->meta_updated,
+               c->duplicates, c->id_conflicts);
     } else if (!o->quiet || interrupted) {
-        printf("%s%u added, %u updated, %u removed, %u unchanged, %u failed", 
-               interrupted ? "interrupted: " : "", c->added, c->updated, c->removed,
-               c->unchanged, c->failed);
+        printf("%s%u added, %u updated", interrupted ? "interrupted: " : "", c->added,
+               c->updated);
+        if (c->meta_updated)
+            printf(" (%u for folder metadata)", c->meta_updated);
+        printf(", %u removed, %u unchanged, %u failed", c->removed, c->unchanged, c->failed);
         if (c->skipped)
             printf(" (%u skipped: failed before, unchanged since; see --retry-failed)",
                    c->skipped);

@@ -8,6 +8,11 @@
 #include "run.h"
 #include "state.h"
 
+/* At the end of a run: warn of files whose content is the same as
+ * another's and report each .jsonl record left out because another file
+ * holds its id (an error); count both into c. */
+void report_overlaps(const struct state *st, struct build_counts *c);
+
 /* Print the summary of an indexing run (a line, or JSON with --json). */
 void report_summary(const struct run_opts *o, const struct build_counts *c,
                     const struct state *st, unsigned long passages, double seconds,

@@ -1,12 +1,14 @@
 /* attache-index: the indexing run: lock the index, open a writer per
  * shard (and more for a fresh build), index and remove vanished files,
  * then merge, compact and swap the result in; and --compact. */
+#include <errno.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
 
+#include "buf.h"
 #include "log.h"
 #include "progress.h"
 #include "report.h"
@@ -47,6 +49,9 @@ struct run {
     struct att_xwdb *w[STORE_MAX_SHARDS];
     size_t nb;
     struct state st;
+    struct att_actors *actors; /* the passages are tagged with */
+    char *extras, *dump;       /* the alias file's lines; actors' dump */
+    size_t nextras, ndump;
 };
 
 /* Walk every PATH into files, a trailing '/' dropped first. Returns the
@@ -284,6 +289,90 @@ static int close_part(struct run *r, struct part *p, int rc, uint32_t *passages,
     return rc;
 }
 
+/* The alias file at path, whole, into *out (malloc'd); at most 64 MB. */
+static int read_aliases(const char *path, char **out, size_t *len, struct att_err *err)
+{
+    FILE *f = fopen(path, "rb");
+    struct att_buf b;
+    char chunk[65536];
+    size_t n;
+    int rc = ATT_OK;
+
+    if (f == NULL)
+        return att_err_set(err, ATT_E_IO, "--aliases %s: %s", path, strerror(errno));
+    att_buf_init(&b, 64u << 20);
+    while (rc == ATT_OK && (n = fread(chunk, 1, sizeof chunk, f)) > 0)
+        rc = att_buf_add(&b, chunk, n);
+    if (rc == ATT_OK && ferror(f))
+        rc = att_err_set(err, ATT_E_IO, "--aliases %s: cannot read it", path);
+    else if (rc != ATT_OK)
+        rc = att_err_set(err, rc, "--aliases %s: %s", path,
+                         rc == ATT_E_TOOBIG ? "over 64 MB" : "out of memory");
+    fclose(f);
+    *out = rc == ATT_OK ? att_buf_take(&b, len) : NULL;
+    att_buf_free(&b);
+    return rc;
+}
+
+static void alias_warn(void *ud, long line, const char *why)
+{
+    att_log(ATT_WARN, "%s:%ld: %s", (const char *)ud, line, why);
+}
+
+/* The actors of the run: the built-in ones, and the lines of --aliases
+ * FILE (its bad lines warned about) or else those the index remembers. */
+static int load_actors(struct run *r, const struct run_opts *o, struct att_err *err)
+{
+    struct att_xdb *db = NULL;
+    int rc = ATT_OK;
+
+    if (o->aliases != NULL)
+        rc = read_aliases(o->aliases, &r->extras, &r->nextras, err);
+    else if (att_xdb_open(o->db, &db, NULL) == ATT_OK)
+        att_xdb_get_meta(db, ATT_META_ALIAS_FILE, strlen(ATT_META_ALIAS_FILE), &r->extras,
+                         &r->nextras, NULL);
+    att_xdb_close(db);
+    if (rc == ATT_OK)
+        rc = att_actors_builtin(&r->actors, err);
+    if (rc == ATT_OK && r->extras != NULL)
+        rc = att_actors_load(r->actors, r->extras, r->nextras, o->aliases ? alias_warn : NULL,
+                             (void *)o->aliases, err);
+    if (rc == ATT_OK && (r->dump = att_actors_dump(r->actors, &r->ndump)) == NULL)
+        rc = att_err_set(err, ATT_E_NOMEM, "out of memory");
+    return rc;
+}
+
+/* Each part records the actors when they differ from those it holds (in
+ * its first batch); passages indexed before keep theirs, which is said. */
+static int record_actors(struct run *r, const struct run_opts *o, struct att_err *err)
+{
+    bool changed = false;
+    int rc = ATT_OK;
+
+    for (unsigned k = 0; rc == ATT_OK && k < r->nparts; k++) {
+        const struct part *p = &r->part[k];
+        char *have = NULL;
+        size_t hlen = 0;
+
+        rc = att_xwdb_get_meta(r->w[p->first], ATT_META_ACTORS, strlen(ATT_META_ACTORS), &have,
+                               &hlen, err);
+        if (rc == ATT_OK && (have == NULL || hlen != r->ndump || memcmp(have, r->dump, hlen))) {
+            changed = changed || (!p->fresh && r->st.n > 0);
+            rc = build_set_meta(&r->b[p->first], ATT_META_ACTORS, r->dump, r->ndump, err);
+            if (rc == ATT_OK)
+                rc = build_set_meta(&r->b[p->first], ATT_META_ALIAS_FILE,
+                                    r->extras ? r->extras : "", r->nextras, err);
+        }
+        free(have);
+    }
+    for (size_t k = 0; k < r->nb; k++)
+        r->b[k].o.actors = r->actors;
+    if (changed)
+        att_log(ATT_WARN, "the %s changed: files indexed before keep their actors until "
+                "attache-index --rebuild", o->aliases ? "alias file" : "gazetteer of actors");
+    return rc;
+}
+
 /* The share ("K/N") the index in dir holds, "" for all files. */
 static void stored_share(const char *dir, char *out, size_t size)
 {
@@ -414,15 +503,24 @@ int run_index(struct run_opts *o, unsigned *failed, struct att_err *err)
     for (size_t k = 0; k < STORE_MAX_SHARDS; k++)
         r->shard[k].lock_fd = -1;
     state_init(&r->st);
-    rc = open_run(r, o, err);
+    rc = load_actors(r, o, err);
+    if (rc == ATT_OK)
+        rc = open_run(r, o, err);
+    if (rc == ATT_OK)
+        rc = record_actors(r, o, err);
     if (rc == ATT_OK)
         rc = index_files(r, o, err);
     rc = finish_run(r, rc, &passages, err);
     sum_lanes(r);
     if (rc == ATT_OK)
+        report_overlaps(&r->st, &r->b[0].c);
+    if (rc == ATT_OK)
         report_summary(o, &r->b[0].c, &r->st, passages, progress_now() - t0, stop_requested);
-    *failed = r->b[0].c.failed;
+    *failed = r->b[0].c.failed + r->b[0].c.id_conflicts; /* both exit 1 */
     state_free(&r->st);
+    att_actors_free(r->actors);
+    free(r->extras);
+    free(r->dump);
     free(r);
     return rc;
 }

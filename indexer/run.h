@@ -18,6 +18,7 @@ struct run_opts {
     double wait;
     unsigned jobs;         /* writers for a fresh build (1..RUN_MAX_JOBS) */
     unsigned shards;       /* --shards, 0 when not given */
+    const char *aliases;   /* --aliases FILE, NULL when not given */
     struct build_opts build;
     char **paths;
     int npaths;

@@ -22,6 +22,7 @@ static void rec_free(struct rec *r)
     free(r->id);
     free(r->root);
     free(r->failed);
+    free(r->ids);
     free(r);
 }
 
@@ -29,6 +30,9 @@ void state_free(struct state *st)
 {
     for (size_t i = 0; i < st->n; i++)
         rec_free(st->recs[i]);
+    for (size_t i = 0; i < st->nconflicts; i++)
+        free(st->conflicts[i].id);
+    free(st->conflicts);
     free(st->recs);
     free(st->slots);
     state_init(st);
@@ -104,6 +108,20 @@ int state_set_str(char **dst, const char *src)
     return ATT_OK;
 }
 
+int state_conflict(struct state *st, const char *id, long line, const struct rec *loser,
+                   const struct rec *keeper)
+{
+    char *copy = strdup(id);
+
+    if (copy == NULL || att_grow(&st->conflicts, &st->cconflicts, st->nconflicts + 1,
+                                 sizeof *st->conflicts, SIZE_MAX / sizeof *st->conflicts)) {
+        free(copy);
+        return ATT_E_NOMEM;
+    }
+    st->conflicts[st->nconflicts++] = (struct id_conflict){copy, line, loser, keeper};
+    return ATT_OK;
+}
+
 static char *dup_str(const cJSON *o, const char *name)
 {
     const cJSON *v = cJSON_GetObjectItemCaseSensitive(o, name);
@@ -118,6 +136,66 @@ static double get_num(const cJSON *o, const char *name)
     return cJSON_IsNumber(v) ? v->valuedouble : 0;
 }
 
+/* The ids as 16 hex digits each, into r->ids; a damaged list is dropped. */
+static int load_ids(struct rec *r, const char *hex)
+{
+    size_t len = strlen(hex), n = len / 16;
+
+    if (n == 0 || len % 16 != 0 || strspn(hex, "0123456789abcdef") != len)
+        return ATT_OK;
+    r->ids = malloc(n * sizeof *r->ids);
+    if (r->ids == NULL)
+        return ATT_E_NOMEM;
+    for (size_t i = 0; i < n; i++) {
+        char one[17];
+
+        memcpy(one, hex + 16 * i, 16);
+        one[16] = '\0';
+        r->ids[i] = strtoull(one, NULL, 16);
+    }
+    r->nids = n;
+    return ATT_OK;
+}
+
+/* What a record holds besides its file's identity: the sidecar hashes,
+ * the ids of its .jsonl records, a conflict over one. */
+static int load_extra(struct rec *r, const cJSON *o)
+{
+    const cJSON *meta = cJSON_GetObjectItemCaseSensitive(o, "meta");
+    const cJSON *used = cJSON_GetObjectItemCaseSensitive(o, "meta_used");
+    const cJSON *ids = cJSON_GetObjectItemCaseSensitive(o, "ids");
+
+    if (cJSON_IsString(meta))
+        snprintf(r->meta, sizeof r->meta, "%s", meta->valuestring);
+    if (cJSON_IsString(used))
+        snprintf(r->meta_used, sizeof r->meta_used, "%s", used->valuestring);
+    r->conflict = cJSON_IsTrue(cJSON_GetObjectItemCaseSensitive(o, "conflict"));
+    return cJSON_IsString(ids) ? load_ids(r, ids->valuestring) : ATT_OK;
+}
+
+/* r's sidecar hashes, ids and conflict into o. */
+static int save_extra(cJSON *o, const struct rec *r)
+{
+    char *hex;
+
+    if (r->meta[0] != '\0')
+        cJSON_AddStringToObject(o, "meta", r->meta);
+    if (r->meta_used[0] != '\0')
+        cJSON_AddStringToObject(o, "meta_used", r->meta_used);
+    if (r->conflict)
+        cJSON_AddTrueToObject(o, "conflict");
+    if (r->nids == 0)
+        return ATT_OK;
+    hex = r->nids < SIZE_MAX / 16 ? malloc(16 * r->nids + 1) : NULL;
+    if (hex == NULL)
+        return ATT_E_NOMEM;
+    for (size_t i = 0; i < r->nids; i++)
+        snprintf(hex + 16 * i, 17, "%016llx", (unsigned long long)r->ids[i]);
+    cJSON_AddStringToObject(o, "ids", hex);
+    free(hex);
+    return ATT_OK;
+}
+
 /* One metadata entry into a record; a damaged entry is dropped (the file
  * then counts as new and is indexed again). */
 static int load_one(void *ud, const char *key, size_t klen, const char *val, size_t vlen)
@@ -128,6 +206,7 @@ static int load_one(void *ud, const char *key, size_t klen, const char *val, siz
     const cJSON *hash = cJSON_GetObjectItemCaseSensitive(o, "hash");
     const cJSON *mt;
     struct rec *r;
+    int rc;
 
     (void)key;
     (void)klen;
@@ -150,8 +229,9 @@ static int load_one(void *ud, const char *key, size_t klen, const char *val, siz
     r->passages = (uint32_t)get_num(o, "passages");
     if (cJSON_IsString(hash))
         snprintf(r->hash, sizeof r->hash, "%s", hash->valuestring);
+    rc = load_extra(r, o);
     cJSON_Delete(o);
-    return 0;
+    return rc;
 }
 
 int state_load(struct state *st, struct att_xwdb *w, struct att_err *err)
@@ -199,7 +279,7 @@ int state_save(struct att_xwdb *w, const struct rec *r, struct att_err *err)
     cJSON_AddNumberToObject(o, "passages", r->passages);
     if (r->failed != NULL)
         cJSON_AddStringToObject(o, "failed", r->failed);
-    text = cJSON_PrintUnformatted(o);
+    text = save_extra(o, r) == ATT_OK ? cJSON_PrintUnformatted(o) : NULL;
     cJSON_Delete(o);
     if (text == NULL)
         return att_err_set(err, ATT_E_NOMEM, "out of memory");

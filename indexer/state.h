@@ -10,6 +10,8 @@
 #include "attache/attache.h"
 #include "attache/index.h"
 
+struct walk_file;
+
 struct rec {
     char *id;          /* file id: path relative to its root */
     char *root;        /* absolute path of the folder argument it came from */
@@ -19,8 +21,23 @@ struct rec {
     uint32_t docs;     /* documents it held (several for .jsonl) */
     uint32_t passages;
     char *failed;      /* why it could not be indexed, NULL when it was */
+    char meta[17];     /* hash of the fields its folder's sidecar offers it, "" none */
+    char meta_used[17]; /* hash of those its documents took, "" none */
+    uint64_t *ids;     /* .jsonl: hashes of the record ids it holds (sorted) */
+    size_t nids;
+    bool conflict;     /* some record was left out: its id is another file's */
+    /* Only during a run: */
     bool seen;         /* met during this run's walk */
+    bool peeked;       /* its ids were read ahead of its turn (ids.c) */
+    const struct walk_file *pending; /* where this run's walk found it, or NULL */
     unsigned lane;     /* the writer that last saved it this run (0: the first) */
+};
+
+/* A .jsonl record left out because another file holds its id. */
+struct id_conflict {
+    char *id;
+    long line;              /* in the loser's file */
+    const struct rec *loser, *keeper;
 };
 
 struct state {
@@ -28,6 +45,8 @@ struct state {
     size_t n, cap;
     struct rec **slots; /* open-addressing table over recs, by id */
     size_t nslots;
+    struct id_conflict *conflicts; /* found this run, in the order met */
+    size_t nconflicts, cconflicts;
 };
 
 void state_init(struct state *st);
@@ -48,6 +67,11 @@ struct rec *state_add(struct state *st, const char *id);
 /* Replace *dst with a malloc'd copy of src (NULL allowed), freeing the
  * old string. Returns ATT_OK or ATT_E_NOMEM (then *dst is unchanged). */
 int state_set_str(char **dst, const char *src);
+
+/* Note that loser's record of id (at line) was left out, keeper holding
+ * it. Returns ATT_OK or ATT_E_NOMEM. */
+int state_conflict(struct state *st, const char *id, long line, const struct rec *loser,
+                   const struct rec *keeper);
 
 /* Write r to w's metadata (in the current transaction). */
 int state_save(struct att_xwdb *w, const struct rec *r, struct att_err *err);

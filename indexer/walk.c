@@ -10,6 +10,7 @@
 
 #include "buf.h"
 #include "log.h"
+#include "sidecar.h"
 #include "walk.h"
 
 void walk_list_free(struct walk_list *l)
@@ -32,6 +33,12 @@ bool walk_complete(const struct walk_list *l, const char *root)
             return true;
     }
     return false;
+}
+
+/* A folder's metadata file: read for the files beside it, never indexed. */
+static bool is_sidecar(const char *name)
+{
+    return strcmp(name, ATT_SIDECAR_NAME) == 0;
 }
 
 static int by_name(const FTSENT **a, const FTSENT **b)
@@ -94,7 +101,7 @@ static int visit(FTS *fts, FTSENT *e, struct walk_root *root, size_t arglen,
     case FTS_F:
         break;
     case FTS_SL:
-        if (att_format_for_path(e->fts_name) == ATT_FMT_NONE)
+        if (att_format_for_path(e->fts_name) == ATT_FMT_NONE || is_sidecar(e->fts_name))
             return ATT_OK;
         if (!link_inside(e->fts_accpath, root->real, &lst)) {
             att_log(ATT_WARN, "%s: symlink leads out of the folder or to no file; not followed "
@@ -119,7 +126,7 @@ static int visit(FTS *fts, FTSENT *e, struct walk_root *root, size_t arglen,
     default:
         return ATT_OK;
     }
-    if (att_format_for_path(e->fts_name) == ATT_FMT_NONE)
+    if (att_format_for_path(e->fts_name) == ATT_FMT_NONE || is_sidecar(e->fts_name))
         return ATT_OK;
     return push(out, root, e->fts_path, *id ? id : e->fts_name, st);
 }
@@ -188,6 +195,8 @@ int walk_collect(const char *arg, const struct walk_opts *o, struct walk_list *o
     if (!S_ISDIR(st.st_mode)) {
         const char *base = strrchr(arg, '/');
 
+        if (is_sidecar(base ? base + 1 : arg))
+            return ATT_OK;
         if (push(out, NULL, arg, base ? base + 1 : arg, &st) != ATT_OK)
             return att_err_set(err, ATT_E_NOMEM, "out of memory walking %s", arg);
         return ATT_OK;

@@ -38,9 +38,10 @@ struct walk_opts {
 
 /* Append the readable files under arg (a folder, walked recursively, or a
  * single file) to out, each with its root. Hidden files and folders are
- * skipped; so are files of unknown type and symlinks that lead out of the
- * folder. A folder is added to out's roots, marked incomplete when part of
- * it could not be read (then nothing under it may be taken as vanished).
+ * skipped; so are files of unknown type, symlinks that lead out of the
+ * folder and metadata files (attache-meta.jsonl, read by meta.c). A
+ * folder is added to out's roots, marked incomplete when part of it could
+ * not be read (then nothing under it may be taken as vanished).
  * Returns ATT_OK, ATT_E_IO (arg itself cannot be read; err says why) or
  * ATT_E_NOMEM. */
 int walk_collect(const char *arg, const struct walk_opts *o, struct walk_list *out,

@@ -14,12 +14,21 @@
 #define BINARY_SAMPLE 8192 /* bytes looked at by the binary check */
 #define BINARY_CTL_PCT 10  /* control bytes above this share: binary */
 #define TITLE_MAX 100      /* bytes of a title made from the body */
-#define TITLE_MIN 10       /* a first sentence shorter than this is no title */
 #define WARN_VALUE_MAX 80  /* bytes of a value quoted in a warning */
 
-enum meta_field { META_TITLE, META_DATE, META_SOURCE, META_URL, META_N };
+#define FIELD_NAME_MAX 32  /* bytes of the name of a further field */
 
-static const char *const meta_names[META_N] = {"title", "date", "source", "url"};
+enum meta_field { META_TITLE, META_DATE, META_SOURCE, META_URL, META_AUTHOR, META_LANG };
+
+/* The names of the metadata fields a header or front matter may give. */
+static const struct {
+    const char *name;
+    enum meta_field field;
+} meta_names[] = {
+    {"title", META_TITLE},   {"date", META_DATE},     {"source", META_SOURCE},
+    {"url", META_URL},       {"author", META_AUTHOR}, {"authors", META_AUTHOR},
+    {"by", META_AUTHOR},     {"language", META_LANG}, {"lang", META_LANG},
+};
 
 static const struct {
     const char *ext;
@@ -52,6 +61,7 @@ void att_doc_init(struct att_doc *d)
     d->body = NULL;
     d->body_len = 0;
     d->title_from_body = false;
+    d->date_from_name = false;
     d->warning = NULL;
 }
 
@@ -274,10 +284,16 @@ static int fix_field(char **s, size_t *len)
 
 int att_doc_fix_utf8(struct att_doc *d)
 {
-    char **fields[] = {&d->id, &d->title, &d->date, &d->source, &d->url, &d->warning};
+    char **fields[] = {&d->id,     &d->title,  &d->date,     &d->source,
+                       &d->url,    &d->author, &d->language, &d->warning};
 
     for (size_t i = 0; i < sizeof fields / sizeof fields[0]; i++) {
         if (fix_field(fields[i], NULL) != ATT_OK)
+            return ATT_E_NOMEM;
+    }
+    for (size_t i = 0; i < d->nfields; i++) {
+        if (fix_field(&d->fields[i].name, NULL) != ATT_OK ||
+            fix_field(&d->fields[i].value, NULL) != ATT_OK)
             return ATT_E_NOMEM;
     }
     return fix_field(&d->body, &d->body_len);
@@ -285,9 +301,9 @@ int att_doc_fix_utf8(struct att_doc *d)
 
 static int meta_index(const char *key, size_t klen)
 {
-    for (int i = 0; i < META_N; i++) {
-        if (strlen(meta_names[i]) == klen && strncasecmp(key, meta_names[i], klen) == 0)
-            return i;
+    for (size_t i = 0; i < sizeof meta_names / sizeof meta_names[0]; i++) {
+        if (strlen(meta_names[i].name) == klen && strncasecmp(key, meta_names[i].name, klen) == 0)
+            return (int)meta_names[i].field;
     }
     return -1;
 }
@@ -300,12 +316,14 @@ bool att_doc_meta_key(const char *key, size_t klen)
 int att_doc_set_meta(struct att_doc *d, const char *key, size_t klen, const char *val,
                      size_t vlen)
 {
-    char **slots[META_N] = {&d->title, &d->date, &d->source, &d->url};
+    char **slots[] = {&d->title, &d->date, &d->source, &d->url, &d->author, &d->language};
     int idx = meta_index(key, klen);
     char date[11];
 
     if (idx < 0 || *slots[idx] != NULL)
         return ATT_OK;
+    if (idx == META_LANG)
+        return att_doc_set_language(d, val, vlen);
     if (idx != META_DATE)
         return att_doc_collapse(val, vlen, slots[idx]);
     if (!att_date_normalize(val, vlen, date)) {
@@ -316,7 +334,21 @@ int att_doc_set_meta(struct att_doc *d, const char *key, size_t klen, const char
     return d->date != NULL ? ATT_OK : ATT_E_NOMEM;
 }
 
-void att_doc_warn_date(struct att_doc *d, const char *val, size_t vlen)
+int att_doc_set_language(struct att_doc *d, const char *val, size_t vlen)
+{
+    char code[3];
+
+    if (d->language != NULL || att_doc_blank(val, vlen))
+        return ATT_OK;
+    if (!att_lang_normalize(val, vlen, code)) {
+        att_doc_warn(d, "language", val, vlen);
+        return ATT_OK;
+    }
+    d->language = strdup(code);
+    return d->language != NULL ? ATT_OK : ATT_E_NOMEM;
+}
+
+void att_doc_warn(struct att_doc *d, const char *what, const char *val, size_t vlen)
 {
     char *v = NULL;
     size_t n, size;
@@ -326,11 +358,91 @@ void att_doc_warn_date(struct att_doc *d, const char *val, size_t vlen)
     n = strlen(v);
     if (n > WARN_VALUE_MAX)
         n = att_utf8_floor(v, n, WARN_VALUE_MAX);
-    size = n + sizeof "date '...' not understood";
+    size = strlen(what) + n + sizeof " '...' not understood";
     d->warning = malloc(size);
     if (d->warning != NULL)
-        snprintf(d->warning, size, "date '%.*s%s' not understood", (int)n, v, v[n] ? "..." : "");
+        snprintf(d->warning, size, "%s '%.*s%s' not understood", what, (int)n, v,
+                 v[n] ? "..." : "");
     free(v);
+}
+
+void att_doc_warn_date(struct att_doc *d, const char *val, size_t vlen)
+{
+    att_doc_warn(d, "date", val, vlen);
+}
+
+bool att_doc_field_name(const char *name, size_t len)
+{
+    if (len == 0 || len > FIELD_NAME_MAX)
+        return false;
+    for (size_t i = 0; i < len; i++) {
+        char c = name[i];
+
+        if (!((c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '_' || c == '-'))
+            return false;
+    }
+    return true;
+}
+
+/* Warn that the further field name[0..nlen) (and any after it) was left out. */
+static void warn_fields(struct att_doc *d, const char *name, size_t nlen)
+{
+    size_t size = nlen + 64;
+
+    if (d->warning != NULL)
+        return;
+    d->warning = malloc(size);
+    if (d->warning != NULL)
+        snprintf(d->warning, size, "more than %d further fields: '%.*s' and any after it "
+                 "left out", ATT_MAX_FIELDS, (int)nlen, name);
+}
+
+int att_doc_add_field(struct att_doc *d, const char *name, size_t nlen, const char *val,
+                      size_t vlen)
+{
+    char key[FIELD_NAME_MAX + 1], *v = NULL;
+    int rc;
+
+    if (!att_doc_field_name(name, nlen))
+        return ATT_OK;
+    memcpy(key, name, nlen);
+    key[nlen] = '\0';
+    if (att_doc_field(d, key) != NULL)
+        return ATT_OK;
+    rc = att_doc_collapse(val, vlen, &v);
+    if (rc != ATT_OK || v == NULL)
+        return rc;
+    rc = att_doc_set_field(d, key, v);
+    free(v);
+    if (rc == ATT_E_TOOBIG) {
+        warn_fields(d, name, nlen);
+        return ATT_OK;
+    }
+    return rc;
+}
+
+int att_doc_list_add(char **list, const char *item, size_t n)
+{
+    char *v = NULL, *joined;
+    size_t have = *list != NULL ? strlen(*list) : 0;
+    int rc = att_doc_collapse(item, n, &v);
+
+    if (rc != ATT_OK || v == NULL)
+        return rc;
+    if (*list == NULL) {
+        *list = v;
+        return ATT_OK;
+    }
+    joined = malloc(have + 2 + strlen(v) + 1);
+    if (joined != NULL) {
+        memcpy(joined, *list, have);
+        memcpy(joined + have, ", ", 2);
+        strcpy(joined + have + 2, v);
+        free(*list);
+        *list = joined;
+    }
+    free(v);
+    return joined != NULL ? ATT_OK : ATT_E_NOMEM;
 }
 
 /* ---- att_doc_parse ---- */
@@ -361,6 +473,7 @@ static int finish(struct att_doc *d, const char *file_id)
         d->date = strdup(date);
         if (d->date == NULL)
             return ATT_E_NOMEM;
+        d->date_from_name = true;
     }
     /* Without memory for it the document simply has no title. */
     if (d->title == NULL && d->body != NULL) {
@@ -451,76 +564,4 @@ int att_doc_parse(const char *file_id, enum att_format fmt, const char *data, si
         rc = parse_one(file_id, fmt, data, len, sink, err);
     free(fixed);
     return rc;
-}
-
-/* ---- att_title_from_body ---- */
-
-/* True when the '.' at s[i] ends an abbreviation or an initial ("Mr.",
- * "U.S.", "F."), not a sentence. */
-static bool abbreviation(const char *s, size_t i)
-{
-    size_t w = i;
-
-    while (w > 0 && !att_doc_space((unsigned char)s[w - 1]))
-        w--;
-    if (memchr(s + w, '.', i - w) != NULL)
-        return true;
-    return i - w <= 3 && s[w] >= 'A' && s[w] <= 'Z';
-}
-
-/* The end of the first sentence of s[0..len) if it lies in [TITLE_MIN, max],
- * else 0. */
-static size_t sentence_end(const char *s, size_t len, size_t max)
-{
-    for (size_t i = 0; i + 1 < len && i < max; i++) {
-        char c = s[i];
-
-        if ((c != '.' && c != '!' && c != '?') || s[i + 1] != ' ')
-            continue;
-        if (c == '.' && (abbreviation(s, i) || (i + 2 < len && s[i + 2] >= 'a' && s[i + 2] <= 'z')))
-            continue;
-        return i + 1 >= TITLE_MIN ? i + 1 : 0;
-    }
-    return 0;
-}
-
-/* Cut s[0..len) (len > max) at the last space at or before max bytes, or at
- * a character boundary when a space comes too early. */
-static size_t word_cut(const char *s, size_t len, size_t max)
-{
-    size_t cut = att_utf8_floor(s, len, max);
-    size_t k = cut;
-
-    while (k > max / 2 && !att_doc_space((unsigned char)s[k]))
-        k--;
-    if (k > max / 2)
-        cut = k;
-    k = cut;
-    while (k > 0 && s[k - 1] != '\0' && strchr(" \t,;:-", s[k - 1]) != NULL)
-        k--;
-    return k > 0 ? k : cut;
-}
-
-char *att_title_from_body(const char *body, size_t len, size_t max)
-{
-    const char *nl;
-    size_t n;
-    char *title = NULL;
-
-    while (len > 0 && att_doc_space((unsigned char)*body)) {
-        body++;
-        len--;
-    }
-    nl = len > 0 ? memchr(body, '\n', len) : NULL;
-    n = nl != NULL ? (size_t)(nl - body) : len;
-    while (n > 0 && att_doc_space((unsigned char)body[n - 1]))
-        n--;
-    if (n > max) {
-        size_t end = sentence_end(body, n, max);
-
-        n = end > 0 ? end : word_cut(body, n, max);
-    }
-    if (n == 0 || att_doc_collapse(body, n, &title) != ATT_OK)
-        return NULL;
-    return title;
 }

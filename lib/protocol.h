@@ -98,6 +98,10 @@ int att_response_parse(const char *line, size_t len, struct att_response *r,
                        struct att_err *err);
 void att_response_free(struct att_response *r); /* NULL-safe, idempotent */
 
+/* A copy of a request's id to echo (null for NULL): a number is written
+ * out exactly, one JSON cannot hold is null. NULL when out of memory. */
+cJSON *att_json_id_copy(const cJSON *id);
+
 /* A response object with "id" (copied from id, or null) and "ok". NULL when
  * out of memory. Caller owns it (cJSON_Delete). */
 cJSON *att_response_new(const cJSON *id, bool ok);

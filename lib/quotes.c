@@ -1,6 +1,7 @@
 /* attache: quotations in UTF-8 text and who said them. This file pairs quote
- * marks in each paragraph (apostrophes told apart by their neighbours) and
- * hands the sentences around them to quotes_speaker.c (who said it). */
+ * marks in each paragraph (" “ ” « » „ 「 」 『 』 and single ones, apostrophes
+ * told apart by their neighbours) and hands the sentences around them to
+ * quotes_speaker.c (who said it), after quotes_ident.c read the text's names. */
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdlib.h>
@@ -13,7 +14,9 @@
 #define GROUP_MAX 16384   /* bytes of a sentence group read at once */
 #define MARGIN 2048       /* bytes read around the quotations of a longer group */
 
-enum mark { M_NONE, M_DQ, M_LDQ, M_RDQ, M_SQ, M_LSQ, M_RSQ };
+/* Marks: straight, opening and closing double; German low; corner and white
+ * corner brackets; straight, opening and closing single. */
+enum mark { M_NONE, M_DQ, M_LDQ, M_RDQ, M_LOW, M_LC, M_RC, M_LW, M_RW, M_SQ, M_LSQ, M_RSQ };
 
 /* --------------------------------------------------------- characters */
 
@@ -35,12 +38,28 @@ static enum cls ascii_class(unsigned char c)
     return K_PUNCT;
 }
 
+/* Class of U+3000..U+303F, CJK punctuation: t[i] = 0xE3, t[i + 1] = 0x80. */
+static enum cls cjk_class(unsigned char c, size_t *n)
+{
+    *n = 3;
+    if (c == 0x80)
+        return K_SPACE; /* ideographic space */
+    if (c == 0x8C || c == 0x8E)
+        return K_OPEN; /* 「 『 */
+    if (c == 0x81 || c == 0x82 || c == 0x8D || c == 0x8F)
+        return K_PUNCT; /* 、 。 」 』 */
+    *n = 1;
+    return K_WORD;
+}
+
 /* Class of the character at t[i] (i < hi); *n gets its length. */
 enum cls att_q_class_at(const unsigned char *t, size_t hi, size_t i, size_t *n)
 {
     *n = 1;
     if (t[i] < 0x80)
         return ascii_class(t[i]);
+    if (t[i] == 0xE3 && i + 2 < hi && t[i + 1] == 0x80)
+        return cjk_class(t[i + 2], n);
     if (t[i] == 0xC2 && i + 1 < hi && (t[i + 1] == 0xA0 || t[i + 1] == 0xAB || t[i + 1] == 0xBB)) {
         *n = 2;
         return t[i + 1] == 0xA0 ? K_SPACE : t[i + 1] == 0xAB ? K_OPEN : K_PUNCT;
@@ -94,11 +113,19 @@ static enum mark mark_at(const unsigned char *t, size_t hi, size_t i, size_t *n)
         *n = 2;
         return t[i + 1] == 0xAB ? M_LDQ : M_RDQ;
     }
+    if (t[i] == 0xE3 && i + 2 < hi && t[i + 1] == 0x80 && t[i + 2] >= 0x8C && t[i + 2] <= 0x8F) {
+        static const enum mark corner[] = {M_LC, M_RC, M_LW, M_RW};
+
+        *n = 3;
+        return corner[t[i + 2] - 0x8C];
+    }
     if (t[i] != 0xE2 || i + 2 >= hi || t[i + 1] != 0x80)
         return M_NONE;
     *n = 3;
     switch (t[i + 2]) {
-    case 0x9C: case 0x9E:
+    case 0x9E:
+        return M_LOW;
+    case 0x9C:
         return M_LDQ;
     case 0x9D:
         return M_RDQ;
@@ -113,6 +140,19 @@ static enum mark mark_at(const unsigned char *t, size_t hi, size_t i, size_t *n)
 
 /* ------------------------------------------------------ pairing marks */
 
+/* A Chinese or Japanese character (kana, CJK ideographs): each counts as a
+ * word, as those scripts put no space between words. *n gets its length. */
+static bool cjk_char(const unsigned char *t, size_t a, size_t b, size_t *n)
+{
+    uint32_t cp;
+
+    if (t[a] < 0xE3 || t[a] > 0xE9)
+        return false;
+    cp = att_utf8_decode((const char *)t + a, b - a, n);
+    return (cp >= 0x3040 && cp <= 0x30FF) || (cp >= 0x3400 && cp <= 0x4DBF)
+           || (cp >= 0x4E00 && cp <= 0x9FFF);
+}
+
 /* Words in t[a, b) that hold a letter or digit, counting no further than 2. */
 static unsigned count_words(const unsigned char *t, size_t a, size_t b)
 {
@@ -121,7 +161,10 @@ static unsigned count_words(const unsigned char *t, size_t a, size_t b)
     size_t n;
 
     while (a < b && words < 2) {
-        if (att_q_class_at(t, b, a, &n) == K_SPACE) {
+        if (cjk_char(t, a, b, &n)) {
+            words++;
+            in = counted = true;
+        } else if (att_q_class_at(t, b, a, &n) == K_SPACE) {
             in = false;
         } else {
             if (!in)
@@ -137,8 +180,19 @@ static unsigned count_words(const unsigned char *t, size_t a, size_t b)
     return words;
 }
 
-/* Trim the inner bounds: white space, and a trailing , ; or : which belongs
- * to the sentence around the quotation ("touched," plunging). */
+/* The length of the white space character ending at t[e] (after s), or 0. */
+static size_t space_before(const unsigned char *t, size_t s, size_t e)
+{
+    size_t j = e - 1, n;
+
+    while (j > s && e - j < 3 && (t[j] & 0xC0) == 0x80)
+        j--;
+    return att_q_class_at(t, e, j, &n) == K_SPACE && j + n == e ? n : 0;
+}
+
+/* Trim the inner bounds: white space (the thin and no-break spaces inside
+ * guillemets too), and a trailing , ; or : which belongs to the sentence
+ * around the quotation ("touched," plunging). */
 static void trim_inner(const unsigned char *t, size_t *s, size_t *e)
 {
     size_t n;
@@ -148,10 +202,10 @@ static void trim_inner(const unsigned char *t, size_t *s, size_t *e)
     while (*e > *s) {
         unsigned char c = t[*e - 1];
 
-        if (c == ',' || c == ';' || c == ':' || ascii_class(c) == K_SPACE)
+        if (c == ',' || c == ';' || c == ':')
             (*e)--;
-        else if (*e - *s >= 2 && c == 0xA0 && t[*e - 2] == 0xC2)
-            *e -= 2;
+        else if ((n = space_before(t, *s, *e)) > 0)
+            *e -= n;
         else
             break;
     }
@@ -175,9 +229,10 @@ static int close_quote(struct ctx *c, struct open *o, size_t i, size_t n, bool d
     return ATT_OK;
 }
 
-static void open_quote(struct open *o, size_t i, size_t n)
+static void open_quote(struct open *o, size_t i, size_t n, bool low)
 {
     o->on = true;
+    o->low = low;
     o->at = i;
     o->inner = i + n;
 }
@@ -189,15 +244,32 @@ static int on_double(struct ctx *c, enum mark m, size_t i, size_t n)
 
     if (c->dq.on && i - c->dq.at > QUOTE_MAX)
         c->dq.on = false; /* a stray mark: start over from this one */
-    if (m == M_LDQ) {
-        open_quote(&c->dq, i, n);
+    if (m == M_LDQ && c->dq.on && c->dq.low)
+        return close_quote(c, &c->dq, i, n, true); /* „...“ */
+    if (m == M_LDQ || m == M_LOW) {
+        open_quote(&c->dq, i, n, m == M_LOW);
         return ATT_OK;
     }
     if (c->dq.on)
         return close_quote(c, &c->dq, i, n, true);
     if (m == M_DQ && !closer)
-        open_quote(&c->dq, i, n);
+        open_quote(&c->dq, i, n, false);
     return ATT_OK;
+}
+
+/* 「...」 and 『...』: each pair opens and closes on its own, so that one
+ * may hold the other. */
+static int on_corner(struct ctx *c, enum mark m, size_t i, size_t n)
+{
+    struct open *o = m == M_LC || m == M_RC ? &c->cq : &c->wq;
+
+    if (o->on && i - o->at > QUOTE_MAX)
+        o->on = false;
+    if (m == M_LC || m == M_LW) {
+        open_quote(o, i, n, false);
+        return ATT_OK;
+    }
+    return o->on ? close_quote(c, o, i, n, true) : ATT_OK;
 }
 
 /* "'90s", "'08": an apostrophe before two digits. */
@@ -237,7 +309,7 @@ static int on_single(struct ctx *c, enum mark m, size_t i, size_t n)
     if (c->sq.on && closer && m != M_LSQ && !plural_possessive(c, i, i + n))
         return close_quote(c, &c->sq, i, n, false);
     if (opener || (m == M_LSQ && q != K_SPACE))
-        open_quote(&c->sq, i, n);
+        open_quote(&c->sq, i, n, false);
     return ATT_OK;
 }
 
@@ -258,23 +330,37 @@ static int keep(struct spanv *k, const struct span *x)
     return ATT_OK;
 }
 
+static int by_start(const void *x, const void *y)
+{
+    const struct span *a = x, *b = y;
+
+    return a->os < b->os ? -1 : a->os > b->os;
+}
+
 /* Pair the quote marks of the paragraph into c->kept, in text order. */
 static int pair_marks(struct ctx *c)
 {
     size_t i = c->lo, a = 0, b = 0, n;
+    bool corner = false;
     int rc = ATT_OK;
 
     c->dv.n = c->sv.n = c->kept.n = 0;
-    c->dq.on = c->sq.on = false;
+    c->dq.on = c->sq.on = c->cq.on = c->wq.on = false;
     while (i < c->hi && rc == ATT_OK) {
         enum mark m = mark_at(c->t, c->hi, i, &n);
 
-        if (m == M_DQ || m == M_LDQ || m == M_RDQ)
+        if (m == M_DQ || m == M_LDQ || m == M_RDQ || m == M_LOW) {
             rc = on_double(c, m, i, n);
-        else if (m != M_NONE)
+        } else if (m >= M_LC && m <= M_RW) {
+            rc = on_corner(c, m, i, n);
+            corner = true;
+        } else if (m != M_NONE) {
             rc = on_single(c, m, i, n);
+        }
         i += n;
     }
+    if (corner) /* a corner pair closes after the pairs it holds */
+        qsort(c->dv.v, c->dv.n, sizeof *c->dv.v, by_start);
     while (rc == ATT_OK && (a < c->dv.n || b < c->sv.n)) {
         if (b >= c->sv.n || (a < c->dv.n && c->dv.v[a].os <= c->sv.v[b].os))
             rc = keep(&c->kept, &c->dv.v[a++]);
@@ -394,7 +480,7 @@ static int paragraph(struct ctx *c)
     rc = att_sentences((const char *)c->t + c->lo, c->hi - c->lo, &c->sent, NULL);
     if (rc != ATT_OK)
         return rc;
-    c->has_last = c->prev_quoted = c->prev_named = false;
+    c->prev_quoted = c->prev_named = c->para_named = false;
     return walk_groups(c);
 }
 
@@ -410,12 +496,16 @@ int att_quotes_find(const char *text, size_t len, struct att_quotes *out, struct
     memset(&c, 0, sizeof c);
     c.t = (const unsigned char *)text;
     c.out = out;
+    rc = att_q_collect(&c, len);
     while (c.lo < len && rc == ATT_OK) {
         for (c.hi = c.lo; c.hi < len && text[c.hi] != '\n' && text[c.hi] != '\r'; c.hi++)
             ;
+        if (c.hi > c.lo)
+            c.para_no++;
         rc = paragraph(&c);
         c.lo = c.hi + 1;
     }
+    att_q_ents_free(&c);
     free(c.dv.v);
     free(c.sv.v);
     free(c.kept.v);

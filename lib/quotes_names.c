@@ -1,14 +1,14 @@
-/* attache: names and titles for the quotation finder: the word lists, the
- * flags of a word, and reading a speaker's name and title around a verb
- * of saying ("Foreign Minister Wang Yi said", "said Xi"). */
+/* attache: the words of the quotation finder: its word lists (verbs of
+ * saying, titles, bodies, particles ...) and the flags of a word, with
+ * Unicode letter case. Reading names from words is quotes_who.c's job. */
+#include <pthread.h>
 #include <stdbool.h>
 #include <stddef.h>
+#include <stdint.h>
+#include <string.h>
 
 #include "quotes_priv.h"
-
-#define RUN_MAX 8         /* tokens in a title and a name together */
-#define APPOSITION_MAX 12 /* tokens in ", director of X," between name and verb */
-#define ADVERBS_MAX 3     /* "also", "later" ... between a name and its verb */
+#include "xap_unicode.h"
 
 /* ---------------------------------------------------------------- tables */
 
@@ -22,6 +22,8 @@ static const char *const verbs[] = {
     "tweeted", "posted", "remarked", "recalled", "continued", "concluded",
     "responded", "answered", "acknowledged", "claimed", "vowed", "pledged",
     "cautioned", "affirmed", "reiterated", "underscored", "highlighted", "proclaimed",
+    "accused", "described", "conceded", "countered", "confirmed", "predicted", "promised",
+    "suggested", "observed", "admitted", "reminded",
     "saying", "stating", "adding", "noting", "telling", "warning", "urging", "writing",
     "declaring", "insisting", "arguing", "explaining", "asking", "calling", "stressing",
     "emphasizing", "emphasising", NULL,
@@ -44,31 +46,48 @@ static const char *const participles[] = {
 static const char *const adverbs[] = {
     "also", "later", "then", "again", "has", "had", "have", "previously", "reportedly",
     "once", "earlier", "further", "separately", "publicly", "would", "will", "recently",
-    "repeatedly", "similarly", "simply", "directly", "firmly", "clearly", "openly", NULL,
+    "repeatedly", "similarly", "simply", "directly", "firmly", "clearly", "openly", "afterwards",
+    "today", "yesterday", "tonight", NULL,
 };
 
-/* Titles, their modifiers and nationalities: stripped from a name into the
- * role. Compared without regard to ASCII case. */
-static const char *const roles[] = {
-    "President", "Vice", "Prime", "Minister", "Foreign", "Defense", "Defence", "Trade",
-    "Finance", "Commerce", "Treasury", "Interior", "Justice", "Health", "Energy", "Home",
-    "State", "Secretary", "Ambassador", "Amb", "Spokesperson", "Spokesman", "Spokeswoman",
-    "Senator", "Sen", "Gen", "General", "Chancellor", "King", "Queen", "Premier", "Chairman",
-    "Chairwoman", "Chair", "Director", "Mr", "Mrs", "Ms", "Dr", "Prof", "Professor",
-    "Governor", "Gov", "Mayor", "Rep", "Representative", "Pope", "Prince", "Princess",
-    "Sheikh", "Emir", "Sultan", "Lt", "Col", "Colonel", "Captain", "Capt", "Admiral", "Adm",
-    "Commander", "Envoy", "Speaker", "Leader", "Chief", "Deputy", "Assistant", "Acting",
-    "Former", "Senior", "Executive", "Councillor", "Counselor", "Commissioner", "Lord",
-    "Sir", "Dame", "Judge", "Attorney", "Ministry", "Office", "Department", "Spokespeople",
-    "Official", "National", "Security", "Adviser", "Advisor", "White", "House", "Press",
-    "H.E", "Chinese", "Japanese", "American", "U.S", "US", "British", "U.K", "UK",
-    "French", "German", "Russian", "Indian", "Korean", "South", "North", "Taiwanese",
-    "Australian", "Canadian", "Italian", "Spanish", "Israeli", "Iranian", "Ukrainian",
-    "Turkish", "Pakistani", "Philippine", "Vietnamese", "Indonesian", "Saudi", "European",
-    "EU", "U.N", "UN", "NATO", "Brazilian", "Mexican", "Egyptian", "Dutch", "Polish", NULL,
+/* Titles proper, and honorifics: a person holds them ("the Pope" is one
+ * person). Compared without regard to ASCII case. */
+static const char *const titles[] = {
+    "President", "Minister", "Premier", "Secretary", "Ambassador", "Amb", "Spokesperson",
+    "Spokesman", "Spokeswoman", "Spokespeople", "Senator", "Sen", "Gen", "General",
+    "Chancellor", "King", "Queen", "Chairman", "Chairwoman", "Chair", "Chairperson",
+    "Director", "Mr", "Mrs", "Ms", "Dr", "Prof", "Professor", "Governor", "Gov", "Mayor",
+    "Rep", "Representative", "Pope", "Cardinal", "Archbishop", "Bishop", "Rabbi", "Reverend",
+    "Rev", "Prince", "Princess", "Sheikh", "Emir", "Sultan", "Lt", "Lieutenant", "Col",
+    "Colonel", "Major", "Captain", "Capt", "Admiral", "Adm", "Commander", "Sergeant", "Sgt",
+    "Corporal", "Cpl", "Envoy", "Speaker", "Leader", "Chief", "Councillor", "Counselor",
+    "Commissioner", "Coordinator", "Lord", "Sir", "Dame", "Judge", "Attorney", "Official",
+    "Adviser", "Advisor", "Holiness", "Majesty", "Excellency", "Highness", "Eminence",
+    "Lordship", "Ladyship", NULL,
 };
 
-/* Joiners inside a title: "Secretary of the Treasury". */
+/* Titles written with capitals: "H.E" (His Excellency). */
+static const char *const honorifics[] = {"H.E", NULL};
+
+/* Words that go with a title without being one: its office, rank and
+ * nationality ("Foreign", "Vice", "White House", "Chinese"). */
+static const char *const modifiers[] = {
+    "Vice", "Prime", "Foreign", "Defense", "Defence", "Trade", "Finance", "Commerce",
+    "Treasury", "Interior", "Justice", "Health", "Energy", "Home", "State", "Deputy",
+    "Assistant", "Acting", "Former", "Senior", "Executive", "Ministry", "Office", "Department",
+    "National", "Security", "White", "House", "Press", "Chinese", "Japanese", "American",
+    "British", "French", "German", "Russian", "Indian", "Korean", "South",
+    "North", "Taiwanese", "Australian", "Canadian", "Italian", "Spanish", "Israeli", "Iranian",
+    "Ukrainian", "Turkish", "Pakistani", "Philippine", "Vietnamese", "Indonesian", "Saudi",
+    "European", "Brazilian", "Mexican", "Egyptian", "Dutch", "Polish", NULL,
+};
+
+/* Modifiers written in capitals, compared with case ("US", not "us"). */
+static const char *const acronyms[] = {
+    "U.S", "US", "U.K", "UK", "EU", "U.N", "UN", "NATO", NULL,
+};
+
+/* Joiners inside a title or a body: "Secretary of the Treasury". */
 static const char *const joiners[] = {"of", "the", "for", NULL};
 
 /* Lower-case name particles: "Osama bin Laden", "Ursula von der Leyen". */
@@ -96,7 +115,9 @@ static const char *const stops[] = {
     "Another", "Few", "More", "Much", "Let", "Please", "Dear", "Thank", "Tonight", "Together",
     "Again", "Finally", "First", "Second", "Third", "Above", "Below", "Once", "Whether",
     "Like", "Unlike", "Including", "Following", "Given", "Nor", "Either", "Neither",
-    "Whereas", "Whereby", "Ladies", "Gentlemen", "Americans", "Mister", NULL,
+    "Whereas", "Whereby", "Ladies", "Gentlemen", "Americans", "Mister", "Asked", "Speaking",
+    "One",
+    NULL,
 };
 
 /* Subjects that are not names but rule a name out: "officials said". */
@@ -106,7 +127,34 @@ static const char *const generic[] = {
     "minister", "aide", "aides", "analyst", "analysts", "diplomat", "diplomats", "embassy",
     "agency", "media", "people", "lawmakers", "leader", "leaders", "president", "office",
     "readout", "release", "experts", "observers", "critics", "residents", "who", "which",
+    "communique", "communiqu\xC3\xA9", "delegation", "delegate", NULL,
+};
+
+/* Nouns for a body or its voice: "China's foreign ministry said", "a
+ * Downing Street spokesperson said", "the ministry said". */
+static const char *const bodies[] = {
+    "ministry", "office", "department", "ministers", "government", "embassy", "council",
+    "commission", "presidency", "secretariat", "spokesperson", "spokesman", "spokeswoman",
     NULL,
+};
+
+static const char *const spokes[] = {"spokesperson", "spokesman", "spokeswoman", NULL};
+
+/* Days and months, which name no one: "Lavrov on Tuesday said". */
+static const char *const times[] = {
+    "Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday", "January",
+    "February", "March", "April", "May", "June", "July", "August", "September", "October",
+    "November", "December", NULL,
+};
+
+/* A document speaks through these: "Section 3 reads", "which states that". */
+static const char *const docverbs[] = {
+    "reads", "read", "states", "provides", "stipulates", "specifies", NULL,
+};
+
+/* What a document is called after "according to a": "statement from X". */
+static const char *const docnouns[] = {
+    "statement", "readout", "report", "release", "transcript", "account", "letter", NULL,
 };
 
 /* ------------------------------------------------------- look-ups */
@@ -128,40 +176,30 @@ bool att_q_same(const char *w, const unsigned char *s, size_t n, bool nocase)
     return k == n && w[k] == '\0';
 }
 
-static bool in_table(const char *const *table, const unsigned char *s, size_t n, bool nocase)
-{
-    unsigned char first = nocase ? fold(s[0]) : s[0];
-
-    for (size_t k = 0; table[k] != NULL; k++) {
-        unsigned char w = (unsigned char)table[k][0];
-
-        if ((nocase ? fold(w) : w) == first && att_q_same(table[k], s, n, nocase))
-            return true;
-    }
-    return false;
-}
-
-bool att_q_saying(const unsigned char *s, size_t n)
-{
-    return in_table(verbs, s, n, false);
-}
-
-bool att_q_participle(const unsigned char *s, size_t n)
-{
-    return in_table(participles, s, n, false);
-}
 
 /* ---------------------------------------------------------- words */
 
-/* Starts with a capital letter (ASCII or Latin-1), or "al-Assad". */
+/* The letter case of the character at t[a, b): 1 upper, -1 lower, 0 neither. */
+int att_q_case_at(const unsigned char *t, size_t a, size_t b)
+{
+    size_t n;
+    uint32_t cp;
+
+    if (a >= b)
+        return 0;
+    if (t[a] < 0x80)
+        return t[a] >= 'A' && t[a] <= 'Z' ? 1 : t[a] >= 'a' && t[a] <= 'z' ? -1 : 0;
+    cp = att_utf8_decode((const char *)t + a, b - a, &n);
+    return att_uni_case(cp);
+}
+
+/* Starts with a capital letter of any script, or "al-Assad". */
 static bool capital(const unsigned char *t, size_t a, size_t b)
 {
-    if (t[a] >= 'A' && t[a] <= 'Z')
-        return true;
-    if (b - a >= 2 && t[a] == 0xC3 && t[a + 1] >= 0x80 && t[a + 1] <= 0x9E && t[a + 1] != 0x97)
+    if (att_q_case_at(t, a, b) > 0)
         return true;
     if (b - a >= 4 && (t[a] == 'a' || t[a] == 'e') && t[a + 1] == 'l' && t[a + 2] == '-')
-        return t[a + 3] >= 'A' && t[a + 3] <= 'Z';
+        return att_q_case_at(t, a + 3, b) > 0;
     return false;
 }
 
@@ -188,188 +226,135 @@ static bool contraction(const unsigned char *t, size_t a, size_t b)
     return false;
 }
 
-/* The word lists a word is looked up in, and the flag each gives. */
+/* The word lists a word is looked up in, the flag each gives, and whether
+ * it is compared without regard to ASCII case. X_STOP and X_DOCNOUN are
+ * only for this file. */
+#define X_STOP (1u << 30)
+#define X_DOCNOUN (1u << 29)
+
 static const struct lexicon {
     const char *const *words;
     unsigned flag;
     bool nocase;
-    bool lower; /* every entry starts lower-case: other words are skipped */
 } lexicons[] = {
-    {verbs, F_VERB, false, true},     {verbs_before_name, F_BEFORE, false, true},
-    {participles, F_ING, false, true}, {adverbs, F_ADV, false, true},
-    {joiners, F_JOIN, false, true},    {particles, F_PART, false, true},
-    {roles, F_ROLE, true, false},      {generic, F_GENERIC, true, false},
+    {verbs, F_VERB, false},      {verbs_before_name, F_BEFORE, false},
+    {participles, F_ING, false}, {adverbs, F_ADV, false},
+    {joiners, F_JOIN, false},    {particles, F_PART, false},
+    {titles, F_ROLE | F_TITLE, true}, {modifiers, F_ROLE, true},
+    {acronyms, F_ROLE, false},   {honorifics, F_ROLE | F_TITLE, false},
+    {generic, F_GENERIC, true},  {bodies, F_BODY, false},
+    {spokes, F_SPOKES, false},   {times, F_TIME, false},
+    {docverbs, F_DOCV, false},   {stops, X_STOP, false},
+    {docnouns, X_DOCNOUN, false},
 };
 
-/* The F_* flags of the word with core t[a, b), raw end e. */
-unsigned att_q_word_flags(const unsigned char *t, size_t a, size_t b, size_t e)
+/* Every word of the lists in one hash table, keyed by the word folded to
+ * lower case; built once, then only read (thread-safe). */
+#define LEX_SLOTS 2048 /* a power of two, above twice the words of the lists */
+#define LEX_LONGEST 24 /* no word of the lists is longer */
+
+static struct lexslot {
+    const char *w;
+    unsigned short len;
+    unsigned short lexicon; /* index in lexicons + 1; 0: a free slot */
+} lex[LEX_SLOTS];
+static pthread_once_t lex_once = PTHREAD_ONCE_INIT;
+
+static uint32_t lex_hash(const unsigned char *s, size_t n)
 {
-    bool lower = t[a] >= 'a' && t[a] <= 'z';
-    unsigned f = lower ? F_LOWER : 0;
+    uint32_t h = 2166136261u;
 
-    if (capital(t, a, b) && !in_table(stops, t + a, b - a, false))
-        f |= F_CAP;
-    if (possessive(t, a, b, e))
-        f |= F_POSS;
-    if (contraction(t, a, b))
-        f |= F_CONTR;
+    for (size_t i = 0; i < n; i++)
+        h = (h ^ fold(s[i])) * 16777619u;
+    return h & (LEX_SLOTS - 1);
+}
+
+static void lex_build(void)
+{
     for (size_t k = 0; k < sizeof lexicons / sizeof lexicons[0]; k++) {
-        const struct lexicon *x = &lexicons[k];
+        for (const char *const *w = lexicons[k].words; *w != NULL; w++) {
+            size_t n = strlen(*w);
+            uint32_t i = lex_hash((const unsigned char *)*w, n);
 
-        if ((lower || !x->lower) && in_table(x->words, t + a, b - a, x->nocase))
+            while (lex[i].lexicon != 0)
+                i = (i + 1) & (LEX_SLOTS - 1);
+            lex[i] = (struct lexslot){*w, (unsigned short)n, (unsigned short)(k + 1)};
+        }
+    }
+}
+
+/* The flags of every list holding s[0..n). */
+static unsigned lookup(const unsigned char *s, size_t n)
+{
+    unsigned f = 0;
+
+    if (n == 0 || n > LEX_LONGEST)
+        return 0;
+    pthread_once(&lex_once, lex_build);
+    for (uint32_t i = lex_hash(s, n); lex[i].lexicon != 0; i = (i + 1) & (LEX_SLOTS - 1)) {
+        const struct lexicon *x = &lexicons[lex[i].lexicon - 1];
+
+        if (lex[i].len == n && att_q_same(lex[i].w, s, n, x->nocase))
             f |= x->flag;
     }
     return f;
 }
 
-/* ---------------------------------------------------- name tokens */
-
-static bool punct_is(const struct ctx *c, size_t k, char p)
+bool att_q_saying(const unsigned char *s, size_t n)
 {
-    return k < c->toks.n && tk(c, k)->kind == T_PUNCT && c->t[tk(c, k)->a] == (unsigned char)p;
+    return (lookup(s, n) & F_VERB) != 0;
 }
 
-/* A name word proper: no contraction, and not a title unless it follows a
- * name word ("Martin Luther King"). */
-static bool name_word(const struct ctx *c, size_t k)
+bool att_q_participle(const unsigned char *s, size_t n)
 {
-    if (!cap(c, k) || has(c, k, F_CONTR))
-        return false;
-    if (!has(c, k, F_ROLE))
-        return true;
-    return k > 0 && cap(c, k - 1) && !has(c, k - 1, F_ROLE);
+    return (lookup(s, n) & F_ING) != 0;
 }
 
-/* ------------------------------------------------------------ names */
-
-/* The title block ending just before token k, as a byte range in w. */
-static void role_back(const struct ctx *c, size_t k, struct who *w)
+/* "Secretary-General", "Vice-President": a hyphenated word whose every part
+ * is a role is one, and a title when a part is. */
+static unsigned hyphen_roles(const unsigned char *t, size_t a, size_t b)
 {
-    size_t r = k;
+    unsigned f = F_ROLE;
+    size_t i = a, j;
 
-    while (r > 0 && k - r < RUN_MAX) {
-        if (has(c, r - 1, F_ROLE))
-            r--;
-        else if (r >= 2 && has(c, r - 1, F_JOIN) && (has(c, r - 2, F_ROLE)
-                 || (r >= 3 && has(c, r - 2, F_JOIN) && has(c, r - 3, F_ROLE))))
-            r--;
-        else
-            break;
+    if (memchr(t + a, '-', b - a) == NULL)
+        return 0;
+    for (; i < b; i = j + 1) {
+        unsigned g;
+
+        for (j = i; j < b && t[j] != '-'; j++)
+            ;
+        g = lookup(t + i, j - i);
+        if (!(g & F_ROLE))
+            return 0;
+        f |= g & F_TITLE;
     }
-    w->ra = w->rb = 0;
-    if (r < k) {
-        w->ra = tk(c, r)->a;
-        w->rb = tk(c, k - 1)->e;
-    }
+    return f;
 }
 
-/* The name that ends at token e, with its title: R_NAME, R_BLOCK when only
- * a title or a generic subject ends there, else R_NONE. */
-enum res att_q_name_back(const struct ctx *c, size_t e, struct who *w)
+/* The F_* flags of the word with core t[a, b), raw end e. */
+unsigned att_q_word_flags(const unsigned char *t, size_t a, size_t b, size_t e)
 {
-    size_t k = e;
+    bool lower = att_q_case_at(t, a, b) < 0;
+    unsigned x = lookup(t + a, b - a);
+    unsigned f = (lower ? F_LOWER : 0) | (x & ~(X_STOP | X_DOCNOUN));
 
-    if (has(c, e, F_GENERIC))
-        return R_BLOCK;
-    if (!name_word(c, e))
-        return has(c, e, F_ROLE) ? R_BLOCK : R_NONE;
-    while (k > 0 && e - k + 1 < RUN_MAX) {
-        size_t j = k - 1;
-
-        while (j > 0 && k - j < 3 && has(c, j, F_PART))
-            j--; /* "von der" */
-        if (!name_word(c, j))
-            break;
-        k = j;
-    }
-    if (k > 0 && has(c, k - 1, F_JOIN))
-        return R_BLOCK; /* "the President of the United States" */
-    w->sa = tk(c, k)->a;
-    w->sb = tk(c, e)->b;
-    role_back(c, k, w);
-    return R_NAME;
+    if (capital(t, a, b) && !(x & X_STOP))
+        f |= F_CAP;
+    if (t[a] >= '0' && t[a] <= '9')
+        f |= F_DIGIT;
+    if (possessive(t, a, b, e))
+        f |= F_POSS;
+    if (contraction(t, a, b))
+        f |= F_CONTR;
+    if ((f & F_CAP) && !(f & F_ROLE))
+        f |= hyphen_roles(t, a, b);
+    return f;
 }
 
-/* The name that starts at token k, after "said" or "according to". */
-enum res att_q_name_forward(const struct ctx *c, size_t k, struct who *w)
+/* s[0..n) is a word that follows "according to a" before the source:
+ * "statement", "readout". */
+bool att_q_docnoun(const unsigned char *s, size_t n)
 {
-    size_t r, s;
-
-    if (tok_is(c, k, "the", false) || tok_is(c, k, "a", false))
-        k++;
-    for (r = k; (has(c, r, F_ROLE) || (has(c, r, F_JOIN) && has(c, r + 1, F_ROLE)))
-                && r - k < RUN_MAX; r++)
-        ;
-    for (s = r; s < c->toks.n && s - r < RUN_MAX; s++) {
-        size_t j = s;
-
-        while (s > r && j < s + 2 && has(c, j, F_PART))
-            j++; /* "von der" */
-        if (has(c, j, F_CAP | F_POSS))
-            return R_NONE; /* "said Xi's aide" */
-        if (!cap(c, j))
-            break;
-        s = j;
-    }
-    if (s == r)
-        return r > k ? R_BLOCK : R_NONE;
-    w->sa = tk(c, r)->a;
-    w->sb = tk(c, s - 1)->b;
-    w->ra = w->rb = 0;
-    if (r > k) {
-        w->ra = tk(c, k)->a;
-        w->rb = tk(c, r - 1)->e;
-    }
-    return R_NAME;
-}
-
-/* ", director of the Center," before a verb: the name before the first comma. */
-static enum res apposition(const struct ctx *c, size_t j, struct who *w)
-{
-    for (size_t m = j; m > 0 && j - m < APPOSITION_MAX; m--) {
-        if (tk(c, m - 1)->kind == T_QUOTE)
-            return R_NONE;
-        if (!punct_is(c, m - 1, ','))
-            continue;
-        if (m < 2 || !(has(c, m, F_LOWER) || has(c, m, F_ROLE)))
-            return R_NONE;
-        return att_q_name_back(c, m - 2, w) == R_NAME ? R_NAME : R_NONE;
-    }
-    return R_NONE;
-}
-
-/* "Warren (D-Mass.) said": the token before a parenthesis that ends at j. */
-static size_t skip_parenthesis(const struct ctx *c, size_t j)
-{
-    if (!punct_is(c, j, ')'))
-        return j;
-    for (size_t m = j; m > 1 && j - m < APPOSITION_MAX; m--) {
-        if (punct_is(c, m - 1, '('))
-            return m - 2;
-        if (tk(c, m - 1)->kind == T_QUOTE)
-            break;
-    }
-    return j;
-}
-
-/* The subject of the verb at token k: "Xi said", "he said", "Xi also said". */
-enum res att_q_subject_of(const struct ctx *c, size_t k, struct who *w)
-{
-    size_t j, steps = 0;
-
-    if (k == 0)
-        return R_NONE;
-    j = k - 1;
-    while (j > 0 && steps < ADVERBS_MAX && has(c, j, F_ADV)) {
-        j--;
-        steps++;
-    }
-    j = skip_parenthesis(c, j);
-    if (punct_is(c, j, ','))
-        return apposition(c, j, w);
-    if (!is_word(c, j))
-        return R_NONE;
-    if (tok_is(c, j, "he", true) || tok_is(c, j, "she", true))
-        return R_PRONOUN;
-    return att_q_name_back(c, j, w);
+    return (lookup(s, n) & X_DOCNOUN) != 0;
 }

@@ -1,6 +1,7 @@
-/* attache: what the three files of the quotation finder share: quotes.c
- * (entry point, pairing marks, sentence groups), quotes_speaker.c (tokens and
- * attribution) and quotes_names.c (word lists, names and titles). Private. */
+/* attache: what the files of the quotation finder share: quotes.c (entry
+ * point, pairing marks, sentence groups), quotes_speaker.c (tokens and
+ * attribution), quotes_names.c (word lists, names and titles) and
+ * quotes_ident.c (the names of a document, and who a short name is). Private. */
 #ifndef ATT_QUOTES_PRIV_H
 #define ATT_QUOTES_PRIV_H
 
@@ -17,7 +18,9 @@
 
 enum cls { K_SPACE, K_WORD, K_OPEN, K_PUNCT };     /* a character's class */
 enum tkind { T_WORD, T_PUNCT, T_QUOTE };           /* a token's kind */
-enum res { R_NONE, R_NAME, R_BLOCK, R_PRONOUN };   /* what a name search found */
+/* What a name search found: a name, something that rules one out, "he",
+ * a title alone ("the Pope"), or a body named before ("the ministry"). */
+enum res { R_NONE, R_NAME, R_BLOCK, R_PRONOUN, R_TITLE, R_REFER };
 enum ckind { C_NAMED, C_BLOCK };                   /* an attribution names someone, or not */
 
 /* What a word is, found once when it is read. */
@@ -34,6 +37,12 @@ enum {
     F_PART = 1u << 9,     /* particles */
     F_ROLE = 1u << 10,    /* roles */
     F_GENERIC = 1u << 11, /* generic */
+    F_TITLE = 1u << 12,   /* a title proper among the roles: "Minister", "Pope" */
+    F_BODY = 1u << 13,    /* a body or its voice: "ministry", "spokesperson" */
+    F_TIME = 1u << 14,    /* a day or a month: "Tuesday" */
+    F_SPOKES = 1u << 15,  /* "spokesperson", "spokesman", "spokeswoman" */
+    F_DIGIT = 1u << 16,   /* starts with a digit: "51", "2022" */
+    F_DOCV = 1u << 17,    /* a document's verb: "reads", "states", "provides" */
 };
 
 /* A quotation: outer bounds with the marks, inner bounds without. */
@@ -60,9 +69,28 @@ struct tokv {
     size_t n, cap;
 };
 
-/* A speaker [sa, sb) and role [ra, rb) (ra == rb: no role). */
+/* A speaker [sa, sb) and role [ra, rb) (ra == rb: no role); inst when it
+ * is a body ("State Department"), spokes when it speaks through a
+ * spokesperson. */
 struct who {
     size_t sa, sb, ra, rb;
+    bool inst, spokes;
+};
+
+/* A name the document gives somewhere: [a, b) with its title [ra, rb), where
+ * it first occurs, its first and last words, its count of words; inst when
+ * read as a body. */
+struct ent {
+    size_t a, b, ra, rb, pos;
+    size_t fa, fb, la, lb;
+    unsigned words;
+    bool inst;
+};
+
+struct entv {
+    struct ent *v;
+    size_t n, cap;
+    uint32_t *slot; /* hash of the names: index + 1, 0 when free */
 };
 
 /* An attribution found at token at. */
@@ -77,9 +105,10 @@ struct consv {
     size_t n, cap;
 };
 
-/* An open quotation while pairing marks. */
+/* An open quotation while pairing marks; low when opened by a German
+ * low mark, which “ closes. */
 struct open {
-    bool on;
+    bool on, low;
     size_t at, inner;
 };
 
@@ -87,14 +116,18 @@ struct open {
 struct ctx {
     const unsigned char *t;
     size_t lo, hi; /* the paragraph */
-    struct open dq, sq;
+    struct open dq, sq, cq, wq; /* double, single, corner 「」 and white corner 『』 */
     struct spanv dv, sv, kept;
     struct att_spans sent;
     struct tokv toks;
     struct consv verbs, accs;
-    struct who last, subject, prev_who; /* last named speaker, clause subject */
-    bool has_last, has_subject, prev_named, prev_quoted;
+    struct who last, subject, prev_who; /* last named person, clause subject */
+    struct who inst, spk;               /* last body, last spokesperson that spoke */
+    bool has_last, has_subject, prev_named, prev_quoted, has_inst, has_spk;
+    bool para_named;             /* a person was named in this paragraph */
     size_t group_no, last_group; /* groups of the paragraph; the one last was named in */
+    size_t para_no, last_para;   /* paragraphs of the text; the one last was named in */
+    struct entv ents;            /* the names of the whole text */
     struct att_quotes *out;
 };
 
@@ -109,6 +142,30 @@ enum cls att_q_class_at(const unsigned char *t, size_t hi, size_t i, size_t *n);
  * with their speakers. Returns ATT_OK or ATT_E_NOMEM. */
 int att_q_read(struct ctx *c, size_t a, size_t b, size_t qa, size_t qb);
 
+/* quotes_speaker.c: tokens of c->t[gs, ge) into c->toks, each kept
+ * quotation qa..qb one token. Returns ATT_OK or ATT_E_NOMEM. */
+int att_q_tokenize(struct ctx *c, size_t gs, size_t ge, size_t qa, size_t qb);
+
+/* quotes_ident.c: collect the names of text[0..len) into c->ents (a pass
+ * before the quotations are read). Returns ATT_OK or ATT_E_NOMEM. */
+int att_q_collect(struct ctx *c, size_t len);
+
+/* quotes_ident.c: the fullest name of the text that w's name is the end or
+ * the start of ("Xi" -> "Xi Jinping", "Council" -> "UN Security Council"),
+ * preferring one given before pos; w is left alone when there is none. */
+void att_q_expand(const struct ctx *c, size_t pos, struct who *w);
+
+/* quotes_ident.c: true if a name of the text has the word t[a, b) as its
+ * first or last word (a one-word speaker that has support). */
+bool att_q_known(const struct ctx *c, size_t a, size_t b);
+
+/* quotes_ident.c: the person last given the title t[a, b) before pos ("the
+ * Pope" -> "Francis", titled "Pope"). Fills *w and returns true if any. */
+bool att_q_titled(const struct ctx *c, size_t a, size_t b, size_t pos, struct who *w);
+
+/* quotes_ident.c: free c->ents. */
+void att_q_ents_free(struct ctx *c);
+
 /* quotes_names.c: s[0..n) is a verb of saying ("said"), a participle of
  * one ("saying"); both compared with case. */
 bool att_q_saying(const unsigned char *s, size_t n);
@@ -118,16 +175,30 @@ bool att_q_participle(const unsigned char *s, size_t n);
  * when nocase. */
 bool att_q_same(const char *w, const unsigned char *s, size_t n, bool nocase);
 
+/* quotes_names.c: the letter case of the character at t[a, b): 1 upper or
+ * title case, -1 lower case, 0 neither (Unicode categories). */
+int att_q_case_at(const unsigned char *t, size_t a, size_t b);
+
 /* quotes_names.c: the F_* flags of the word with core t[a, b), raw end e. */
 unsigned att_q_word_flags(const unsigned char *t, size_t a, size_t b, size_t e);
 
-/* quotes_names.c, reading c->toks: the name ending at token e (with the
- * title before it), the name starting at token k (after "said" or
- * "according to"), and the subject of the verb at token k ("Xi said",
- * "he said", "Xi also said"). Each fills *w on R_NAME. */
+/* quotes_names.c: s[0..n) is "statement", "readout" ... ("according to a
+ * statement from X"). */
+bool att_q_docnoun(const unsigned char *s, size_t n);
+
+/* quotes_who.c, reading c->toks: the speaker whose words end at token e
+ * (a name with the title before it, a body such as "China's foreign
+ * ministry", "he", "the Pope", "the ministry"), the one starting at token k
+ * (after "said" or "according to"), and the subject of the verb at token k
+ * ("Xi said", "Xi also said", "His Holiness, Pope Francis, said"). Each
+ * fills *w on R_NAME, and the title word in w's role on R_TITLE. */
 enum res att_q_name_back(const struct ctx *c, size_t e, struct who *w);
 enum res att_q_name_forward(const struct ctx *c, size_t k, struct who *w);
 enum res att_q_subject_of(const struct ctx *c, size_t k, struct who *w);
+
+/* quotes_who.c: token k opens a sentence: the first, or after . ! ? or a
+ * word of four letters or more ending with a dot (not "Mr.", "U.S."). */
+bool att_q_opens(const struct ctx *c, size_t k);
 
 /* ------------------------------------------- token tests, for both */
 
@@ -158,6 +229,11 @@ static inline bool tok_is(const struct ctx *c, size_t k, const char *w, bool noc
 static inline bool cap(const struct ctx *c, size_t k)
 {
     return has(c, k, F_CAP) && !has(c, k, F_POSS);
+}
+
+static inline bool punct_is(const struct ctx *c, size_t k, char p)
+{
+    return k < c->toks.n && tk(c, k)->kind == T_PUNCT && c->t[tk(c, k)->a] == (unsigned char)p;
 }
 
 #endif

@@ -1,6 +1,7 @@
 /* attache: the .html reader: libxml2's HTML parser driven through SAX (no
- * tree is built). Title, date, source and URL from the head; the visible text
- * of the body, one line per block, without scripts, styles, navigation. */
+ * tree is built). Title, date, source, URL, author and language from the
+ * head and its JSON-LD (lib/jsonld.c); the visible text of the body, one
+ * line per block, without scripts, styles, navigation. */
 #include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -19,6 +20,7 @@
 #define SNIFF_BYTES 4096 /* where a declared charset is looked for */
 #define TEXT_GROWTH 3    /* most bytes of text one byte of HTML becomes (windows-1252 to UTF-8) */
 #define TEXT_SLACK 4096  /* and a little more: the ceiling of a text is never met */
+#define LD_MAX (1 << 20) /* bytes of one JSON-LD script read; a longer one is ignored */
 
 /* What an element does to the text. */
 enum {
@@ -59,7 +61,7 @@ static const struct elem {
 };
 
 /* Where a date may be declared, best first. */
-enum { D_PUBLISHED, D_DATE, D_PUBDATE, D_ITEMPROP, D_DC, D_TIME, D_N };
+enum { D_LD, D_PUBLISHED, D_DATE, D_PUBDATE, D_ITEMPROP, D_DC, D_TIME, D_N };
 
 static const struct {
     const char *key; /* a meta property, name or itemprop */
@@ -93,7 +95,13 @@ struct html {
     bool title_done, h1_done;
     struct text body, title, h1;
     char *dates[D_N];
-    char *source, *canonical, *og_url;
+    char *source, *canonical, *og_url, *og_title;
+    char *author, *article_author; /* <meta name=author>, article:author */
+    char *lang, *meta_lang;        /* <html lang>, content-language or og:locale */
+    int in_ld;                     /* the depth of an open JSON-LD <script>; 0: none */
+    struct att_buf ld_text;        /* its text */
+    bool ld_skip;                  /* it is too long to read */
+    struct att_jsonld ld;
     bool oom;
 };
 
@@ -109,6 +117,7 @@ static void texts_init(struct html *h, size_t len)
     att_buf_init(&h->body.b, max);
     att_buf_init(&h->title.b, max);
     att_buf_init(&h->h1.b, max);
+    att_buf_init(&h->ld_text, LD_MAX);
 }
 
 static void text_put(struct text *t, const char *s, size_t k)
@@ -196,6 +205,12 @@ static void keep(struct html *h, char **slot, const char *val)
         h->oom = true;
 }
 
+/* A link rather than a name ("article:author" often holds a profile URL). */
+static bool is_link(const char *s)
+{
+    return s != NULL && (s[0] == '/' || strstr(s, "://") != NULL);
+}
+
 static void meta_key(struct html *h, const char *key, const char *content)
 {
     if (key == NULL)
@@ -204,6 +219,14 @@ static void meta_key(struct html *h, const char *key, const char *content)
         keep(h, &h->source, content);
     else if (strcasecmp(key, "og:url") == 0)
         keep(h, &h->og_url, content);
+    else if (strcasecmp(key, "og:title") == 0)
+        keep(h, &h->og_title, content);
+    else if (strcasecmp(key, "author") == 0 && !is_link(content))
+        keep(h, &h->author, content);
+    else if (strcasecmp(key, "article:author") == 0 && !is_link(content))
+        keep(h, &h->article_author, content);
+    else if (strcasecmp(key, "content-language") == 0 || strcasecmp(key, "og:locale") == 0)
+        keep(h, &h->meta_lang, content);
     for (size_t i = 0; i < sizeof date_keys / sizeof date_keys[0]; i++) {
         if (strcasecmp(key, date_keys[i].key) == 0)
             keep(h, &h->dates[date_keys[i].slot], content);
@@ -219,6 +242,10 @@ static void metadata(struct html *h, const char *name, const xmlChar **atts)
         meta_key(h, attr(atts, "property"), attr(atts, "content"));
         meta_key(h, attr(atts, "name"), attr(atts, "content"));
         meta_key(h, attr(atts, "itemprop"), attr(atts, "content"));
+        meta_key(h, attr(atts, "http-equiv"), attr(atts, "content"));
+    } else if (strcmp(name, "html") == 0) {
+        keep(h, &h->lang, attr(atts, "lang"));
+        keep(h, &h->lang, attr(atts, "xml:lang"));
     } else if (strcmp(name, "link") == 0) {
         rel = attr(atts, "rel");
         if (rel != NULL && strcasecmp(rel, "canonical") == 0)
@@ -243,6 +270,9 @@ static void on_start(void *ud, const xmlChar *name, const xmlChar **atts)
         return;
     }
     metadata(h, (const char *)name, atts);
+    if (h->in_ld == 0 && strcmp((const char *)name, "script") == 0 && attr(atts, "type") != NULL &&
+        strncasecmp(attr(atts, "type"), "application/ld+json", 19) == 0)
+        h->in_ld = h->depth;
     if ((f & E_HEAD) && h->in_head == 0)
         h->in_head = h->depth;
     if ((f & E_TITLE) && h->skip == 0 && !h->title_done && h->in_title == 0)
@@ -257,6 +287,18 @@ static void on_start(void *ud, const xmlChar *name, const xmlChar **atts)
         text_break(&h->body, 2);
     if (f & E_CELL)
         text_break(&h->body, 1);
+}
+
+/* The end of a JSON-LD script: read what it says (when it was not too
+ * long to keep), then forget its text. */
+static void end_ld(struct html *h)
+{
+    if (!h->ld_skip && h->ld_text.p != NULL &&
+        att_jsonld_read(h->ld_text.p, h->ld_text.len, &h->ld) != ATT_OK)
+        h->oom = true;
+    att_buf_reset(&h->ld_text);
+    h->in_ld = 0;
+    h->ld_skip = false;
 }
 
 static void on_end(void *ud, const xmlChar *name)
@@ -286,6 +328,8 @@ static void on_end(void *ud, const xmlChar *name)
         h->in_h1 = 0;
         h->h1_done = true;
     }
+    if (h->in_ld == h->depth)
+        end_ld(h);
     h->depth--;
 }
 
@@ -295,6 +339,12 @@ static void on_text(void *ud, const xmlChar *s, int len)
 
     if (h->stopped || len <= 0)
         return;
+    if (h->in_ld > 0 && !h->ld_skip) {
+        int rc = att_buf_add(&h->ld_text, s, (size_t)len);
+
+        h->ld_skip = rc != ATT_OK; /* too long: ignored */
+        h->oom = h->oom || rc == ATT_E_NOMEM;
+    }
     if (h->in_title > 0)
         text_add(&h->title, s, (size_t)len, false);
     if (h->in_h1 > 0)
@@ -452,10 +502,24 @@ static int copy_str(const char *s, char **out)
     return s != NULL ? att_doc_collapse(s, strlen(s), out) : ATT_OK;
 }
 
-/* Move what the parse found into doc. */
+/* The first of a, b, c that is not NULL or blank, or NULL. */
+static const char *first(const char *a, const char *b, const char *c)
+{
+    const char *v[] = {a, b, c};
+
+    for (size_t i = 0; i < 3; i++) {
+        if (v[i] != NULL && !att_doc_blank(v[i], strlen(v[i])))
+            return v[i];
+    }
+    return NULL;
+}
+
+/* Move what the parse found into doc. The order for each field is written
+ * in attache/doc.h (att_read_html). */
 static int fill(struct html *h, struct att_doc *doc)
 {
     int rc = h->oom ? ATT_E_NOMEM : ATT_OK;
+    const char *lang;
 
     if (rc == ATT_OK)
         rc = h->body.rc != ATT_OK ? h->body.rc : h->title.rc != ATT_OK ? h->title.rc : h->h1.rc;
@@ -464,16 +528,23 @@ static int fill(struct html *h, struct att_doc *doc)
     if (h->body.b.p == NULL || att_doc_blank(h->body.b.p, h->body.b.len))
         return ATT_E_EMPTY;
     doc->body = att_buf_take(&h->body.b, &doc->body_len);
-    if (h->title.b.p != NULL)
+    rc = copy_str(first(h->ld.title, h->og_title, NULL), &doc->title);
+    if (rc == ATT_OK && doc->title == NULL && h->title.b.p != NULL)
         rc = att_doc_collapse(h->title.b.p, h->title.b.len, &doc->title);
     if (rc == ATT_OK && doc->title == NULL && h->h1.b.p != NULL)
         rc = att_doc_collapse(h->h1.b.p, h->h1.b.len, &doc->title);
+    h->dates[D_LD] = h->ld.date;
+    h->ld.date = NULL;
     if (rc == ATT_OK)
         rc = pick_date(h, doc);
     if (rc == ATT_OK)
-        rc = copy_str(h->source, &doc->source);
+        rc = copy_str(first(h->ld.source, h->source, NULL), &doc->source);
     if (rc == ATT_OK)
         rc = copy_str(h->canonical != NULL ? h->canonical : h->og_url, &doc->url);
+    if (rc == ATT_OK)
+        rc = copy_str(first(h->ld.author, h->author, h->article_author), &doc->author);
+    if (rc == ATT_OK && (lang = first(h->lang, h->meta_lang, h->ld.language)) != NULL)
+        rc = att_doc_set_language(doc, lang, strlen(lang));
     return rc == ATT_OK ? att_doc_fix_utf8(doc) : rc;
 }
 
@@ -487,6 +558,13 @@ static void html_free(struct html *h)
     free(h->source);
     free(h->canonical);
     free(h->og_url);
+    free(h->og_title);
+    free(h->author);
+    free(h->article_author);
+    free(h->lang);
+    free(h->meta_lang);
+    att_buf_free(&h->ld_text);
+    att_jsonld_clear(&h->ld);
 }
 
 int att_read_html(const char *data, size_t len, struct att_doc *doc, struct att_err *err)

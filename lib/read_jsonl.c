@@ -4,6 +4,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 
 #include <cjson/cJSON.h>
 
@@ -13,6 +14,13 @@
 /* Keys that may hold the body, first found wins (keys are matched without
  * regard to case). */
 static const char *const body_keys[] = {"body", "text", "content"};
+
+/* Members read as named fields (or the body): all others whose names suit
+ * (att_doc_field_name) and whose values are strings or numbers become
+ * further fields. */
+static const char *const known_keys[] = {"id",     "title",    "date", "source", "url",
+                                         "author", "language", "lang", "body",   "text",
+                                         "content"};
 
 /* Why obj cannot be a document, or NULL with *body set. */
 static const char *check(const cJSON *obj, const cJSON **body)
@@ -104,6 +112,72 @@ static int set_date(const cJSON *obj, struct att_doc *d)
     return d->date != NULL ? ATT_OK : ATT_E_NOMEM;
 }
 
+/* The author: a string, or an array of strings joined with ", ". */
+static int set_author(const cJSON *obj, struct att_doc *d)
+{
+    const cJSON *item = cJSON_GetObjectItem(obj, "author"), *a;
+    int rc = ATT_OK;
+
+    if (cJSON_IsString(item) && item->valuestring != NULL)
+        return att_doc_collapse(item->valuestring, strlen(item->valuestring), &d->author);
+    if (!cJSON_IsArray(item))
+        return ATT_OK;
+    cJSON_ArrayForEach(a, item) {
+        if (rc == ATT_OK && cJSON_IsString(a) && a->valuestring != NULL)
+            rc = att_doc_list_add(&d->author, a->valuestring, strlen(a->valuestring));
+    }
+    return rc;
+}
+
+/* "language", else "lang", through att_lang_normalize. */
+static int set_language(const cJSON *obj, struct att_doc *d)
+{
+    const cJSON *item = cJSON_GetObjectItem(obj, "language");
+
+    if (!cJSON_IsString(item))
+        item = cJSON_GetObjectItem(obj, "lang");
+    if (!cJSON_IsString(item) || item->valuestring == NULL)
+        return ATT_OK;
+    return att_doc_set_language(d, item->valuestring, strlen(item->valuestring));
+}
+
+static bool known_key(const char *name)
+{
+    for (size_t i = 0; i < sizeof known_keys / sizeof known_keys[0]; i++) {
+        if (strcasecmp(name, known_keys[i]) == 0)
+            return true;
+    }
+    return false;
+}
+
+/* The further fields: other string and number members with a suitable name. */
+static int set_fields(const cJSON *obj, struct att_doc *d)
+{
+    const cJSON *item;
+    int rc = ATT_OK;
+
+    cJSON_ArrayForEach(item, obj) {
+        char *num = NULL;
+        const char *v = NULL;
+
+        if (item->string == NULL || known_key(item->string) ||
+            !att_doc_field_name(item->string, strlen(item->string)))
+            continue;
+        if (cJSON_IsString(item))
+            v = item->valuestring;
+        else if (cJSON_IsNumber(item))
+            v = num = number_text(item->valuedouble);
+        if (v == NULL)
+            rc = cJSON_IsNumber(item) ? ATT_E_NOMEM : ATT_OK;
+        else
+            rc = att_doc_add_field(d, item->string, strlen(item->string), v, strlen(v));
+        free(num);
+        if (rc != ATT_OK)
+            return rc;
+    }
+    return ATT_OK;
+}
+
 static int fill(const cJSON *obj, const cJSON *body, const char *file_id, long line,
                 struct att_doc *d)
 {
@@ -117,6 +191,12 @@ static int fill(const cJSON *obj, const cJSON *body, const char *file_id, long l
         rc = set_str(obj, "source", &d->source);
     if (rc == ATT_OK)
         rc = set_str(obj, "url", &d->url);
+    if (rc == ATT_OK)
+        rc = set_author(obj, d);
+    if (rc == ATT_OK)
+        rc = set_language(obj, d);
+    if (rc == ATT_OK)
+        rc = set_fields(obj, d);
     if (rc != ATT_OK)
         return rc;
     d->body = att_doc_unix_lines(body->valuestring, strlen(body->valuestring), &d->body_len);

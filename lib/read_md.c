@@ -1,5 +1,5 @@
-/* attache: the .md reader. YAML-style front matter (title, date, source,
- * url), then the Markdown read by md4c into plain text: one line per block,
+/* attache: the .md reader. YAML-style front matter (lib/front_matter.c),
+ * then the Markdown read by md4c into plain text: one line per block,
  * the lines of a paragraph joined, code kept as plain text, markup dropped. */
 #include <stdint.h>
 #include <stdio.h>
@@ -12,7 +12,6 @@
 #include "buf.h"
 #include "doc_priv.h"
 
-#define FRONT_MAX_LINES 200 /* a longer front matter block is not one */
 #define LISTS_MAX 8         /* nested lists whose item numbers are followed */
 #define ITEM_NUMBER_MIN 1000 /* "2025. A year": an item number kept as text */
 #define MD_FLAGS (MD_FLAG_TABLES | MD_FLAG_STRIKETHROUGH | MD_FLAG_TASKLISTS)
@@ -515,134 +514,6 @@ static int body(struct att_doc *doc, const char *s, size_t len)
     return doc->body != NULL ? ATT_OK : ATT_E_NOMEM;
 }
 
-/* ---- front matter ---- */
-
-static bool word_byte(char c)
-{
-    return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
-           (unsigned char)c >= 0x80;
-}
-
-static size_t line_end(const char *s, size_t p, size_t len)
-{
-    const char *nl = memchr(s + p, '\n', len - p);
-
-    return nl != NULL ? (size_t)(nl - s) : len;
-}
-
-static bool is_fence(const char *s, size_t p, size_t e, const char *f)
-{
-    return e - p >= 3 && memcmp(s + p, f, 3) == 0 && att_doc_blank(s + p + 3, e - p - 3);
-}
-
-/* The length of the key of a "key: value" line s[p..e), or 0. */
-static size_t yaml_key(const char *s, size_t p, size_t e)
-{
-    size_t i = p;
-
-    while (i < e && (word_byte(s[i]) || s[i] == '_' || s[i] == '-' || s[i] == '.'))
-        i++;
-    if (i == p || i >= e || s[i] != ':' || s[p] == '-' || (unsigned char)s[p] >= 0x80)
-        return 0;
-    if (i + 1 < e && s[i + 1] != ' ' && s[i + 1] != '\t')
-        return 0;
-    return i - p;
-}
-
-/* A line a front matter block may hold: blank, a comment, indented or a
- * list item (both ignored), or "key: value". */
-static bool yaml_line(const char *s, size_t p, size_t e)
-{
-    return att_doc_blank(s + p, e - p) || s[p] == '#' || s[p] == ' ' || s[p] == '\t' ||
-           s[p] == '-' || yaml_key(s, p, e) > 0;
-}
-
-/* The length of the front matter block opening s[0..len), or 0. */
-static size_t front_end(const char *s, size_t len)
-{
-    size_t p, e = line_end(s, 0, len), lines = 0;
-
-    if (!is_fence(s, 0, e, "---"))
-        return 0;
-    for (p = e + 1; p < len && lines < FRONT_MAX_LINES; p = e + 1, lines++) {
-        e = line_end(s, p, len);
-        if (is_fence(s, p, e, "---") || is_fence(s, p, e, "..."))
-            return e < len ? e + 1 : e;
-        if (!yaml_line(s, p, e))
-            return 0;
-    }
-    return 0;
-}
-
-/* The quoted value v[0..n) (v[0] is the quote) unquoted into out: "..."
- * takes backslash escapes, '...' takes '' for a quote; what follows the
- * closing quote is ignored. Returns the length. */
-static size_t unquote(const char *v, size_t n, char *out)
-{
-    char q = v[0];
-    size_t k = 0;
-
-    for (size_t i = 1; i < n; i++) {
-        if (v[i] == q && !(q == '\'' && i + 1 < n && v[i + 1] == '\''))
-            break;
-        if (q == '"' && v[i] == '\\' && i + 1 < n) {
-            i++;
-            out[k++] = v[i] == 'n' || v[i] == 't' ? ' ' : v[i];
-            continue;
-        }
-        if (q == '\'' && v[i] == '\'')
-            i++;
-        out[k++] = v[i];
-    }
-    return k;
-}
-
-/* Store one front matter value: quotes removed, a " # comment" dropped from
- * a plain value, block scalars (| and >) ignored. */
-static int front_value(struct att_doc *doc, const char *key, size_t klen, const char *v,
-                       size_t n)
-{
-    char *tmp;
-    int rc;
-
-    if (n == 0 || v[0] == '|' || v[0] == '>')
-        return ATT_OK;
-    if (v[0] != '"' && v[0] != '\'') {
-        for (size_t i = 1; i < n; i++) {
-            if (v[i] == '#' && (v[i - 1] == ' ' || v[i - 1] == '\t'))
-                n = i;
-        }
-        return att_doc_set_meta(doc, key, klen, v, n);
-    }
-    tmp = malloc(n);
-    if (tmp == NULL)
-        return ATT_E_NOMEM;
-    rc = att_doc_set_meta(doc, key, klen, tmp, unquote(v, n, tmp));
-    free(tmp);
-    return rc;
-}
-
-static int front_matter(struct att_doc *doc, const char *s, size_t len)
-{
-    size_t p = 0;
-
-    while (p < len) {
-        size_t e = line_end(s, p, len), k = yaml_key(s, p, e), v;
-
-        if (k > 0) {
-            v = p + k + 1;
-            while (v < e && (s[v] == ' ' || s[v] == '\t'))
-                v++;
-            while (e > v && att_doc_space((unsigned char)s[e - 1]))
-                e--;
-            if (front_value(doc, s + p, k, s + v, e - v) != ATT_OK)
-                return ATT_E_NOMEM;
-        }
-        p = line_end(s, p, len) + 1;
-    }
-    return ATT_OK;
-}
-
 int att_read_md(const char *data, size_t len, struct att_doc *doc, struct att_err *err)
 {
     char *owned = NULL, *text;
@@ -656,8 +527,8 @@ int att_read_md(const char *data, size_t len, struct att_doc *doc, struct att_er
     if (text == NULL)
         return att_err_set(err, ATT_E_NOMEM, "out of memory");
     start = att_doc_bom(text, n);
-    fm = front_end(text + start, n - start);
-    rc = front_matter(doc, text + start, fm);
+    fm = att_front_end(text + start, n - start);
+    rc = att_front_read(doc, text + start, fm);
     if (rc == ATT_OK)
         rc = body(doc, text + start + fm, n - start - fm);
     free(text);

@@ -1,6 +1,7 @@
 /* attache: the .txt reader. An optional header block of "Key: value" lines
- * (Title, Date, Source, URL; other keys allowed and ignored) ended by a blank
- * line, then the body. Without a valid header the whole file is the body. */
+ * (Title, Date, Source, URL, Author/By, Language/Lang; other keys allowed and
+ * ignored) ended by a blank line, then the body. Without a valid header the
+ * whole file is the body. */
 #include <stdlib.h>
 #include <string.h>
 

@@ -1,5 +1,6 @@
 /* attache: sentence boundaries in UTF-8 text, as trimmed byte ranges. Knows
- * abbreviations, initials, decimals and quotations that go on; does not parse
+ * abbreviations, initials, decimals and quotations that go on (" “ ” « » „
+ * 「 」 『 』, the spaces French puts inside guillemets); does not parse
  * grammar. One pass over the text: linear, never reads past len. */
 #include <stdbool.h>
 #include <stddef.h>
@@ -40,7 +41,9 @@ static const char *const starters[] = {
     NULL,
 };
 
-/* Length of the horizontal white space at t[i] (1, 2 for U+00A0), else 0. */
+/* Length of the horizontal white space at t[i], else 0: 1 for ASCII, 2 for
+ * U+00A0, 3 for the thin and narrow no-break spaces French puts inside
+ * guillemets (U+2009, U+202F) and the ideographic space (U+3000). */
 static size_t hspace(const unsigned char *t, size_t len, size_t i)
 {
     unsigned char c = t[i];
@@ -49,6 +52,10 @@ static size_t hspace(const unsigned char *t, size_t len, size_t i)
         return 1;
     if (c == 0xC2 && i + 1 < len && t[i + 1] == 0xA0)
         return 2;
+    if (i + 2 < len && c == 0xE2 && t[i + 1] == 0x80 && (t[i + 2] == 0x89 || t[i + 2] == 0xAF))
+        return 3;
+    if (i + 2 < len && c == 0xE3 && t[i + 1] == 0x80 && t[i + 2] == 0x80)
+        return 3;
     return 0;
 }
 
@@ -57,14 +64,19 @@ static bool newline(unsigned char c)
     return c == '\n' || c == '\r';
 }
 
-/* True if the byte before t[i] ends a white space character. */
-static bool space_before(const unsigned char *t, size_t i)
+/* The length of the white space character that ends just before t[i]
+ * (i > 0), or 0. */
+static size_t space_before(const unsigned char *t, size_t i)
 {
     unsigned char c = t[i - 1];
 
     if (c == ' ' || c == '\t' || c == '\f' || c == '\v' || newline(c))
-        return true;
-    return c == 0xA0 && i >= 2 && t[i - 2] == 0xC2;
+        return 1;
+    if (c == 0xA0 && i >= 2 && t[i - 2] == 0xC2)
+        return 2;
+    if (i >= 3 && hspace(t, i, i - 3) == 3)
+        return 3;
+    return 0;
 }
 
 /* Trim white space off [a, b) and append it unless empty. */
@@ -77,8 +89,8 @@ static int push_trimmed(struct att_spans *out, const unsigned char *t, size_t a,
             break;
         a += n;
     }
-    while (b > a && space_before(t, b))
-        b -= t[b - 1] == 0xA0 ? 2 : 1;
+    while (b > a && space_before(t, b) > 0)
+        b -= space_before(t, b);
     if (a >= b)
         return ATT_OK;
     return att_spans_push(out, a, b);
@@ -111,8 +123,12 @@ static size_t opener_len(const unsigned char *w, size_t n)
 {
     if (n >= 1 && w[0] != '\0' && strchr("([{\"'", w[0]) != NULL)
         return 1;
-    if (n >= 3 && w[0] == 0xE2 && w[1] == 0x80 && (w[2] == 0x9C || w[2] == 0x98))
-        return 3;
+    if (n >= 2 && w[0] == 0xC2 && w[1] == 0xAB)
+        return 2; /* « */
+    if (n >= 3 && w[0] == 0xE2 && w[1] == 0x80 && (w[2] == 0x9C || w[2] == 0x98 || w[2] == 0x9E))
+        return 3; /* “ ‘ „ */
+    if (n >= 3 && w[0] == 0xE3 && w[1] == 0x80 && (w[2] == 0x8C || w[2] == 0x8E))
+        return 3; /* 「 『 */
     return 0;
 }
 
@@ -150,18 +166,27 @@ static bool starter_at(const unsigned char *t, size_t len, size_t k)
     return in_table(starters, t + k, m - k);
 }
 
+/* A closing mark at t[i], its length in *n: " ' ) ] ” ’ “ (which closes
+ * German „...“) 」 』, and » with the space French may put before it. */
 static bool closer_at(const unsigned char *t, size_t len, size_t i, size_t *n)
 {
+    size_t h = hspace(t, len, i);
+
     if (t[i] == '"' || t[i] == '\'' || t[i] == ')' || t[i] == ']') {
         *n = 1;
         return true;
     }
-    if (i + 2 < len && t[i] == 0xE2 && t[i + 1] == 0x80 && (t[i + 2] == 0x9D || t[i + 2] == 0x99)) {
+    if (i + 2 < len && t[i] == 0xE2 && t[i + 1] == 0x80
+        && (t[i + 2] == 0x9D || t[i + 2] == 0x99 || t[i + 2] == 0x9C)) {
         *n = 3;
         return true;
     }
-    if (i + 1 < len && t[i] == 0xC2 && t[i + 1] == 0xBB) {
-        *n = 2;
+    if (i + 2 < len && t[i] == 0xE3 && t[i + 1] == 0x80 && (t[i + 2] == 0x8D || t[i + 2] == 0x8F)) {
+        *n = 3;
+        return true;
+    }
+    if (i + h + 1 < len && t[i + h] == 0xC2 && t[i + h + 1] == 0xBB) {
+        *n = h + 2;
         return true;
     }
     return false;

@@ -40,6 +40,11 @@ enum att_slot {
 #define ATT_META_SHARE "attache:share"       /* "K/N": holds only share K of N */
 #define ATT_META_REVISION "attache:revision" /* commits made by attache */
 #define ATT_META_FILE "F:"                   /* per-file bookkeeping */
+/* The gazetteer of actors the passages were tagged with (the built-in
+ * one and the alias file, as att_actors_dump writes it), and the alias
+ * file's own lines (remembered for runs without --aliases). */
+#define ATT_META_ACTORS "attache:aliases"
+#define ATT_META_ALIAS_FILE "attache:alias-file"
 #define ATT_FORMAT_VERSION "2"
 
 /* Longest term we write (glass's limit is 245 bytes); longer ones are

@@ -22,3 +22,22 @@ extern "C" bool att_uni_is_digit(unsigned cp)
         return false;
     }
 }
+
+extern "C" int att_uni_case(unsigned cp)
+{
+    try {
+        if (cp > 0x10FFFF)
+            return 0;
+        switch (Xapian::Unicode::get_category(cp)) {
+        case Xapian::Unicode::UPPERCASE_LETTER:
+        case Xapian::Unicode::TITLECASE_LETTER:
+            return 1;
+        case Xapian::Unicode::LOWERCASE_LETTER:
+            return -1;
+        default:
+            return 0;
+        }
+    } catch (...) {
+        return 0;
+    }
+}

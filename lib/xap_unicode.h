@@ -19,6 +19,12 @@ bool att_uni_is_wordchar(unsigned cp);
  * and ';' inside a word ("3,000", "1.5"). */
 bool att_uni_is_digit(unsigned cp);
 
+/* The letter case of a code point by its Unicode category: 1 for an
+ * upper-case or title-case letter (Lu, Lt), -1 for a lower-case letter
+ * (Ll), 0 for anything else (other letters, marks, digits, punctuation,
+ * anything past U+10FFFF). */
+int att_uni_case(unsigned cp);
+
 #ifdef __cplusplus
 }
 #endif

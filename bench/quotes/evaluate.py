@@ -12,7 +12,7 @@ quotations it reports with the labels. Everything is removed afterwards.
 
 Usage:
   evaluate.py [--corpus DIR] [--bin DIR] [--labels FILE] [--docs-only]
-              [--json] [--verbose] [--timeout SECONDS] [--keep]
+              [--docs NAME ...] [--json] [--verbose] [--timeout SECONDS] [--keep]
 
 Exit status: 0 the figures were computed (whatever they are); 1 the run
 could not be made (a program missing or failing, no document to evaluate);
@@ -135,6 +135,15 @@ def load_labels(path):
     if not labels:
         raise BadLabels("%s: no labels" % path)
     return labels
+
+
+def doc_wanted(doc, names):
+    """True if --docs names the document: its id ("docs/au_summit.txt"),
+    its file name ("au_summit.txt") or that name without its extension."""
+    if names is None:
+        return True
+    base = os.path.basename(doc)
+    return any(n in (doc, base, os.path.splitext(base)[0]) for n in names)
 
 
 def doc_path(doc, corpus):
@@ -416,6 +425,9 @@ def main():
                     help="label file (default labels.jsonl beside this script)")
     ap.add_argument("--docs-only", action="store_true",
                     help="evaluate the documents of bench/quotes/docs only")
+    ap.add_argument("--docs", nargs="+", metavar="NAME",
+                    help="evaluate only these documents (id, file name or file name "
+                         "without extension)")
     ap.add_argument("--json", action="store_true", help="print the figures as one JSON object")
     ap.add_argument("--verbose", action="store_true",
                     help="list every wrong attribution and missed speaker")
@@ -445,6 +457,12 @@ def main():
                   % (prog, args.bin), file=sys.stderr)
             return 1
 
+    if args.docs:
+        unknown = [n for n in args.docs if not any(doc_wanted(lab["doc"], [n]) for lab in labels)]
+        if unknown:
+            print("evaluate: --docs: no labels for %s" % ", ".join(unknown), file=sys.stderr)
+            return 2
+        labels = [lab for lab in labels if doc_wanted(lab["doc"], args.docs)]
     docs = sorted({lab["doc"] for lab in labels})
     paths, skipped = {}, []
     for doc in docs:

@@ -38,6 +38,7 @@ struct att_doc {
     char *body;
     size_t body_len;
     bool title_from_body; /* title made from the first words of the body */
+    bool date_from_name;  /* date taken from the file name (att_doc_parse) */
     char *warning; /* a problem that did not stop the reader, for the user:
                     * "date '2025-13-45' not understood"; NULL when none */
 };
@@ -65,10 +66,41 @@ enum att_format att_format_for_path(const char *path);
 
 /* Single-document readers. data[0..len) is the raw file (not necessarily
  * NUL-terminated, may hold invalid UTF-8 or NUL bytes). On success fill
- * doc's title/date/source/url/body, and warning when a date was given but
- * not understood (doc must be initialised; id is left alone), and return
- * ATT_OK; on failure return a code, fill err and leave doc cleared. Pure:
- * safe from any thread. */
+ * doc's body and what the file gives of title, date, source, url, author,
+ * language and further fields, and warning when a date or language was
+ * given but not understood (the field is then left NULL); doc must be
+ * initialised; id is left alone. Return ATT_OK; on failure return a code,
+ * fill err and leave doc cleared. Pure: safe from any thread.
+ *
+ * .txt: a header block of "Key: value" lines ended by a blank line, read
+ * when at least one key is known (any case): Title, Date, Source, URL,
+ * Author (or By, Authors), Language (or Lang). Other keys are ignored. The
+ * first value of a field wins.
+ *
+ * .md: front matter between "---" lines: title, date, source, url, author
+ * (or authors, by: a string, a "- item" list or a [flow, list], items
+ * joined with ", "), language (or lang). Values may be plain, quoted (with
+ * \" \\ \xXX \uXXXX \UXXXXXXXX escapes in "..."), folded (>) or
+ * literal (|) over indented lines; each becomes one line. Any other key of
+ * lower-case letters, digits, '_' and '-' (32 bytes at most) with a scalar
+ * value becomes a further field, up to ATT_MAX_FIELDS (past that: left out
+ * with a warning). Without a title, the first level-1 heading.
+ *
+ * .html, first found wins for each field:
+ *   title:    JSON-LD headline (else name), og:title, <title>, first <h1>
+ *   date:     JSON-LD datePublished (else dateCreated), article:published_time,
+ *             meta date, pubdate, itemprop datePublished, DC.date, <time datetime>
+ *   source:   JSON-LD publisher (its name), og:site_name
+ *   author:   JSON-LD author (a name, {"name": ...}, or an array of them,
+ *             joined with ", "), <meta name="author">, article:author (not a URL)
+ *   language: <html lang>, content-language or og:locale, JSON-LD inLanguage
+ *   url:      <link rel="canonical">, og:url
+ * JSON-LD is the text of <script type="application/ld+json">: the first
+ * item whose @type is an article (any "...Article", Report, BlogPosting,
+ * ...), at the top, in a top-level array or in an @graph array, in the
+ * first script that has one (later scripts fill fields still missing);
+ * authors and publishers given as {"@id": ...} are looked up in the same
+ * script. JSON-LD that does not parse is ignored. */
 int att_read_txt(const char *data, size_t len, struct att_doc *doc, struct att_err *err);
 int att_read_md(const char *data, size_t len, struct att_doc *doc, struct att_err *err);
 int att_read_html(const char *data, size_t len, struct att_doc *doc, struct att_err *err);
@@ -83,8 +115,12 @@ struct att_doc_sink {
     void *ud;
 };
 
-/* .jsonl: one JSON object per line with id, title, date, source, url, body
- * (body required; "text" accepted for it). A line without an id gets
+/* .jsonl: one JSON object per line with id, title, date, source, url,
+ * author (a string or an array of strings), language (or lang), body (body
+ * required; "text" accepted for it). Every other member whose value is a
+ * string or a number and whose name is 1 to 32 bytes of lower-case
+ * letters, digits, '_' and '-' becomes a further field ("party":
+ * "Republican"), up to ATT_MAX_FIELDS. A line without an id gets
  * "<file_id>:<line>". Bad lines go to on_bad and are skipped. Returns ATT_OK
  * when the file was read (even if some lines were bad), ATT_E_EMPTY when no
  * line held a document. */
@@ -107,15 +143,32 @@ int att_doc_parse(const char *file_id, enum att_format fmt, const char *data, si
  * Returns false (out untouched) when s holds no recognisable date. */
 bool att_date_normalize(const char *s, size_t len, char out[11]);
 
+/* Normalise a language into out as its lower-case ISO 639-1 code ("fr"):
+ * a two-letter code, a code with a region or script ("fr-FR", "pt_BR",
+ * "zh-Hant-TW"), a three-letter ISO 639-2 or 639-3 code ("fra", "fre") or
+ * an English name ("French"), in any case. Languages without a two-letter
+ * code are not known. Returns false (out untouched) when s is none of
+ * these. Pure: safe from any thread. */
+bool att_lang_normalize(const char *s, size_t len, char out[3]);
+
 /* A date from a file name's leading digits: "2025-11-24-call.txt" gives
  * 2025-11-24, "20251124_x.txt" 2025-11-24, "1862_abraham_lincoln_r.txt"
  * 1862. Only the last path component is looked at. */
 bool att_date_from_filename(const char *path, char out[11]);
 
-/* A title from the body when a document has none: the first line when it
- * is short, else the first sentence cut at a word boundary (about max
- * bytes, never inside a UTF-8 character). Returns a malloc'd string, or
- * NULL on empty body or no memory. */
+/* A title from the body when a document has none. What opens a speech is
+ * passed over first: speaker labels ("The President.", "THE PRESIDENT:"),
+ * stage directions ("(Applause.)"), short thanks and welcomes ("Thank you
+ * very much.", "Please be seated."), and salutations, either ending in ':'
+ * ("Mr. Speaker, Mr. President, Members of the Congress:") or a run of
+ * forms of address ("Ladies and gentlemen, ...", "My fellow Americans,
+ * ..."; the next word is then capitalised). Then: the first line when it
+ * is at most max bytes, else its first sentence when that ends by max
+ * bytes, else the line cut at a clause boundary (',', ';', ':', a dash) or
+ * a word boundary (not after a small word such as "the"), never inside a
+ * UTF-8 character, and marked with "…"; the result is at most max bytes.
+ * When nothing but openers is there, they are the title. Returns a
+ * malloc'd string, or NULL on empty body or no memory. */
 char *att_title_from_body(const char *body, size_t len, size_t max);
 
 #ifdef __cplusplus

@@ -18,7 +18,8 @@ extern "C" {
  * them) followed by space and a likely sentence start, but not after
  * abbreviations ("U.S.", "Mr.", "Gen.", "Jan.", "No.", "para."), initials
  * ("John F. Kennedy"), decimals ("$1.5") or inside a quotation that goes
- * on. Linear in len. Returns ATT_OK or ATT_E_NOMEM. */
+ * on; closing marks (” ’ " » “ 」 』, and a space before ») stay with the
+ * sentence they end. Linear in len. Returns ATT_OK or ATT_E_NOMEM. */
 int att_sentences(const char *text, size_t len, struct att_spans *out, struct att_err *err);
 
 /* Passage sizes in words. */
@@ -58,10 +59,11 @@ struct att_quotes {
     size_t cap;
 };
 
-/* Find quotations ("...", curly double, curly single, and straight single
- * quotes that are not apostrophes) of at least two words in text[0..len)
- * and attribute a speaker from the sentence around each. Appends to *out
- * in text order. Linear-ish in len. Returns ATT_OK or ATT_E_NOMEM. */
+/* Find quotations ("...", curly double, curly single, straight single
+ * quotes that are not apostrophes, « », „ “, 「 」 and 『 』) of at least two
+ * words in text[0..len) and attribute a speaker from the sentence around
+ * each, as the fullest name the text gives that person or body. Appends to
+ * *out in text order. Linear-ish in len. Returns ATT_OK or ATT_E_NOMEM. */
 int att_quotes_find(const char *text, size_t len, struct att_quotes *out, struct att_err *err);
 void att_quotes_free(struct att_quotes *q); /* NULL-safe; leaves q empty */
 

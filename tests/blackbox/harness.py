@@ -25,7 +25,8 @@ NO_CORPUS = "no corpus: ../shared/corpus or var/corpus (make run) needed"
 EXIT_OK, EXIT_FAILED_FILES, EXIT_USAGE, EXIT_LOCKED, EXIT_INTERRUPTED = 0, 1, 2, 75, 130
 
 SUMMARY_KEYS = {"added", "updated", "removed", "unchanged", "failed", "skipped",
-                "documents", "passages", "seconds", "interrupted"}
+                "documents", "passages", "seconds", "interrupted", "meta_updated",
+                "duplicates", "id_conflicts"}
 STATS_KEYS = {"documents", "passages", "files", "failed", "terms", "spellings",
               "spelling_freq", "bytes", "revision", "shards", "consistent"}
 

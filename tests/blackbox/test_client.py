@@ -39,7 +39,8 @@ SGR = re.compile(r"\x1b\[([0-9;]*)m")
 FOOTER = re.compile(r"^(\d+) of about (\d+) results?, (\d+(?:\.\d+)?) ms$")
 SPELLING = re.compile(r"^Did you mean: (.+)\?$")
 HEADER = re.compile(r"^(\d+)\. ")
-ID_LINE = re.compile(r"^\s+(\S+)#(\d+)$")
+# The id line; " · LANG · ACTOR, ..." follows when the passage has them.
+ID_LINE = re.compile(r"^\s+(\S+)#(\d+)(?: \u00b7 .*)?$")
 TOOK = re.compile(r", \d+(?:\.\d+)? ms$", re.M)
 PONG = re.compile(r"^pong \(revision (\d+), (\d+(?:\.\d+)?) ms\)\n$")
 

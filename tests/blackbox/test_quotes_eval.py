@@ -1,8 +1,9 @@
 """Black-box tests of bench/quotes/evaluate.py, the speaker-attribution
 benchmark, run on the documents written for it (bench/quotes/docs) with
 the programs under test: it indexes them, asks attached for their
-quotations, and its counts add up. The figures themselves are measured,
-not asserted here.
+quotations, and its counts add up. The figures must stay above a floor a
+little under those measured (bench/quotes/README.md), so that a change
+that makes the attribution worse fails here.
 """
 import json
 import os
@@ -16,6 +17,8 @@ import harness as h
 QUOTES = os.path.join(h.REPO, "bench", "quotes")
 SCRIPT = os.path.join(QUOTES, "evaluate.py")
 LABELS = os.path.join(QUOTES, "labels.jsonl")
+# A little under the figures on bench/quotes/docs (README.md, "After").
+FLOOR = {"precision": 0.97, "recall": 0.95, "null_accuracy": 0.95}
 COUNTS = ("labels", "matched", "unmatched", "speaker_labels", "null_labels", "predictions",
           "correct", "wrong", "missed", "null_ok", "wrong_part_of_name")
 
@@ -92,6 +95,11 @@ class QuotesEvalTest(unittest.TestCase):
         self.assertEqual(outcomes.count("null_ok"), total["null_ok"])
         self.assertLessEqual(self.out["total"]["matched"], self.out["predicted_quotes"])
 
+    def test_figures_floor(self):
+        total = self.out["total"]
+        for key, floor in FLOOR.items():
+            self.assertGreaterEqual(total[key], floor, (key, total))
+
     def test_text_report(self):
         p = run_eval("--docs-only", "--verbose")
         self.assertEqual(p.returncode, 0, p.stderr)
@@ -129,6 +137,18 @@ class QuotesEvalJudgesTest(unittest.TestCase):
         self.assertEqual(out["total"]["unmatched"], 1)
         self.assertEqual(out["total"]["correct"], 0)
         self.assertEqual(out["total"]["recall"], 0.0)
+
+    def test_docs_filter(self):
+        dm.skip_without_daemon()
+        p = run_eval("--json", "--docs", "au_summit", "docs/eu_council.md")
+        self.assertEqual(p.returncode, 0, p.stderr)
+        out = json.loads(p.stdout)
+        self.assertEqual(out["documents"], ["docs/au_summit.txt", "docs/eu_council.md"])
+        want = [x for x in read_labels() if x["doc"] in out["documents"]]
+        self.assertEqual(out["total"]["labels"], len(want))
+        p = run_eval("--docs", "no_such_report")
+        self.assertEqual(p.returncode, 2)
+        self.assertIn("no labels for no_such_report", p.stderr)
 
     def test_label_not_in_document(self):
         tmp = h.tmp_for(self)

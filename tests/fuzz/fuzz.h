@@ -87,6 +87,21 @@ static inline void fuzz_check_doc(const struct att_doc *d, bool parsed)
     FUZZ_CHECK(d->date == NULL || strlen(d->date) == 4 || strlen(d->date) == 7 ||
                strlen(d->date) == 10);
     FUZZ_CHECK(!d->title_from_body || d->title != NULL);
+    fuzz_check_field(d->author, parsed);
+    fuzz_check_field(d->warning, parsed);
+    FUZZ_CHECK(d->language == NULL || (strlen(d->language) == 2 && d->language[0] >= 'a' &&
+                                       d->language[0] <= 'z' && d->language[1] >= 'a' &&
+                                       d->language[1] <= 'z'));
+    FUZZ_CHECK(d->nfields <= ATT_MAX_FIELDS && d->nfields <= d->fields_cap);
+    for (size_t i = 0; i < d->nfields; i++) {
+        FUZZ_CHECK(d->fields[i].name != NULL && d->fields[i].value != NULL);
+        FUZZ_CHECK(strlen(d->fields[i].name) >= 1 && strlen(d->fields[i].name) <= 32);
+        FUZZ_CHECK(strspn(d->fields[i].name, "abcdefghijklmnopqrstuvwxyz0123456789_-") ==
+                   strlen(d->fields[i].name));
+        fuzz_check_field(d->fields[i].value, parsed);
+        for (size_t j = 0; j < i; j++)
+            FUZZ_CHECK(strcmp(d->fields[i].name, d->fields[j].name) != 0);
+    }
 }
 
 /* A doc left cleared by a reader that failed. */
@@ -94,6 +109,8 @@ static inline void fuzz_check_cleared(const struct att_doc *d)
 {
     FUZZ_CHECK(d->title == NULL && d->date == NULL && d->source == NULL && d->url == NULL &&
                d->body == NULL && d->body_len == 0);
+    FUZZ_CHECK(d->author == NULL && d->language == NULL && d->nfields == 0 &&
+               d->warning == NULL);
 }
 
 /* att_doc_parse's sink: check each document, keep nothing. */

@@ -32,7 +32,7 @@ FUZZ_NAMES   := $(FUZZ_SRC:tests/fuzz/%.c=%)
 FUZZ_BINS    := $(FUZZ_NAMES:%=$(FUZZ_B)/%)
 FUZZ_OBJ     := $(FUZZ_SRC:%.c=$(FUZZ_B)/%.o)
 FUZZ_LIB_OBJ := $(patsubst %.c,$(FUZZ_B)/%.o,$(wildcard lib/*.c) client/render.c) \
-                $(FUZZ_B)/lib/xap_unicode.o
+                $(FUZZ_B)/lib/xap_unicode.o $(FUZZ_B)/gen/actors_data.o
 FUZZ_LIBA    := $(FUZZ_B)/libattache-fuzz.a
 
 .PHONY: fuzz-build fuzz fuzz-check
@@ -47,6 +47,10 @@ $(FUZZ_B)/lib/%.o: lib/%.c
 $(FUZZ_B)/lib/xap_unicode.o: lib/xap_unicode.cc
 	@mkdir -p $(@D)
 	$(FUZZ_CXX) $(CPPFLAGS) $(FUZZ_CXXFLAGS) -c -o $@ $<
+
+$(FUZZ_B)/gen/%.o: build/gen/%.c
+	@mkdir -p $(@D)
+	$(FUZZ_CC) $(CPPFLAGS) $(FUZZ_CFLAGS) -c -o $@ $<
 
 $(FUZZ_B)/client/%.o: client/%.c
 	@mkdir -p $(@D)

@@ -359,6 +359,24 @@ static void test_sentences_quotes(void **state)
     expect_sentences("(See above.) Then go.", paren, 2);
 }
 
+static void test_sentences_other_marks(void **state)
+{
+    const char *guil[] = {"He said \xC2\xABWe will win.\xC2\xBB", "Then he left."};
+    const char *thin[] = {"He said \xC2\xAB\xE2\x80\xAFWe will win.\xE2\x80\xAF\xC2\xBB",
+                          "Then he left."};
+    const char *low[] = {"Er sagte \xE2\x80\x9EWir gewinnen.\xE2\x80\x9C", "Dann ging er."};
+    const char *corner[] = {"He wrote \xE3\x80\x8C" "Done.\xE3\x80\x8D", "Then he left."};
+
+    (void)state;
+    expect_sentences("He said \xC2\xABWe will win.\xC2\xBB Then he left.", guil, 2);
+    expect_sentences("He said \xC2\xAB\xE2\x80\xAFWe will win.\xE2\x80\xAF\xC2\xBB Then he left.",
+                     thin, 2);
+    expect_one_sentence("\xC2\xAB\xC2\xA0Why?\xC2\xA0\xC2\xBB she asked.");
+    expect_sentences("Er sagte \xE2\x80\x9EWir gewinnen.\xE2\x80\x9C Dann ging er.", low, 2);
+    expect_sentences("He wrote \xE3\x80\x8C" "Done.\xE3\x80\x8D Then he left.", corner, 2);
+    expect_one_sentence("\xE3\x80\x8CWhy?\xE3\x80\x8D she asked.");
+}
+
 static void test_sentences_lines(void **state)
 {
     const char *a[] = {"a b c", "d e", "f"};
@@ -802,7 +820,8 @@ static void test_quotes_curly(void **state)
     assert_int_equal(q.n, 3);
     expect_speaker(quote(&q, t, "We will fight on"), "Boris Johnson", "Prime Minister");
     expect_speaker(quote(&q, t, "This is a single quote"), "Wang", NULL);
-    expect_speaker(quote(&q, t, "Straight single quotes too"), NULL, NULL);
+    /* "she" opens the paragraph after one that named Wang last */
+    expect_speaker(quote(&q, t, "Straight single quotes too"), "Wang", NULL);
     att_quotes_free(&q);
 }
 
@@ -877,7 +896,8 @@ static void test_quotes_pronoun_and_sharing(void **state)
     assert_int_equal(q.n, 5);
     expect_speaker(&q.v[0], "Marco Rubio", "Secretary of State");
     expect_speaker(&q.v[1], "Marco Rubio", "Secretary of State");
-    expect_speaker(&q.v[2], NULL, NULL); /* no one named before in its paragraph */
+    /* the paragraph before named Rubio last, and this one no one yet */
+    expect_speaker(&q.v[2], "Marco Rubio", "Secretary of State");
     expect_speaker(&q.v[3], "Lin Jian", NULL);
     expect_speaker(&q.v[4], "Lin Jian", NULL);
     att_quotes_free(&q);
@@ -894,6 +914,182 @@ static void test_quotes_nested(void **state)
     expect_speaker(quote(&q, t, "The outer \xE2\x80\x98inner words here\xE2\x80\x99 end"), "Wang",
                    NULL);
     expect_speaker(quote(&q, t, "He told me 'go home now' twice"), "Li", NULL);
+    att_quotes_free(&q);
+}
+
+/* A short name stands for the fullest name the text gives the same person. */
+static void test_quotes_short_names(void **state)
+{
+    const char *t =
+        "Chinese President Xi Jinping met Foreign Minister Wang Yi and Vice Premier He Lifeng.\n"
+        "\"We will open wider,\" Xi said. \"Tariff wars have no winners,\" Wang added.\n"
+        "According to He, both sides agreed to \"address each other's concerns.\"\n"
+        "Von der Leyen said the plan was \"a turning point for Europe.\"\n"
+        "European Commission President Ursula von der Leyen arrived later.\n"
+        "Prime Minister Mark Carney spoke with NATO Secretary-General Mark Rutte. "
+        "\"Every ally will do its part,\" Rutte said.\n"
+        "Brazil's President Luiz In\xC3\xA1" "cio Lula da Silva spoke first. "
+        "\"We are a sovereign country,\" Lula said.\n"
+        "\"Some words of my own,\" Kathy said on Monday. She is Kathy Proctor.";
+    struct att_quotes q = quotes_of(t);
+
+    (void)state;
+    expect_speaker(quote(&q, t, "We will open wider"), "Xi Jinping", "Chinese President");
+    expect_speaker(quote(&q, t, "Tariff wars have no winners"), "Wang Yi", "Foreign Minister");
+    expect_speaker(quote(&q, t, "address each other's concerns."), "He Lifeng", "Vice Premier");
+    /* a fuller name given only later still counts */
+    expect_speaker(quote(&q, t, "a turning point for Europe."), "Ursula von der Leyen",
+                   "President");
+    /* two Marks: the one whose surname it is */
+    expect_speaker(quote(&q, t, "Every ally will do its part"), "Mark Rutte",
+                   "NATO Secretary-General");
+    expect_speaker(quote(&q, t, "We are a sovereign country"),
+                   "Luiz In\xC3\xA1" "cio Lula da Silva", "President");
+    expect_speaker(quote(&q, t, "Some words of my own"), "Kathy Proctor", NULL);
+    att_quotes_free(&q);
+}
+
+/* "he" and "she" carry the last person named: in the same or the next
+ * sentence, or in the first sentence of the next paragraph; no further. */
+static void test_quotes_pronouns(void **state)
+{
+    const char *t = "Spokeswoman Martina Weber opened the briefing. \"We are ready,\" Weber said.\n"
+                    "Asked about the drones, she said the government had \"no reason to doubt "
+                    "them.\"\n"
+                    "Weber left early. The room emptied. Reporters waited for an hour. "
+                    "\"Nothing more today,\" she said.\n"
+                    "A nurse came in. The lights went out.\n"
+                    "\"It is like every shot is a dose of hope,\" she said.";
+    struct att_quotes q = quotes_of(t);
+
+    (void)state;
+    expect_speaker(quote(&q, t, "We are ready"), "Martina Weber", "Spokeswoman");
+    expect_speaker(quote(&q, t, "no reason to doubt them."), "Martina Weber", "Spokeswoman");
+    expect_speaker(quote(&q, t, "Nothing more today"), NULL, NULL);
+    expect_speaker(quote(&q, t, "It is like every shot is a dose of hope"), NULL, NULL);
+    att_quotes_free(&q);
+}
+
+/* Bodies speak as named: possessive subjects, "the X", spokespeople. */
+static void test_quotes_bodies(void **state)
+{
+    const char *t = "China's foreign ministry said it \"firmly opposes any interference.\"\n"
+                    "The State Department said Rubio \"raised serious concerns.\"\n"
+                    "The Kremlin said it had \"taken note of the proposal.\"\n"
+                    "The UN Security Council on Wednesday called for \"maximum restraint "
+                    "at once.\" \"We are concerned,\" the Council said.\n"
+                    "India's Ministry of External Affairs said talks were \"moving forward.\"\n"
+                    "A spokesperson for the European Commission said it was \"open to all.\" "
+                    "\"No more for now,\" the spokesperson said.\n"
+                    "\"Such statements do not befit a neighbour,\" according to a statement "
+                    "from the ministry.\n"
+                    "Officials at the State Department said it was \"too early to tell.\"\n"
+                    "Economists at Nomura wrote that growth would \"slow down sharply.\"\n"
+                    "A Downing Street spokesperson added that \"talks went well.\"";
+    struct att_quotes q = quotes_of(t);
+
+    (void)state;
+    expect_speaker(quote(&q, t, "firmly opposes any interference."), "China's foreign ministry",
+                   NULL);
+    expect_speaker(quote(&q, t, "raised serious concerns."), "State Department", NULL);
+    expect_speaker(quote(&q, t, "taken note of the proposal."), "Kremlin", NULL);
+    expect_speaker(quote(&q, t, "maximum restraint at once."), "UN Security Council", NULL);
+    expect_speaker(quote(&q, t, "We are concerned"), "UN Security Council", NULL);
+    expect_speaker(quote(&q, t, "moving forward."), "India's Ministry of External Affairs", NULL);
+    expect_speaker(quote(&q, t, "open to all."), "European Commission", NULL);
+    expect_speaker(quote(&q, t, "No more for now"), "European Commission", NULL);
+    expect_speaker(quote(&q, t, "Such statements do not befit a neighbour"), "European Commission",
+                   NULL);
+    expect_speaker(quote(&q, t, "too early to tell."), NULL, NULL);
+    expect_speaker(quote(&q, t, "slow down sharply."), NULL, NULL);
+    expect_speaker(quote(&q, t, "talks went well."), "Downing Street", NULL);
+    att_quotes_free(&q);
+}
+
+/* Capitalised words that are not people never speak. */
+static void test_quotes_not_people(void **state)
+{
+    const char *t = "His Holiness, Pope Francis, said \"the weapons must fall silent.\" "
+                    "\"May peace come soon,\" the Pope told pilgrims.\n"
+                    "According to Article 51 of the Charter, nothing \"shall impair the right "
+                    "of self-defence.\"\n"
+                    "Section 3 of the act reads: \"The President shall impose sanctions.\" "
+                    "Lawyers said the words \"knowingly engages\" would be tested.\n"
+                    "I'd like to be the \"Education President\" and work with the \"Education "
+                    "Congress\" on it.\n"
+                    "Merz said the \"coalition of the willing\" was united.\n"
+                    "Foreign Minister Sergei Lavrov on Tuesday said \"no date is set.\"\n"
+                    "On Monday, Senator Tim Scott, the chairman of the committee, disagreed: "
+                    "\"This is a strong law.\"";
+    struct att_quotes q = quotes_of(t);
+
+    (void)state;
+    expect_speaker(quote(&q, t, "the weapons must fall silent."), "Francis", "Pope");
+    expect_speaker(quote(&q, t, "May peace come soon"), "Francis", "Pope");
+    expect_speaker(quote(&q, t, "shall impair the right of self-defence."), NULL, NULL);
+    expect_speaker(quote(&q, t, "The President shall impose sanctions."), NULL, NULL);
+    expect_speaker(quote(&q, t, "knowingly engages"), NULL, NULL);
+    expect_speaker(quote(&q, t, "Education President"), NULL, NULL);
+    expect_speaker(quote(&q, t, "Education Congress"), NULL, NULL);
+    expect_speaker(quote(&q, t, "coalition of the willing"), NULL, NULL);
+    expect_speaker(quote(&q, t, "no date is set."), "Sergei Lavrov", "Foreign Minister");
+    expect_speaker(quote(&q, t, "This is a strong law."), "Tim Scott", "Senator");
+    att_quotes_free(&q);
+}
+
+/* Names in any script: capitals are found by their Unicode category. */
+static void test_quotes_non_ascii(void **state)
+{
+    const char *t = "President Recep Tayyip Erdo\xC4\x9F" "an spoke. \"We are ready,\" "
+                    "Erdo\xC4\x9F" "an said.\n"
+                    "\xC5\x81ukasz \xC5\xBB" "ak said \"the border is calm.\"\n"
+                    "\xC3\x81ngela Dom\xC3\xADnguez told reporters: \"We will keep talking.\"\n"
+                    "\xD0\xA1\xD0\xB5\xD1\x80\xD0\xB3\xD0\xB5\xD0\xB9 "
+                    "\xD0\x9B\xD0\xB0\xD0\xB2\xD1\x80\xD0\xBE\xD0\xB2 said "
+                    "\"there are no plans.\"\n"
+                    "The \xC3\x89lys\xC3\xA9" "e Palace was brief. \"France stands firm,\" the "
+                    "\xC3\x89lys\xC3\xA9" "e said.";
+    struct att_quotes q = quotes_of(t);
+
+    (void)state;
+    expect_speaker(quote(&q, t, "We are ready"), "Recep Tayyip Erdo\xC4\x9F" "an", "President");
+    expect_speaker(quote(&q, t, "the border is calm."), "\xC5\x81ukasz \xC5\xBB" "ak", NULL);
+    expect_speaker(quote(&q, t, "We will keep talking."), "\xC3\x81ngela Dom\xC3\xADnguez", NULL);
+    expect_speaker(quote(&q, t, "there are no plans."),
+                   "\xD0\xA1\xD0\xB5\xD1\x80\xD0\xB3\xD0\xB5\xD0\xB9 "
+                   "\xD0\x9B\xD0\xB0\xD0\xB2\xD1\x80\xD0\xBE\xD0\xB2", NULL);
+    expect_speaker(quote(&q, t, "France stands firm"), "\xC3\x89lys\xC3\xA9" "e Palace", NULL);
+    att_quotes_free(&q);
+}
+
+/* Guillemets (with the spaces French puts inside or without), German low
+ * marks and Japanese corner brackets. */
+static void test_quotes_other_marks(void **state)
+{
+    const char *t = "\xC2\xAB\xE2\x80\xAF" "Every day costs lives\xE2\x80\xAF\xC2\xBB, said Jean "
+                    "Dupont. \xC2\xAB\xC2\xA0We need a truce now.\xC2\xA0\xC2\xBB\n"
+                    "\xC2\xABThose responsible will answer\xC2\xBB, Dupont said.\n"
+                    "Angela Merkel said: \xE2\x80\x9EWir schaffen das.\xE2\x80\x9C Later she "
+                    "wrote \xE2\x80\x9E" "Both ways work\xE2\x80\x9D again.\n"
+                    "\xE3\x80\x8C\xE6\x97\xA5\xE6\x9C\xAC\xE3\x81\xAF\xE5\xA4\x89\xE3\x82\x8F"
+                    "\xE3\x82\x8B\xE3\x80\x8D\xE3\x81\xA8\xE8\xBF\xB0\xE3\x81\xB9\xE3\x81\x9F\n"
+                    "\xE3\x80\x8C\xE5\xBD\xBC\xE3\x81\xAF\xE3\x80\x8E\xE3\x81\xAF\xE3\x81\x84"
+                    "\xE3\x80\x8F\xE3\x81\xA8\xE8\xA8\x80\xE3\x81\xA3\xE3\x81\x9F\xE3\x80\x8D\n"
+                    "\xE3\x80\x8E\xE6\xBA\x90\xE6\xB0\x8F\xE7\x89\xA9\xE8\xAA\x9E\xE3\x80\x8F";
+    struct att_quotes q = quotes_of(t);
+
+    (void)state;
+    assert_int_equal(q.n, 8);
+    expect_speaker(quote(&q, t, "Every day costs lives"), "Jean Dupont", NULL);
+    expect_speaker(quote(&q, t, "We need a truce now."), "Jean Dupont", NULL);
+    expect_speaker(quote(&q, t, "Those responsible will answer"), "Jean Dupont", NULL);
+    expect_speaker(quote(&q, t, "Wir schaffen das."), "Angela Merkel", NULL);
+    quote(&q, t, "Both ways work");
+    quote(&q, t, "\xE6\x97\xA5\xE6\x9C\xAC\xE3\x81\xAF\xE5\xA4\x89\xE3\x82\x8F\xE3\x82\x8B");
+    /* the outer pair holds the inner one */
+    quote(&q, t, "\xE5\xBD\xBC\xE3\x81\xAF\xE3\x80\x8E\xE3\x81\xAF\xE3\x81\x84\xE3\x80\x8F"
+                 "\xE3\x81\xA8\xE8\xA8\x80\xE3\x81\xA3\xE3\x81\x9F");
+    quote(&q, t, "\xE6\xBA\x90\xE6\xB0\x8F\xE7\x89\xA9\xE8\xAA\x9E");
     att_quotes_free(&q);
 }
 
@@ -957,6 +1153,7 @@ int main(void)
         cmocka_unit_test(test_sentences_abbreviation_ends),
         cmocka_unit_test(test_sentences_initials_decimals),
         cmocka_unit_test(test_sentences_quotes),
+        cmocka_unit_test(test_sentences_other_marks),
         cmocka_unit_test(test_sentences_lines),
         cmocka_unit_test(test_sentences_multibyte),
         cmocka_unit_test(test_sentences_long_line),
@@ -979,6 +1176,12 @@ int main(void)
         cmocka_unit_test(test_quotes_no_speaker),
         cmocka_unit_test(test_quotes_pronoun_and_sharing),
         cmocka_unit_test(test_quotes_nested),
+        cmocka_unit_test(test_quotes_short_names),
+        cmocka_unit_test(test_quotes_pronouns),
+        cmocka_unit_test(test_quotes_bodies),
+        cmocka_unit_test(test_quotes_not_people),
+        cmocka_unit_test(test_quotes_non_ascii),
+        cmocka_unit_test(test_quotes_other_marks),
         cmocka_unit_test(test_quotes_long_line),
         cmocka_unit_test(test_quotes_random),
     };

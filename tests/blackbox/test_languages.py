@@ -7,9 +7,7 @@ Russian or Arabic query finds the inflected forms of its words; Cyrillic
 й stays a letter of its own, ё is read as е.
 
 The reports in tests/fixtures/languages/ name their language and author in
-Language: and Author: header lines. The tests that need those (a
-document stemmed for its language, filter.language, filter.author) skip
-while the .txt reader does not read them.
+Language: and Author: header lines.
 """
 import os
 import unittest
@@ -35,14 +33,6 @@ class LanguagesTest(unittest.TestCase):
 
     def setUp(self):
         self.c = dm.connect_live(self, self.d)
-
-    def need(self, facet):
-        """Skip unless the reader filled the documents' facet (language,
-        author) from their header."""
-        r = self.c.request({"id": 0, "op": "search", "q": "", "filter": {"from": "1900"},
-                            "facets": True})
-        if not r.get("facets", {}).get(facet):
-            self.skipTest(f"the .txt reader does not read the {facet} header yet")
 
     # -- helpers ----------------------------------------------------------------
 
@@ -106,7 +96,6 @@ class LanguagesTest(unittest.TestCase):
         self.assertEqual(self.docs('source:"Bosphorus Wire" erdogan'), {"en-ankara.txt"})
 
     def test_filter_author_folded(self):
-        self.need("author")
         for author in ("lucia sanchez", "LUCÍA SÁNCHEZ", "Lucía Sánchez"):
             hits = self.search("", filter={"author": author})
             self.assertEqual({x["doc"]["id"] for x in hits}, {"es-salarios.txt"}, author)
@@ -118,7 +107,6 @@ class LanguagesTest(unittest.TestCase):
     # -- languages ---------------------------------------------------------------
 
     def test_filter_language(self):
-        self.need("language")
         for code, doc in (("fr", "fr-geneve.txt"), ("FR", "fr-geneve.txt"),
                           ("ru", "ru-zerno.txt"), ("ar", "ar-qahira.txt")):
             hits = self.search("", filter={"language": code})
@@ -126,7 +114,6 @@ class LanguagesTest(unittest.TestCase):
         self.assertEqual(self.docs("language:de"), {"de-haushalt.txt"})
 
     def test_french_query_finds_inflected_forms(self):
-        self.need("language")
         self.assertEqual(self.marked("négociation", "fr-geneve.txt", lang="fr"),
                          ["négociations"])
         self.assertEqual(self.marked("negociation", "fr-geneve.txt", lang="fr"),
@@ -136,7 +123,6 @@ class LanguagesTest(unittest.TestCase):
         self.assertEqual(self.marked("négo*", "fr-geneve.txt", lang="fr"), ["négociations"])
 
     def test_german_query_finds_inflected_forms(self):
-        self.need("language")
         self.assertEqual(self.marked("Verhandlung", "de-haushalt.txt", lang="de"),
                          ["Verhandlungen"])
         self.assertNotIn("de-haushalt.txt", self.docs("Verhandlung"),
@@ -145,7 +131,6 @@ class LanguagesTest(unittest.TestCase):
                          ["Krankenhäuser"])
 
     def test_russian_text_is_stemmed_as_russian(self):
-        self.need("language")
         self.assertEqual(self.marked("переговорах", "ru-zerno.txt", lang="ru"),
                          ["Переговоры"])
         self.assertEqual(self.docs("переговорах"), set(),
@@ -154,13 +139,11 @@ class LanguagesTest(unittest.TestCase):
 
     def test_cyrillic_letters(self):
         self.assertEqual(self.docs("раионы"), set(), "й is not и")
-        self.need("language")
         for q in ("еще", "ещё", "ЕЩЕ"):
             self.assertEqual(self.marked(q, "ru-zerno.txt", lang="ru"), ["Ещё"], q)
         self.assertEqual(self.docs("раионы", lang="ru"), set(), "й is not и")
 
     def test_arabic_query_finds_the_word_with_its_article(self):
-        self.need("language")
         self.assertEqual(self.marked("تجارة", "ar-qahira.txt", lang="ar"), ["التجارة"])
 
     def test_stop_words_are_english_only(self):

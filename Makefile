@@ -27,7 +27,8 @@ WARN     := -Wall -Wextra -Werror
 CPPFLAGS += -Iinclude -Ilib -D_GNU_SOURCE -MMD -MP
 CFLAGS   += -std=c11 $(WARN) $(OPT) -pthread $(PKG_CFLAGS)
 CXXFLAGS += -std=c++17 $(WARN) $(OPT) -pthread $(PKG_CFLAGS)
-LDLIBS   += $(PKG_LIBS) -pthread -lm
+# libunistring (accent folding) ships no pkg-config file.
+LDLIBS   += $(PKG_LIBS) -lunistring -pthread -lm
 
 LIB_C   := $(wildcard lib/*.c)
 LIB_CXX := $(wildcard lib/*.cc)

@@ -386,8 +386,10 @@ static int build_doc(struct preparer *pp, struct job *j, const struct att_doc *d
     struct att_spans ps = {0};
     struct att_quotes qs = {0};
     size_t q = 0;
-    int rc = att_passages(d->body, d->body_len, NULL, &ps, err);
+    int rc = att_xgen_set_language(pp->g, d->language, err);
 
+    if (rc == ATT_OK)
+        rc = att_passages(d->body, d->body_len, NULL, &ps, err);
     if (rc == ATT_OK)
         rc = att_quotes_find(d->body, d->body_len, &qs, err);
     if (rc == ATT_OK)

@@ -2,12 +2,16 @@
  * the rules for the parts of a query that must match them (dates,
  * wildcards). */
 #include <ctype.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <string.h>
+#include <unictype.h>
+#include <unistr.h>
 #include <xxhash.h>
 
 #include "attache/doc.h"
 #include "attache/text.h"
+#include "fold.h"
 #include "terms.h"
 
 size_t att_term(char *out, const char *prefix, const char *val, size_t len)
@@ -30,25 +34,40 @@ size_t att_term(char *out, const char *prefix, const char *val, size_t len)
                                           (unsigned long long)h.low64);
 }
 
+/* White space to att_term_fold: ASCII's and Unicode's (no-break space). */
+static bool fold_space(uint32_t cp)
+{
+    return cp < 0x80 ? isspace((int)cp) != 0 : uc_is_property_white_space(cp);
+}
+
 size_t att_term_fold(char *out, const char *s, size_t len)
 {
-    size_t o = 0;
-    int space = 0;
+    size_t o = 0, i = 0;
+    bool space = false;
 
-    for (size_t i = 0; i < len; i++) {
+    while (i < len) {
         unsigned char c = (unsigned char)s[i];
+        size_t n = 1;
+        uint32_t cp = c < 0x80 ? c : att_utf8_decode(s + i, len - i, &n);
 
-        if (isspace(c)) {
+        if (fold_space(cp)) {
             space = o > 0;
+            i += n;
             continue;
         }
         if (space)
             out[o++] = ' ';
-        space = 0;
-        out[o++] = (char)tolower(c);
+        space = false;
+        if (c < 0x80)
+            out[o++] = (char)tolower(c);
+        else if (cp == 0xFFFD && n == 1)
+            out[o++] = (char)c; /* an invalid byte, kept */
+        else
+            o += (size_t)u8_uctomb((uint8_t *)out + o, att_fold_lower(cp), 4);
+        i += n;
     }
     out[o] = '\0';
-    return o;
+    return att_fold(out, out, o);
 }
 
 int att_date_slot(const char *iso, char out[9])

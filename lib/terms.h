@@ -73,8 +73,13 @@ bool att_lang_known(const char *code);
  * length. Pure. */
 size_t att_term(char *out, const char *prefix, const char *val, size_t len);
 
-/* Lower-case ASCII letters of s[0..len) into out (len + 1 bytes), folding
- * white space runs to one space; returns the length. */
+/* The one rule for the values of boolean filters (source, speaker, author,
+ * language, actor), on the index's side and the query's alike: s[0..len)
+ * lower-cased (every script, by att_fold_lower), its runs of white space
+ * (ASCII's and Unicode's, as the no-break space) made one space and those
+ * at either end dropped, then accent-folded (att_fold: "Erdoğan" and
+ * "erdogan" agree). Into out (len + 1 bytes, never longer than s);
+ * returns the length. Pure. */
 size_t att_term_fold(char *out, const char *s, size_t len);
 
 /* The date slot value ("YYYYMMDD") for an ISO date "YYYY[-MM[-DD]]";

@@ -1,5 +1,7 @@
 // attache: the Xapian shim's document builder: att_xgen (terms from text,
-// words counted for the spelling table), att_xdoc, and value encodings.
+// stemmed for the document's language and accent-folded, words counted for
+// the spelling table), att_xdoc, and value encodings.
+#include "xap_fold.h"
 #include "xap_priv.h"
 
 using xap::guard;
@@ -32,7 +34,8 @@ att_xgen *att_xgen_new(void)
 {
     return xap::guard_value<att_xgen *>(nullptr, []() {
         att_xgen *g = new att_xgen;
-        g->tg.set_stemmer(Xapian::Stem(ATT_STEMMER));
+        g->stemmer = xap::stemmer_name(nullptr);
+        g->tg.set_stemmer(xap::stemmer(nullptr));
         g->tg.set_stemming_strategy(Xapian::TermGenerator::STEM_ALL);
         return g;
     });
@@ -41,6 +44,18 @@ att_xgen *att_xgen_new(void)
 void att_xgen_free(att_xgen *g)
 {
     delete g;
+}
+
+int att_xgen_set_language(att_xgen *g, const char *code, att_err *err)
+{
+    return guard(err, [&]() -> int {
+        std::string name = xap::stemmer_name(code);
+        if (name != g->stemmer) {
+            g->tg.set_stemmer(xap::stemmer(code));
+            g->stemmer = name;
+        }
+        return ATT_OK;
+    });
 }
 
 int att_xwdb_add_spelling(att_xwdb *w, att_xgen *g, att_err *err)

@@ -30,6 +30,7 @@ struct att_xwdb {
 
 struct att_xgen {
     Xapian::TermGenerator tg;
+    std::string stemmer;               // the name of tg's stemmer (xap_fold.h)
     // Words for the spelling table, counted here and handed to a writer
     // with att_xwdb_add_spelling(): one add_spelling() per distinct word
     // and batch instead of one per word (TermGenerator's FLAG_SPELLING made
@@ -66,10 +67,11 @@ struct att_xdb {
 
 // The parsed query of a result, for highlighting its hits.
 struct att_xquery {
-    Xapian::Stem stem{ATT_STEMMER};
+    Xapian::Stem stem;                 // the query's (xap::stemmer)
+    bool keeps_start = true;           // xap::stems_keep_start
     std::set<std::string> body;        // unprefixed terms of the query
     std::set<std::string> quote;       // XQ terms, prefix removed
-    std::vector<std::string> wildcards; // "soyb" for soyb*, lower-cased
+    std::vector<std::string> wildcards; // "soyb" for soyb*, lower-cased, folded
 };
 
 namespace xap {

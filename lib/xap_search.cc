@@ -1,15 +1,18 @@
-// attache: the Xapian shim's searching: queries (words, wildcards, date
-// ranges, filters), pages of hits, facets, spelling suggestions, and
-// whether a word of a hit matches its query (att_result_match).
+// attache: the Xapian shim's searching: queries (words stemmed for the
+// query's language and accent-folded, wildcards, date ranges, filters),
+// pages of hits, facets, spelling suggestions, and whether a word of a hit
+// matches its query (att_result_match).
 #include <algorithm>
 #include <cctype>
 #include <map>
 #include <memory>
 
+#include "xap_fold.h"
 #include "xap_priv.h"
 
 extern "C" {
 #include "buf.h"
+#include "fold.h"
 }
 
 using xap::dup_c;
@@ -101,18 +104,27 @@ template <typename F> void each_wildcard(const char *q, size_t len, F &&fn)
     }
 }
 
-// The index holds stems, so a wildcard matches the beginnings of stems:
-// "emancipat*" would find nothing, as "emancipation" is indexed as
-// "emancip". Each word* becomes its stem* ("emancip*", "presid*" for
-// "president*", "happi*" for "happy*"), when the stem keeps 3 letters.
-std::string stem_wildcards(const std::string &q)
+// The index holds folded stems, so a wildcard matches the beginnings of
+// stems: "emancipat*" would find nothing, as "emancipation" is indexed as
+// "emancip". Each word* becomes its stem* in the query's language lang
+// ("emancip*", "presid*" for "president*", "happi*" for "happy*"), when
+// the stem keeps 3 bytes, else its word folded ("neg*" for "nég*").
+std::string stem_wildcards(const std::string &q, const char *lang)
 {
-    thread_local Xapian::Stem stem(ATT_STEMMER); // a Stem keeps state: one per thread
+    // A Stem keeps state: one per thread and stemmer.
+    thread_local std::map<std::string, Xapian::Stem> stems;
+    std::string name = xap::stemmer_name(lang);
+    auto it = stems.find(name);
+    if (it == stems.end())
+        it = stems.emplace(name, xap::stemmer(lang)).first;
+    const Xapian::Stem &stem = it->second;
     std::string out;
     size_t done = 0;
     each_wildcard(q.data(), q.size(), [&](size_t b, size_t star, const std::string &lower) {
         std::string st = stem(lower);
-        if (st.size() >= 3 && st != lower) {
+        if (st.size() < 3)
+            st = xap::fold(lower);
+        if (st != lower) {
             out.append(q, done, b - done);
             out.append(st);
             done = star;
@@ -121,23 +133,39 @@ std::string stem_wildcards(const std::string &q)
     return out + q.substr(done);
 }
 
+// The value of a boolean prefix in a query ("source:El País") as a filter
+// term, folded as the index folds it (att_term_fold).
+class FoldedValue : public Xapian::FieldProcessor {
+  public:
+    explicit FoldedValue(const char *prefix) : prefix(prefix) {}
+    Xapian::Query operator()(const std::string &v) override
+    {
+        return Xapian::Query(xap::term_for(prefix, v.c_str(), true));
+    }
+
+  private:
+    const char *prefix;
+};
+
 Xapian::Query parse(const att_search *s, Xapian::Database &db, Xapian::QueryParser &qp)
 {
     static DateRange dates; // stateless: shared by every thread
+    static FoldedValue source(ATT_P_SOURCE), actor(ATT_P_ACTOR), language(ATT_P_LANG);
     qp.set_database(db);
-    qp.set_stemmer(Xapian::Stem(ATT_STEMMER));
+    qp.set_stemmer(xap::stemmer(s->lang));
     qp.set_stemming_strategy(Xapian::QueryParser::STEM_ALL);
     qp.set_default_op(s->match == ATT_MATCH_ANY ? Xapian::Query::OP_OR : Xapian::Query::OP_AND);
-    qp.set_stopper(&stopper());
+    if (xap::stemmer_name(s->lang) == ATT_STEMMER) // the stop list is English
+        qp.set_stopper(&stopper());
     qp.add_prefix("", "");
     qp.add_prefix("", ATT_P_TITLE); // plain words also match titles
     qp.add_prefix("title", ATT_P_TITLE);
     qp.add_prefix("quote", ATT_P_QUOTE);
     qp.add_prefix("speaker", ATT_P_SPEAKER);
     qp.add_prefix("author", ATT_P_AUTHOR);
-    qp.add_boolean_prefix("source", ATT_P_SOURCE);
-    qp.add_boolean_prefix("actor", ATT_P_ACTOR);
-    qp.add_boolean_prefix("language", ATT_P_LANG);
+    qp.add_boolean_prefix("source", &source);
+    qp.add_boolean_prefix("actor", &actor);
+    qp.add_boolean_prefix("language", &language);
     qp.add_rangeprocessor(&dates);
     qp.set_max_expansion(s->max_wildcard ? s->max_wildcard : 1000,
                          Xapian::Query::WILDCARD_LIMIT_MOST_FREQUENT);
@@ -149,7 +177,7 @@ Xapian::Query parse(const att_search *s, Xapian::Database &db, Xapian::QueryPars
     if (q.find_first_not_of(" \t\r\n") == std::string::npos)
         return Xapian::Query(std::string()); // not the shared static MatchAll:
                                               // its reference count is not atomic
-    return qp.parse_query(stem_wildcards(q), flags);
+    return qp.parse_query(stem_wildcards(q, s->lang), flags);
 }
 
 Xapian::Query with_filters(Xapian::Query q, const att_search *s)
@@ -286,8 +314,10 @@ void take_hits(const att_search *s, const Xapian::Query &query, const Xapian::MS
     r->lower = m.get_matches_lower_bound();
     r->upper = m.get_matches_upper_bound();
     r->query = new att_xquery;
+    r->query->stem = xap::stemmer(s->lang);
+    r->query->keeps_start = xap::stems_keep_start(s->lang);
     collect_terms(r->query, query);
-    std::string wild = stem_wildcards(std::string(s->q ? s->q : "", s->q ? s->qlen : 0));
+    std::string wild = stem_wildcards(std::string(s->q ? s->q : "", s->q ? s->qlen : 0), s->lang);
     collect_wildcards(r->query, wild.data(), wild.size());
     r->hits = static_cast<att_hit *>(std::calloc(m.size() + 1, sizeof *r->hits));
     if (r->hits == nullptr)
@@ -495,13 +525,16 @@ bool att_result_match(const att_result *r, size_t i, const char *word, size_t le
         const att_xquery *q = r->query;
         if (q == nullptr)
             return false;
-        static thread_local std::string lower;
+        static thread_local std::string lower, folded_buf;
         lower_word(word, len, lower);
+        bool plain = !att_fold_needed(lower.data(), lower.size());
+        const std::string &folded = plain ? lower : (folded_buf = xap::fold(lower));
         for (const std::string &w : q->wildcards) {
-            if (lower.compare(0, w.size(), w) == 0)
+            if (folded.compare(0, w.size(), w) == 0)
                 return true;
         }
-        if (!may_stem_to(lower, q->body) && !(in_quote && may_stem_to(lower, q->quote)))
+        if (q->keeps_start && !may_stem_to(folded, q->body) &&
+            !(in_quote && may_stem_to(folded, q->quote)))
             return false;
         std::string stem = q->stem(lower);
         return q->body.count(stem) > 0 || (in_quote && q->quote.count(stem) > 0);

@@ -90,12 +90,21 @@ int att_xdb_merge(const char *const *srcs, size_t n, const char *dst, struct att
 /* ---- building documents -------------------------------------------- */
 
 /* A text indexer: English stemming, stemmed terms with positions, and a
- * count of the words seen for the spelling table. Owned by the caller:
- * att_xgen_free(). Used by one thread at a time; it needs no database, so
- * documents can be built in one thread and written in another. NULL when
- * out of memory. */
+ * count of the words seen for the spelling table. Terms are accent-folded
+ * after stemming (lib/fold.h: "Erdoğan" is indexed as "erdogan"), as
+ * queries are. Owned by the caller: att_xgen_free(). Used by one thread at
+ * a time; it needs no database, so documents can be built in one thread
+ * and written in another. NULL when out of memory. */
 struct att_xgen *att_xgen_new(void);
 void att_xgen_free(struct att_xgen *g); /* NULL-safe */
+
+/* Stem the text g indexes from now on for the language of ISO 639-1 code
+ * (a query with "lang" of that code finds its words): "fr", "FR", "fr-CA"
+ * all French. NULL, "", and a language attache has no stemmer for (zh,
+ * ja, pl: att_lang_stemmer) are stemmed as English, as queries without a
+ * language are. Cheap when the language does not change. Returns ATT_OK
+ * or ATT_E_NOMEM. */
+int att_xgen_set_language(struct att_xgen *g, const char *code, struct att_err *err);
 
 /* Move the words g counted into w's spelling table (part of w's next
  * commit) and clear g's count. */
@@ -294,8 +303,9 @@ int att_xdb_search(struct att_xdb *db, const struct att_search *s, struct att_re
 void att_result_free(struct att_result *r); /* NULL-safe; leaves r empty */
 
 /* Whether one word of hit i's passage text (word[0..len) as written)
- * matches r's query: the word is lower-cased and stemmed as the indexer
- * does. in_quote: the word is inside a quotation (then quote: terms match
+ * matches r's query: the word is lower-cased, stemmed for the query's
+ * language and accent-folded as the indexer does ("Erdoğan" matches
+ * "erdogan"). in_quote: the word is inside a quotation (then quote: terms match
  * too). Thread-safe only in the thread that ran the search. */
 bool att_result_match(const struct att_result *r, size_t i, const char *word, size_t len,
                       bool in_quote);

@@ -5,73 +5,23 @@
 #include <xxhash.h>
 
 #include "buf.h"
+#include "hashmap.h"
 #include "ids.h"
 #include "readfile.h"
-
-struct id_slot {
-    uint64_t key;
-    struct rec *owner; /* NULL: held by no file now */
-    bool used;
-};
 
 uint64_t ids_key(const char *id)
 {
     return XXH3_64bits(id, strlen(id));
 }
 
-static size_t find(const struct idmap *m, uint64_t key)
-{
-    size_t i = (size_t)(key ^ (key >> 32)) & (m->nslots - 1);
-
-    while (m->slots[i].used && m->slots[i].key != key)
-        i = (i + 1) & (m->nslots - 1);
-    return i;
-}
-
 static struct rec *owner_of(const struct idmap *m, uint64_t key)
 {
-    size_t i;
-
-    if (m->nslots == 0)
-        return NULL;
-    i = find(m, key);
-    return m->slots[i].used ? m->slots[i].owner : NULL;
-}
-
-static int grow(struct idmap *m)
-{
-    size_t n = m->nslots ? m->nslots * 2 : 1024;
-    struct id_slot *old = m->slots;
-    size_t oldn = m->nslots;
-
-    m->slots = calloc(n, sizeof *m->slots);
-    if (m->slots == NULL) {
-        m->slots = old;
-        return ATT_E_NOMEM;
-    }
-    m->nslots = n;
-    for (size_t i = 0; i < oldn; i++) {
-        if (old[i].used)
-            m->slots[find(m, old[i].key)] = old[i];
-    }
-    free(old);
-    return ATT_OK;
+    return att_map_get(&m->map, key, NULL, NULL);
 }
 
 static int set(struct idmap *m, uint64_t key, struct rec *owner)
 {
-    size_t i;
-
-    if ((m->used + 1) * 2 > m->nslots && grow(m) != ATT_OK)
-        return ATT_E_NOMEM;
-    i = find(m, key);
-    if (!m->slots[i].used) {
-        m->slots[i].used = true;
-        m->slots[i].key = key;
-        m->used++;
-    }
-    m->slots[i].owner = owner;
-    return ATT_OK;
+    return att_map_put(&m->map, key, owner, NULL, NULL);
 }
 
 /* Give back the ids of old[0..nold) not in now[0..nnow) (both sorted)
@@ -87,7 +37,7 @@ static void give_back(struct idmap *m, const struct rec *r, const uint64_t *old,
         if (k < nnow && now[k] == old[i])
             continue;
         if (owner_of(m, old[i]) == r)
-            m->slots[find(m, old[i])].owner = NULL;
+            att_map_find(&m->map, old[i], NULL, NULL)->val = NULL; /* held by none now */
     }
 }
 
@@ -227,7 +177,5 @@ void ids_end(struct idmap *m)
 {
     for (size_t i = 0; m->st != NULL && i < m->st->n; i++)
         m->st->recs[i]->pending = NULL;
-    free(m->slots);
-    m->slots = NULL;
-    m->nslots = m->used = 0;
+    att_map_free(&m->map);
 }

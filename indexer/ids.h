@@ -9,14 +9,14 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "hashmap.h"
 #include "state.h"
 #include "walk.h"
 
 struct id_slot;
 
 struct idmap {
-    struct id_slot *slots; /* open addressing by id hash */
-    size_t nslots, used;
+    struct att_map map;    /* id hash -> struct rec * holding it (NULL: none now) */
     struct state *st;
     const struct walk_list *files;
     size_t max_file;       /* larger files are not read (--max-file-size) */

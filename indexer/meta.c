@@ -18,35 +18,27 @@ struct meta_folder {
     struct att_sidecar sc;  /* empty when it has no metadata file */
 };
 
-/* The slot for dir[0..len): its folder, or the empty slot to put it in. */
-static size_t slot_of(const struct meta_cache *c, const char *dir, size_t len)
-{
-    size_t i = (size_t)XXH3_64bits(dir, len) & (c->nslots - 1);
+/* The folder's part of a path, as a key of the cache. */
+struct dir_key {
+    const char *dir;
+    size_t len;
+};
 
-    while (c->slots[i] != NULL &&
-           (strlen(c->slots[i]->dir) != len || memcmp(c->slots[i]->dir, dir, len) != 0))
-        i = (i + 1) & (c->nslots - 1);
-    return i;
+static bool is_dir(const void *val, const void *key)
+{
+    const struct meta_folder *f = val;
+    const struct dir_key *k = key;
+
+    return strlen(f->dir) == k->len && memcmp(f->dir, k->dir, k->len) == 0;
 }
 
-static int grow(struct meta_cache *c)
+static void folder_free(struct meta_folder *f)
 {
-    size_t n = c->nslots ? c->nslots * 2 : 256;
-    struct meta_folder **old = c->slots;
-    size_t oldn = c->nslots;
-
-    c->slots = calloc(n, sizeof *c->slots);
-    if (c->slots == NULL) {
-        c->slots = old;
-        return ATT_E_NOMEM;
-    }
-    c->nslots = n;
-    for (size_t i = 0; i < oldn; i++) {
-        if (old[i] != NULL)
-            c->slots[slot_of(c, old[i]->dir, strlen(old[i]->dir))] = old[i];
-    }
-    free(old);
-    return ATT_OK;
+    if (f == NULL)
+        return;
+    att_sidecar_free(&f->sc);
+    free(f->dir);
+    free(f);
 }
 
 static void warn_line(void *ud, long line, const char *why)
@@ -113,10 +105,8 @@ static struct meta_folder *load_folder(const char *dir, size_t len)
         rc = att_sidecar_parse(data, n, &m->sc, warn_line, path, &err);
     free(data);
     free(path);
-    if (rc != ATT_OK && m != NULL) {
-        att_sidecar_free(&m->sc);
-        free(m->dir);
-        free(m);
+    if (rc != ATT_OK) {
+        folder_free(m);
         m = NULL;
     }
     return m;
@@ -126,33 +116,27 @@ int meta_for_file(struct meta_cache *c, const char *path, struct att_sidecar_set
                   char hash[17])
 {
     const char *slash = strrchr(path, '/');
-    size_t len = slash ? (size_t)(slash - path) + 1 : 0, i;
+    struct dir_key k = {path, slash ? (size_t)(slash - path) + 1 : 0};
+    uint64_t h = XXH3_64bits(path, k.len);
+    struct meta_folder *f = att_map_get(&c->map, h, is_dir, &k);
 
     set->n = 0;
     hash[0] = '\0';
-    if ((c->n + 1) * 2 > c->nslots && grow(c) != ATT_OK)
-        return ATT_E_NOMEM;
-    i = slot_of(c, path, len);
-    if (c->slots[i] == NULL) {
-        c->slots[i] = load_folder(path, len);
-        c->n += c->slots[i] != NULL;
+    if (f == NULL) {
+        f = load_folder(path, k.len);
+        if (f == NULL || att_map_put(&c->map, h, f, is_dir, &k) != ATT_OK) {
+            folder_free(f);
+            return ATT_E_NOMEM;
+        }
     }
-    if (c->slots[i] == NULL)
-        return ATT_E_NOMEM;
-    att_sidecar_match(&c->slots[i]->sc, path + len, set);
+    att_sidecar_match(&f->sc, path + k.len, set);
     att_sidecar_hash(set, hash);
     return ATT_OK;
 }
 
 void meta_cache_free(struct meta_cache *c)
 {
-    for (size_t i = 0; i < c->nslots; i++) {
-        if (c->slots[i] == NULL)
-            continue;
-        att_sidecar_free(&c->slots[i]->sc);
-        free(c->slots[i]->dir);
-        free(c->slots[i]);
-    }
-    free(c->slots);
-    memset(c, 0, sizeof *c);
+    for (size_t i = 0; i < c->map.nslots; i++)
+        folder_free(c->map.slots[i].val);
+    att_map_free(&c->map);
 }

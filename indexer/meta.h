@@ -7,14 +7,14 @@
 
 #include <stddef.h>
 
+#include "hashmap.h"
 #include "sidecar.h"
 
 struct meta_folder;
 
 /* Every folder asked about this run. All zero is an empty cache. */
 struct meta_cache {
-    struct meta_folder **slots; /* open addressing, by folder */
-    size_t nslots, n;
+    struct att_map map;     /* folder path -> struct meta_folder * */
 };
 
 /* The fields the metadata file beside path (a file as the walk gives it)

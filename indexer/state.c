@@ -34,52 +34,29 @@ void state_free(struct state *st)
         free(st->conflicts[i].id);
     free(st->conflicts);
     free(st->recs);
-    free(st->slots);
+    att_map_free(&st->map);
     state_init(st);
 }
 
-static size_t slot_of(const struct state *st, const char *id)
+static bool is_rec(const void *val, const void *key)
 {
-    size_t i = (size_t)XXH3_64bits(id, strlen(id)) & (st->nslots - 1);
-
-    while (st->slots[i] != NULL && strcmp(st->slots[i]->id, id) != 0)
-        i = (i + 1) & (st->nslots - 1);
-    return i;
+    return strcmp(((const struct rec *)val)->id, key) == 0;
 }
 
-static int grow_slots(struct state *st)
+static uint64_t id_hash(const char *id)
 {
-    size_t n = st->nslots ? st->nslots * 2 : 1024;
-    struct rec **old = st->slots;
-    size_t oldn = st->nslots;
-
-    st->slots = calloc(n, sizeof *st->slots);
-    if (st->slots == NULL) {
-        st->slots = old;
-        return ATT_E_NOMEM;
-    }
-    st->nslots = n;
-    for (size_t i = 0; i < oldn; i++) {
-        if (old[i] != NULL)
-            st->slots[slot_of(st, old[i]->id)] = old[i];
-    }
-    free(old);
-    return ATT_OK;
+    return XXH3_64bits(id, strlen(id));
 }
 
 struct rec *state_find(struct state *st, const char *id)
 {
-    if (st->nslots == 0)
-        return NULL;
-    return st->slots[slot_of(st, id)];
+    return att_map_get(&st->map, id_hash(id), is_rec, id);
 }
 
 struct rec *state_add(struct state *st, const char *id)
 {
     struct rec *r;
 
-    if ((st->n + 1) * 2 > st->nslots && grow_slots(st) != ATT_OK)
-        return NULL;
     /* The ceiling is the address space: only memory limits the records. */
     if (att_grow(&st->recs, &st->cap, st->n + 1, sizeof *st->recs,
                  SIZE_MAX / sizeof *st->recs) != ATT_OK)
@@ -88,12 +65,11 @@ struct rec *state_add(struct state *st, const char *id)
     if (r == NULL)
         return NULL;
     r->id = strdup(id);
-    if (r->id == NULL) {
-        free(r);
+    if (r->id == NULL || att_map_put(&st->map, id_hash(id), r, is_rec, id) != ATT_OK) {
+        rec_free(r);
         return NULL;
     }
     st->recs[st->n++] = r;
-    st->slots[slot_of(st, id)] = r;
     return r;
 }
 

@@ -9,6 +9,7 @@
 
 #include "attache/attache.h"
 #include "attache/index.h"
+#include "hashmap.h"
 
 struct walk_file;
 
@@ -43,8 +44,7 @@ struct id_conflict {
 struct state {
     struct rec **recs; /* every record, in load/insert order */
     size_t n, cap;
-    struct rec **slots; /* open-addressing table over recs, by id */
-    size_t nslots;
+    struct att_map map;      /* id -> its record */
     struct id_conflict *conflicts; /* found this run, in the order met */
     size_t nconflicts, cconflicts;
 };

@@ -72,6 +72,10 @@ void att_doc_warn_date(struct att_doc *d, const char *val, size_t vlen);
  * or ATT_E_NOMEM. */
 int att_doc_set_language(struct att_doc *d, const char *val, size_t vlen);
 
+/* A JSON number as text, malloc'd (NULL when out of memory): whole
+ * numbers without a fraction or exponent ("1862"), others exactly. */
+char *att_doc_number_text(double v);
+
 /* True when name[0..len) may name a further field: 1 to 32 bytes of
  * lower-case ASCII letters, digits, '_' and '-'. */
 bool att_doc_field_name(const char *name, size_t len);

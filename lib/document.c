@@ -565,3 +565,14 @@ int att_doc_parse(const char *file_id, enum att_format fmt, const char *data, si
     free(fixed);
     return rc;
 }
+
+char *att_doc_number_text(double v)
+{
+    char buf[40];
+
+    if (v > -1e15 && v < 1e15 && (double)(long long)v == v)
+        snprintf(buf, sizeof buf, "%lld", (long long)v);
+    else
+        snprintf(buf, sizeof buf, "%.17g", v);
+    return strdup(buf);
+}

@@ -41,18 +41,6 @@ static const char *check(const cJSON *obj, const cJSON **body)
     return NULL;
 }
 
-/* A JSON number as text: integers without a fraction or exponent. */
-static char *number_text(double v)
-{
-    char buf[40];
-
-    if (v > -1e15 && v < 1e15 && (double)(long long)v == v)
-        snprintf(buf, sizeof buf, "%lld", (long long)v);
-    else
-        snprintf(buf, sizeof buf, "%.17g", v);
-    return strdup(buf);
-}
-
 static int set_id(const cJSON *obj, const char *file_id, long line, struct att_doc *d)
 {
     const cJSON *id = cJSON_GetObjectItem(obj, "id");
@@ -65,7 +53,7 @@ static int set_id(const cJSON *obj, const char *file_id, long line, struct att_d
         return d->id != NULL ? ATT_OK : ATT_E_NOMEM;
     }
     if (cJSON_IsNumber(id)) {
-        d->id = number_text(id->valuedouble);
+        d->id = att_doc_number_text(id->valuedouble);
         return d->id != NULL ? ATT_OK : ATT_E_NOMEM;
     }
     /* No usable id: "<file_id>:<line>". */
@@ -99,7 +87,7 @@ static int set_date(const cJSON *obj, struct att_doc *d)
     if (cJSON_IsString(item) && item->valuestring != NULL)
         s = item->valuestring;
     else if (cJSON_IsNumber(item))
-        s = num = number_text(item->valuedouble);
+        s = num = att_doc_number_text(item->valuedouble);
     if (s == NULL)
         return cJSON_IsNumber(item) ? ATT_E_NOMEM : ATT_OK;
     ok = att_date_normalize(s, strlen(s), out);
@@ -166,7 +154,7 @@ static int set_fields(const cJSON *obj, struct att_doc *d)
         if (cJSON_IsString(item))
             v = item->valuestring;
         else if (cJSON_IsNumber(item))
-            v = num = number_text(item->valuedouble);
+            v = num = att_doc_number_text(item->valuedouble);
         if (v == NULL)
             rc = cJSON_IsNumber(item) ? ATT_E_NOMEM : ATT_OK;
         else

@@ -62,18 +62,6 @@ void att_sidecar_free(struct att_sidecar *sc)
     memset(sc, 0, sizeof *sc);
 }
 
-/* A JSON number as text: whole numbers without a fraction or exponent. */
-static char *number_text(double v)
-{
-    char buf[40];
-
-    if (v > -1e15 && v < 1e15 && (double)(long long)v == v)
-        snprintf(buf, sizeof buf, "%lld", (long long)v);
-    else
-        snprintf(buf, sizeof buf, "%.17g", v);
-    return strdup(buf);
-}
-
 /* "file": a name or a pattern, without '/'. */
 static const char *take_file(struct att_sidecar_rule *r, const cJSON *it, int *rc)
 {
@@ -142,7 +130,7 @@ static const char *take_value(const char *name, const cJSON *it, char **val, cha
     if (cJSON_IsString(it))
         *rc = att_doc_collapse(it->valuestring, strlen(it->valuestring), val);
     else if (cJSON_IsNumber(it) && num_ok)
-        *val = number_text(it->valuedouble);
+        *val = att_doc_number_text(it->valuedouble);
     else
         return say(why, "the value of '%s' is not a string", name);
     if (*rc == ATT_OK && *val == NULL && !cJSON_IsString(it))

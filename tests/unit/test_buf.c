@@ -11,6 +11,7 @@
 #include <cmocka.h>
 
 #include "buf.h"
+#include "hashmap.h"
 #include "numparse.h"
 
 static void test_buf_append_and_take(void **state)
@@ -115,6 +116,45 @@ static void test_parse_real(void **state)
     assert_true(v == 10);
 }
 
+static bool same_int(const void *val, const void *key)
+{
+    return *(const int *)val == *(const int *)key;
+}
+
+/* Entries found by hash and key, replaced, kept through growth, and a
+ * used slot emptied of its entry keeps the chain to the ones after it. */
+static void test_hashmap(void **state)
+{
+    static int v[3000];
+    struct att_map m = {0};
+
+    (void)state;
+    assert_null(att_map_get(&m, 7, same_int, &v[0]));
+    for (int i = 0; i < 3000; i++) {
+        v[i] = i;
+        /* Keys come in pairs that share a hash: only the key tells the
+         * two apart. */
+        assert_int_equal(att_map_put(&m, (uint64_t)(i / 2) * 2654435761u, &v[i], same_int,
+                                     &v[i]), ATT_OK);
+    }
+    assert_int_equal(m.used, 3000);
+    assert_true(m.used * 2 <= m.nslots);
+    for (int i = 0; i < 3000; i++) {
+        int k = i;
+
+        assert_ptr_equal(att_map_get(&m, (uint64_t)(i / 2) * 2654435761u, same_int, &k), &v[i]);
+    }
+    att_map_find(&m, 0, same_int, &v[0])->val = NULL;
+    assert_null(att_map_get(&m, 0, same_int, &v[0]));
+    assert_ptr_equal(att_map_get(&m, 0, same_int, &v[1]), &v[1]);
+    assert_int_equal(att_map_put(&m, 5, &v[2], NULL, NULL), ATT_OK);
+    assert_int_equal(att_map_put(&m, 5, &v[3], NULL, NULL), ATT_OK);
+    assert_ptr_equal(att_map_get(&m, 5, NULL, NULL), &v[3]);
+    assert_int_equal(m.used, 3001);
+    att_map_free(&m);
+    assert_int_equal(m.nslots, 0);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -123,6 +163,7 @@ int main(void)
         cmocka_unit_test(test_grow),
         cmocka_unit_test(test_parse_int),
         cmocka_unit_test(test_parse_real),
+        cmocka_unit_test(test_hashmap),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -19,7 +19,7 @@ FUZZ_PKGS    := libcjson libxml-2.0 libxxhash md4c
 FUZZ_CFLAGS  := -std=c11 $(WARN) -O1 -g -fno-omit-frame-pointer $(FUZZ_SAN) \
                 -fsanitize=fuzzer-no-link -pthread \
                 $(shell pkg-config --cflags $(FUZZ_PKGS) 2>/dev/null)
-FUZZ_LIBS    := $(shell pkg-config --libs $(FUZZ_PKGS) xapian-core 2>/dev/null) -lstdc++ \
+FUZZ_LIBS    := $(shell pkg-config --libs $(FUZZ_PKGS) xapian-core 2>/dev/null) -lunistring -lstdc++ \
                 -pthread -lm
 # Word boundaries in highlighting are Xapian's (lib/xap_unicode.cc): the one
 # C++ file linked in. vptr checks would need the C++ UBSan runtime.

@@ -5,12 +5,15 @@ Every query must name a document that exists, and its phrase must occur
 exactly once in that document's text and in no other document of the
 corpus, so that the phrase picks out one passage. The script also checks
 the shape of each line (fields, kinds, unique ids, 4 to 12 words per
-phrase).
+phrase), the rules of each kind (RULES.md, section 3) and that both halves
+of the tune/test split hold every kind.
 
 Usage: check_queries.py [--corpus DIR] [--queries FILE] [--quiet]
 
-The corpus defaults to ../shared/corpus beside the repository, else
-var/corpus inside it. Exit status: 0 all good, 1 some query is wrong,
+The corpus is the evaluation corpus of RULES.md: DIR (default
+$ATTACHE_TEST_CORPUS, else ../shared/corpus beside the repository, else
+var/corpus) plus the repository's reports, sample and language folders
+when DIR does not have them (relset.py). Exit status: 0 all good, 1 some query is wrong,
 2 the corpus or the queries file cannot be read.
 """
 import argparse
@@ -20,35 +23,86 @@ import re
 import sys
 
 HERE = os.path.dirname(os.path.abspath(__file__))
-REPO = os.path.dirname(os.path.dirname(HERE))
-KINDS = ("exact", "paraphrase", "phrase")
+sys.path.insert(0, HERE)
+import relset  # noqa: E402  (beside this script)
+
+KINDS = relset.KINDS
 FIELDS = ("id", "q", "kind", "doc", "phrase", "note")
-# The extensions attache-index reads; other files (LICENSE, README) are not
-# documents and are left out.
-DOC_EXTS = (".txt", ".md", ".html", ".htm", ".jsonl")
+FIRST_RULED = 52    # the kind rules apply from q52 on (RULES.md, section 3)
+default_corpus = relset.default_shared
+load_corpus = relset.load_corpus
 
 
-def default_corpus():
-    for path in (os.path.join(REPO, "..", "shared", "corpus"), os.path.join(REPO, "var", "corpus")):
-        if os.path.isdir(path):
-            return os.path.normpath(path)
-    return None
+def id_number(qid):
+    m = re.match(r"^q(\d+)$", qid)
+    return int(m.group(1)) if m else 0
 
 
-def load_corpus(root):
-    """Map document id (path relative to root, '/'-separated) to text."""
-    docs = {}
-    for dirpath, dirnames, filenames in os.walk(root):
-        dirnames[:] = sorted(d for d in dirnames if not d.startswith("."))
-        for name in sorted(filenames):
-            if name.startswith(".") or not name.lower().endswith(DOC_EXTS):
-                continue
-            path = os.path.join(dirpath, name)
-            with open(path, "rb") as f:
-                data = f.read()
-            doc_id = os.path.relpath(path, root).replace(os.sep, "/")
-            docs[doc_id] = data.decode("utf-8", errors="replace")
-    return docs
+def doc_year(doc_id, text):
+    m = re.match(r"^sotu/(\d{4})_", doc_id)
+    if m:
+        return m.group(1)
+    m = re.search(r"^Date:\s*(\d{4})", text, re.M) or re.search(r"^date:\s*\"?(\d{4})", text, re.M)
+    if m:
+        return m.group(1)
+    m = re.search(r"(\d{4})-\d\d-\d\d", doc_id)
+    return m.group(1) if m else None
+
+
+def author_words(doc_id):
+    m = re.match(r"^sotu/\d{4}_(.*)_[a-z]+\.txt$", doc_id)
+    return set(m.group(1).split("_")) - {"jr"} if m else set()
+
+
+def kind_problems(q, text):
+    """Problems with the rules of q's kind (RULES.md, section 3)."""
+    kind, query = q["kind"], q["q"]
+    ctx = relset.context(text, q["phrase"])
+    out = []
+    if kind != "phrase" and '"' in query:
+        out.append("only phrase queries quote")
+    if kind == "exact":
+        n = len(query.split())
+        if not 2 <= n <= 6 and query.strip() != "":
+            out.append("exact query has %d words (2 to 6 wanted)" % n)
+        lost = sorted(relset.content_stems(query) - relset.content_stems(ctx))
+        if lost:
+            out.append("exact query words not in the passage: %s" % ", ".join(lost))
+    elif kind == "paraphrase":
+        shared = relset.shared_words(query, text, q["phrase"])
+        if len(shared) > 1:
+            out.append("paraphrase shares %d content words with its passage: %s"
+                       % (len(shared), ", ".join(shared)))
+    elif kind == "phrase":
+        inner = re.findall(r'"([^"]+)"', query)
+        cw = relset.words(ctx)
+        for part in inner:
+            pw = relset.words(part)
+            if not any(cw[i:i + len(pw)] == pw for i in range(len(cw))):
+                out.append("quoted words %r are not a phrase of the passage" % part)
+    elif kind == "actor":
+        m = re.search(r"actor: ([^;,.)]+)", q["note"])
+        if not m:
+            out.append("actor query's note lacks 'actor: WORD'")
+        else:
+            word = m.group(1).strip()
+            if word.lower() not in query.lower():
+                out.append("actor word %r is not in the query" % word)
+            if relset.words(word) and set(relset.words(word)) <= set(relset.words(ctx)):
+                out.append("actor word %r occurs in the passage" % word)
+    elif kind == "author_year":
+        qw = set(relset.words(query))
+        year = doc_year(q["doc"], text)
+        names = author_words(q["doc"])
+        if not q["doc"].startswith("sotu/"):
+            names = {w.lower() for w in re.findall(r"\b[A-Z][a-z]{3,}", query)
+                     if re.search(r"\b%s\b" % w, text)}
+        if not ((year and year in qw) or (names & qw)):
+            out.append("author_year query names neither the year nor the author")
+    elif kind == "quotation":
+        if q["doc"].startswith("sotu/"):
+            out.append("quotation queries are about the written reports, not the speeches")
+    return out
 
 
 def load_queries(path):
@@ -85,7 +139,7 @@ def check(queries, docs):
         seen.add(q["id"])
         if q["kind"] not in KINDS:
             problems.append("%s: kind %r is not one of %s" % (where, q["kind"], "|".join(KINDS)))
-        if q["kind"] == "phrase" and '"' not in q["q"]:
+        if q["kind"] == "phrase" and q["q"].count('"') < 2:
             problems.append("%s: a phrase query should quote its phrase" % where)
         phrase = q["phrase"]
         words = len(phrase.split())
@@ -104,13 +158,28 @@ def check(queries, docs):
         others = [d for d, t in docs.items() if d != q["doc"] and phrase in t]
         if others:
             problems.append("%s: phrase also occurs in %s" % (where, ", ".join(others[:5])))
+        if count == 1 and q["kind"] in KINDS and id_number(q["id"]) >= FIRST_RULED:
+            for p in kind_problems(q, text):
+                problems.append("%s: %s" % (where, p))
+    problems += split_problems(queries)
     return problems
+
+
+def split_problems(queries):
+    """Each half must hold every kind the set uses (RULES.md, section 5)."""
+    have = {}
+    for _, q in queries:
+        if isinstance(q.get("id"), str) and q.get("kind") in KINDS:
+            have.setdefault(q["kind"], set()).add(relset.half(q["id"]))
+    return ["split: no %s query in the %s half" % (k, h)
+            for k in KINDS if k in have for h in relset.HALVES if h not in have[k]]
 
 
 def main():
     ap = argparse.ArgumentParser(description="Check the relevance judgements against the corpus.")
-    ap.add_argument("--corpus", help="corpus folder (default ../shared/corpus beside the "
-                    "repository, else var/corpus)")
+    ap.add_argument("--corpus", help="corpus folder (default $ATTACHE_TEST_CORPUS, else "
+                    "../shared/corpus beside the repository, else var/corpus); the repository's "
+                    "reports/, sample/ and languages/ are added when it lacks them")
     ap.add_argument("--queries", default=os.path.join(HERE, "queries.jsonl"),
                     help="judged queries (default: queries.jsonl beside this script)")
     ap.add_argument("--quiet", action="store_true", help="print problems only")
@@ -135,11 +204,13 @@ def main():
         print(p)
     kinds = {}
     for _, q in queries:
-        kinds[q.get("kind")] = kinds.get(q.get("kind"), 0) + 1
+        key = (q.get("kind"), relset.half(str(q.get("id"))))
+        kinds[key] = kinds.get(key, 0) + 1
     if not args.quiet or problems:
-        split = ", ".join("%s %d" % (k, kinds.get(k, 0)) for k in KINDS)
+        split = ", ".join("%s %d/%d" % (k, kinds.get((k, "tune"), 0), kinds.get((k, "test"), 0))
+                          for k in KINDS)
         status = "%d problem(s)" % len(problems) if problems else "all good"
-        print("%d queries (%s) against %d documents in %s: %s"
+        print("%d queries (tune/test: %s) against %d documents in %s: %s"
               % (len(queries), split, len(docs), corpus, status))
     return 1 if problems else 0
 

@@ -165,6 +165,10 @@ $(B)/bench/query_floor: $(B)/bench/query_floor.o $(LIBA)
 	@mkdir -p $(@D)
 	$(CXX) $(LDSAN) -o $@ $^ $(LDLIBS)
 
+$(B)/bench/bm25_floor: $(B)/bench/bm25_floor.o
+	@mkdir -p $(@D)
+	$(CXX) $(LDSAN) -o $@ $^ $(LDLIBS)
+
 $(B)/bench/fts5_peer: $(B)/bench/fts5_peer.o $(B)/bench/peer.o $(LIBA)
 	@mkdir -p $(@D)
 	$(CXX) $(LDSAN) -o $@ $^ $(shell pkg-config --libs sqlite3 2>/dev/null || echo -lsqlite3) $(LDLIBS)
@@ -175,7 +179,7 @@ $(B)/bench/sphinx_peer: $(B)/bench/sphinx_peer.o $(B)/bench/peer.o $(LIBA)
 	$(CXX) $(LDSAN) -o $@ $^ $(shell pkg-config --libs libmariadb 2>/dev/null || echo -lmariadb) $(LDLIBS)
 
 bench-tools: $(B)/bench/xapian_floor $(B)/bench/load $(B)/bench/query_floor $(B)/bench/fts5_peer \
-	$(B)/bench/sphinx_peer
+	$(B)/bench/sphinx_peer $(B)/bench/bm25_floor
 .PHONY: bench-tools
 
 # The demo: make run, make stop.

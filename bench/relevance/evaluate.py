@@ -8,14 +8,20 @@ judged "phrase" occurs in its passage text (white space collapsed on both
 sides). The script sends one search request per query over one connection,
 all pipelined, and reads the responses, matching them by id.
 
+Figures are given per kind for each half of the tune/test split (RULES.md,
+section 5) and for all queries. With --baseline, the same queries also go
+to bench/bm25_floor (plain Xapian BM25 over the passage texts of the index
+given by --db) and its figures come beside attache's.
+
 Usage:
   evaluate.py [--socket PATH | --connect HOST:PORT] [--queries FILE]
+              [--half tune|test|all] [--baseline --db INDEX [--bm25 PROGRAM]]
               [--extra JSON] [--json] [--verbose] [--timeout SECONDS]
 
 The address defaults to $ATTACHE_ADDR ("unix:/path" or "host:port"), else
 127.0.0.1:7311. Exit status: 0 every query was answered; 1 some response
 was an error (or missing, or the daemon could not be reached, or it timed
-out); 2 bad options or queries file.
+out, or the baseline failed); 2 bad options or queries file.
 """
 import argparse
 import errno
@@ -24,12 +30,18 @@ import os
 import re
 import selectors
 import socket
+import subprocess
 import sys
 import time
 
 HERE = os.path.dirname(os.path.abspath(__file__))
+sys.path.insert(0, HERE)
+import relset  # noqa: E402  (beside this script)
+
 DEFAULT_ADDR = "127.0.0.1:7311"
-KINDS = ("exact", "paraphrase", "phrase")
+KINDS = relset.KINDS
+HALVES = ("tune", "test", "all")
+BM25_DEFAULT = os.path.join(relset.REPO, "build", "rel", "bench", "bm25_floor")
 DEPTH = 10          # ranks beyond this count as misses
 LIMIT = 10          # hits asked for per query
 TIMEOUT = 30.0      # seconds without progress before giving up
@@ -188,6 +200,29 @@ def judge(q, resp):
     return rank, top
 
 
+def bm25_ranks(program, index, queries, timeout):
+    """{query id: rank or None} from bench/bm25_floor over the index's
+    passages, judged like attache's hits (document id and phrase)."""
+    feed = "".join("%s\t%s\n" % (q["id"], re.sub(r"[\t\n\r]", " ", q["q"])) for q in queries)
+    try:
+        done = subprocess.run([program, index], input=feed.encode("utf-8"), capture_output=True,
+                              timeout=max(timeout, 600))
+    except (OSError, subprocess.TimeoutExpired) as e:
+        raise Fail("baseline: cannot run %s: %s" % (program, e))
+    if done.returncode != 0:
+        raise Fail("baseline: %s exited %d: %s" % (program, done.returncode,
+                                                  done.stderr.decode("utf-8", "replace").strip()))
+    hits = {}
+    for line in done.stdout.decode("utf-8", "replace").splitlines():
+        parts = line.split("\t", 3)
+        if len(parts) == 4:
+            doc_id = parts[2].rsplit("#", 1)[0]
+            hits.setdefault(parts[0], []).append({"doc": {"id": doc_id},
+                                                  "passage": {"n": parts[2].rsplit("#", 1)[-1],
+                                                              "text": parts[3]}})
+    return {q["id"]: judge(q, {"hits": hits.get(q["id"], [])})[0] for q in queries}
+
+
 def metrics(ranks):
     n = len(ranks)
     if n == 0:
@@ -200,6 +235,32 @@ def metrics(ranks):
     }
 
 
+def figures(results, kinds, half, key):
+    """{"total", "by_kind"} of one half ("all" for every query) by ranks[key]."""
+    rs = [r for r in results if half == "all" or r["half"] == half]
+    return {"total": metrics([r[key] for r in rs]),
+            "by_kind": {k: metrics([r[key] for r in rs if r["kind"] == k]) for k in kinds}}
+
+
+def print_table(half, fig, bm25):
+    """One table: a row per kind and one for the half, attache's figures and,
+    when there is a baseline, BM25's beside them."""
+    print()
+    head = "%-12s %7s %8s %10s %11s" % (half + " half" if half != "all" else "all queries",
+                                         "queries", "MRR@10", "success@1", "success@10")
+    if bm25 is not None:
+        head += "   %8s %7s %8s" % ("BM25 MRR", "BM25 s@1", "BM25 s@10")
+    print(head)
+    rows = [(k, fig["by_kind"][k]) for k in fig["by_kind"]] + [("all", fig["total"])]
+    for name, m in rows:
+        line = "%-12s %7d %8.3f %10.3f %11.3f" % (name, m["queries"], m["mrr@10"],
+                                                  m["success@1"], m["success@10"])
+        if bm25 is not None:
+            b = bm25["total"] if name == "all" else bm25["by_kind"][name]
+            line += "   %8.3f %8.3f %9.3f" % (b["mrr@10"], b["success@1"], b["success@10"])
+        print(line)
+
+
 def main():
     ap = argparse.ArgumentParser(description="Relevance benchmark for attached (MRR@10, success@1, success@10).")
     where = ap.add_mutually_exclusive_group()
@@ -209,6 +270,13 @@ def main():
                     help="judged queries (default: queries.jsonl beside this script)")
     ap.add_argument("--extra", metavar="JSON", default=None,
                     help='extra request fields merged into every search, e.g. \'{"per_doc":1}\'')
+    ap.add_argument("--half", choices=HALVES, default="all",
+                    help="ask only the queries of one half of the tune/test split (default all)")
+    ap.add_argument("--baseline", action="store_true",
+                    help="also run the plain-BM25 baseline (bench/bm25_floor) on --db")
+    ap.add_argument("--db", metavar="INDEX", help="the attache index the daemon serves (--baseline)")
+    ap.add_argument("--bm25", metavar="PROGRAM", default=BM25_DEFAULT,
+                    help="the baseline program (default build/rel/bench/bm25_floor)")
     ap.add_argument("--json", action="store_true", help="print the summary as one JSON object")
     ap.add_argument("--verbose", action="store_true", help="show the top 3 hits of each miss")
     ap.add_argument("--timeout", type=float, default=TIMEOUT,
@@ -234,7 +302,13 @@ def main():
                 raise ValueError("--extra may not set %s" % ", ".join(bad))
         if args.timeout <= 0:
             raise ValueError("--timeout must be positive")
+        if args.baseline and not args.db:
+            raise ValueError("--baseline needs --db INDEX")
         queries = load_queries(args.queries)
+        if args.half != "all":
+            queries = [q for q in queries if relset.half(q["id"]) == args.half]
+            if not queries:
+                raise ValueError("no query in the %s half" % args.half)
     except (OSError, ValueError) as e:
         print("evaluate: %s" % e, file=sys.stderr)
         return 2
@@ -264,6 +338,12 @@ def main():
     finally:
         sock.close()
     wall = time.monotonic() - t0
+    base = None
+    if args.baseline:
+        try:
+            base = bm25_ranks(args.bm25, args.db, queries, args.timeout)
+        except Fail as e:
+            fatal = (fatal + "; " if fatal else "") + str(e)
 
     ids = {q["id"] for q in queries}
     by_id = {}
@@ -307,7 +387,8 @@ def main():
             if isinstance(resp.get("took_us"), (int, float)):
                 took.append(resp["took_us"])
         results.append({"id": q["id"], "kind": q.get("kind", "other"), "q": q["q"],
-                        "rank": rank, "status": status, "top": top[:3]})
+                        "half": relset.half(q["id"]), "rank": rank, "status": status,
+                        "top": top[:3], "bm25": base.get(q["id"]) if base else None})
 
     codes = {}
     for _, code, _ in errors:
@@ -315,9 +396,12 @@ def main():
     missing = sum(1 for r in results if r["status"] == "missing")
     kinds = [k for k in KINDS if any(r["kind"] == k for r in results)]
     kinds += sorted({r["kind"] for r in results} - set(KINDS))
+    halves = [h for h in HALVES if args.half in (h, "all")]
     summary = {
         "total": metrics([r["rank"] for r in results]),
         "by_kind": {k: metrics([r["rank"] for r in results if r["kind"] == k]) for k in kinds},
+        "half": args.half,
+        "halves": {h: figures(results, kinds, h, "rank") for h in halves},
         "errors": len(errors),
         "error_codes": codes,
         "missing": missing,
@@ -328,6 +412,9 @@ def main():
                     "max": max(took) if took else None},
         "ranks": {r["id"]: r["rank"] for r in results},
     }
+    if base is not None:
+        summary["bm25"] = {"halves": {h: figures(results, kinds, h, "bm25") for h in halves},
+                           "ranks": {r["id"]: r["bm25"] for r in results}}
     if args.extra:
         summary["extra"] = extra
     if fatal:
@@ -341,19 +428,19 @@ def main():
             rank = str(r["rank"]) if r["rank"] is not None else "-"
             if r["status"] != "ok":
                 rank = r["status"]
-            print("%-*s  %-10s  %7s  %s" % (width, r["id"], r["kind"], rank, r["q"]))
+            bm = ""
+            if base is not None:
+                bm = "  %5s" % (r["bm25"] if r["bm25"] is not None else "-")
+            print("%-*s  %-11s %-4s  %7s%s  %s" % (width, r["id"], r["kind"], r["half"], rank,
+                                                  bm, r["q"]))
             if args.verbose and r["rank"] is None and r["status"] == "ok":
                 if r["top"]:
                     for doc_id, n in r["top"]:
-                        print("%*s  %-10s  %7s    %s #%s" % (width, "", "", "", doc_id, n))
+                        print("%*s  %-11s %-4s  %7s    %s #%s" % (width, "", "", "", "", doc_id, n))
                 else:
-                    print("%*s  %-10s  %7s    (no hits)" % (width, "", "", ""))
-        print()
-        print("%-12s %7s %8s %10s %11s" % ("kind", "queries", "MRR@10", "success@1", "success@10"))
-        rows = [(k, summary["by_kind"][k]) for k in kinds] + [("all", summary["total"])]
-        for name, m in rows:
-            print("%-12s %7d %8.3f %10.3f %11.3f"
-                  % (name, m["queries"], m["mrr@10"], m["success@1"], m["success@10"]))
+                    print("%*s  %-11s %-4s  %7s    (no hits)" % (width, "", "", "", ""))
+        for h in halves:
+            print_table(h, summary["halves"][h], summary["bm25"]["halves"][h] if base else None)
         print()
         med = summary["took_us"]["median"]
         print("errors %d, missing %d, partial %d; %.2f s wall%s"

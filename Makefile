@@ -111,7 +111,7 @@ $(B)/tests/%: $(B)/tests/tools/%.o $(LIBA)
 	$(CXX) $(LDSAN) -o $@ $^ $(LDLIBS)
 
 # Everything the test suite runs, for one build flavour.
-check-build: all $(UNIT_BIN) $(HELPER_BIN) $(B)/bench/load
+check-build: all $(UNIT_BIN) $(HELPER_BIN) $(B)/bench/load $(B)/bench/bm25_floor
 
 # `make test`: install what is missing, build both flavours, run everything.
 # The sub-makes re-read this file once the packages (and pkg-config) exist.

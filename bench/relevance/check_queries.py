@@ -63,7 +63,7 @@ def kind_problems(q, text):
         out.append("only phrase queries quote")
     if kind == "exact":
         n = len(query.split())
-        if not 2 <= n <= 6 and query.strip() != "":
+        if not 2 <= n <= 6:
             out.append("exact query has %d words (2 to 6 wanted)" % n)
         lost = sorted(relset.content_stems(query) - relset.content_stems(ctx))
         if lost:

@@ -274,7 +274,8 @@ def main():
                     help="ask only the queries of one half of the tune/test split (default all)")
     ap.add_argument("--baseline", action="store_true",
                     help="also run the plain-BM25 baseline (bench/bm25_floor) on --db")
-    ap.add_argument("--db", metavar="INDEX", help="the attache index the daemon serves (--baseline)")
+    ap.add_argument("--db", metavar="INDEX",
+                    help="the attache index the daemon serves (--baseline)")
     ap.add_argument("--bm25", metavar="PROGRAM", default=BM25_DEFAULT,
                     help="the baseline program (default build/rel/bench/bm25_floor)")
     ap.add_argument("--json", action="store_true", help="print the summary as one JSON object")
@@ -436,7 +437,8 @@ def main():
             if args.verbose and r["rank"] is None and r["status"] == "ok":
                 if r["top"]:
                     for doc_id, n in r["top"]:
-                        print("%*s  %-11s %-4s  %7s    %s #%s" % (width, "", "", "", "", doc_id, n))
+                        print("%*s  %-11s %-4s  %7s    %s #%s"
+                              % (width, "", "", "", "", doc_id, n))
                 else:
                     print("%*s  %-11s %-4s  %7s    (no hits)" % (width, "", "", "", ""))
         for h in halves:

@@ -77,7 +77,8 @@ class CheckQueriesTest(unittest.TestCase):
         tmp = h.tmp_for(self)
         os.makedirs(os.path.join(tmp, "c", "seed"))
         os.makedirs(os.path.join(tmp, "c", "sotu"))
-        h.write(os.path.join(tmp, "c", "seed", "a.txt"), "The walrus sang loudly at the harbour gate.\n")
+        h.write(os.path.join(tmp, "c", "seed", "a.txt"),
+                "The walrus sang loudly at the harbour gate.\n")
         bad = os.path.join(tmp, "q.jsonl")
         h.write(bad, json.dumps({"id": "q60", "q": "walrus harbour sang", "kind": "paraphrase",
                                  "doc": "seed/a.txt", "phrase": "The walrus sang loudly",

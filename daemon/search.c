@@ -81,6 +81,7 @@ static void render_result(const struct att_request *req, const struct att_result
     att_add_int(total, "estimate", r->estimate);
     att_add_int(total, "lower", r->lower);
     att_add_int(total, "upper", r->upper);
+    cJSON_AddBoolToObject(resp, "relaxed", r->relaxed);
     if (r->partial || r->nmissing > 0)
         cJSON_AddBoolToObject(resp, "partial", true);
     if (r->nmissing > 0) {

@@ -334,6 +334,21 @@ void take_hits(const att_search *s, const Xapian::Query &query, const Xapian::MS
     }
 }
 
+// How many matches Xapian looks at, at least, before it stops counting:
+// with too few, its estimate moved with the page size (a filtered query
+// estimated 2 with limit 1, 20 with limit 10 for 29 matches). At least
+// CHECK_AT_LEAST, so that a set that small is counted exactly and a larger
+// one's estimate does not depend on the page; every match with facets (the
+// spies see them all anyway) or exact_total.
+const Xapian::doccount CHECK_AT_LEAST = 100;
+
+Xapian::doccount check_at_least(const att_search *s, Xapian::doccount all)
+{
+    if (s->facets || s->exact_total)
+        return all;
+    return std::max<Xapian::doccount>(CHECK_AT_LEAST, s->offset + s->limit);
+}
+
 // One attempt at the search; throws on any error.
 void run_search(att_xdb *x, const att_search *s, att_result *r)
 {
@@ -358,7 +373,8 @@ void run_search(att_xdb *x, const att_search *s, att_result *r)
     if (s->time_limit_ms)
         enq.set_time_limit(s->time_limit_ms / 1000.0);
     Xapian::doccount all = x->db.get_doccount();
-    Xapian::MSet m = enq.get_mset(s->offset, s->limit, s->facets ? all : s->offset + s->limit);
+    Xapian::doccount check = check_at_least(s, all);
+    Xapian::MSet m = enq.get_mset(s->offset, s->limit, check);
     if (s->match == ATT_MATCH_AUTO && m.get_matches_lower_bound() < s->limit &&
         s->q != nullptr && s->qlen > 0) {
         // Fewer passages than a page hold every word: rank those that hold
@@ -369,7 +385,8 @@ void run_search(att_xdb *x, const att_search *s, att_result *r)
         loose.match = ATT_MATCH_ANY;
         query = with_filters(parse(&loose, x->db, any), s);
         enq.set_query(query);
-        m = enq.get_mset(s->offset, s->limit);
+        m = enq.get_mset(s->offset, s->limit, check);
+        r->relaxed = true;
     }
     r->revision = xap::revision_sum(x->shards);
     take_hits(s, query, m, r);

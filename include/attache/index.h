@@ -244,6 +244,7 @@ struct att_search {
     const char *lang;       /* the query's language ("fr"): its stemmer; NULL:
                              * English */
     bool facets;            /* count all matches by each enum att_facet */
+    bool exact_total;       /* count every match: lower == upper == estimate */
     bool spelling;          /* suggest a correction when few match */
     unsigned time_limit_ms; /* 0: none */
     unsigned max_wildcard;  /* terms a wildcard may expand to */
@@ -282,6 +283,7 @@ struct att_result {
     size_t n;
     uint32_t estimate, lower, upper;
     bool partial;           /* the time limit cut the match short */
+    bool relaxed;           /* auto matched any word: too few held every one */
     char *spelling;         /* corrected query, or NULL */
     struct {
         struct att_count *v; /* with facets: by count, desc */

@@ -262,14 +262,103 @@ void collect_wildcards(att_xquery *xq, const char *q, size_t len)
     });
 }
 
-// Offer a corrected query only when it finds more than the query did:
-// Xapian corrects any word it does not know as typed, which with stemmed
-// terms and the title field includes good words ("red line" became "re
-// life").
+// How many matches Xapian looks at, at least, before it stops counting:
+// with too few, its estimate moved with the page size (a filtered query
+// estimated 2 with limit 1, 20 with limit 10 for 29 matches). At least
+// CHECK_AT_LEAST, so that a set that small is counted exactly and a larger
+// one's estimate does not depend on the page; every match with facets (the
+// spies see them all anyway) or exact_total.
+const Xapian::doccount CHECK_AT_LEAST = 100;
+
+Xapian::doccount check_at_least(const att_search *s, Xapian::doccount all)
+{
+    if (s->facets || s->exact_total)
+        return all;
+    return std::max<Xapian::doccount>(CHECK_AT_LEAST, s->offset + s->limit);
+}
+
+// The words of a query string, lower-cased: runs of letters, digits and
+// bytes past ASCII (field names and operators come along, and agree
+// between a query and its correction).
+std::vector<std::string> query_words(const std::string &q)
+{
+    std::vector<std::string> out;
+    std::string w;
+    for (size_t i = 0; i <= q.size(); i++) {
+        unsigned char c = i < q.size() ? (unsigned char)q[i] : ' ';
+        if (std::isalnum(c) || c >= 0x80) {
+            w.push_back((char)std::tolower(c));
+        } else if (!w.empty()) {
+            out.push_back(w);
+            w.clear();
+        }
+    }
+    return out;
+}
+
+// Edits (insertion, deletion, substitution, swap of neighbours) from a to
+// b, counting at most 3.
+unsigned edits(const std::string &a, const std::string &b)
+{
+    size_t n = a.size(), m = b.size();
+    if ((n > m ? n - m : m - n) > 2)
+        return 3;
+    std::vector<std::vector<unsigned>> d(n + 1, std::vector<unsigned>(m + 1));
+    for (size_t i = 0; i <= n; i++)
+        d[i][0] = (unsigned)i;
+    for (size_t j = 0; j <= m; j++)
+        d[0][j] = (unsigned)j;
+    for (size_t i = 1; i <= n; i++) {
+        for (size_t j = 1; j <= m; j++) {
+            unsigned sub = d[i - 1][j - 1] + (a[i - 1] != b[j - 1]);
+            d[i][j] = std::min({d[i - 1][j] + 1, d[i][j - 1] + 1, sub});
+            if (i > 1 && j > 1 && a[i - 1] == b[j - 2] && a[i - 2] == b[j - 1])
+                d[i][j] = std::min(d[i][j], d[i - 2][j - 2] + 1);
+        }
+    }
+    return std::min(d[n][m], 3u);
+}
+
+// Passages holding word (stemmed as the query's words are).
+Xapian::doccount word_freq(att_xdb *x, const Xapian::Stem &stem, const std::string &word)
+{
+    return x->db.get_termfreq(stem(word));
+}
+
+// Whether correcting word o into c is likely what was meant. A word the
+// index does not hold is a typo. One it holds is taken as meant ("putin"
+// is not "put", "covid" not "could", "naive" not "native"), unless it is
+// in a single passage (a typo of the texts themselves), one edit away
+// from a word at least 50 times as frequent.
+bool likely_typo(att_xdb *x, const Xapian::Stem &stem, const std::string &o,
+                 const std::string &c)
+{
+    Xapian::doccount fo = word_freq(x, stem, o);
+    if (fo == 0)
+        return true;
+    return fo == 1 && edits(o, c) == 1 && word_freq(x, stem, c) >= 50;
+}
+
+// Offer a corrected query only when it is likely to help: Xapian corrects
+// any word it does not know as typed, which with stemmed terms and the
+// title field includes good words ("red line" became "re life"), and
+// offers common words for rare ones ("putin": "put"). So each changed
+// word must be likely_typo, and the corrected query must find clearly
+// more: at least 5 times as many passages and at least 5 more (when the
+// query found nothing, anything found is more).
 void suggest(att_xdb *x, const att_search *s, const std::string &corrected, att_result *r)
 {
     if (corrected.empty())
         return;
+    std::vector<std::string> ow = query_words(std::string(s->q ? s->q : "", s->q ? s->qlen : 0));
+    std::vector<std::string> cw = query_words(corrected);
+    Xapian::Stem stem = xap::stemmer(s->lang);
+    for (size_t i = 0; i < ow.size(); i++) {
+        if (std::find(cw.begin(), cw.end(), ow[i]) != cw.end())
+            continue;
+        if (!likely_typo(x, stem, ow[i], ow.size() == cw.size() ? cw[i] : std::string()))
+            return;
+    }
     Xapian::QueryParser qp;
     att_search plain = *s;
     plain.q = corrected.c_str();
@@ -277,7 +366,9 @@ void suggest(att_xdb *x, const att_search *s, const std::string &corrected, att_
     plain.spelling = false;
     Xapian::Enquire enq(x->db);
     enq.set_query(with_filters(parse(&plain, x->db, qp), s));
-    if (enq.get_mset(0, 1).get_matches_estimated() > r->estimate)
+    Xapian::doccount found = enq.get_mset(0, 0, CHECK_AT_LEAST).get_matches_estimated();
+    Xapian::doccount had = r->estimate;
+    if (had == 0 ? found > 0 : found >= 5 * had && found >= had + 5)
         r->spelling = dup_c(corrected);
 }
 
@@ -334,21 +425,6 @@ void take_hits(const att_search *s, const Xapian::Query &query, const Xapian::MS
     }
 }
 
-// How many matches Xapian looks at, at least, before it stops counting:
-// with too few, its estimate moved with the page size (a filtered query
-// estimated 2 with limit 1, 20 with limit 10 for 29 matches). At least
-// CHECK_AT_LEAST, so that a set that small is counted exactly and a larger
-// one's estimate does not depend on the page; every match with facets (the
-// spies see them all anyway) or exact_total.
-const Xapian::doccount CHECK_AT_LEAST = 100;
-
-Xapian::doccount check_at_least(const att_search *s, Xapian::doccount all)
-{
-    if (s->facets || s->exact_total)
-        return all;
-    return std::max<Xapian::doccount>(CHECK_AT_LEAST, s->offset + s->limit);
-}
-
 // One attempt at the search; throws on any error.
 void run_search(att_xdb *x, const att_search *s, att_result *r)
 {
@@ -379,14 +455,16 @@ void run_search(att_xdb *x, const att_search *s, att_result *r)
         s->q != nullptr && s->qlen > 0) {
         // Fewer passages than a page hold every word: rank those that hold
         // some. (Checked against the page size, not the offset, so every
-        // page of one query makes the same choice.)
+        // page of one query makes the same choice.) Relaxed when that
+        // finds more: with one word, any word is every word.
+        Xapian::doccount strict = m.get_matches_upper_bound();
         Xapian::QueryParser any;
         att_search loose = plain;
         loose.match = ATT_MATCH_ANY;
         query = with_filters(parse(&loose, x->db, any), s);
         enq.set_query(query);
         m = enq.get_mset(s->offset, s->limit, check);
-        r->relaxed = true;
+        r->relaxed = m.get_matches_lower_bound() > strict;
     }
     r->revision = xap::revision_sum(x->shards);
     take_hits(s, query, m, r);

@@ -241,16 +241,84 @@ void take_counts(const Xapian::ValueCountMatchSpy &c, size_t n_bytes, bool split
     }
 }
 
+// A term's place: 'b' body (unprefixed), 'q' quotations, 't' title, 0
+// another field; *word gets the term without its prefix.
+char term_class(const std::string &term, std::string *word)
+{
+    const size_t qlen = sizeof ATT_P_QUOTE - 1, tlen = sizeof ATT_P_TITLE - 1;
+    auto capital = [](char c) { return c >= 'A' && c <= 'Z'; }; // prefixes are capitals
+    if (term.compare(0, qlen, ATT_P_QUOTE) == 0 && !capital(term[qlen])) {
+        *word = term.substr(qlen);
+        return 'q';
+    }
+    if (term.compare(0, tlen, ATT_P_TITLE) == 0 && term.size() > tlen && !capital(term[tlen])) {
+        *word = term.substr(tlen);
+        return 't';
+    }
+    *word = term;
+    return !term.empty() && !capital(term[0]) ? 'b' : 0;
+}
+
+// The window of a phrase query: N in its description "(a@1 PHRASE N b@2)".
+size_t phrase_window(const Xapian::Query &q)
+{
+    std::string d = q.get_description();
+    size_t at = d.find(" PHRASE ");
+    return at == std::string::npos ? 0 : std::strtoul(d.c_str() + at + 8, nullptr, 10);
+}
+
+void collect_terms(att_xquery *xq, const Xapian::Query &q);
+
+// A phrase of the body, a title or quotations, its words in a row (not
+// "a ADJ b", whose window is wider): into xq->phrases, once. Any other's
+// terms are taken as words of their own.
+void collect_phrase(att_xquery *xq, const Xapian::Query &q)
+{
+    size_t n = q.get_num_subqueries();
+    att_xphrase p;
+    char place = 0;
+    bool ok = n > 0 && phrase_window(q) == n;
+    for (size_t i = 0; ok && i < n; i++) {
+        Xapian::Query sub = q.get_subquery(i);
+        std::string word;
+        char c = sub.get_type() == Xapian::Query::LEAF_TERM
+                     ? term_class(*sub.get_terms_begin(), &word) : 0;
+        c = c == 't' ? 'b' : c; // a title phrase is marked in the text too
+        ok = c != 0 && (i == 0 || c == place);
+        place = c;
+        p.terms.push_back(word);
+    }
+    if (!ok) {
+        for (size_t i = 0; i < n; i++)
+            collect_terms(xq, q.get_subquery(i));
+        return;
+    }
+    p.quote = place == 'q';
+    for (const att_xphrase &o : xq->phrases) {
+        if (o.quote == p.quote && o.terms == p.terms)
+            return;
+    }
+    xq->phrases.push_back(p);
+}
+
+// The terms of q for highlighting: phrases apart, the rest by place.
 void collect_terms(att_xquery *xq, const Xapian::Query &q)
 {
-    const size_t qlen = sizeof ATT_P_QUOTE - 1;
-    for (auto t = q.get_unique_terms_begin(); t != q.get_unique_terms_end(); ++t) {
-        const std::string &term = *t;
-        if (term.compare(0, qlen, ATT_P_QUOTE) == 0)
-            xq->quote.insert(term.substr(qlen));
-        else if (!term.empty() && !(term[0] >= 'A' && term[0] <= 'Z')) // prefixes are capitals
-            xq->body.insert(term);
+    if (q.get_type() == Xapian::Query::LEAF_TERM) {
+        std::string word;
+        char c = term_class(*q.get_terms_begin(), &word);
+        if (c == 'q')
+            xq->quote.insert(word);
+        else if (c == 'b')
+            xq->body.insert(word);
+        return;
     }
+    if (q.get_type() == Xapian::Query::OP_PHRASE) {
+        collect_phrase(xq, q);
+        return;
+    }
+    for (size_t i = 0; i < q.get_num_subqueries(); i++)
+        collect_terms(xq, q.get_subquery(i));
 }
 
 // The stems of "word*" patterns in q, lower-cased: a word of a hit that
@@ -559,6 +627,23 @@ bool may_stem_to(const std::string &lower, const std::set<std::string> &set)
     return false;
 }
 
+// Whether word (as written) is term: lower-cased, stemmed and folded as
+// the index writes it (the leading bytes are compared first, as in
+// may_stem_to).
+bool stems_to(const att_xquery *q, const char *word, size_t len, const std::string &term)
+{
+    static thread_local std::string lower, folded_buf;
+    lower_word(word, len, lower);
+    if (q->keeps_start) {
+        bool plain = !att_fold_needed(lower.data(), lower.size());
+        const std::string &folded = plain ? lower : (folded_buf = xap::fold(lower));
+        size_t n = std::min<size_t>(3, term.size());
+        if (folded.size() < n || folded.compare(0, n, term, 0, n) != 0)
+            return false;
+    }
+    return q->stem(lower) == term;
+}
+
 } // namespace
 
 extern "C" {
@@ -633,6 +718,33 @@ bool att_result_match(const att_result *r, size_t i, const char *word, size_t le
             return false;
         std::string stem = q->stem(lower);
         return q->body.count(stem) > 0 || (in_quote && q->quote.count(stem) > 0);
+    });
+}
+
+size_t att_result_nphrases(const att_result *r)
+{
+    return r->query != nullptr ? r->query->phrases.size() : 0;
+}
+
+size_t att_result_phrase_len(const att_result *r, size_t k)
+{
+    return k < att_result_nphrases(r) ? r->query->phrases[k].terms.size() : 0;
+}
+
+bool att_result_phrase_match(const att_result *r, size_t k, const char *const *words,
+                             const size_t *lens, bool in_quote)
+{
+    return xap::guard_value<bool>(false, [&]() {
+        if (k >= att_result_nphrases(r))
+            return false;
+        const att_xphrase &p = r->query->phrases[k];
+        if (p.quote && !in_quote)
+            return false;
+        for (size_t j = 0; j < p.terms.size(); j++) {
+            if (!stems_to(r->query, words[j], lens[j], p.terms[j]))
+                return false;
+        }
+        return true;
     });
 }
 

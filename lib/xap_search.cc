@@ -613,14 +613,22 @@ void lower_word(const char *word, size_t len, std::string &out)
         Xapian::Unicode::append_utf8(out, Xapian::Unicode::tolower(*it));
 }
 
-// True when some term in set could be the stem of lower: a stem keeps
-// the first letters of its word (at most its last one changes, as in
-// happy/happi), so comparing min(3, |term|) leading bytes rules out most
-// words without running the stemmer.
+// The leading bytes a word shares with its stem t: a stem keeps the first
+// letters of its word (at most its last one changes, as in happy/happi),
+// but for a few short exceptions (skies/sky, dying/die): 3 bytes when the
+// stem is longer than 3, else 1.
+size_t kept_start(const std::string &t)
+{
+    return t.size() > 3 ? 3 : std::min<size_t>(1, t.size());
+}
+
+// True when some term in set could be the stem of lower: comparing the
+// leading bytes (kept_start) rules out most words without running the
+// stemmer.
 bool may_stem_to(const std::string &lower, const std::set<std::string> &set)
 {
     for (const std::string &t : set) {
-        size_t n = std::min<size_t>(3, t.size());
+        size_t n = kept_start(t);
         if (lower.size() >= n && lower.compare(0, n, t, 0, n) == 0)
             return true;
     }
@@ -637,7 +645,7 @@ bool stems_to(const att_xquery *q, const char *word, size_t len, const std::stri
     if (q->keeps_start) {
         bool plain = !att_fold_needed(lower.data(), lower.size());
         const std::string &folded = plain ? lower : (folded_buf = xap::fold(lower));
-        size_t n = std::min<size_t>(3, term.size());
+        size_t n = kept_start(term);
         if (folded.size() < n || folded.compare(0, n, term, 0, n) != 0)
             return false;
     }

@@ -197,6 +197,11 @@ std::string missing_text(const att_xdb *x);
 // up, and take out those that do not answer. (xap_read.cc)
 void reconnect_remotes(att_xdb *x);
 
+// The terms of q into xq for highlighting: its phrases (of the body,
+// titles and quotations, words in a row), and the other terms of the
+// body and quotations. (xap_match.cc)
+void collect_terms(att_xquery *xq, const Xapian::Query &q);
+
 // The boolean term prefix + val, folded (lower-cased) first when fold is
 // set, hashed when too long (att_term). (xap_search.cc)
 std::string term_for(const char *prefix, const char *val, bool fold);

@@ -1,7 +1,7 @@
 // attache: the Xapian shim's searching: queries (words stemmed for the
 // query's language and accent-folded, wildcards, date ranges, filters),
-// pages of hits, facets, spelling suggestions, and whether a word of a hit
-// matches its query (att_result_match).
+// pages of hits, facets and spelling suggestions. (Which words of a hit
+// match its query: xap_match.cc.)
 #include <algorithm>
 #include <cctype>
 #include <map>
@@ -241,86 +241,6 @@ void take_counts(const Xapian::ValueCountMatchSpy &c, size_t n_bytes, bool split
     }
 }
 
-// A term's place: 'b' body (unprefixed), 'q' quotations, 't' title, 0
-// another field; *word gets the term without its prefix.
-char term_class(const std::string &term, std::string *word)
-{
-    const size_t qlen = sizeof ATT_P_QUOTE - 1, tlen = sizeof ATT_P_TITLE - 1;
-    auto capital = [](char c) { return c >= 'A' && c <= 'Z'; }; // prefixes are capitals
-    if (term.compare(0, qlen, ATT_P_QUOTE) == 0 && !capital(term[qlen])) {
-        *word = term.substr(qlen);
-        return 'q';
-    }
-    if (term.compare(0, tlen, ATT_P_TITLE) == 0 && term.size() > tlen && !capital(term[tlen])) {
-        *word = term.substr(tlen);
-        return 't';
-    }
-    *word = term;
-    return !term.empty() && !capital(term[0]) ? 'b' : 0;
-}
-
-// The window of a phrase query: N in its description "(a@1 PHRASE N b@2)".
-size_t phrase_window(const Xapian::Query &q)
-{
-    std::string d = q.get_description();
-    size_t at = d.find(" PHRASE ");
-    return at == std::string::npos ? 0 : std::strtoul(d.c_str() + at + 8, nullptr, 10);
-}
-
-void collect_terms(att_xquery *xq, const Xapian::Query &q);
-
-// A phrase of the body, a title or quotations, its words in a row (not
-// "a ADJ b", whose window is wider): into xq->phrases, once. Any other's
-// terms are taken as words of their own.
-void collect_phrase(att_xquery *xq, const Xapian::Query &q)
-{
-    size_t n = q.get_num_subqueries();
-    att_xphrase p;
-    char place = 0;
-    bool ok = n > 0 && phrase_window(q) == n;
-    for (size_t i = 0; ok && i < n; i++) {
-        Xapian::Query sub = q.get_subquery(i);
-        std::string word;
-        char c = sub.get_type() == Xapian::Query::LEAF_TERM
-                     ? term_class(*sub.get_terms_begin(), &word) : 0;
-        c = c == 't' ? 'b' : c; // a title phrase is marked in the text too
-        ok = c != 0 && (i == 0 || c == place);
-        place = c;
-        p.terms.push_back(word);
-    }
-    if (!ok) {
-        for (size_t i = 0; i < n; i++)
-            collect_terms(xq, q.get_subquery(i));
-        return;
-    }
-    p.quote = place == 'q';
-    for (const att_xphrase &o : xq->phrases) {
-        if (o.quote == p.quote && o.terms == p.terms)
-            return;
-    }
-    xq->phrases.push_back(p);
-}
-
-// The terms of q for highlighting: phrases apart, the rest by place.
-void collect_terms(att_xquery *xq, const Xapian::Query &q)
-{
-    if (q.get_type() == Xapian::Query::LEAF_TERM) {
-        std::string word;
-        char c = term_class(*q.get_terms_begin(), &word);
-        if (c == 'q')
-            xq->quote.insert(word);
-        else if (c == 'b')
-            xq->body.insert(word);
-        return;
-    }
-    if (q.get_type() == Xapian::Query::OP_PHRASE) {
-        collect_phrase(xq, q);
-        return;
-    }
-    for (size_t i = 0; i < q.get_num_subqueries(); i++)
-        collect_terms(xq, q.get_subquery(i));
-}
-
 // The stems of "word*" patterns in q, lower-cased: a word of a hit that
 // starts with one of them was matched through the wildcard's expansion.
 void collect_wildcards(att_xquery *xq, const char *q, size_t len)
@@ -475,7 +395,7 @@ void take_hits(const att_search *s, const Xapian::Query &query, const Xapian::MS
     r->query = new att_xquery;
     r->query->stem = xap::stemmer(s->lang);
     r->query->keeps_start = xap::stems_keep_start(s->lang);
-    collect_terms(r->query, query);
+    xap::collect_terms(r->query, query);
     std::string wild = stem_wildcards(std::string(s->q ? s->q : "", s->q ? s->qlen : 0), s->lang);
     collect_wildcards(r->query, wild.data(), wild.size());
     r->hits = static_cast<att_hit *>(std::calloc(m.size() + 1, sizeof *r->hits));
@@ -595,63 +515,6 @@ void list_missing(const att_xdb *x, att_result *r)
     }
 }
 
-// Lower-case word into out (ASCII quickly, the rest through Xapian's
-// Unicode tables, as the term generator does).
-void lower_word(const char *word, size_t len, std::string &out)
-{
-    out.clear();
-    bool ascii = true;
-    for (size_t i = 0; i < len && ascii; i++)
-        ascii = (unsigned char)word[i] < 0x80;
-    if (ascii) {
-        out.assign(word, len);
-        for (char &c : out)
-            c = (char)std::tolower((unsigned char)c);
-        return;
-    }
-    for (Xapian::Utf8Iterator it(word, len); it != Xapian::Utf8Iterator(); ++it)
-        Xapian::Unicode::append_utf8(out, Xapian::Unicode::tolower(*it));
-}
-
-// The leading bytes a word shares with its stem t: a stem keeps the first
-// letters of its word (at most its last one changes, as in happy/happi),
-// but for a few short exceptions (skies/sky, dying/die): 3 bytes when the
-// stem is longer than 3, else 1.
-size_t kept_start(const std::string &t)
-{
-    return t.size() > 3 ? 3 : std::min<size_t>(1, t.size());
-}
-
-// True when some term in set could be the stem of lower: comparing the
-// leading bytes (kept_start) rules out most words without running the
-// stemmer.
-bool may_stem_to(const std::string &lower, const std::set<std::string> &set)
-{
-    for (const std::string &t : set) {
-        size_t n = kept_start(t);
-        if (lower.size() >= n && lower.compare(0, n, t, 0, n) == 0)
-            return true;
-    }
-    return false;
-}
-
-// Whether word (as written) is term: lower-cased, stemmed and folded as
-// the index writes it (the leading bytes are compared first, as in
-// may_stem_to).
-bool stems_to(const att_xquery *q, const char *word, size_t len, const std::string &term)
-{
-    static thread_local std::string lower, folded_buf;
-    lower_word(word, len, lower);
-    if (q->keeps_start) {
-        bool plain = !att_fold_needed(lower.data(), lower.size());
-        const std::string &folded = plain ? lower : (folded_buf = xap::fold(lower));
-        size_t n = kept_start(term);
-        if (folded.size() < n || folded.compare(0, n, term, 0, n) != 0)
-            return false;
-    }
-    return q->stem(lower) == term;
-}
-
 } // namespace
 
 extern "C" {
@@ -703,57 +566,6 @@ int att_xdb_search(att_xdb *x, const att_search *s, att_result *r, att_err *err)
         return att_err_set(err, ATT_E_TIMEOUT, "no match found within %u ms",
                            s->time_limit_ms);
     return ATT_OK;
-}
-
-bool att_result_match(const att_result *r, size_t i, const char *word, size_t len,
-                      bool in_quote)
-{
-    (void)i;
-    return xap::guard_value<bool>(false, [&]() {
-        const att_xquery *q = r->query;
-        if (q == nullptr)
-            return false;
-        static thread_local std::string lower, folded_buf;
-        lower_word(word, len, lower);
-        bool plain = !att_fold_needed(lower.data(), lower.size());
-        const std::string &folded = plain ? lower : (folded_buf = xap::fold(lower));
-        for (const std::string &w : q->wildcards) {
-            if (folded.compare(0, w.size(), w) == 0)
-                return true;
-        }
-        if (q->keeps_start && !may_stem_to(folded, q->body) &&
-            !(in_quote && may_stem_to(folded, q->quote)))
-            return false;
-        std::string stem = q->stem(lower);
-        return q->body.count(stem) > 0 || (in_quote && q->quote.count(stem) > 0);
-    });
-}
-
-size_t att_result_nphrases(const att_result *r)
-{
-    return r->query != nullptr ? r->query->phrases.size() : 0;
-}
-
-size_t att_result_phrase_len(const att_result *r, size_t k)
-{
-    return k < att_result_nphrases(r) ? r->query->phrases[k].terms.size() : 0;
-}
-
-bool att_result_phrase_match(const att_result *r, size_t k, const char *const *words,
-                             const size_t *lens, bool in_quote)
-{
-    return xap::guard_value<bool>(false, [&]() {
-        if (k >= att_result_nphrases(r))
-            return false;
-        const att_xphrase &p = r->query->phrases[k];
-        if (p.quote && !in_quote)
-            return false;
-        for (size_t j = 0; j < p.terms.size(); j++) {
-            if (!stems_to(r->query, words[j], lens[j], p.terms[j]))
-                return false;
-        }
-        return true;
-    });
 }
 
 } // extern "C"

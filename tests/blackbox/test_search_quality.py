@@ -9,6 +9,7 @@ bench/relevance/queries.jsonl.
 import json
 import os
 import re
+import subprocess
 import unittest
 
 import daemon as dm
@@ -157,15 +158,23 @@ class ClientOptionTest(ClientCase):
 
 
 class RealCorpusTest(Checks, unittest.TestCase):
-    """The real corpus indexed whole."""
+    """The relevance set's evaluation corpus (the real corpus and the
+    reports written for the project, assembled by bench/relevance/corpus.sh)
+    indexed whole."""
 
     @classmethod
     def setUpClass(cls):
         dm.skip_without_daemon()
-        corpus = h.corpus_dir()
-        if corpus is None:
+        shared = h.corpus_dir()
+        if shared is None:
             raise unittest.SkipTest(h.NO_CORPUS)
         cls.tmp = h.tmp_for(cls)
+        corpus = os.path.join(cls.tmp, "corpus")
+        p = subprocess.run([os.path.join(h.REPO, "bench", "relevance", "corpus.sh"), corpus,
+                            shared], capture_output=True, text=True, timeout=120,
+                           stdin=subprocess.DEVNULL)
+        if p.returncode != 0:
+            raise AssertionError(f"corpus.sh exited {p.returncode}: {p.stderr}")
         cls.db = dm.build_index(corpus, os.path.join(cls.tmp, "db"))
         cls.d = dm.start_daemon(cls, cls.db, tmp=cls.tmp)
 

@@ -282,8 +282,9 @@ int render_search(FILE *out, const cJSON *resp, const struct style *st)
     }
     char foot[512];
 
-    snprintf(foot, sizeof foot, "%d of about %.0f results, %.1f ms%s", n,
+    snprintf(foot, sizeof foot, "%d of about %.0f results, %.1f ms%s%s", n,
              num(total, "estimate"), num(resp, "took_us") / 1000.0,
+             cJSON_IsTrue(cJSON_GetObjectItem(resp, "relaxed")) ? " (relaxed: any word)" : "",
              cJSON_IsTrue(cJSON_GetObjectItem(resp, "partial"))
                  ? " (time limit reached: partial results)" : "");
     fprintf(out, "%s\n", foot); /* one status line, never wrapped: scripts grep it */

@@ -56,7 +56,7 @@ cJSON *render_passage(const cJSON *stored, bool quotes)
     if (a != NULL && !cJSON_AddItemToObject(p, "actors", a))
         cJSON_Delete(a);
     if (quotes)
-        cJSON_AddItemToObject(p, "quotes", render_quotes(stored, NULL));
+        cJSON_AddItemToObject(p, "quotes", render_quotes(stored, NULL, NULL));
     return p;
 }
 
@@ -76,7 +76,7 @@ cJSON *render_spans(const struct att_spans *s)
 
 /* One quotation; NULL when its offsets do not fit the text. */
 static cJSON *render_quote(const cJSON *q, const char *text, size_t tlen,
-                           const struct att_matcher *m)
+                           const struct att_matcher *m, const struct att_phrases *ph)
 {
     double s = num(q, "start"), e = num(q, "end");
     struct att_spans spans = {0};
@@ -97,7 +97,7 @@ static cJSON *render_quote(const cJSON *q, const char *text, size_t tlen,
     add_or_null(o, "role", q, "role");
     att_add_int(o, "start", (long long)s);
     att_add_int(o, "end", (long long)e);
-    if (m != NULL && att_match_spans(qt, strlen(qt), m, &spans, NULL) == ATT_OK)
+    if (m != NULL && att_match_phrase_spans(qt, strlen(qt), m, ph, &spans, NULL) == ATT_OK)
         cJSON_AddItemToObject(o, "matches", render_spans(&spans));
     else
         cJSON_AddItemToObject(o, "matches", cJSON_CreateArray());
@@ -106,7 +106,8 @@ static cJSON *render_quote(const cJSON *q, const char *text, size_t tlen,
     return o;
 }
 
-cJSON *render_quotes(const cJSON *stored, const struct att_matcher *m)
+cJSON *render_quotes(const cJSON *stored, const struct att_matcher *m,
+                     const struct att_phrases *ph)
 {
     const cJSON *qs = cJSON_GetObjectItemCaseSensitive(stored, "quotes");
     const cJSON *text = cJSON_GetObjectItemCaseSensitive(stored, "text");
@@ -116,7 +117,7 @@ cJSON *render_quotes(const cJSON *stored, const struct att_matcher *m)
     if (!cJSON_IsString(text))
         return a;
     cJSON_ArrayForEach(q, qs) {
-        cJSON *o = render_quote(q, text->valuestring, strlen(text->valuestring), m);
+        cJSON *o = render_quote(q, text->valuestring, strlen(text->valuestring), m, ph);
 
         if (o != NULL)
             cJSON_AddItemToArray(a, o);

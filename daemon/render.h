@@ -17,7 +17,8 @@ cJSON *render_passage(const cJSON *stored, bool quotes);
 
 /* The passage's quotations: [{"text","speaker","role","start","end",
  * "matches"}], matches found with m (NULL: none). */
-cJSON *render_quotes(const cJSON *stored, const struct att_matcher *m);
+cJSON *render_quotes(const cJSON *stored, const struct att_matcher *m,
+                     const struct att_phrases *ph);
 
 /* [[start,end],...] */
 cJSON *render_spans(const struct att_spans *s);

@@ -25,6 +25,20 @@ static bool match_word(void *ud, const char *word, size_t len)
     return att_result_match(c->r, c->hit, word, len, c->in_quote);
 }
 
+static size_t phrase_len(void *ud, size_t k)
+{
+    const struct word_ctx *c = ud;
+
+    return att_result_phrase_len(c->r, k);
+}
+
+static bool match_phrase(void *ud, size_t k, const char *const *words, const size_t *lens)
+{
+    const struct word_ctx *c = ud;
+
+    return att_result_phrase_match(c->r, k, words, lens, c->in_quote);
+}
+
 static cJSON *render_hit(const struct att_request *req, const struct att_result *r, size_t i)
 {
     const struct att_hit *h = &r->hits[i];
@@ -32,6 +46,8 @@ static cJSON *render_hit(const struct att_request *req, const struct att_result 
     const cJSON *text = cJSON_GetObjectItemCaseSensitive(stored, "text");
     struct word_ctx body = {r, i, true}, quote = {r, i, true}; /* quote: words too */
     struct att_matcher mb = {match_word, &body}, mq = {match_word, &quote};
+    struct att_phrases pb = {att_result_nphrases(r), phrase_len, match_phrase, &body};
+    struct att_phrases pq = {att_result_nphrases(r), phrase_len, match_phrase, &quote};
     struct att_snippet_opts so = {req->pre, req->post, req->snippet_len, "\xE2\x80\xA6"};
     struct att_spans spans = {0}, sents = {0};
     cJSON *hit;
@@ -44,7 +60,7 @@ static cJSON *render_hit(const struct att_request *req, const struct att_result 
     }
     len = strlen(text->valuestring);
     if (att_sentences(text->valuestring, len, &sents, NULL) == ATT_OK) {
-        att_match_spans_in(text->valuestring, len, &sents, &mb, &spans, NULL);
+        att_match_phrase_spans_in(text->valuestring, len, &sents, &mb, &pb, &spans, NULL);
         snippet = att_snippet_in(text->valuestring, len, &sents, &spans, &so);
     }
     att_spans_free(&sents);
@@ -56,7 +72,7 @@ static cJSON *render_hit(const struct att_request *req, const struct att_result 
     cJSON_AddStringToObject(hit, "snippet", snippet ? snippet : "");
     cJSON_AddItemToObject(hit, "matches", render_spans(&spans));
     if (req->quotes)
-        cJSON_AddItemToObject(hit, "quotes", render_quotes(stored, &mq));
+        cJSON_AddItemToObject(hit, "quotes", render_quotes(stored, &mq, &pq));
     free(snippet);
     att_spans_free(&spans);
     cJSON_Delete(stored);
@@ -81,6 +97,7 @@ static void render_result(const struct att_request *req, const struct att_result
     att_add_int(total, "estimate", r->estimate);
     att_add_int(total, "lower", r->lower);
     att_add_int(total, "upper", r->upper);
+    cJSON_AddBoolToObject(resp, "relaxed", r->relaxed);
     if (r->partial || r->nmissing > 0)
         cJSON_AddBoolToObject(resp, "partial", true);
     if (r->nmissing > 0) {

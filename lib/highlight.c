@@ -55,42 +55,135 @@ static int add_word(struct run *r, const struct att_word *w, size_t k, bool hit,
     return rc;
 }
 
-/* Words are tokenised in one pass. A phrase is cut where the sentence
- * splitter sees a boundary ("line. Red"), at ! ? … and at clause marks
- * (, ; :), but not at the dots of abbreviations ("U.S. sanctions") nor at
- * dashes, quotes or brackets ("U.S.-China"). */
-int att_match_spans_in(const char *text, size_t len, const struct att_spans *sents,
-                       const struct att_matcher *m, struct att_spans *out,
-                       struct att_err *err)
+/* The words of a text as the matcher sees them. */
+struct toks {
+    struct att_word *w;
+    size_t *sent;          /* the sentence holding each */
+    const char **form;     /* the word as the index writes it */
+    size_t *n;             /* its length */
+    bool *hit, *join;      /* matched; part of the phrase of the word before */
+    size_t count;
+    char *arena;           /* the forms that are not the text itself */
+};
+
+static void toks_free(struct toks *t)
+{
+    free(t->w);
+    free(t->sent);
+    free(t->form);
+    free(t->n);
+    free(t->hit);
+    free(t->join);
+    free(t->arena);
+}
+
+/* Cut text into words, with their forms and sentences (a first pass
+ * counts them). Returns ATT_OK or ATT_E_NOMEM. */
+static int tokenise(const char *text, size_t len, const struct att_spans *sents,
+                    struct toks *t)
 {
     struct att_wscan s = {(const unsigned char *)text, len, 0};
-    struct run r = {false, 0, 0, 0};
     struct att_word w;
     char buf[FORM_MAX];
-    size_t k = 0, n;
-    int rc = ATT_OK;
+    size_t k = 0, used = 0, most = 1;
+
+    while (att_word_next(&s, &w))
+        most++;
+    s.pos = 0;
+    t->w = malloc(most * sizeof *t->w);
+    t->sent = malloc(most * sizeof *t->sent);
+    t->form = malloc(most * sizeof *t->form);
+    t->n = malloc(most * sizeof *t->n);
+    t->hit = calloc(most, sizeof *t->hit);
+    t->join = calloc(most, sizeof *t->join);
+    t->arena = malloc(len);
+    if (!t->w || !t->sent || !t->form || !t->n || !t->hit || !t->join || !t->arena)
+        return ATT_E_NOMEM;
+    while (att_word_next(&s, &w)) {
+        size_t i = t->count++, n = w.b - w.a;
+        const char *word = text + w.a;
+
+        if (w.form != ATT_WF_TEXT) { /* rare: the call is kept off the common path */
+            word = att_word_form(&s, &w, buf, sizeof buf, &n);
+            if (word == buf) { /* never longer than the word: the arena holds it */
+                memcpy(t->arena + used, buf, n);
+                word = t->arena + used;
+                used += n;
+            }
+        }
+        while (k + 1 < sents->n && sents->v[k].end <= w.a)
+            k++;
+        t->w[i] = w;
+        t->sent[i] = k;
+        t->form[i] = word;
+        t->n[i] = n;
+    }
+    return ATT_OK;
+}
+
+/* Mark every occurrence of each of m's phrases in t: its words hit, and
+ * each joined to the one before. */
+static void mark_phrases(const struct att_phrases *p, struct toks *t)
+{
+    for (size_t k = 0; k < p->n; k++) {
+        size_t n = p->len(p->ud, k);
+
+        for (size_t i = 0; n > 0 && i + n <= t->count; i++) {
+            if (!p->match(p->ud, k, t->form + i, t->n + i))
+                continue;
+            for (size_t j = i; j < i + n; j++) {
+                t->hit[j] = true;
+                t->join[j] = t->join[j] || j > i;
+            }
+        }
+    }
+}
+
+/* Words are tokenised first, then phrases are found, then words grown
+ * into ranges. A range is cut where the sentence splitter sees a boundary
+ * ("line. Red"), at ! ? … and at clause marks (, ; :), but not at the dots
+ * of abbreviations ("U.S. sanctions") nor at dashes, quotes or brackets
+ * ("U.S.-China"), nor inside an occurrence of a phrase. */
+int att_match_phrase_spans_in(const char *text, size_t len, const struct att_spans *sents,
+                              const struct att_matcher *m, const struct att_phrases *p,
+                              struct att_spans *out, struct att_err *err)
+{
+    struct toks t = {0};
+    struct run r = {false, 0, 0, 0};
+    int rc;
 
     if (m == NULL || m->match == NULL || text == NULL || len == 0)
         return ATT_OK;
-    while (rc == ATT_OK && att_word_next(&s, &w)) {
-        const char *word = (const char *)s.t + w.a;
+    rc = tokenise(text, len, sents, &t);
+    if (rc == ATT_OK && p != NULL && p->n > 0 && p->len != NULL && p->match != NULL)
+        mark_phrases(p, &t);
+    for (size_t i = 0; rc == ATT_OK && i < t.count; i++) {
+        bool hit = t.hit[i] || m->match(m->ud, t.form[i], t.n[i]);
 
-        n = w.b - w.a;
-        if (w.form != ATT_WF_TEXT) /* rare: the call is kept off the common path */
-            word = att_word_form(&s, &w, buf, sizeof buf, &n);
-        while (k + 1 < sents->n && sents->v[k].end <= w.a)
-            k++;
-        rc = add_word(&r, &w, k, m->match(m->ud, word, n), out);
+        if (t.join[i] && r.open) {
+            r.b = t.w[i].b;
+            continue;
+        }
+        rc = add_word(&r, &t.w[i], t.sent[i], hit, out);
     }
     if (rc == ATT_OK)
         rc = flush(&r, out);
+    toks_free(&t);
     if (rc != ATT_OK)
         return att_err_set(err, rc, "out of memory highlighting");
     return ATT_OK;
 }
 
-int att_match_spans(const char *text, size_t len, const struct att_matcher *m,
-                    struct att_spans *out, struct att_err *err)
+int att_match_spans_in(const char *text, size_t len, const struct att_spans *sents,
+                       const struct att_matcher *m, struct att_spans *out,
+                       struct att_err *err)
+{
+    return att_match_phrase_spans_in(text, len, sents, m, NULL, out, err);
+}
+
+int att_match_phrase_spans(const char *text, size_t len, const struct att_matcher *m,
+                           const struct att_phrases *p, struct att_spans *out,
+                           struct att_err *err)
 {
     struct att_spans sents = {NULL, 0, 0};
     int rc;
@@ -99,9 +192,15 @@ int att_match_spans(const char *text, size_t len, const struct att_matcher *m,
         return ATT_OK;
     rc = att_sentences(text, len, &sents, err);
     if (rc == ATT_OK)
-        rc = att_match_spans_in(text, len, &sents, m, out, err);
+        rc = att_match_phrase_spans_in(text, len, &sents, m, p, out, err);
     att_spans_free(&sents);
     return rc;
+}
+
+int att_match_spans(const char *text, size_t len, const struct att_matcher *m,
+                    struct att_spans *out, struct att_err *err)
+{
+    return att_match_phrase_spans(text, len, m, NULL, out, err);
 }
 
 /* ---------------------------------------------------------- snippets */

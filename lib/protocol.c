@@ -296,7 +296,7 @@ static enum att_wire_err parse_search(const cJSON *o, struct att_request *r, str
 {
     static const char *const keys[] = {"id",   "op",     "q",         "limit",  "offset",
                                        "filter", "per_doc", "sort", "highlight", "quotes",
-                                       "facets", "match",  "lang", NULL};
+                                       "facets", "match",  "lang", "exact_total", NULL};
     long limit = ATTACHE_DEFAULT_LIMIT, offset = 0, per_doc = 0;
     const cJSON *q = cJSON_GetObjectItemCaseSensitive(o, "q");
     enum att_wire_err code;
@@ -318,6 +318,7 @@ static enum att_wire_err parse_search(const cJSON *o, struct att_request *r, str
         !get_int(o, "per_doc", 0, ATTACHE_MAX_PER_DOC, &per_doc, err) ||
         !get_bool(o, "quotes", &r->quotes, err) ||
         !get_bool(o, "facets", &r->s.facets, err) ||
+        !get_bool(o, "exact_total", &r->s.exact_total, err) ||
         !get_str(o, "lang", ATTACHE_MAX_LANG, &r->s.lang, err))
         return ATT_WE_BAD_REQUEST;
     if (r->s.lang != NULL && !att_lang_known(r->s.lang))
@@ -529,7 +530,9 @@ static bool build_search(const struct att_request *r, cJSON *o)
            (s->match == ATT_MATCH_AUTO || add_str(o, "match", match_names[s->match])) &&
            add_str(o, "lang", s->lang) &&
            (r->quotes || cJSON_AddFalseToObject(o, "quotes")) &&
-           (!s->facets || cJSON_AddTrueToObject(o, "facets")) && build_search_objects(r, o);
+           (!s->facets || cJSON_AddTrueToObject(o, "facets")) &&
+           (!s->exact_total || cJSON_AddTrueToObject(o, "exact_total")) &&
+           build_search_objects(r, o);
 }
 
 int att_request_build(const struct att_request *r, char **line, size_t *len,

@@ -65,13 +65,21 @@ struct att_xdb {
     Xapian::Database db;               // all of them as one
 };
 
+// A phrase of a query: its terms in order, prefix removed, to be found
+// as consecutive words.
+struct att_xphrase {
+    std::vector<std::string> terms;
+    bool quote = false;                // quote:"..." (XQ terms)
+};
+
 // The parsed query of a result, for highlighting its hits.
 struct att_xquery {
     Xapian::Stem stem;                 // the query's (xap::stemmer)
     bool keeps_start = true;           // xap::stems_keep_start
-    std::set<std::string> body;        // unprefixed terms of the query
-    std::set<std::string> quote;       // XQ terms, prefix removed
+    std::set<std::string> body;        // unprefixed terms outside phrases
+    std::set<std::string> quote;       // XQ terms outside phrases, prefix removed
     std::vector<std::string> wildcards; // "soyb" for soyb*, lower-cased, folded
+    std::vector<att_xphrase> phrases;  // of the body, titles and quotations
 };
 
 namespace xap {
@@ -188,6 +196,11 @@ std::string missing_text(const att_xdb *x);
 // After a network error: connect afresh to every remote source that is
 // up, and take out those that do not answer. (xap_read.cc)
 void reconnect_remotes(att_xdb *x);
+
+// The terms of q into xq for highlighting: its phrases (of the body,
+// titles and quotations, words in a row), and the other terms of the
+// body and quotations. (xap_match.cc)
+void collect_terms(att_xquery *xq, const Xapian::Query &q);
 
 // The boolean term prefix + val, folded (lower-cased) first when fold is
 // set, hashed when too long (att_term). (xap_search.cc)

@@ -1,7 +1,7 @@
 // attache: the Xapian shim's searching: queries (words stemmed for the
 // query's language and accent-folded, wildcards, date ranges, filters),
-// pages of hits, facets, spelling suggestions, and whether a word of a hit
-// matches its query (att_result_match).
+// pages of hits, facets and spelling suggestions. (Which words of a hit
+// match its query: xap_match.cc.)
 #include <algorithm>
 #include <cctype>
 #include <map>
@@ -241,18 +241,6 @@ void take_counts(const Xapian::ValueCountMatchSpy &c, size_t n_bytes, bool split
     }
 }
 
-void collect_terms(att_xquery *xq, const Xapian::Query &q)
-{
-    const size_t qlen = sizeof ATT_P_QUOTE - 1;
-    for (auto t = q.get_unique_terms_begin(); t != q.get_unique_terms_end(); ++t) {
-        const std::string &term = *t;
-        if (term.compare(0, qlen, ATT_P_QUOTE) == 0)
-            xq->quote.insert(term.substr(qlen));
-        else if (!term.empty() && !(term[0] >= 'A' && term[0] <= 'Z')) // prefixes are capitals
-            xq->body.insert(term);
-    }
-}
-
 // The stems of "word*" patterns in q, lower-cased: a word of a hit that
 // starts with one of them was matched through the wildcard's expansion.
 void collect_wildcards(att_xquery *xq, const char *q, size_t len)
@@ -262,14 +250,103 @@ void collect_wildcards(att_xquery *xq, const char *q, size_t len)
     });
 }
 
-// Offer a corrected query only when it finds more than the query did:
-// Xapian corrects any word it does not know as typed, which with stemmed
-// terms and the title field includes good words ("red line" became "re
-// life").
+// How many matches Xapian looks at, at least, before it stops counting:
+// with too few, its estimate moved with the page size (a filtered query
+// estimated 2 with limit 1, 20 with limit 10 for 29 matches). At least
+// CHECK_AT_LEAST, so that a set that small is counted exactly and a larger
+// one's estimate does not depend on the page; every match with facets (the
+// spies see them all anyway) or exact_total.
+const Xapian::doccount CHECK_AT_LEAST = 100;
+
+Xapian::doccount check_at_least(const att_search *s, Xapian::doccount all)
+{
+    if (s->facets || s->exact_total)
+        return all;
+    return std::max<Xapian::doccount>(CHECK_AT_LEAST, s->offset + s->limit);
+}
+
+// The words of a query string, lower-cased: runs of letters, digits and
+// bytes past ASCII (field names and operators come along, and agree
+// between a query and its correction).
+std::vector<std::string> query_words(const std::string &q)
+{
+    std::vector<std::string> out;
+    std::string w;
+    for (size_t i = 0; i <= q.size(); i++) {
+        unsigned char c = i < q.size() ? (unsigned char)q[i] : ' ';
+        if (std::isalnum(c) || c >= 0x80) {
+            w.push_back((char)std::tolower(c));
+        } else if (!w.empty()) {
+            out.push_back(w);
+            w.clear();
+        }
+    }
+    return out;
+}
+
+// Edits (insertion, deletion, substitution, swap of neighbours) from a to
+// b, counting at most 3.
+unsigned edits(const std::string &a, const std::string &b)
+{
+    size_t n = a.size(), m = b.size();
+    if ((n > m ? n - m : m - n) > 2)
+        return 3;
+    std::vector<std::vector<unsigned>> d(n + 1, std::vector<unsigned>(m + 1));
+    for (size_t i = 0; i <= n; i++)
+        d[i][0] = (unsigned)i;
+    for (size_t j = 0; j <= m; j++)
+        d[0][j] = (unsigned)j;
+    for (size_t i = 1; i <= n; i++) {
+        for (size_t j = 1; j <= m; j++) {
+            unsigned sub = d[i - 1][j - 1] + (a[i - 1] != b[j - 1]);
+            d[i][j] = std::min({d[i - 1][j] + 1, d[i][j - 1] + 1, sub});
+            if (i > 1 && j > 1 && a[i - 1] == b[j - 2] && a[i - 2] == b[j - 1])
+                d[i][j] = std::min(d[i][j], d[i - 2][j - 2] + 1);
+        }
+    }
+    return std::min(d[n][m], 3u);
+}
+
+// Passages holding word (stemmed as the query's words are).
+Xapian::doccount word_freq(att_xdb *x, const Xapian::Stem &stem, const std::string &word)
+{
+    return x->db.get_termfreq(stem(word));
+}
+
+// Whether correcting word o into c is likely what was meant. A word the
+// index does not hold is a typo. One it holds is taken as meant ("putin"
+// is not "put", "covid" not "could", "naive" not "native"), unless it is
+// in a single passage (a typo of the texts themselves), one edit away
+// from a word at least 50 times as frequent.
+bool likely_typo(att_xdb *x, const Xapian::Stem &stem, const std::string &o,
+                 const std::string &c)
+{
+    Xapian::doccount fo = word_freq(x, stem, o);
+    if (fo == 0)
+        return true;
+    return fo == 1 && edits(o, c) == 1 && word_freq(x, stem, c) >= 50;
+}
+
+// Offer a corrected query only when it is likely to help: Xapian corrects
+// any word it does not know as typed, which with stemmed terms and the
+// title field includes good words ("red line" became "re life"), and
+// offers common words for rare ones ("putin": "put"). So each changed
+// word must be likely_typo, and the corrected query must find clearly
+// more: at least 5 times as many passages and at least 5 more (when the
+// query found nothing, anything found is more).
 void suggest(att_xdb *x, const att_search *s, const std::string &corrected, att_result *r)
 {
     if (corrected.empty())
         return;
+    std::vector<std::string> ow = query_words(std::string(s->q ? s->q : "", s->q ? s->qlen : 0));
+    std::vector<std::string> cw = query_words(corrected);
+    Xapian::Stem stem = xap::stemmer(s->lang);
+    for (size_t i = 0; i < ow.size(); i++) {
+        if (std::find(cw.begin(), cw.end(), ow[i]) != cw.end())
+            continue;
+        if (!likely_typo(x, stem, ow[i], ow.size() == cw.size() ? cw[i] : std::string()))
+            return;
+    }
     Xapian::QueryParser qp;
     att_search plain = *s;
     plain.q = corrected.c_str();
@@ -277,7 +354,9 @@ void suggest(att_xdb *x, const att_search *s, const std::string &corrected, att_
     plain.spelling = false;
     Xapian::Enquire enq(x->db);
     enq.set_query(with_filters(parse(&plain, x->db, qp), s));
-    if (enq.get_mset(0, 1).get_matches_estimated() > r->estimate)
+    Xapian::doccount found = enq.get_mset(0, 0, CHECK_AT_LEAST).get_matches_estimated();
+    Xapian::doccount had = r->estimate;
+    if (had == 0 ? found > 0 : found >= 5 * had && found >= had + 5)
         r->spelling = dup_c(corrected);
 }
 
@@ -316,7 +395,7 @@ void take_hits(const att_search *s, const Xapian::Query &query, const Xapian::MS
     r->query = new att_xquery;
     r->query->stem = xap::stemmer(s->lang);
     r->query->keeps_start = xap::stems_keep_start(s->lang);
-    collect_terms(r->query, query);
+    xap::collect_terms(r->query, query);
     std::string wild = stem_wildcards(std::string(s->q ? s->q : "", s->q ? s->qlen : 0), s->lang);
     collect_wildcards(r->query, wild.data(), wild.size());
     r->hits = static_cast<att_hit *>(std::calloc(m.size() + 1, sizeof *r->hits));
@@ -358,18 +437,22 @@ void run_search(att_xdb *x, const att_search *s, att_result *r)
     if (s->time_limit_ms)
         enq.set_time_limit(s->time_limit_ms / 1000.0);
     Xapian::doccount all = x->db.get_doccount();
-    Xapian::MSet m = enq.get_mset(s->offset, s->limit, s->facets ? all : s->offset + s->limit);
+    Xapian::doccount check = check_at_least(s, all);
+    Xapian::MSet m = enq.get_mset(s->offset, s->limit, check);
     if (s->match == ATT_MATCH_AUTO && m.get_matches_lower_bound() < s->limit &&
         s->q != nullptr && s->qlen > 0) {
         // Fewer passages than a page hold every word: rank those that hold
         // some. (Checked against the page size, not the offset, so every
-        // page of one query makes the same choice.)
+        // page of one query makes the same choice.) Relaxed when that
+        // finds more: with one word, any word is every word.
+        Xapian::doccount strict = m.get_matches_upper_bound();
         Xapian::QueryParser any;
         att_search loose = plain;
         loose.match = ATT_MATCH_ANY;
         query = with_filters(parse(&loose, x->db, any), s);
         enq.set_query(query);
-        m = enq.get_mset(s->offset, s->limit);
+        m = enq.get_mset(s->offset, s->limit, check);
+        r->relaxed = m.get_matches_lower_bound() > strict;
     }
     r->revision = xap::revision_sum(x->shards);
     take_hits(s, query, m, r);
@@ -432,38 +515,6 @@ void list_missing(const att_xdb *x, att_result *r)
     }
 }
 
-// Lower-case word into out (ASCII quickly, the rest through Xapian's
-// Unicode tables, as the term generator does).
-void lower_word(const char *word, size_t len, std::string &out)
-{
-    out.clear();
-    bool ascii = true;
-    for (size_t i = 0; i < len && ascii; i++)
-        ascii = (unsigned char)word[i] < 0x80;
-    if (ascii) {
-        out.assign(word, len);
-        for (char &c : out)
-            c = (char)std::tolower((unsigned char)c);
-        return;
-    }
-    for (Xapian::Utf8Iterator it(word, len); it != Xapian::Utf8Iterator(); ++it)
-        Xapian::Unicode::append_utf8(out, Xapian::Unicode::tolower(*it));
-}
-
-// True when some term in set could be the stem of lower: a stem keeps
-// the first letters of its word (at most its last one changes, as in
-// happy/happi), so comparing min(3, |term|) leading bytes rules out most
-// words without running the stemmer.
-bool may_stem_to(const std::string &lower, const std::set<std::string> &set)
-{
-    for (const std::string &t : set) {
-        size_t n = std::min<size_t>(3, t.size());
-        if (lower.size() >= n && lower.compare(0, n, t, 0, n) == 0)
-            return true;
-    }
-    return false;
-}
-
 } // namespace
 
 extern "C" {
@@ -515,30 +566,6 @@ int att_xdb_search(att_xdb *x, const att_search *s, att_result *r, att_err *err)
         return att_err_set(err, ATT_E_TIMEOUT, "no match found within %u ms",
                            s->time_limit_ms);
     return ATT_OK;
-}
-
-bool att_result_match(const att_result *r, size_t i, const char *word, size_t len,
-                      bool in_quote)
-{
-    (void)i;
-    return xap::guard_value<bool>(false, [&]() {
-        const att_xquery *q = r->query;
-        if (q == nullptr)
-            return false;
-        static thread_local std::string lower, folded_buf;
-        lower_word(word, len, lower);
-        bool plain = !att_fold_needed(lower.data(), lower.size());
-        const std::string &folded = plain ? lower : (folded_buf = xap::fold(lower));
-        for (const std::string &w : q->wildcards) {
-            if (folded.compare(0, w.size(), w) == 0)
-                return true;
-        }
-        if (q->keeps_start && !may_stem_to(folded, q->body) &&
-            !(in_quote && may_stem_to(folded, q->quote)))
-            return false;
-        std::string stem = q->stem(lower);
-        return q->body.count(stem) > 0 || (in_quote && q->quote.count(stem) > 0);
-    });
 }
 
 } // extern "C"

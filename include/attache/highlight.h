@@ -24,6 +24,17 @@ struct att_matcher {
     void *ud;
 };
 
+/* The query's phrases, for att_match_phrase_spans_in: n phrases; phrase k
+ * (k < n) is len(ud, k) words (at least 1); match(ud, k, words, lens)
+ * says whether words[j][0..lens[j]) for j < len(ud, k), consecutive words
+ * of the text (each as for att_matcher), are an occurrence of it. */
+struct att_phrases {
+    size_t n;
+    size_t (*len)(void *ud, size_t k);
+    bool (*match)(void *ud, size_t k, const char *const *words, const size_t *lens);
+    void *ud;
+};
+
 /* Append to *out the byte ranges of text[0..len) whose words match. Words
  * are cut as Xapian's term generator cuts them for the index: runs of
  * Xapian word characters (letters, marks, numbers and '_' of any script)
@@ -34,7 +45,9 @@ struct att_matcher {
  * Ranges never cut a UTF-8 character; an invalid byte separates words.
  * Matched words separated only by white space (or by
  * punctuation inside a phrase such as "U.S.-China") are merged into one
- * range, so a matched phrase is one span. Ranges are ordered and disjoint.
+ * range, so a matched phrase is one span; the words of an occurrence of
+ * one of the matcher's phrases are one range whatever lies between them.
+ * Ranges are ordered and disjoint.
  * Returns ATT_OK or ATT_E_NOMEM. Pure: thread-safe. */
 int att_match_spans(const char *text, size_t len, const struct att_matcher *m,
                     struct att_spans *out, struct att_err *err);
@@ -44,6 +57,19 @@ int att_match_spans(const char *text, size_t len, const struct att_matcher *m,
 int att_match_spans_in(const char *text, size_t len, const struct att_spans *sentences,
                        const struct att_matcher *m, struct att_spans *out,
                        struct att_err *err);
+
+/* The same, with each occurrence of one of the phrases p (NULL: none)
+ * marked as one range, its words matched whatever m says of them alone
+ * (so a matcher that says no to the words that are only in phrases marks
+ * them only where the whole phrase occurs). */
+int att_match_phrase_spans_in(const char *text, size_t len, const struct att_spans *sentences,
+                              const struct att_matcher *m, const struct att_phrases *p,
+                              struct att_spans *out, struct att_err *err);
+
+/* The same, text's sentences found here. */
+int att_match_phrase_spans(const char *text, size_t len, const struct att_matcher *m,
+                           const struct att_phrases *p, struct att_spans *out,
+                           struct att_err *err);
 
 struct att_snippet_opts {
     const char *pre;    /* put before each match ("<b>") */

@@ -244,6 +244,7 @@ struct att_search {
     const char *lang;       /* the query's language ("fr"): its stemmer; NULL:
                              * English */
     bool facets;            /* count all matches by each enum att_facet */
+    bool exact_total;       /* count every match: lower == upper == estimate */
     bool spelling;          /* suggest a correction when few match */
     unsigned time_limit_ms; /* 0: none */
     unsigned max_wildcard;  /* terms a wildcard may expand to */
@@ -282,6 +283,7 @@ struct att_result {
     size_t n;
     uint32_t estimate, lower, upper;
     bool partial;           /* the time limit cut the match short */
+    bool relaxed;           /* auto matched any word: too few held every one */
     char *spelling;         /* corrected query, or NULL */
     struct {
         struct att_count *v; /* with facets: by count, desc */
@@ -309,6 +311,19 @@ void att_result_free(struct att_result *r); /* NULL-safe; leaves r empty */
  * too). Thread-safe only in the thread that ran the search. */
 bool att_result_match(const struct att_result *r, size_t i, const char *word, size_t len,
                       bool in_quote);
+
+/* The phrases of r's query ("a b c", also inside title: and quote:; not a
+ * ADJ b): their words match only together, so att_result_match says no
+ * to a word that is only in phrases. att_result_phrase_len: the words of
+ * phrase k (0 when k is out of range). att_result_phrase_match: whether
+ * words[j][0..lens[j]), j < att_result_phrase_len(r, k), consecutive words
+ * of a hit (as for att_result_match), are an occurrence of phrase k
+ * (in_quote: inside a quotation, where quote: phrases match too). Thread-
+ * safe only in the thread that ran the search. */
+size_t att_result_nphrases(const struct att_result *r);
+size_t att_result_phrase_len(const struct att_result *r, size_t k);
+bool att_result_phrase_match(const struct att_result *r, size_t k, const char *const *words,
+                             const size_t *lens, bool in_quote);
 
 /* The passages of document doc_id, in order: fn gets each passage's data
  * (borrowed). passage < 0: all of them, else only that one. Returns

@@ -36,12 +36,13 @@ RUN_TIMEOUT = 60        # seconds for one run of the client
 EXIT_OK, EXIT_NONE, EXIT_ERR = 0, 1, 2
 
 SGR = re.compile(r"\x1b\[([0-9;]*)m")
-FOOTER = re.compile(r"^(\d+) of about (\d+) results?, (\d+(?:\.\d+)?) ms$")
+FOOTER = re.compile(r"^(\d+) of about (\d+) results?, (\d+(?:\.\d+)?) ms"
+                    r"(?: \(relaxed: any word\))?$")
 SPELLING = re.compile(r"^Did you mean: (.+)\?$")
 HEADER = re.compile(r"^(\d+)\. ")
 # The id line; " · LANG · ACTOR, ..." follows when the passage has them.
 ID_LINE = re.compile(r"^\s+(\S+)#(\d+)(?: \u00b7 .*)?$")
-TOOK = re.compile(r", \d+(?:\.\d+)? ms$", re.M)
+TOOK = re.compile(r", \d+(?:\.\d+)? ms(?= \(relaxed: any word\)$|$)", re.M)
 PONG = re.compile(r"^pong \(revision (\d+), (\d+(?:\.\d+)?) ms\)\n$")
 
 UNICODE_ID = "intl/unicode.txt"
@@ -729,6 +730,8 @@ class ClientCase(unittest.TestCase):
         shown, about, ms = footer.groups()
         self.assertEqual(int(shown), len(hits), f"footer N\n{p}")
         self.assertEqual(int(about), resp["total"]["estimate"], f"footer M\n{p}")
+        self.assertEqual(footer.group(0).endswith("(relaxed: any word)"), resp["relaxed"],
+                         f"footer says relaxed when the response does\n{p}")
         self.assertLessEqual(abs(float(ms) - resp["took_us"] / 1000), 0.05 + 1e-9,
                              f"footer X = took_us/1000 ({resp['took_us']} us)\n{p}")
         self.assertRegex(ms, r"^\d+\.\d$", f"X with one decimal\n{p}")

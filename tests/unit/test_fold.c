@@ -281,8 +281,9 @@ static void accents_match_both_ways(void **state)
     assert_true(m);
     assert_int_equal(search("ERDOĞAN", NULL, NULL, "Erdoğan", &m), 1);
     assert_true(m);
+    /* a word of a phrase alone is not marked: test_phrases.c finds the phrase */
     assert_int_equal(search("\"president erdogan said\"", NULL, NULL, "Erdoğan", &m), 1);
-    assert_true(m);
+    assert_false(m);
     assert_int_equal(search("erdoğ*", NULL, NULL, "Erdoğan", &m), 1);
     assert_true(m);
     assert_int_equal(search("Erdogan", NULL, NULL, "Erdogen", &m), 1);

@@ -202,8 +202,23 @@ void reconnect_remotes(att_xdb *x);
 // body and quotations. (xap_match.cc)
 void collect_terms(att_xquery *xq, const Xapian::Query &q);
 
+// The query string of s parsed by qp over db: words stemmed for s->lang
+// and accent-folded, "word*" wildcards, date ranges, field prefixes, the
+// English stop list, s->match as the default operator. (xap_query.cc)
+Xapian::Query parse(const att_search *s, Xapian::Database &db, Xapian::QueryParser &qp);
+
+// q filtered by the request's filters (source, speaker, author, actor,
+// language, doc, dates). (xap_query.cc)
+Xapian::Query with_filters(Xapian::Query q, const att_search *s);
+
+// q with each "word*" made "stem*" in the stemmer of lang. (xap_query.cc)
+std::string stem_wildcards(const std::string &q, const char *lang);
+
+// The stems of q's "word*" patterns into xq->wildcards. (xap_query.cc)
+void collect_wildcards(att_xquery *xq, const char *q, size_t len);
+
 // The boolean term prefix + val, folded (lower-cased) first when fold is
-// set, hashed when too long (att_term). (xap_search.cc)
+// set, hashed when too long (att_term). (xap_query.cc)
 std::string term_for(const char *prefix, const char *val, bool fold);
 
 } // namespace xap

@@ -947,13 +947,19 @@ class StormTest(unittest.TestCase):
         small = dm.Client.encode({"id": 1, "op": "search", "q": "soybeans", "limit": 3})
         deadline = time.monotonic() + 3.0
         rounds = 1500
+        min_rounds = 10
         counts, errors = {}, []
         lock = threading.Lock()
 
         def storm(kind, how):
             done = 0
             # At most `rounds` a thread: a few thousand TCP ports in TIME_WAIT.
-            while time.monotonic() < deadline and done < rounds and len(errors) < 10:
+            # Until the deadline, and past it (for at most 20 s more) until
+            # this kind has had its minimum of rounds: a slow machine may
+            # starve the threads that wait for large answers.
+            while (done < rounds and len(errors) < 10 and
+                   (time.monotonic() < deadline or
+                    (done <= min_rounds and time.monotonic() < deadline + 20))):
                 try:
                     s = raw_socket(d, kind, timeout=10)
                     try:
@@ -992,7 +998,7 @@ class StormTest(unittest.TestCase):
         self.assertEqual(errors, [], counts)
         self.assertLess(worst, PROMPT_S * 2, "the monitor's pings during the storm")
         for key in counts:
-            self.assertGreater(counts[key], 10, f"too few rounds of {key}: {counts}")
+            self.assertGreater(counts[key], min_rounds, f"too few rounds of {key}: {counts}")
         ping_fresh(self, d, "unix")
         ping_fresh(self, d, "tcp")
         h.wait_until(lambda: stats(m)["connections"]["current"] == 1, 10,

@@ -211,6 +211,7 @@ int handle_search(struct worker *w, const struct att_request *req, cJSON *resp,
     s.time_limit_ms = atomic_load(&w->srv->lim.query_time_ms);
     s.max_wildcard = atomic_load(&w->srv->lim.max_wildcard);
     s.spelling = true;
+    s.actors = w->actors;
     rc = att_xdb_search(w->db, &s, &r, err); /* ATT_E_MODIFIED: dispatch retries */
     if (rc == ATT_OK) {
         if (r.revision > w->revision)

@@ -296,9 +296,10 @@ static enum att_wire_err parse_search(const cJSON *o, struct att_request *r, str
 {
     static const char *const keys[] = {"id",   "op",     "q",         "limit",  "offset",
                                        "filter", "per_doc", "sort", "highlight", "quotes",
-                                       "facets", "match",  "lang", "exact_total", NULL};
+                                       "facets", "match",  "lang", "exact_total", "expand", NULL};
     long limit = ATTACHE_DEFAULT_LIMIT, offset = 0, per_doc = 0;
     const cJSON *q = cJSON_GetObjectItemCaseSensitive(o, "q");
+    bool expand = true;
     enum att_wire_err code;
 
     if (!only_known(o, keys, NULL, err))
@@ -319,11 +320,13 @@ static enum att_wire_err parse_search(const cJSON *o, struct att_request *r, str
         !get_bool(o, "quotes", &r->quotes, err) ||
         !get_bool(o, "facets", &r->s.facets, err) ||
         !get_bool(o, "exact_total", &r->s.exact_total, err) ||
+        !get_bool(o, "expand", &expand, err) ||
         !get_str(o, "lang", ATTACHE_MAX_LANG, &r->s.lang, err))
         return ATT_WE_BAD_REQUEST;
     if (r->s.lang != NULL && !att_lang_known(r->s.lang))
         FAIL(ATT_WE_BAD_REQUEST, "lang \"%s\" is not a language attache stems (%s)", r->s.lang,
              ATT_LANGS);
+    r->s.no_expand = !expand;
     r->s.limit = (unsigned)limit;
     r->s.offset = (unsigned)offset;
     r->s.per_doc = (unsigned)per_doc;
@@ -532,6 +535,7 @@ static bool build_search(const struct att_request *r, cJSON *o)
            (r->quotes || cJSON_AddFalseToObject(o, "quotes")) &&
            (!s->facets || cJSON_AddTrueToObject(o, "facets")) &&
            (!s->exact_total || cJSON_AddTrueToObject(o, "exact_total")) &&
+           (!s->no_expand || cJSON_AddFalseToObject(o, "expand")) &&
            build_search_objects(r, o);
 }
 

@@ -11,6 +11,7 @@
 #include <cstdlib>
 #include <cstring>
 #include <new>
+#include <map>
 #include <set>
 #include <stdexcept>
 #include <string>
@@ -71,6 +72,10 @@ struct att_xphrase {
     std::vector<std::string> terms;
     bool quote = false;                // quote:"..." (XQ terms)
 };
+
+// Expansion terms of a query: term -> (the query word it came from, the
+// kind of expansion: "alias").
+using att_xexpansions = std::map<std::string, std::pair<std::string, std::string>>;
 
 // The parsed query of a result, for highlighting its hits.
 struct att_xquery {
@@ -210,6 +215,11 @@ Xapian::Query parse(const att_search *s, Xapian::Database &db, Xapian::QueryPars
 // q filtered by the request's filters (source, speaker, author, actor,
 // language, doc, dates). (xap_query.cc)
 Xapian::Query with_filters(Xapian::Query q, const att_search *s);
+
+// q with the words of s->q that name an actor of s->actors expanded to
+// its other names (xap_expand.cc); each expansion term into *seen (may be
+// NULL). q itself when there is nothing to expand.
+Xapian::Query expand(const Xapian::Query &q, const att_search *s, att_xexpansions *seen);
 
 // q with each "word*" made "stem*" in the stemmer of lang. (xap_query.cc)
 std::string stem_wildcards(const std::string &q, const char *lang);

@@ -154,7 +154,8 @@ Xapian::Query parse(const att_search *s, Xapian::Database &db, Xapian::QueryPars
     if (xap::stemmer_name(s->lang) == ATT_STEMMER) // the stop list is English
         qp.set_stopper(&stopper());
     qp.add_prefix("", "");
-    qp.add_prefix("", ATT_P_TITLE); // plain words also match titles
+    qp.add_prefix("", ATT_P_TITLE); // plain words also match titles and
+    qp.add_prefix("", ATT_P_AUTHOR); // authors (document context)
     qp.add_prefix("title", ATT_P_TITLE);
     qp.add_prefix("quote", ATT_P_QUOTE);
     qp.add_prefix("speaker", ATT_P_SPEAKER);

@@ -224,7 +224,7 @@ void run_search(att_xdb *x, const att_search *s, att_result *r)
     Xapian::QueryParser qp;
     att_search plain = *s;
     plain.spelling = false;
-    Xapian::Query query = with_filters(parse(&plain, x->db, qp), s);
+    Xapian::Query query = with_filters(xap::expand(parse(&plain, x->db, qp), s, nullptr), s);
     Xapian::Enquire enq(x->db);
     enq.set_query(query);
     if (s->per_doc)
@@ -254,7 +254,7 @@ void run_search(att_xdb *x, const att_search *s, att_result *r)
         Xapian::QueryParser any;
         att_search loose = plain;
         loose.match = ATT_MATCH_ANY;
-        query = with_filters(parse(&loose, x->db, any), s);
+        query = with_filters(xap::expand(parse(&loose, x->db, any), s, nullptr), s);
         enq.set_query(query);
         m = enq.get_mset(s->offset, s->limit, check);
         r->relaxed = m.get_matches_lower_bound() > strict;

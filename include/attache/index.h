@@ -226,6 +226,8 @@ enum att_sort { ATT_SORT_RELEVANCE = 0, ATT_SORT_DATE, ATT_SORT_DATE_DESC };
 enum att_match { ATT_MATCH_AUTO = 0, ATT_MATCH_ALL, ATT_MATCH_ANY };
 
 /* A search. Strings are borrowed for the call; NULL (or "") means none. */
+struct att_actors; /* lib/actors.h */
+
 struct att_search {
     const char *q;          /* query in Xapian syntax; "" matches all */
     size_t qlen;
@@ -248,6 +250,8 @@ struct att_search {
     bool spelling;          /* suggest a correction when few match */
     unsigned time_limit_ms; /* 0: none */
     unsigned max_wildcard;  /* terms a wildcard may expand to */
+    const struct att_actors *actors; /* expand words naming actors; NULL: none */
+    bool no_expand;         /* no expansion of query words */
 };
 
 struct att_hit {

@@ -1,6 +1,7 @@
 /* attache: the gazetteer of actors: its hash tables of alias phrases, the
  * word rules of matching, and loading it from text line by line (the
  * search, lookups and dump are in actors_find.c). No I/O, no logging. */
+#include <ctype.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -551,6 +552,30 @@ static bool blank(const char *p, size_t len)
     return i == len || p[i] == '#';
 }
 
+/* g->folded made anew from g->aliases: each alias key of an actor in
+ * ASCII lower case, for att_actors_lookup's names in another case. */
+static int fold_aliases(struct att_actors *g)
+{
+    char low[ATT_ACTORS_MAX_ALIAS + 1];
+
+    table_free(&g->folded);
+    for (size_t k = 0; k < g->aliases.cap; k++) {
+        const struct att_actor_slot *a = &g->aliases.v[k];
+        struct att_actor_slot *s;
+
+        if (a->key == NULL || a->val < 0 || a->len > ATT_ACTORS_MAX_ALIAS)
+            continue;
+        for (size_t i = 0; i < a->len; i++)
+            low[i] = (char)tolower((unsigned char)a->key[i]);
+        s = table_put(&g->folded, low, a->len);
+        if (s == NULL)
+            return ATT_E_NOMEM;
+        if (s->val == VAL_NONE)
+            s->val = a->val;
+    }
+    return ATT_OK;
+}
+
 int att_actors_load(struct att_actors *g, const char *text, size_t len, att_actors_warn_fn warn,
                     void *ud, struct att_err *err)
 {
@@ -580,6 +605,8 @@ int att_actors_load(struct att_actors *g, const char *text, size_t len, att_acto
         if (l.why[0] != '\0' && warn != NULL)
             warn(ud, no, l.why);
     }
+    if (fold_aliases(g) != ATT_OK)
+        return att_err_set(err, ATT_E_NOMEM, "out of memory loading the actors");
     return ATT_OK;
 }
 
@@ -608,6 +635,7 @@ void att_actors_free(struct att_actors *g)
     table_free(&g->aliases);
     table_free(&g->first);
     table_free(&g->ids);
+    table_free(&g->folded);
     free(g);
 }
 

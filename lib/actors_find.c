@@ -1,9 +1,9 @@
 /* attache: the gazetteer of actors at work: finding its aliases in text
  * (longest phrase first), looking names up, listing an actor's aliases and
  * writing the gazetteer back out. Read-only: safe from any thread. */
+#include <ctype.h>
 #include <stdlib.h>
 #include <string.h>
-#include <strings.h>
 
 #include "actors_priv.h"
 #include "buf.h"
@@ -118,13 +118,6 @@ void att_actor_ids_free(struct att_actor_ids *out)
     memset(out, 0, sizeof *out);
 }
 
-/* Whether a[0..alen) and b[0..blen) agree but for the case of ASCII
- * letters. */
-static bool same_folded(const char *a, size_t alen, const char *b, size_t blen)
-{
-    return alen == blen && strncasecmp(a, b, alen) == 0;
-}
-
 const char *att_actors_lookup(const struct att_actors *g, const char *name, size_t len)
 {
     char key[ATT_ACTORS_MAX_ALIAS + 1];
@@ -139,16 +132,19 @@ const char *att_actors_lookup(const struct att_actors *g, const char *name, size
     s = words > 0 ? att_actors_slot(&g->aliases, key, klen, att_actors_hash(key, klen)) : NULL;
     if (s != NULL && s->val >= 0)
         return g->a[s->val].id;
-    for (size_t k = 0; k < g->n; k++) {
-        if (same_folded(g->a[k].id, strlen(g->a[k].id), name, len))
-            return g->a[k].id;
+    if (len <= ATT_ACTORS_MAX_ID) { /* ids are in lower case */
+        char low[ATT_ACTORS_MAX_ID];
+
+        for (size_t k = 0; k < len; k++)
+            low[k] = (char)tolower((unsigned char)name[k]);
+        i = att_actors_index(g, low, len);
+        if (i >= 0)
+            return g->a[i].id;
     }
-    for (size_t k = 0; words > 0 && k < g->aliases.cap; k++) {
-        s = &g->aliases.v[k];
-        if (s->key != NULL && s->val >= 0 && same_folded(s->key, s->len, key, klen))
-            return g->a[s->val].id;
-    }
-    return NULL;
+    for (size_t k = 0; k < klen; k++)
+        key[k] = (char)tolower((unsigned char)key[k]);
+    s = words > 0 ? att_actors_slot(&g->folded, key, klen, att_actors_hash(key, klen)) : NULL;
+    return s != NULL && s->val >= 0 ? g->a[s->val].id : NULL;
 }
 
 static int by_id(const void *a, const void *b)

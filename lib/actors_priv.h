@@ -42,6 +42,7 @@ struct att_actors {
     struct att_actor_table aliases;  /* alias key -> actor index, VAL_BLOCK, VAL_NONE */
     struct att_actor_table first;    /* first word of an alias -> most words of one */
     struct att_actor_table ids;      /* id -> actor index */
+    struct att_actor_table folded;   /* alias key in ASCII lower case -> actor index */
     uint8_t starts[32];    /* bitmap of the first bytes of first words */
 };
 

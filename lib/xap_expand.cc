@@ -27,13 +27,19 @@ std::string lower(const char *b, size_t len)
     return out;
 }
 
-// The words of alias (runs of word characters), lower-cased.
-std::vector<std::string> alias_words(const char *alias)
+// The words of alias (runs of word characters), lower-cased, into out:
+// true when it is worth expanding to. Not "U.S." (the index holds no
+// "u" and "s"), nor aliases of more than ALIAS_WORDS words, nor those of
+// several words that are not all names ("capital of Iraq", "Mexican
+// capital"): each phrase costs a look at positions.
+bool usable(const char *alias, std::vector<std::string> &out)
 {
-    std::vector<std::string> out;
     std::string w;
+    bool names = true;
     for (Xapian::Utf8Iterator it(alias); it != Xapian::Utf8Iterator(); ++it) {
         if (Xapian::Unicode::is_wordchar(*it)) {
+            names = names && (!w.empty() || Xapian::Unicode::get_category(*it) !=
+                                                  Xapian::Unicode::LOWERCASE_LETTER);
             Xapian::Unicode::append_utf8(w, Xapian::Unicode::tolower(*it));
         } else if (!w.empty()) {
             out.push_back(w);
@@ -42,7 +48,9 @@ std::vector<std::string> alias_words(const char *alias)
     }
     if (!w.empty())
         out.push_back(w);
-    return out;
+    bool letters = std::all_of(out.begin(), out.end(),
+                               [](const std::string &x) { return x.size() > 1; });
+    return !out.empty() && out.size() <= ALIAS_WORDS && letters && (out.size() == 1 || names);
 }
 
 // One word of the query to expand: its stem (as the parser made it) and
@@ -87,11 +95,9 @@ std::map<std::string, expansion> actor_expansions(const att_search *s, const Xap
         const char *const *aliases;
         size_t n = att_actors_aliases(s->actors, id, &aliases);
         for (size_t k = 0; k < n; k++) {
-            std::vector<std::string> words = alias_words(aliases[k]);
-            bool letters = std::all_of(words.begin(), words.end(),
-                                       [](const std::string &w) { return w.size() > 1; });
-            if (words.empty() || words.size() > ALIAS_WORDS || !letters)
-                continue; // "U.S.": the index holds no "u" and "s"
+            std::vector<std::string> words;
+            if (!usable(aliases[k], words))
+                continue;
             std::vector<std::string> stems;
             for (const std::string &w : words)
                 stems.push_back(stem(w));

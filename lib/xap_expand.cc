@@ -1,8 +1,7 @@
 // attache: query expansion: a word of a query that names an actor (a
 // country, its capital, its people: the gazetteer of lib/actors.h) also
-// matches the actor's other names: the word OR a synonym group of them,
-// so that a passage with the word as written ranks first and one with
-// another name still matches (also where every word must match).
+// matches the actor's other names, as one synonym group: each name counts
+// as the word itself (also where every word must match).
 #include <algorithm>
 #include <cctype>
 
@@ -111,10 +110,12 @@ std::map<std::string, expansion> actor_expansions(const att_search *s, const Xap
     return out;
 }
 
-// The query for the expansions e with each term given prefix.
-Xapian::Query alternatives(const expansion &e, const std::string &prefix, att_xexpansions *seen)
+// The word's term q and its expansions e (each term given prefix) as one
+// synonym group, q first.
+Xapian::Query alternatives(const Xapian::Query &q, const expansion &e, const std::string &prefix,
+                           att_xexpansions *seen)
 {
-    std::vector<Xapian::Query> alts;
+    std::vector<Xapian::Query> alts{q};
     for (const auto &stems : e.alts) {
         std::vector<Xapian::Query> terms;
         for (const std::string &t : stems) {
@@ -131,7 +132,7 @@ Xapian::Query alternatives(const expansion &e, const std::string &prefix, att_xe
 }
 
 // q with each leaf term of the body or titles that has expansions made
-// (term OR expansions); phrases, wildcards, exclusions and
+// a synonym group of the term and them; phrases, wildcards, exclusions and
 // filters stay as they are.
 Xapian::Query rewrite(const Xapian::Query &q, const std::map<std::string, expansion> &ex,
                       att_xexpansions *seen, bool *changed)
@@ -147,7 +148,7 @@ Xapian::Query rewrite(const Xapian::Query &q, const std::map<std::string, expans
         if (it == ex.end())
             return q;
         *changed = true;
-        return Xapian::Query(Xapian::Query::OP_OR, q, alternatives(it->second, prefix, seen));
+        return alternatives(q, it->second, prefix, seen);
     }
     bool all = op == Xapian::Query::OP_AND || op == Xapian::Query::OP_OR ||
                op == Xapian::Query::OP_AND_MAYBE || op == Xapian::Query::OP_XOR;

@@ -261,6 +261,8 @@ void run_search(att_xdb *x, const att_search *s, att_result *r)
     }
     r->revision = xap::revision_sum(x->shards);
     take_hits(s, query, m, r);
+    if (s->explain)
+        xap::explain_hits(x, s, query, m, r);
     if (s->spelling && r->estimate < 5) {
         // Spelling correction is costly (a trigram search per word), so it
         // runs only when few passages matched.
@@ -335,6 +337,7 @@ void att_result_free(att_result *r)
 {
     if (r == nullptr)
         return;
+    xap::explain_free(r);
     for (size_t i = 0; r->hits && i < r->n; i++)
         std::free(r->hits[i].data);
     std::free(r->hits);

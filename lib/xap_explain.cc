@@ -276,6 +276,10 @@ void collect(const Explainer &e, const Q &q, double mult, std::vector<Unit> &out
     if (weightless(t))
         return;
     if (additive(t)) {
+        // Its subqueries weigh only when it matches as a whole ("a AND b"
+        // does not match a passage of a alone); an OR does when one does.
+        if (t != Q::OP_OR && measure(e, q) < 0)
+            return;
         bool first_only = t == Q::OP_FILTER || t == Q::OP_AND_NOT;
         for (size_t i = 0; i < (first_only ? 1 : q.get_num_subqueries()); i++)
             collect(e, q.get_subquery(i), mult, out);

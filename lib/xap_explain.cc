@@ -266,7 +266,7 @@ bool additive(Q::op t)
 bool weightless(Q::op t)
 {
     return t == Q::OP_VALUE_RANGE || t == Q::OP_VALUE_GE || t == Q::OP_VALUE_LE ||
-           t == Q::OP_INVALID || t == Q::LEAF_MATCH_NOTHING;
+           t == Q::OP_INVALID || t == Q::LEAF_MATCH_NOTHING || t == Q::LEAF_MATCH_ALL;
 }
 
 // The units of q that match the document, into out.
@@ -328,7 +328,7 @@ std::vector<explain_part> explain_doc(const Xapian::Database &db, const Xapian::
     std::vector<explain_part> parts;
     for (const Unit &u : units) {
         double w = measure(e, u.unit);
-        if (w >= 0)
+        if (w * u.mult > 0) // matched, and weighs
             parts.push_back(describe(e, u.shape, w * u.mult));
     }
     std::stable_sort(parts.begin(), parts.end(),

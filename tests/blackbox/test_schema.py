@@ -23,6 +23,8 @@ BASIC = {"string", "integer", "number", "boolean", "any", "range"}
 # Documented fields the daemons of this test cannot be made to send: a
 # shard out of reach needs remote shards (tests/blackbox/test_shards.py).
 NOT_PRODUCED = {("shard", "error")}
+# Nor the fields of a term a query expansion added, while no query has any.
+NOT_PRODUCED |= {("explain_term", "from"), ("explain_term", "kind")}
 # Error codes they cannot be made to send: a bug; an index that cannot be
 # read while the daemon runs.
 CODES_NOT_PRODUCED = {"internal", "unavailable"}
@@ -285,6 +287,7 @@ class SchemaTest(unittest.TestCase):
         for req in (s, dict(s, facets=True), dict(s, quotes=False), dict(s, facets=False),
                     dict(s, highlight={"pre": "[", "post": "]", "length": 60}),
                     dict(s, per_doc=1, limit=50), dict(s, limit=3, offset=3),
+                    dict(s, explain=True), dict(s, explain=False),
                     dict(s, sort="date", match="any"), dict(s, offset=100000),
                     {"op": "search", "q": "zyzzyva"},
                     {"op": "search", "q": "", "filter": {"source": "Congress"}},

@@ -174,12 +174,14 @@ void wildcard_terms(const Explainer &e, const Q &q, std::vector<xap::explain_ter
     }
 }
 
-// The terms of q the document holds (all those of a phrase, or another
-// query that is not a term, that matched: whole says it did), marked as
-// expansions of word when expansion is set or the side table names them.
-void matched_terms(const Explainer &e, const Q &q, bool whole, bool expansion,
+// The terms of q the document holds, when q matches it (matched says so:
+// a phrase's words may all be there apart), marked as expansions of word
+// when expansion is set or the side table names them.
+void matched_terms(const Explainer &e, const Q &q, bool matched, bool expansion,
                    const std::string &word, std::vector<xap::explain_term> &out)
 {
+    if (!matched)
+        return;
     if (q.get_type() == Q::OP_WILDCARD) {
         wildcard_terms(e, q, out);
         return;
@@ -187,7 +189,7 @@ void matched_terms(const Explainer &e, const Q &q, bool whole, bool expansion,
     for (auto t = q.get_terms_begin(); t != q.get_terms_end(); ++t) {
         xap::explain_term et;
         et.where = where_of(*t, &et.term);
-        if (!(whole || has_term(e, *t)))
+        if (!has_term(e, *t))
             continue;
         auto x = e.expansions ? e.expansions->find(*t) : expansion_map::const_iterator();
         bool named = e.expansions && x != e.expansions->end();
@@ -204,12 +206,13 @@ void matched_terms(const Explainer &e, const Q &q, bool whole, bool expansion,
     }
 }
 
-// Whether q, a subquery of a synonym group, matches the document as a
-// whole (a term is looked up by matched_terms).
+// Whether q, a subquery of a synonym group, may match the document: a
+// term or a wildcard (whose terms matched_terms looks up), or another
+// query that matches it.
 bool sub_matches(const Explainer &e, const Q &q)
 {
     Q::op t = q.get_type();
-    return t != Q::LEAF_TERM && t != Q::OP_WILDCARD && measure(e, q) >= 0;
+    return t == Q::LEAF_TERM || t == Q::OP_WILDCARD || measure(e, q) >= 0;
 }
 
 // The part of unit q that matched with weight w. A synonym group's first

@@ -255,7 +255,8 @@ struct explain_part {
 // The parts of query that match document did of db and add to its score
 // (weight > 0), heaviest first, each weighed by Xapian on its own
 // (Enquire's default BM25 over db, as att_xdb_search ranks): for OR and
-// AND queries they add up to the document's score. qp (may be NULL) gives the words as typed (unstem);
+// AND queries they add up to the document's score. did must match query
+// for that. qp (may be NULL) gives the words as typed (unstem);
 // expansions (may be NULL) name the terms expansions added. Throws
 // Xapian::Error. (xap_explain.cc)
 std::vector<explain_part> explain_doc(const Xapian::Database &db, const Xapian::Query &query,

@@ -47,8 +47,8 @@ ifneq ($(CLIENT_OBJ),)
 PROGS += $(BIN)/attache
 endif
 
-UNIT_SRC := $(wildcard tests/unit/test_*.c)
-UNIT_BIN := $(UNIT_SRC:tests/unit/%.c=$(B)/tests/%)
+UNIT_SRC := $(wildcard tests/unit/test_*.c tests/unit/test_*.cc)
+UNIT_BIN := $(patsubst tests/unit/%.cc,$(B)/tests/%,$(UNIT_SRC:tests/unit/%.c=$(B)/tests/%))
 HELPER_SRC := $(wildcard tests/tools/*.c)
 HELPER_BIN := $(HELPER_SRC:tests/tools/%.c=$(B)/tests/%)
 

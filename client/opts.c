@@ -12,7 +12,7 @@
 
 enum { O_PAGE = 256, O_OFFSET, O_SOURCE, O_FROM, O_TO, O_SPEAKER, O_DOC, O_QUOTES_ONLY, O_SORT,
        O_PER_DOC, O_MATCH, O_FULL, O_JSON, O_COLOR, O_WIDTH, O_TIMEOUT, O_TOKEN_FILE,
-       O_AUTHOR, O_ACTOR, O_LANGUAGE, O_LANG, O_EXACT_TOTAL, O_NO_EXPAND };
+       O_AUTHOR, O_ACTOR, O_LANGUAGE, O_LANG, O_EXACT_TOTAL, O_NO_EXPAND, O_EXPLAIN };
 
 static const struct option long_opts[] = {
     {"socket", required_argument, NULL, 's'}, {"connect", required_argument, NULL, 'C'},
@@ -28,6 +28,7 @@ static const struct option long_opts[] = {
     {"full", no_argument, NULL, O_FULL}, {"json", no_argument, NULL, O_JSON},
     {"exact-total", no_argument, NULL, O_EXACT_TOTAL},
     {"no-expand", no_argument, NULL, O_NO_EXPAND},
+    {"explain", no_argument, NULL, O_EXPLAIN},
     {"color", required_argument, NULL, O_COLOR}, {"colour", required_argument, NULL, O_COLOR},
     {"width", required_argument, NULL, O_WIDTH}, {"timeout", required_argument, NULL, O_TIMEOUT},
     {"help", no_argument, NULL, 'h'}, {"version", no_argument, NULL, 'V'},
@@ -62,6 +63,8 @@ static void usage(FILE *to)
           "      --exact-total        count every match (not an estimate)\n"
           "      --no-expand          match words as written (no other names of\n"
           "                           the actors they name)\n"
+          "      --explain            show under each hit the parts of the query that\n"
+          "                           matched it and what each added to its score\n"
           "      --full               whole passages instead of snippets\n"
           "      --json               the daemon's response as it is, one line\n"
           "      --color auto|always|never  highlight in colour (auto: on a terminal,\n"
@@ -164,6 +167,7 @@ static bool set_opt(struct opts *o, int c, char *v)
     case O_JSON: o->json = true; return true;
     case O_EXACT_TOTAL: o->exact_total = true; return true;
     case O_NO_EXPAND: o->no_expand = true; return true;
+    case O_EXPLAIN: o->explain = true; return true;
     case O_SORT: o->sort = word_opt(c, v, "relevance", "date", "-date"); return o->sort >= 0;
     case O_MATCH: o->match = word_opt(c, v, "auto", "all", "any"); return o->match >= 0;
     case O_COLOR: o->color = v; return word_opt(c, v, "auto", "always", "never") >= 0;

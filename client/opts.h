@@ -13,7 +13,7 @@ struct opts {
     const char *source, *from, *to, *speaker, *doc, *color;
     const char *author, *actor, *language, *lang;
     int sort, match;        /* enum att_sort, enum att_match */
-    bool quotes_only, full, json, exact_total, no_expand;
+    bool quotes_only, full, json, exact_total, no_expand, explain;
     int width;
     double timeout;
 };

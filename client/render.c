@@ -4,6 +4,7 @@
 #include <string.h>
 
 #include "attache/text.h"
+#include "buf.h"
 #include "render.h"
 
 #define BOLD "\033[1m"
@@ -257,6 +258,68 @@ static void quotes(FILE *out, const cJSON *qs, const struct style *st)
     }
 }
 
+/* One term of an explained part into b: "term"; where:"term" when it is
+ * found elsewhere than its part says; from<-"term" (kind) for one an
+ * expansion added. */
+static void explain_term(struct att_buf *b, const cJSON *t, const char *where)
+{
+    const char *term = str(t, "term"), *tw = str(t, "where");
+    const char *from = str(t, "from"), *kind = str(t, "kind");
+
+    if (term == NULL)
+        return;
+    if (tw != NULL && where != NULL && strcmp(tw, where) != 0)
+        att_buf_addf(b, "%s:", tw);
+    if (cJSON_IsTrue(cJSON_GetObjectItemCaseSensitive(t, "expansion")))
+        att_buf_addf(b, "%s<-", from ? from : "?");
+    att_buf_addf(b, "\"%s\"", term);
+    if (kind != NULL)
+        att_buf_addf(b, " (%s)", kind);
+}
+
+/* One part into b: WHERE "term", ... WEIGHT; a phrase's terms in one pair
+ * of quotation marks. */
+static void explain_part(struct att_buf *b, const cJSON *p)
+{
+    const char *where = str(p, "where");
+    bool phrase = where != NULL && strcmp(where, "phrase") == 0;
+    const cJSON *t;
+    int k = 0;
+
+    att_buf_addf(b, "%s %s", where ? where : "?", phrase ? "\"" : "");
+    cJSON_ArrayForEach(t, cJSON_GetObjectItemCaseSensitive(p, "terms")) {
+        if (phrase)
+            att_buf_addf(b, "%s%s", k++ ? " " : "", str(t, "term") ? str(t, "term") : "");
+        else if (k++ == 0 || att_buf_add(b, ", ", 2) == ATT_OK)
+            explain_term(b, t, where);
+    }
+    att_buf_addf(b, "%s %.2f", phrase ? "\"" : "", num(p, "weight"));
+}
+
+/* "explain: SCORE = PART + PART ...", under a hit that has an explanation
+ * (--explain). */
+static void explain(FILE *out, const cJSON *h, const struct style *st)
+{
+    const cJSON *ex = cJSON_GetObjectItemCaseSensitive(h, "explain"), *p;
+    struct att_buf b;
+    int k = 0;
+
+    if (!cJSON_IsObject(ex))
+        return;
+    att_buf_init(&b, 1 << 20);
+    att_buf_addf(&b, "explain: %.2f =", num(h, "score"));
+    cJSON_ArrayForEach(p, cJSON_GetObjectItemCaseSensitive(ex, "parts")) {
+        att_buf_add(&b, k > 0 ? " + " : " ", k > 0 ? 3 : 1);
+        explain_part(&b, p);
+        k++;
+    }
+    if (k == 0)
+        att_buf_addf(&b, " (no weighted part)");
+    if (b.p != NULL)
+        render_hanging(out, b.p, 3, 5, st);
+    att_buf_free(&b);
+}
+
 int render_search(FILE *out, const cJSON *resp, const struct style *st)
 {
     const cJSON *hits = cJSON_GetObjectItemCaseSensitive(resp, "hits");
@@ -277,6 +340,7 @@ int render_search(FILE *out, const cJSON *resp, const struct style *st)
                        st);
         free(marked);
         quotes(out, cJSON_GetObjectItemCaseSensitive(h, "quotes"), st);
+        explain(out, h, st);
         fputc('\n', out);
         n++;
     }

@@ -39,6 +39,49 @@ static bool match_phrase(void *ud, size_t k, const char *const *words, const siz
     return att_result_phrase_match(c->r, k, words, lens, c->in_quote);
 }
 
+/* One term of an explained part: {"term","where","expansion"}, and for an
+ * expansion "from" and "kind" (null when unknown). */
+static cJSON *explain_term(const struct att_explain_term *t)
+{
+    cJSON *o = cJSON_CreateObject();
+
+    cJSON_AddStringToObject(o, "term", t->term);
+    cJSON_AddStringToObject(o, "where", t->where);
+    cJSON_AddBoolToObject(o, "expansion", t->expansion);
+    if (t->expansion) {
+        cJSON_AddStringToObject(o, "from", t->from ? t->from : "");
+        if (t->kind != NULL)
+            cJSON_AddStringToObject(o, "kind", t->kind);
+        else
+            cJSON_AddNullToObject(o, "kind");
+    }
+    return o;
+}
+
+/* {"parts": [{"where","words","terms","weight"}, ...]}: empty when the
+ * search had nothing to say (ex NULL). */
+static cJSON *render_explain(const struct att_explain *ex)
+{
+    cJSON *o = cJSON_CreateObject();
+    cJSON *parts = cJSON_AddArrayToObject(o, "parts");
+
+    for (size_t k = 0; parts != NULL && ex != NULL && k < ex->n; k++) {
+        const struct att_explain_part *p = &ex->parts[k];
+        cJSON *po = cJSON_CreateObject();
+        cJSON *where = cJSON_AddStringToObject(po, "where", p->where);
+        cJSON *words = where ? cJSON_AddArrayToObject(po, "words") : NULL;
+        cJSON *terms = words ? cJSON_AddArrayToObject(po, "terms") : NULL;
+
+        for (size_t j = 0; words != NULL && j < p->nwords; j++)
+            cJSON_AddItemToArray(words, cJSON_CreateString(p->words[j]));
+        for (size_t j = 0; terms != NULL && j < p->nterms; j++)
+            cJSON_AddItemToArray(terms, explain_term(&p->terms[j]));
+        att_add_real(po, "weight", p->weight);
+        cJSON_AddItemToArray(parts, po);
+    }
+    return o;
+}
+
 static cJSON *render_hit(const struct att_request *req, const struct att_result *r, size_t i)
 {
     const struct att_hit *h = &r->hits[i];
@@ -73,6 +116,8 @@ static cJSON *render_hit(const struct att_request *req, const struct att_result 
     cJSON_AddItemToObject(hit, "matches", render_spans(&spans));
     if (req->quotes)
         cJSON_AddItemToObject(hit, "quotes", render_quotes(stored, &mq, &pq));
+    if (req->s.explain)
+        cJSON_AddItemToObject(hit, "explain", render_explain(r->explain ? &r->explain[i] : NULL));
     free(snippet);
     att_spans_free(&spans);
     cJSON_Delete(stored);

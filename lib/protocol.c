@@ -296,7 +296,8 @@ static enum att_wire_err parse_search(const cJSON *o, struct att_request *r, str
 {
     static const char *const keys[] = {"id",   "op",     "q",         "limit",  "offset",
                                        "filter", "per_doc", "sort", "highlight", "quotes",
-                                       "facets", "match",  "lang", "exact_total", "expand", NULL};
+                                       "facets", "match",  "lang", "exact_total",
+                                       "expand", "explain", NULL};
     long limit = ATTACHE_DEFAULT_LIMIT, offset = 0, per_doc = 0;
     const cJSON *q = cJSON_GetObjectItemCaseSensitive(o, "q");
     bool expand = true;
@@ -321,6 +322,7 @@ static enum att_wire_err parse_search(const cJSON *o, struct att_request *r, str
         !get_bool(o, "facets", &r->s.facets, err) ||
         !get_bool(o, "exact_total", &r->s.exact_total, err) ||
         !get_bool(o, "expand", &expand, err) ||
+        !get_bool(o, "explain", &r->s.explain, err) ||
         !get_str(o, "lang", ATTACHE_MAX_LANG, &r->s.lang, err))
         return ATT_WE_BAD_REQUEST;
     if (r->s.lang != NULL && !att_lang_known(r->s.lang))
@@ -536,6 +538,7 @@ static bool build_search(const struct att_request *r, cJSON *o)
            (!s->facets || cJSON_AddTrueToObject(o, "facets")) &&
            (!s->exact_total || cJSON_AddTrueToObject(o, "exact_total")) &&
            (!s->no_expand || cJSON_AddFalseToObject(o, "expand")) &&
+           (!s->explain || cJSON_AddTrueToObject(o, "explain")) &&
            build_search_objects(r, o);
 }
 

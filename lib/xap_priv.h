@@ -10,6 +10,7 @@
 #include <cstdint>
 #include <cstdlib>
 #include <cstring>
+#include <map>
 #include <new>
 #include <map>
 #include <set>
@@ -85,6 +86,12 @@ struct att_xquery {
     std::set<std::string> quote;       // XQ terms outside phrases, prefix removed
     std::vector<std::string> wildcards; // "soyb" for soyb*, lower-cased, folded
     std::vector<att_xphrase> phrases;  // of the body, titles and quotations
+    // The terms a query expansion added (after the user's own term, as
+    // the later subqueries of an OP_SYNONYM): term as indexed -> (the
+    // query word it came from, its kind: "alias", "wordnet"). Filled by
+    // the query's builder (xap::note_expansion); read by explain, which
+    // without an entry still reports the term, of no known kind.
+    std::map<std::string, std::pair<std::string, std::string>> expansions;
 };
 
 namespace xap {
@@ -230,6 +237,49 @@ void collect_wildcards(att_xquery *xq, const char *q, size_t len);
 // The boolean term prefix + val, folded (lower-cased) first when fold is
 // set, hashed when too long (att_term). (xap_query.cc)
 std::string term_for(const char *prefix, const char *val, bool fold);
+
+// Record in xq that term (as indexed, prefix included) was added to the
+// query as an expansion of word, of kind ("alias", "wordnet").
+// (xap_explain.cc)
+void note_expansion(att_xquery *xq, const std::string &term, const std::string &word,
+                    const std::string &kind);
+
+// One index term of an explained part (xap_explain.cc).
+struct explain_term {
+    std::string term;                  // prefix removed
+    const char *where;                 // static: "body", "title", ... (where_of)
+    bool expansion = false;            // added by an expansion, not the user's own
+    std::string from;                  // expansion: the query word it came from
+    std::string kind;                  // expansion: its kind, "" when unknown
+};
+
+// One weighted part of a query that matched a document, and its share of
+// the document's score.
+struct explain_part {
+    const char *where;                 // static: a term's place, or "phrase"
+    std::vector<std::string> words;    // the query words it came from
+    std::vector<explain_term> terms;   // its terms that matched the document
+    double weight = 0;
+};
+
+// The parts of query that match document did of db and add to its score
+// (weight > 0), heaviest first, each weighed by Xapian on its own
+// (Enquire's default BM25 over db, as att_xdb_search ranks): for OR and
+// AND queries they add up to the document's score. did must match query
+// for that. qp (may be NULL) gives the words as typed (unstem);
+// expansions (may be NULL) name the terms expansions added. Throws
+// Xapian::Error. (xap_explain.cc)
+std::vector<explain_part> explain_doc(const Xapian::Database &db, const Xapian::Query &query,
+                                      Xapian::docid did, const Xapian::QueryParser *qp,
+                                      const decltype(att_xquery::expansions) *expansions);
+
+// With s->explain: r->explain, one per hit of m (the page r holds), for
+// query, the query that made m. Throws. (xap_explain.cc)
+void explain_hits(att_xdb *x, const att_search *s, const Xapian::Query &query,
+                  const Xapian::MSet &m, att_result *r);
+
+// Free r->explain (of r->n hits) and set it to NULL. (xap_explain.cc)
+void explain_free(att_result *r);
 
 } // namespace xap
 

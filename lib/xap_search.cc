@@ -224,7 +224,8 @@ void run_search(att_xdb *x, const att_search *s, att_result *r)
     Xapian::QueryParser qp;
     att_search plain = *s;
     plain.spelling = false;
-    Xapian::Query query = with_filters(xap::expand(parse(&plain, x->db, qp), s, nullptr), s);
+    att_xexpansions seen; // expansion terms, for explain
+    Xapian::Query query = with_filters(xap::expand(parse(&plain, x->db, qp), s, &seen), s);
     Xapian::Enquire enq(x->db);
     enq.set_query(query);
     if (s->per_doc)
@@ -254,13 +255,17 @@ void run_search(att_xdb *x, const att_search *s, att_result *r)
         Xapian::QueryParser any;
         att_search loose = plain;
         loose.match = ATT_MATCH_ANY;
-        query = with_filters(xap::expand(parse(&loose, x->db, any), s, nullptr), s);
+        seen.clear();
+        query = with_filters(xap::expand(parse(&loose, x->db, any), s, &seen), s);
         enq.set_query(query);
         m = enq.get_mset(s->offset, s->limit, check);
         r->relaxed = m.get_matches_lower_bound() > strict;
     }
     r->revision = xap::revision_sum(x->shards);
     take_hits(s, query, m, r);
+    r->query->expansions = std::move(seen);
+    if (s->explain)
+        xap::explain_hits(x, s, query, m, r);
     if (s->spelling && r->estimate < 5) {
         // Spelling correction is costly (a trigram search per word), so it
         // runs only when few passages matched.
@@ -335,6 +340,7 @@ void att_result_free(att_result *r)
 {
     if (r == nullptr)
         return;
+    xap::explain_free(r);
     for (size_t i = 0; r->hits && i < r->n; i++)
         std::free(r->hits[i].data);
     std::free(r->hits);

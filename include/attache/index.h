@@ -252,6 +252,8 @@ struct att_search {
     unsigned max_wildcard;  /* terms a wildcard may expand to */
     const struct att_actors *actors; /* expand words naming actors; NULL: none */
     bool no_expand;         /* no expansion of query words */
+    bool explain;           /* say why each hit scores what it does (att_result's
+                             * explain); costs a few queries per hit */
 };
 
 struct att_hit {
@@ -282,6 +284,36 @@ const char *att_facet_name(enum att_facet f);
 
 struct att_xquery;          /* the parsed query, for highlighting */
 
+/* One index term of an explained part that matched the hit. */
+struct att_explain_term {
+    char *term;             /* as indexed, its prefix removed (malloc'd) */
+    const char *where;      /* static: "body", "title", "author", "actor",
+                             * "quotation", "speaker" or "other" */
+    bool expansion;         /* added by a query expansion (an alias, a
+                             * synonym), not the user's own word */
+    char *from;             /* expansion: the query word it came from; else NULL */
+    char *kind;             /* expansion: its kind ("alias", "wordnet"), NULL
+                             * when unknown or not an expansion */
+};
+
+/* One weighted part of the query that matched the hit: a word in one
+ * field, a phrase, a wildcard, a word with its expansions. */
+struct att_explain_part {
+    const char *where;      /* static: a term's where, or "phrase" */
+    char **words;           /* the query words it came from, as typed */
+    size_t nwords;
+    struct att_explain_term *terms; /* those of its terms the hit holds */
+    size_t nterms;
+    double weight;          /* its share of the hit's score */
+};
+
+/* Why a hit scores what it does: its parts, heaviest first. For queries
+ * of words joined by AND and OR their weights add up to the score. */
+struct att_explain {
+    struct att_explain_part *parts;
+    size_t n;
+};
+
 struct att_result {
     struct att_hit *hits;
     size_t n;
@@ -297,6 +329,7 @@ struct att_result {
     char **missing;         /* sources left out (out of reach), or NULL */
     size_t nmissing;
     struct att_xquery *query;
+    struct att_explain *explain; /* with att_search.explain: one per hit, else NULL */
 };
 
 /* Run a search on db. On a database modified meanwhile it reopens and

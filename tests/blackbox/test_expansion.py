@@ -75,6 +75,16 @@ class Expansion(unittest.TestCase):
         self.assertIn("[[China]]", snippets["country.txt"])
         self.assertIn("[[Chinese]]", snippets["people.txt"])
 
+    def test_explain_names_the_expansion(self):
+        resp = search(self.c, "Beijing", match="all", explain=True)
+        hit = next(x for x in resp["hits"] if x["doc"]["id"] == "country.txt")
+        terms = [t for p in hit["explain"]["parts"] for t in p["terms"]]
+        self.assertIn({"term": "china", "where": "body", "expansion": True,
+                       "from": "beijing", "kind": "alias"}, terms)
+        hit = next(x for x in resp["hits"] if x["doc"]["id"] == "capital.txt")
+        terms = [t for p in hit["explain"]["parts"] for t in p["terms"]]
+        self.assertIn({"term": "beij", "where": "body", "expansion": False}, terms)
+
     def test_expand_false_matches_as_written(self):
         found = ids(search(self.c, "Beijing tariff", expand=False, match="all"))
         self.assertEqual(found, ["capital.txt"])

@@ -10,6 +10,7 @@
 #include <cstdint>
 #include <cstdlib>
 #include <cstring>
+#include <memory>
 #include <new>
 #include <set>
 #include <stdexcept>
@@ -72,6 +73,8 @@ struct att_xphrase {
     bool quote = false;                // quote:"..." (XQ terms)
 };
 
+struct att_xmatch; // what att_result_match learnt of a query (xap_match.cc)
+
 // The parsed query of a result, for highlighting its hits.
 struct att_xquery {
     Xapian::Stem stem;                 // the query's (xap::stemmer)
@@ -80,6 +83,7 @@ struct att_xquery {
     std::set<std::string> quote;       // XQ terms outside phrases, prefix removed
     std::vector<std::string> wildcards; // "soyb" for soyb*, lower-cased, folded
     std::vector<att_xphrase> phrases;  // of the body, titles and quotations
+    mutable std::shared_ptr<att_xmatch> seen; // made by the first att_result_match
 };
 
 namespace xap {

@@ -6,6 +6,7 @@
 #include <errno.h>
 #include <event2/buffer.h>
 #include <event2/bufferevent.h>
+#include <poll.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/ioctl.h>
@@ -351,6 +352,23 @@ static bool has_request(struct conn *c)
            evbuffer_search_eol(in, NULL, NULL, EVBUFFER_EOL_LF).pos >= 0;
 }
 
+/* Answers wait in c's output that its socket would take now: this worker
+ * was busy (with c's requests or another client's) and has not yet
+ * written them, which says nothing of the client. A client that does not
+ * read fills its socket first, and is then idle like any other. */
+static bool owes_answers(struct conn *c)
+{
+    struct pollfd p = {.fd = bufferevent_getfd(c->bev), .events = POLLOUT};
+
+    if (evbuffer_get_length(bufferevent_get_output(c->bev)) == 0)
+        return false;
+    return poll(&p, 1, 0) == 1 && (p.revents & (POLLERR | POLLHUP)) == 0 &&
+           (p.revents & POLLOUT) != 0;
+}
+
+/* Idle: nothing owed either way (no request waiting, no answer the socket
+ * would take) since evict_idle ago. A line under way is not a request:
+ * a client dripping one is idle (it is told overloaded). */
 bool conn_evict_idlest(struct worker *w)
 {
     uint64_t now = now_us(), least = (uint64_t)atomic_load(&w->srv->lim.evict_idle_ms) * 1000u;
@@ -359,7 +377,8 @@ bool conn_evict_idlest(struct worker *w)
     if (least == 0)
         return false;
     for (struct conn *c = w->conns; c != NULL; c = c->next) {
-        if (!c->closing && !c->stopping && now - c->active_us >= least && !has_request(c)) {
+        if (!c->closing && !c->stopping && now - c->active_us >= least && !has_request(c) &&
+            !owes_answers(c)) {
             least = now - c->active_us;
             idlest = c;
         }

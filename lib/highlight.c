@@ -9,6 +9,7 @@
 
 #include "attache/highlight.h"
 #include "attache/text.h"
+#include "buf.h"
 #include "index_words.h"
 #include "sorted.h"
 
@@ -55,73 +56,129 @@ static int add_word(struct run *r, const struct att_word *w, size_t k, bool hit,
     return rc;
 }
 
-/* The words of a text as the matcher sees them. */
+/* The sentence holding the word starting at a: *k moves forward only. */
+static size_t sentence_at(const struct att_spans *sents, size_t *k, size_t a)
+{
+    while (*k + 1 < sents->n && sents->v[*k].end <= a)
+        (*k)++;
+    return *k;
+}
+
+/* Without phrases: each word is matched and grown into ranges as it is cut
+ * (one pass, nothing allocated but the ranges). */
+static int match_words(const char *text, size_t len, const struct att_spans *sents,
+                       const struct att_matcher *m, struct att_spans *out)
+{
+    struct att_wscan s = {(const unsigned char *)text, len, 0};
+    struct run r = {false, 0, 0, 0};
+    struct att_word w;
+    char buf[FORM_MAX];
+    size_t k = 0, n;
+    int rc = ATT_OK;
+
+    while (rc == ATT_OK && att_word_next(&s, &w)) {
+        const char *word = text + w.a;
+
+        n = w.b - w.a;
+        if (w.form != ATT_WF_TEXT) /* rare: the call is kept off the common path */
+            word = att_word_form(&s, &w, buf, sizeof buf, &n);
+        rc = add_word(&r, &w, sentence_at(sents, &k, w.a), m->match(m->ud, word, n), out);
+    }
+    if (rc == ATT_OK)
+        rc = flush(&r, out);
+    return rc;
+}
+
+/* A word of a text with phrases, kept until the phrases are found. */
+struct tok {
+    struct att_word w;
+    size_t sent;           /* the sentence holding it */
+    bool hit, join;        /* matched; part of the phrase of the word before */
+};
+
+/* The words of a text as the matcher sees them: form[i][0..n[i]) is word
+ * i as the index writes it (the arrays side by side, as phrases take
+ * them). */
 struct toks {
-    struct att_word *w;
-    size_t *sent;          /* the sentence holding each */
-    const char **form;     /* the word as the index writes it */
-    size_t *n;             /* its length */
-    bool *hit, *join;      /* matched; part of the phrase of the word before */
-    size_t count;
+    struct tok *t;
+    const char **form;
+    size_t *n;
+    size_t count, cap;
     char *arena;           /* the forms that are not the text itself */
+    size_t used;
 };
 
 static void toks_free(struct toks *t)
 {
-    free(t->w);
-    free(t->sent);
+    free(t->t);
     free(t->form);
     free(t->n);
-    free(t->hit);
-    free(t->join);
     free(t->arena);
 }
 
-/* Cut text into words, with their forms and sentences (a first pass
- * counts them). Returns ATT_OK or ATT_E_NOMEM. */
+/* Room for one more word in every array (they share t->cap). */
+static int toks_room(struct toks *t, size_t most)
+{
+    size_t c1 = t->cap, c2 = t->cap, c3 = t->cap;
+    int rc;
+
+    if (t->count < t->cap)
+        return ATT_OK;
+    rc = att_grow(&t->t, &c1, t->count + 1, sizeof *t->t, most);
+    if (rc == ATT_OK)
+        rc = att_grow(&t->form, &c2, t->count + 1, sizeof *t->form, most);
+    if (rc == ATT_OK)
+        rc = att_grow(&t->n, &c3, t->count + 1, sizeof *t->n, most);
+    if (rc == ATT_OK)
+        t->cap = c1 < c2 ? (c1 < c3 ? c1 : c3) : (c2 < c3 ? c2 : c3);
+    return rc;
+}
+
+/* A rewritten form, copied where it stays put (it is never longer than its
+ * word, so len bytes hold them all). */
+static const char *keep_form(struct toks *t, size_t len, const char *form, size_t n)
+{
+    if (t->arena == NULL)
+        t->arena = malloc(len);
+    if (t->arena == NULL)
+        return NULL;
+    memcpy(t->arena + t->used, form, n);
+    t->used += n;
+    return t->arena + t->used - n;
+}
+
+/* Cut text into words, with their forms and sentences, in one pass.
+ * Returns ATT_OK or ATT_E_NOMEM. */
 static int tokenise(const char *text, size_t len, const struct att_spans *sents,
                     struct toks *t)
 {
     struct att_wscan s = {(const unsigned char *)text, len, 0};
     struct att_word w;
     char buf[FORM_MAX];
-    size_t k = 0, used = 0, most = 1;
+    size_t k = 0;
 
-    while (att_word_next(&s, &w))
-        most++;
-    s.pos = 0;
-    t->w = malloc(most * sizeof *t->w);
-    t->sent = malloc(most * sizeof *t->sent);
-    t->form = malloc(most * sizeof *t->form);
-    t->n = malloc(most * sizeof *t->n);
-    t->hit = calloc(most, sizeof *t->hit);
-    t->join = calloc(most, sizeof *t->join);
-    t->arena = malloc(len);
-    if (!t->w || !t->sent || !t->form || !t->n || !t->hit || !t->join || !t->arena)
-        return ATT_E_NOMEM;
     while (att_word_next(&s, &w)) {
-        size_t i = t->count++, n = w.b - w.a;
+        size_t i = t->count, n = w.b - w.a;
         const char *word = text + w.a;
 
+        if (toks_room(t, len + 1) != ATT_OK)
+            return ATT_E_NOMEM;
         if (w.form != ATT_WF_TEXT) { /* rare: the call is kept off the common path */
             word = att_word_form(&s, &w, buf, sizeof buf, &n);
-            if (word == buf) { /* never longer than the word: the arena holds it */
-                memcpy(t->arena + used, buf, n);
-                word = t->arena + used;
-                used += n;
-            }
+            if (word == buf)
+                word = keep_form(t, len, buf, n);
+            if (word == NULL)
+                return ATT_E_NOMEM;
         }
-        while (k + 1 < sents->n && sents->v[k].end <= w.a)
-            k++;
-        t->w[i] = w;
-        t->sent[i] = k;
+        t->t[i] = (struct tok){w, sentence_at(sents, &k, w.a), false, false};
         t->form[i] = word;
         t->n[i] = n;
+        t->count++;
     }
     return ATT_OK;
 }
 
-/* Mark every occurrence of each of m's phrases in t: its words hit, and
+/* Mark every occurrence of each of p's phrases in t: its words hit, and
  * each joined to the one before. */
 static void mark_phrases(const struct att_phrases *p, struct toks *t)
 {
@@ -132,43 +189,56 @@ static void mark_phrases(const struct att_phrases *p, struct toks *t)
             if (!p->match(p->ud, k, t->form + i, t->n + i))
                 continue;
             for (size_t j = i; j < i + n; j++) {
-                t->hit[j] = true;
-                t->join[j] = t->join[j] || j > i;
+                t->t[j].hit = true;
+                t->t[j].join = t->t[j].join || j > i;
             }
         }
     }
 }
 
-/* Words are tokenised first, then phrases are found, then words grown
- * into ranges. A range is cut where the sentence splitter sees a boundary
- * ("line. Red"), at ! ? … and at clause marks (, ; :), but not at the dots
- * of abbreviations ("U.S. sanctions") nor at dashes, quotes or brackets
+/* With phrases: the words are cut first, then the phrases found, then the
+ * words grown into ranges. */
+static int match_phrased(const char *text, size_t len, const struct att_spans *sents,
+                         const struct att_matcher *m, const struct att_phrases *p,
+                         struct att_spans *out)
+{
+    struct toks t = {0};
+    struct run r = {false, 0, 0, 0};
+    int rc = tokenise(text, len, sents, &t);
+
+    if (rc == ATT_OK)
+        mark_phrases(p, &t);
+    for (size_t i = 0; rc == ATT_OK && i < t.count; i++) {
+        const struct tok *w = &t.t[i];
+
+        if (w->join && r.open) {
+            r.b = w->w.b;
+            continue;
+        }
+        rc = add_word(&r, &w->w, w->sent, w->hit || m->match(m->ud, t.form[i], t.n[i]), out);
+    }
+    if (rc == ATT_OK)
+        rc = flush(&r, out);
+    toks_free(&t);
+    return rc;
+}
+
+/* A range is cut where the sentence splitter sees a boundary ("line.
+ * Red"), at ! ? … and at clause marks (, ; :), but not at the dots of
+ * abbreviations ("U.S. sanctions") nor at dashes, quotes or brackets
  * ("U.S.-China"), nor inside an occurrence of a phrase. */
 int att_match_phrase_spans_in(const char *text, size_t len, const struct att_spans *sents,
                               const struct att_matcher *m, const struct att_phrases *p,
                               struct att_spans *out, struct att_err *err)
 {
-    struct toks t = {0};
-    struct run r = {false, 0, 0, 0};
     int rc;
 
     if (m == NULL || m->match == NULL || text == NULL || len == 0)
         return ATT_OK;
-    rc = tokenise(text, len, sents, &t);
-    if (rc == ATT_OK && p != NULL && p->n > 0 && p->len != NULL && p->match != NULL)
-        mark_phrases(p, &t);
-    for (size_t i = 0; rc == ATT_OK && i < t.count; i++) {
-        bool hit = t.hit[i] || m->match(m->ud, t.form[i], t.n[i]);
-
-        if (t.join[i] && r.open) {
-            r.b = t.w[i].b;
-            continue;
-        }
-        rc = add_word(&r, &t.w[i], t.sent[i], hit, out);
-    }
-    if (rc == ATT_OK)
-        rc = flush(&r, out);
-    toks_free(&t);
+    if (p != NULL && p->n > 0 && p->len != NULL && p->match != NULL)
+        rc = match_phrased(text, len, sents, m, p, out);
+    else
+        rc = match_words(text, len, sents, m, out);
     if (rc != ATT_OK)
         return att_err_set(err, rc, "out of memory highlighting");
     return ATT_OK;

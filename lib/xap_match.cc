@@ -97,16 +97,16 @@ void collect_query(att_xquery *xq, const Xapian::Query &q)
 // Unicode tables, as the term generator does).
 void lower_word(const char *word, size_t len, std::string &out)
 {
-    out.clear();
     bool ascii = true;
     for (size_t i = 0; i < len && ascii; i++)
         ascii = (unsigned char)word[i] < 0x80;
     if (ascii) {
         out.assign(word, len);
         for (char &c : out)
-            c = (char)std::tolower((unsigned char)c);
+            c = c >= 'A' && c <= 'Z' ? (char)(c | 0x20) : c;
         return;
     }
+    out.clear();
     for (Xapian::Utf8Iterator it(word, len); it != Xapian::Utf8Iterator(); ++it)
         Xapian::Unicode::append_utf8(out, Xapian::Unicode::tolower(*it));
 }
@@ -152,6 +152,65 @@ bool stems_to(const att_xquery *q, const char *word, size_t len, const std::stri
 
 } // namespace
 
+// What att_result_match learnt of one query: the bytes that may begin a
+// matching word, and each word it has judged. A response's hits share
+// most of their words, so each is lower-cased, folded and stemmed once.
+struct att_xmatch {
+    bool first[256] = {};
+    std::unordered_map<std::string, unsigned char> words; // lower-cased: SEEN_*
+};
+
+namespace {
+
+const unsigned char SEEN_BODY = 1, SEEN_QUOTE = 2; // matches outside, inside quotations
+const size_t SEEN_MAX = 65536;                      // words remembered, at most
+
+// The bytes a matching word (lower-cased, folded) may begin with: those
+// of the wildcards, and, where stems keep their word's start, those of
+// the terms (kept_start is at least 1 byte); any, else.
+void first_bytes(const att_xquery *q, att_xmatch *m)
+{
+    bool any = !q->keeps_start;
+    auto add = [&](const std::string &t) {
+        if (t.empty())
+            any = true;
+        else
+            m->first[(unsigned char)t[0]] = true;
+    };
+    for (const std::string &t : q->wildcards)
+        add(t);
+    for (const std::string &t : q->body)
+        add(t);
+    for (const std::string &t : q->quote)
+        add(t);
+    for (size_t c = 0; c < 256; c++)
+        m->first[c] = m->first[c] || any || c >= 0x80;
+}
+
+// SEEN_BODY when lower (a word lower-cased) matches the query outside
+// quotations, SEEN_QUOTE when it does inside them: its folded form starts
+// with a wildcard's stem, or (past the leading bytes checked first, as in
+// may_stem_to) its stem is a term of the body or, inside, of quotations.
+unsigned char judge(const att_xquery *q, const std::string &lower)
+{
+    static thread_local std::string folded_buf;
+    bool plain = !att_fold_needed(lower.data(), lower.size());
+    const std::string &folded = plain ? lower : (folded_buf = xap::fold(lower));
+    for (const std::string &w : q->wildcards) {
+        if (folded.compare(0, w.size(), w) == 0)
+            return SEEN_BODY | SEEN_QUOTE;
+    }
+    bool pb = !q->keeps_start || may_stem_to(folded, q->body);
+    bool pq = pb || may_stem_to(folded, q->quote);
+    if (!pq)
+        return 0;
+    std::string stem = q->stem(lower);
+    bool sb = q->body.count(stem) > 0, sq = sb || q->quote.count(stem) > 0;
+    return (pb && sb ? SEEN_BODY : 0) | (pq && sq ? SEEN_QUOTE : 0);
+}
+
+} // namespace
+
 namespace xap {
 
 // The terms of q for highlighting: phrases apart, the rest by place.
@@ -172,19 +231,23 @@ bool att_result_match(const att_result *r, size_t i, const char *word, size_t le
         const att_xquery *q = r->query;
         if (q == nullptr)
             return false;
-        static thread_local std::string lower, folded_buf;
-        lower_word(word, len, lower);
-        bool plain = !att_fold_needed(lower.data(), lower.size());
-        const std::string &folded = plain ? lower : (folded_buf = xap::fold(lower));
-        for (const std::string &w : q->wildcards) {
-            if (folded.compare(0, w.size(), w) == 0)
-                return true;
+        if (!q->seen) {
+            q->seen = std::make_shared<att_xmatch>();
+            first_bytes(q, q->seen.get());
         }
-        if (q->keeps_start && !may_stem_to(folded, q->body) &&
-            !(in_quote && may_stem_to(folded, q->quote)))
-            return false;
-        std::string stem = q->stem(lower);
-        return q->body.count(stem) > 0 || (in_quote && q->quote.count(stem) > 0);
+        att_xmatch *m = q->seen.get();
+        unsigned char c = len > 0 ? (unsigned char)word[0] : 0;
+        if (len > 0 && !m->first[c >= 'A' && c <= 'Z' ? c | 0x20 : c])
+            return false; // most words: no lower-casing, no look-up
+        static thread_local std::string lower;
+        lower_word(word, len, lower);
+        auto it = m->words.find(lower);
+        if (it == m->words.end()) {
+            if (m->words.size() >= SEEN_MAX)
+                m->words.clear();
+            it = m->words.emplace(lower, judge(q, lower)).first;
+        }
+        return (it->second & (in_quote ? SEEN_QUOTE : SEEN_BODY)) != 0;
     });
 }
 

@@ -11,6 +11,7 @@
 #include <cstdlib>
 #include <cstring>
 #include <map>
+#include <memory>
 #include <new>
 #include <map>
 #include <set>
@@ -77,6 +78,7 @@ struct att_xphrase {
 // Expansion terms of a query: term -> (the query word it came from, the
 // kind of expansion: "alias").
 using att_xexpansions = std::map<std::string, std::pair<std::string, std::string>>;
+struct att_xmatch; // what att_result_match learnt of a query (xap_match.cc)
 
 // The parsed query of a result, for highlighting its hits.
 struct att_xquery {
@@ -92,6 +94,7 @@ struct att_xquery {
     // the query's builder (xap::note_expansion); read by explain, which
     // without an entry still reports the term, of no known kind.
     std::map<std::string, std::pair<std::string, std::string>> expansions;
+    mutable std::shared_ptr<att_xmatch> seen; // made by the first att_result_match
 };
 
 namespace xap {

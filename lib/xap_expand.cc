@@ -4,6 +4,7 @@
 // as the word itself (also where every word must match).
 #include <algorithm>
 #include <cctype>
+#include <set>
 
 #include "xap_fold.h"
 #include "xap_priv.h"
@@ -59,6 +60,23 @@ struct expansion {
     std::vector<std::vector<std::string>> alts;
 };
 
+// e without the phrases that hold one of its single words or the word's
+// own stem t: "Great Britain" adds nothing to "Britain" but the cost of
+// looking at positions.
+void drop_covered(expansion &e, const std::string &t)
+{
+    std::set<std::string> single{t};
+    for (const auto &a : e.alts) {
+        if (a.size() == 1)
+            single.insert(a[0]);
+    }
+    auto covered = [&](const std::vector<std::string> &a) {
+        return a.size() > 1 &&
+               std::any_of(a.begin(), a.end(), [&](const std::string &x) { return single.count(x); });
+    };
+    e.alts.erase(std::remove_if(e.alts.begin(), e.alts.end(), covered), e.alts.end());
+}
+
 // The expansions of the plain words of the query text (outside quotes,
 // not field names or their values) that name an actor, by stem.
 std::map<std::string, expansion> actor_expansions(const att_search *s, const Xapian::Stem &stem)
@@ -104,6 +122,7 @@ std::map<std::string, expansion> actor_expansions(const att_search *s, const Xap
                 continue;
             e.alts.push_back(stems);
         }
+        drop_covered(e, t);
         if (e.alts.empty())
             out.erase(t);
     }

@@ -70,9 +70,9 @@ void drop_covered(expansion &e, const std::string &t)
         if (a.size() == 1)
             single.insert(a[0]);
     }
+    auto known = [&](const std::string &x) { return single.count(x) > 0; };
     auto covered = [&](const std::vector<std::string> &a) {
-        return a.size() > 1 &&
-               std::any_of(a.begin(), a.end(), [&](const std::string &x) { return single.count(x); });
+        return a.size() > 1 && std::any_of(a.begin(), a.end(), known);
     };
     e.alts.erase(std::remove_if(e.alts.begin(), e.alts.end(), covered), e.alts.end());
 }

@@ -12,7 +12,7 @@
 
 enum { O_PAGE = 256, O_OFFSET, O_SOURCE, O_FROM, O_TO, O_SPEAKER, O_DOC, O_QUOTES_ONLY, O_SORT,
        O_PER_DOC, O_MATCH, O_FULL, O_JSON, O_COLOR, O_WIDTH, O_TIMEOUT, O_TOKEN_FILE,
-       O_AUTHOR, O_ACTOR, O_LANGUAGE, O_LANG, O_EXACT_TOTAL };
+       O_AUTHOR, O_ACTOR, O_LANGUAGE, O_LANG, O_EXACT_TOTAL, O_NO_COLLAPSE };
 
 static const struct option long_opts[] = {
     {"socket", required_argument, NULL, 's'}, {"connect", required_argument, NULL, 'C'},
@@ -27,6 +27,7 @@ static const struct option long_opts[] = {
     {"per-doc", required_argument, NULL, O_PER_DOC}, {"match", required_argument, NULL, O_MATCH},
     {"full", no_argument, NULL, O_FULL}, {"json", no_argument, NULL, O_JSON},
     {"exact-total", no_argument, NULL, O_EXACT_TOTAL},
+    {"no-collapse", no_argument, NULL, O_NO_COLLAPSE},
     {"color", required_argument, NULL, O_COLOR}, {"colour", required_argument, NULL, O_COLOR},
     {"width", required_argument, NULL, O_WIDTH}, {"timeout", required_argument, NULL, O_TIMEOUT},
     {"help", no_argument, NULL, 'h'}, {"version", no_argument, NULL, 'V'},
@@ -59,6 +60,8 @@ static void usage(FILE *to)
           "      --per-doc N          at most N passages of one document\n"
           "      --match auto|all|any how words combine (default auto)\n"
           "      --exact-total        count every match (not an estimate)\n"
+          "      --no-collapse        list copies of a story in other documents as hits\n"
+          "                           of their own (default: one hit, \"also in\" them)\n"
           "      --full               whole passages instead of snippets\n"
           "      --json               the daemon's response as it is, one line\n"
           "      --color auto|always|never  highlight in colour (auto: on a terminal,\n"
@@ -160,6 +163,7 @@ static bool set_opt(struct opts *o, int c, char *v)
     case O_FULL: o->full = true; return true;
     case O_JSON: o->json = true; return true;
     case O_EXACT_TOTAL: o->exact_total = true; return true;
+    case O_NO_COLLAPSE: o->no_collapse = true; return true;
     case O_SORT: o->sort = word_opt(c, v, "relevance", "date", "-date"); return o->sort >= 0;
     case O_MATCH: o->match = word_opt(c, v, "auto", "all", "any"); return o->match >= 0;
     case O_COLOR: o->color = v; return word_opt(c, v, "auto", "always", "never") >= 0;

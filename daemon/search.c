@@ -73,6 +73,11 @@ static cJSON *render_hit(const struct att_request *req, const struct att_result 
     cJSON_AddItemToObject(hit, "matches", render_spans(&spans));
     if (req->quotes)
         cJSON_AddItemToObject(hit, "quotes", render_quotes(stored, &mq, &pq));
+    if (h->ndups > 0) {
+        cJSON_AddItemToObject(hit, "duplicates", render_dups(h->dups, h->ndups));
+        if (h->dups_total > h->ndups)
+            att_add_int(hit, "duplicates_total", h->dups_total);
+    }
     free(snippet);
     att_spans_free(&spans);
     cJSON_Delete(stored);

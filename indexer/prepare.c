@@ -317,6 +317,8 @@ static int build_passage(struct preparer *pp, struct job *j, const struct att_do
         return att_err_set(err, ATT_E_NOMEM, "out of memory");
     }
     rc = att_xdoc_text(x, "", d->body + p.start, p.end - p.start, 1, ATT_XT_SPELLING, err);
+    if (rc == ATT_OK) /* its copies in other documents are found by it */
+        rc = att_xdoc_signature(x, d->body + p.start, p.end - p.start, err);
     /* A title made from the body repeats passage 0's first words: indexing
      * it on every passage would only cost time (a fifth more postings on
      * the speeches) and pull every passage towards those words. */

@@ -138,6 +138,21 @@ static int open_gen(struct store *s, bool rebuild, unsigned *gen, struct att_xwd
     return rc;
 }
 
+/* The passages of databases written apart were never compared: group
+ * them afresh in the merged generation at path, before it goes live. */
+static int regroup(const char *path, struct att_err *err)
+{
+    struct att_xwdb *w = NULL;
+    int rc = att_xwdb_open(path, 0, &w, err);
+
+    if (rc == ATT_OK)
+        rc = att_xwdb_regroup_all(w, err);
+    if (rc == ATT_OK)
+        rc = att_xwdb_commit(w, err);
+    att_xwdb_close(w);
+    return rc;
+}
+
 /* Merge the generations gens[0..n-1] (compacted) into a new one after
  * the last and swap it in (the lock is held); the merged ones are then
  * removed, unless one of them is still live (interrupted: the new one is
@@ -156,6 +171,8 @@ static int merge_into_live(struct store *s, const unsigned *gens, size_t n, stru
     }
     if (rc == ATT_OK)
         rc = att_xdb_merge((const char *const *)src, n, dst, err);
+    if (rc == ATT_OK && n > 1 && !stop_requested)
+        rc = regroup(dst, err);
     if (rc == ATT_OK && !stop_requested)
         rc = store_swap(s, next, err);
     else

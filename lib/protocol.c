@@ -296,7 +296,8 @@ static enum att_wire_err parse_search(const cJSON *o, struct att_request *r, str
 {
     static const char *const keys[] = {"id",   "op",     "q",         "limit",  "offset",
                                        "filter", "per_doc", "sort", "highlight", "quotes",
-                                       "facets", "match",  "lang", "exact_total", NULL};
+                                       "facets", "match",  "lang", "exact_total",
+                                       "collapse", NULL};
     long limit = ATTACHE_DEFAULT_LIMIT, offset = 0, per_doc = 0;
     const cJSON *q = cJSON_GetObjectItemCaseSensitive(o, "q");
     enum att_wire_err code;
@@ -319,6 +320,7 @@ static enum att_wire_err parse_search(const cJSON *o, struct att_request *r, str
         !get_bool(o, "quotes", &r->quotes, err) ||
         !get_bool(o, "facets", &r->s.facets, err) ||
         !get_bool(o, "exact_total", &r->s.exact_total, err) ||
+        !get_bool(o, "collapse", &r->s.collapse, err) ||
         !get_str(o, "lang", ATTACHE_MAX_LANG, &r->s.lang, err))
         return ATT_WE_BAD_REQUEST;
     if (r->s.lang != NULL && !att_lang_known(r->s.lang))
@@ -378,6 +380,7 @@ static void defaults(struct att_request *r)
     r->pre = "<b>";
     r->post = "</b>";
     r->quotes = true;
+    r->s.collapse = true;
     r->passage = -1;
 }
 
@@ -532,6 +535,7 @@ static bool build_search(const struct att_request *r, cJSON *o)
            (r->quotes || cJSON_AddFalseToObject(o, "quotes")) &&
            (!s->facets || cJSON_AddTrueToObject(o, "facets")) &&
            (!s->exact_total || cJSON_AddTrueToObject(o, "exact_total")) &&
+           (s->collapse || cJSON_AddFalseToObject(o, "collapse")) &&
            build_search_objects(r, o);
 }
 

@@ -87,6 +87,33 @@ int att_xdb_compact(const char *src, const char *dst, struct att_err *err);
  * format is refused (ATT_E_VERSION). */
 int att_xdb_merge(const char *const *srcs, size_t n, const char *dst, struct att_err *err);
 
+/* ---- near-duplicate groups (lib/xap_group.cc) ----------------------- */
+
+/* A passage resembling passages of other documents (lib/shingle.h) is in
+ * a group: the least passage key (document id, then passage number) among
+ * itself and them, in ATT_SLOT_GROUP and as an ATT_P_GROUP term. A writer
+ * keeps the groups current in the transaction of each change:
+ * att_xgroup_leave before the passages indexed by a term are deleted,
+ * att_xgroup_settle once their successors (if any) are added. Both look
+ * only at w's database: passages in other shards are not compared. */
+struct att_xgroup; /* what a writer remembers between the two */
+struct att_xgroup *att_xgroup_new(void); /* NULL when out of memory */
+void att_xgroup_free(struct att_xgroup *g); /* NULL-safe */
+
+/* Note the neighbours of the passages indexed by term, about to go. */
+int att_xgroup_leave(struct att_xwdb *w, struct att_xgroup *g, const char *term, size_t len,
+                     struct att_err *err);
+
+/* Group the passages indexed by term (NULL: none were added) and bring
+ * their neighbours and those noted by att_xgroup_leave up to date;
+ * forgets what was noted, also on error. */
+int att_xgroup_settle(struct att_xwdb *w, struct att_xgroup *g, const char *term, size_t len,
+                      struct att_err *err);
+
+/* Compute every group of w's database afresh (after merging databases
+ * written apart, whose passages were never compared). */
+int att_xwdb_regroup_all(struct att_xwdb *w, struct att_err *err);
+
 /* ---- building documents -------------------------------------------- */
 
 /* A text indexer: English stemming, stemmed terms with positions, and a
@@ -133,6 +160,11 @@ int att_xdoc_term(struct att_xdoc *d, const char *term, size_t len, struct att_e
 int att_xdoc_value(struct att_xdoc *d, unsigned slot, const char *val, size_t len,
                    struct att_err *err);
 int att_xdoc_data(struct att_xdoc *d, const char *data, size_t len, struct att_err *err);
+
+/* Give d the MinHash signature of text[0..len) (ATT_SLOT_SIG) and its
+ * band terms (ATT_P_BAND), by which its copies are found; a text too
+ * short for one (lib/shingle.h) gets neither. */
+int att_xdoc_signature(struct att_xdoc *d, const char *text, size_t len, struct att_err *err);
 
 /* ---- reading ------------------------------------------------------- */
 
@@ -248,7 +280,17 @@ struct att_search {
     bool spelling;          /* suggest a correction when few match */
     unsigned time_limit_ms; /* 0: none */
     unsigned max_wildcard;  /* terms a wildcard may expand to */
+    bool collapse;          /* copies of a passage (its near-duplicate group)
+                             * make one hit, which lists the others */
 };
+
+/* A copy of a hit's passage: in another document, or rarely in the same. */
+struct att_dup {
+    char *doc;              /* malloc'd */
+    unsigned passage;
+};
+
+#define ATT_MAX_DUPS 20     /* copies listed with a hit */
 
 struct att_hit {
     uint32_t docid;
@@ -256,6 +298,10 @@ struct att_hit {
     double score;
     char *data;             /* the stored passage JSON (malloc'd) */
     size_t len;
+    struct att_dup *dups;   /* with collapse: the other passages of its group,
+                             * by document id and number, at most ATT_MAX_DUPS */
+    size_t ndups;
+    uint32_t dups_total;    /* all of them (>= ndups) */
 };
 
 struct att_count {

@@ -15,13 +15,20 @@ struct copy_key {
     bool operator<(const copy_key &o) const { return doc != o.doc ? doc < o.doc : n < o.n; }
 };
 
-// The group-collapsed ranking of enq read from its start until it holds
-// want passages after per_doc (or ends), into pg.
-void per_doc_page(Xapian::Enquire &enq, const att_search *s, Xapian::doccount check,
-                  xap::page &pg)
+// The least page size at which Xapian's counts of a collapsed match are
+// exact when they can be: it counts the copies it drops only among the
+// passages that could still enter the page, so with a page of 1 of 14
+// matches in 6 groups it reported 6..13. With every match on the page
+// (fewer than asked for), the counts are the page's size.
+const Xapian::doccount COLLAPSE_PAGE = 100;
+
+// The group-collapsed ranking of enq read from its start, far enough for
+// the page of s (after per_doc, when set), into pg.
+void collapsed_page(Xapian::Enquire &enq, const att_search *s, Xapian::doccount check,
+                    xap::page &pg)
 {
     Xapian::doccount want = s->offset + s->limit;
-    Xapian::doccount need = std::max<Xapian::doccount>(2 * want, 100);
+    Xapian::doccount need = std::max(want, s->exact_total ? check : COLLAPSE_PAGE);
     std::vector<Xapian::MSetIterator> kept;
     bool ended;
     for (;;) {
@@ -29,13 +36,13 @@ void per_doc_page(Xapian::Enquire &enq, const att_search *s, Xapian::doccount ch
         std::map<std::string, unsigned> seen;
         kept.clear();
         for (auto it = pg.m.begin(); it != pg.m.end(); ++it) {
-            if (++seen[it.get_document().get_value(ATT_SLOT_DOC)] <= s->per_doc)
+            if (!s->per_doc || ++seen[it.get_document().get_value(ATT_SLOT_DOC)] <= s->per_doc)
                 kept.push_back(it);
         }
         ended = pg.m.size() < need;
-        if (ended || kept.size() > want || need > Xapian::doccount(-1) / 2)
+        if (ended || kept.size() >= want || need > Xapian::doccount(-1) / 2)
             break;
-        need *= 2;
+        need *= 2; // per_doc left too few: read further
     }
     for (size_t k = s->offset; k < kept.size() && k < want; k++)
         pg.hits.push_back(kept[k]);
@@ -44,7 +51,7 @@ void per_doc_page(Xapian::Enquire &enq, const att_search *s, Xapian::doccount ch
         pg.estimate = pg.lower = pg.upper = n;
         return;
     }
-    pg.lower = n;
+    pg.lower = std::max(n, s->per_doc ? 0 : pg.m.get_matches_lower_bound());
     pg.upper = std::max(n, pg.m.get_matches_upper_bound());
     double share = pg.m.size() ? (double)n / pg.m.size() : 1.0;
     Xapian::doccount est = (Xapian::doccount)(pg.m.get_matches_estimated() * share + 0.5);
@@ -96,8 +103,8 @@ void set_collapse(Xapian::Enquire &enq, const att_search *s)
 page get_page(Xapian::Enquire &enq, const att_search *s, Xapian::doccount check)
 {
     page pg;
-    if (s->collapse && s->per_doc) {
-        per_doc_page(enq, s, check, pg);
+    if (s->collapse) {
+        collapsed_page(enq, s, check, pg);
         return pg;
     }
     pg.m = enq.get_mset(s->offset, s->limit, check);

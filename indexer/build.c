@@ -98,18 +98,23 @@ void build_abort(struct builder *b)
 static int swap_passages(struct builder *b, const char *term, size_t n,
                          struct att_xdoc *const *docs, size_t ndocs, struct att_err *err)
 {
-    struct att_xgroup *g = att_xgroup_new();
+    struct att_xgroup *g = b->grp ? b->grp : (b->grp = att_xgroup_new(b->w));
     int rc = g ? att_xgroup_leave(b->w, g, term, n, err)
                : att_err_set(err, ATT_E_NOMEM, "out of memory");
 
     if (rc == ATT_OK)
         rc = att_xwdb_delete_term(b->w, term, n, err);
     for (size_t i = 0; rc == ATT_OK && i < ndocs; i++)
-        rc = att_xwdb_add(b->w, docs[i], err);
+        rc = att_xgroup_add(b->w, g, docs[i], err);
     if (rc == ATT_OK)
-        rc = att_xgroup_settle(b->w, g, ndocs ? term : NULL, n, err);
-    att_xgroup_free(g);
+        rc = att_xgroup_settle(b->w, g, err);
     return rc;
+}
+
+void build_end(struct builder *b)
+{
+    att_xgroup_free(b->grp);
+    b->grp = NULL;
 }
 
 /* Record a file that could not be indexed; its old passages go too. */

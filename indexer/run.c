@@ -292,6 +292,7 @@ static int close_part(struct run *r, struct part *p, int rc, uint32_t *passages,
             kept += count;
         att_xwdb_close(r->w[k]);
         r->w[k] = NULL;
+        build_end(&r->b[k]);
     }
     *passages += kept;
     done = rc == ATT_OK && !stop_requested;

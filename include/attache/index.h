@@ -94,21 +94,29 @@ int att_xdb_merge(const char *const *srcs, size_t n, const char *dst, struct att
  * itself and them, in ATT_SLOT_GROUP and as an ATT_P_GROUP term. A writer
  * keeps the groups current in the transaction of each change:
  * att_xgroup_leave before the passages indexed by a term are deleted,
- * att_xgroup_settle once their successors (if any) are added. Both look
+ * att_xgroup_add for each of their successors (if any), then
+ * att_xgroup_settle. Both look
  * only at w's database: passages in other shards are not compared. */
 struct att_xgroup; /* what a writer remembers between the two */
-struct att_xgroup *att_xgroup_new(void); /* NULL when out of memory */
+/* For the writes to w of one thread, for as long as w is open; w's
+ * passages are looked up less while it holds only those added through
+ * the handle. NULL when out of memory. */
+struct att_xgroup *att_xgroup_new(struct att_xwdb *w);
 void att_xgroup_free(struct att_xgroup *g); /* NULL-safe */
 
-/* Note the neighbours of the passages indexed by term, about to go. */
+/* Begin a change: note the neighbours of the passages indexed by term,
+ * about to go (forgets a change begun before and never settled). */
 int att_xgroup_leave(struct att_xwdb *w, struct att_xgroup *g, const char *term, size_t len,
                      struct att_err *err);
 
-/* Group the passages indexed by term (NULL: none were added) and bring
- * their neighbours and those noted by att_xgroup_leave up to date;
- * forgets what was noted, also on error. */
-int att_xgroup_settle(struct att_xwdb *w, struct att_xgroup *g, const char *term, size_t len,
-                      struct att_err *err);
+/* Add d to w as att_xwdb_add does, noting it for att_xgroup_settle. */
+int att_xgroup_add(struct att_xwdb *w, struct att_xgroup *g, const struct att_xdoc *d,
+                   struct att_err *err);
+
+/* Group the passages added through g and bring their neighbours and
+ * those noted by att_xgroup_leave up to date; forgets what was noted,
+ * also on error. */
+int att_xgroup_settle(struct att_xwdb *w, struct att_xgroup *g, struct att_err *err);
 
 /* Compute every group of w's database afresh (after merging databases
  * written apart, whose passages were never compared). */

@@ -15,20 +15,48 @@ struct copy_key {
     bool operator<(const copy_key &o) const { return doc != o.doc ? doc < o.doc : n < o.n; }
 };
 
-// The least page size at which Xapian's counts of a collapsed match are
-// exact when they can be: it counts the copies it drops only among the
-// passages that could still enter the page, so with a page of 1 of 14
-// matches in 6 groups it reported 6..13. With every match on the page
-// (fewer than asked for), the counts are the page's size.
-const Xapian::doccount COLLAPSE_PAGE = 100;
+// Xapian counts the passages a collapse drops only among those that
+// could still enter the page asked for: a page of 1 of 14 matches in 6
+// groups was counted 6..13. Up to this many matches (by its upper bound),
+// the ranking is read whole once more, so that the counts are exact and
+// the same on every page, as they are without collapsing; past it, they
+// are Xapian's estimates.
+const Xapian::doccount COLLAPSE_EXACT = 100;
 
-// The group-collapsed ranking of enq read from its start, far enough for
-// the page of s (after per_doc, when set), into pg.
+// The page of s (collapse, no per_doc) into pg: Xapian's own page, read
+// again whole when its counts are not exact and it is short enough (or
+// exact_total asks for them).
 void collapsed_page(Xapian::Enquire &enq, const att_search *s, Xapian::doccount check,
                     xap::page &pg)
 {
+    pg.m = enq.get_mset(s->offset, s->limit, check);
+    Xapian::doccount upper = pg.m.get_matches_upper_bound();
+    bool exact = pg.m.get_matches_lower_bound() == upper;
+    if (!exact && (upper <= COLLAPSE_EXACT || s->exact_total)) {
+        Xapian::MSet all = enq.get_mset(0, upper + 1, std::max(check, upper + 1));
+        pg.m = all; // fewer than asked: every group is in it
+        pg.estimate = pg.lower = pg.upper = all.size();
+        for (auto it = all.begin(); it != all.end(); ++it) {
+            if (it.get_rank() >= s->offset && it.get_rank() < s->offset + s->limit)
+                pg.hits.push_back(it);
+        }
+        return;
+    }
+    for (auto it = pg.m.begin(); it != pg.m.end(); ++it)
+        pg.hits.push_back(it);
+    pg.estimate = pg.m.get_matches_estimated();
+    pg.lower = pg.m.get_matches_lower_bound();
+    pg.upper = upper;
+}
+
+// The page of s (collapse and per_doc) into pg: the group-collapsed
+// ranking read from its start until it holds the page after per_doc (the
+// whole of it when it is short enough, or with exact_total).
+void per_doc_page(Xapian::Enquire &enq, const att_search *s, Xapian::doccount check,
+                  xap::page &pg)
+{
     Xapian::doccount want = s->offset + s->limit;
-    Xapian::doccount need = std::max(want, s->exact_total ? check : COLLAPSE_PAGE);
+    Xapian::doccount need = std::max<Xapian::doccount>(want + 1, 20);
     std::vector<Xapian::MSetIterator> kept;
     bool ended;
     for (;;) {
@@ -36,10 +64,15 @@ void collapsed_page(Xapian::Enquire &enq, const att_search *s, Xapian::doccount 
         std::map<std::string, unsigned> seen;
         kept.clear();
         for (auto it = pg.m.begin(); it != pg.m.end(); ++it) {
-            if (!s->per_doc || ++seen[it.get_document().get_value(ATT_SLOT_DOC)] <= s->per_doc)
+            if (++seen[it.get_document().get_value(ATT_SLOT_DOC)] <= s->per_doc)
                 kept.push_back(it);
         }
         ended = pg.m.size() < need;
+        Xapian::doccount upper = pg.m.get_matches_upper_bound();
+        if (!ended && (upper <= COLLAPSE_EXACT || s->exact_total) && need <= upper) {
+            need = upper + 1; // short: read it whole, for exact counts
+            continue;
+        }
         if (ended || kept.size() >= want || need > Xapian::doccount(-1) / 2)
             break;
         need *= 2; // per_doc left too few: read further
@@ -51,7 +84,7 @@ void collapsed_page(Xapian::Enquire &enq, const att_search *s, Xapian::doccount 
         pg.estimate = pg.lower = pg.upper = n;
         return;
     }
-    pg.lower = std::max(n, s->per_doc ? 0 : pg.m.get_matches_lower_bound());
+    pg.lower = n;
     pg.upper = std::max(n, pg.m.get_matches_upper_bound());
     double share = pg.m.size() ? (double)n / pg.m.size() : 1.0;
     Xapian::doccount est = (Xapian::doccount)(pg.m.get_matches_estimated() * share + 0.5);
@@ -103,6 +136,10 @@ void set_collapse(Xapian::Enquire &enq, const att_search *s)
 page get_page(Xapian::Enquire &enq, const att_search *s, Xapian::doccount check)
 {
     page pg;
+    if (s->collapse && s->per_doc) {
+        per_doc_page(enq, s, check, pg);
+        return pg;
+    }
     if (s->collapse) {
         collapsed_page(enq, s, check, pg);
         return pg;

@@ -23,13 +23,14 @@ struct page {
 // once), else the document slot with per_doc.
 void set_collapse(Xapian::Enquire &enq, const att_search *s);
 
-// The page of s from enq (set_collapse applied). With collapse, the
-// group-collapsed ranking is read from its start, at least 100 deep (all
-// of it with exact_total), so that its counts are exact when it is that
-// short; with per_doc too, a document's passages past the per_doc-th are
-// left out of it, so every page is a slice of the same list, and the
-// totals are exact when the list was read to its end, else estimated from
-// the share left out.
+// The page of s from enq (set_collapse applied). With collapse, when
+// Xapian's counts of the page are not exact and at most 100 match (or
+// with exact_total), the collapsed ranking is read whole again to count
+// it. With collapse and per_doc together, the collapsed ranking is read
+// from its start and a document's passages past the per_doc-th are left
+// out of it, so every page is a slice of the same list; the totals are
+// exact when the list was read to its end (always when at most 100
+// match, or with exact_total), else estimated from the share left out.
 page get_page(Xapian::Enquire &enq, const att_search *s, Xapian::doccount check);
 
 // With s->collapse, each hit of r gets the other passages of its group.

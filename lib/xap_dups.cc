@@ -17,46 +17,49 @@ struct copy_key {
 
 // Xapian counts the passages a collapse drops only among those that
 // could still enter the page asked for: a page of 1 of 14 matches in 6
-// groups was counted 6..13. Up to this many matches (by its upper bound),
-// the ranking is read whole once more, so that the counts are exact and
-// the same on every page, as they are without collapsing; past it, they
-// are Xapian's estimates.
-const Xapian::doccount COLLAPSE_EXACT = 100;
+// groups was counted 6..13, and its estimates moved with the page. So a
+// collapsed page is cut from the ranking read at least this deep from its
+// start: every page that ends within it gets the same counts, exact when
+// fewer match.
+const Xapian::doccount COLLAPSE_DEPTH = 101;
 
-// The page of s (collapse, no per_doc) into pg: Xapian's own page, read
-// again whole when its counts are not exact and it is short enough (or
-// exact_total asks for them).
+// The page of s (collapse, no per_doc) into pg.
 void collapsed_page(Xapian::Enquire &enq, const att_search *s, Xapian::doccount check,
                     xap::page &pg)
 {
-    pg.m = enq.get_mset(s->offset, s->limit, check);
-    Xapian::doccount upper = pg.m.get_matches_upper_bound();
-    bool exact = pg.m.get_matches_lower_bound() == upper;
-    if (!exact && (upper <= COLLAPSE_EXACT || s->exact_total)) {
-        Xapian::MSet all = enq.get_mset(0, upper + 1, std::max(check, upper + 1));
-        pg.m = all; // fewer than asked: every group is in it
-        pg.estimate = pg.lower = pg.upper = all.size();
-        for (auto it = all.begin(); it != all.end(); ++it) {
-            if (it.get_rank() >= s->offset && it.get_rank() < s->offset + s->limit)
-                pg.hits.push_back(it);
-        }
+    Xapian::doccount want = s->offset + s->limit;
+    Xapian::doccount need = std::max(want + 1, s->exact_total ? check + 1 : COLLAPSE_DEPTH);
+    pg.m = enq.get_mset(0, need, std::max(check, need));
+    for (auto it = pg.m.begin(); it != pg.m.end(); ++it) {
+        if (it.get_rank() >= s->offset && it.get_rank() < want)
+            pg.hits.push_back(it);
+    }
+    if (pg.m.size() < need) { // every group is in it
+        pg.estimate = pg.lower = pg.upper = pg.m.size();
         return;
     }
-    for (auto it = pg.m.begin(); it != pg.m.end(); ++it)
-        pg.hits.push_back(it);
     pg.estimate = pg.m.get_matches_estimated();
     pg.lower = pg.m.get_matches_lower_bound();
-    pg.upper = upper;
+    pg.upper = pg.m.get_matches_upper_bound();
+}
+
+// The document id of hit it: its sort key when sorted by relevance (then
+// by document id: run_search), else its value.
+std::string doc_of(const att_search *s, const Xapian::MSetIterator &it)
+{
+    if (s->sort == ATT_SORT_RELEVANCE)
+        return it.get_sort_key();
+    return it.get_document().get_value(ATT_SLOT_DOC);
 }
 
 // The page of s (collapse and per_doc) into pg: the group-collapsed
-// ranking read from its start until it holds the page after per_doc (the
-// whole of it when it is short enough, or with exact_total).
+// ranking read from its start, as deep as for collapsed_page and further
+// until it holds the page after per_doc.
 void per_doc_page(Xapian::Enquire &enq, const att_search *s, Xapian::doccount check,
                   xap::page &pg)
 {
     Xapian::doccount want = s->offset + s->limit;
-    Xapian::doccount need = std::max<Xapian::doccount>(want + 1, 20);
+    Xapian::doccount need = std::max(want + 1, s->exact_total ? check + 1 : COLLAPSE_DEPTH);
     std::vector<Xapian::MSetIterator> kept;
     bool ended;
     for (;;) {
@@ -64,15 +67,10 @@ void per_doc_page(Xapian::Enquire &enq, const att_search *s, Xapian::doccount ch
         std::map<std::string, unsigned> seen;
         kept.clear();
         for (auto it = pg.m.begin(); it != pg.m.end(); ++it) {
-            if (++seen[it.get_document().get_value(ATT_SLOT_DOC)] <= s->per_doc)
+            if (++seen[doc_of(s, it)] <= s->per_doc)
                 kept.push_back(it);
         }
         ended = pg.m.size() < need;
-        Xapian::doccount upper = pg.m.get_matches_upper_bound();
-        if (!ended && (upper <= COLLAPSE_EXACT || s->exact_total) && need <= upper) {
-            need = upper + 1; // short: read it whole, for exact counts
-            continue;
-        }
         if (ended || kept.size() >= want || need > Xapian::doccount(-1) / 2)
             break;
         need *= 2; // per_doc left too few: read further
@@ -125,22 +123,29 @@ void copies_of(Xapian::Database &db, Xapian::docid id, const Xapian::Document &d
 
 namespace xap {
 
-void set_collapse(Xapian::Enquire &enq, const att_search *s)
+bool collapsing(const att_search *s, const Xapian::Database &db)
 {
-    if (s->collapse)
+    return s->collapse && db.get_value_freq(ATT_SLOT_GROUP) > 0;
+}
+
+void set_collapse(Xapian::Enquire &enq, const att_search *s, const Xapian::Database &db)
+{
+    if (collapsing(s, db))
         enq.set_collapse_key(ATT_SLOT_GROUP, 1);
     else if (s->per_doc)
         enq.set_collapse_key(ATT_SLOT_DOC, s->per_doc);
 }
 
-page get_page(Xapian::Enquire &enq, const att_search *s, Xapian::doccount check)
+page get_page(Xapian::Enquire &enq, const att_search *s, Xapian::doccount check,
+              const Xapian::Database &db)
 {
     page pg;
-    if (s->collapse && s->per_doc) {
+    bool grouped = collapsing(s, db);
+    if (grouped && s->per_doc) {
         per_doc_page(enq, s, check, pg);
         return pg;
     }
-    if (s->collapse) {
+    if (grouped) {
         collapsed_page(enq, s, check, pg);
         return pg;
     }
@@ -155,7 +160,7 @@ page get_page(Xapian::Enquire &enq, const att_search *s, Xapian::doccount check)
 
 void list_dups(att_xdb *x, const att_search *s, att_result *r)
 {
-    if (!s->collapse)
+    if (!collapsing(s, x->db))
         return;
     for (size_t i = 0; i < r->n; i++) {
         att_hit &h = r->hits[i];

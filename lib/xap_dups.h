@@ -19,19 +19,25 @@ struct page {
     Xapian::doccount estimate = 0, lower = 0, upper = 0;
 };
 
-// The collapse key of s on enq: the group slot with collapse (each group
-// once), else the document slot with per_doc.
-void set_collapse(Xapian::Enquire &enq, const att_search *s);
+// Whether s collapses on db: with collapse, when some passage of db is
+// in a group (an index without any, as one written before groups
+// existed, is searched as without collapse, at no cost).
+bool collapsing(const att_search *s, const Xapian::Database &db);
 
-// The page of s from enq (set_collapse applied). With collapse, when
-// Xapian's counts of the page are not exact and at most 100 match (or
-// with exact_total), the collapsed ranking is read whole again to count
-// it. With collapse and per_doc together, the collapsed ranking is read
-// from its start and a document's passages past the per_doc-th are left
-// out of it, so every page is a slice of the same list; the totals are
-// exact when the list was read to its end (always when at most 100
-// match, or with exact_total), else estimated from the share left out.
-page get_page(Xapian::Enquire &enq, const att_search *s, Xapian::doccount check);
+// The collapse key of s on enq over db: the group slot when collapsing
+// (each group once), else the document slot with per_doc.
+void set_collapse(Xapian::Enquire &enq, const att_search *s, const Xapian::Database &db);
+
+// The page of s from enq over db (set_collapse applied). Collapsing, the page
+// is cut from the collapsed ranking read from its start at least 101 deep
+// (all of it with exact_total), so that every page ending within it has
+// the same counts, exact when fewer match (Xapian's counts of a collapsed
+// page alone move with the page). With per_doc too, a document's passages
+// past the per_doc-th are left out of that ranking, read further when
+// needed, so every page is a slice of the same list; the totals are exact
+// when it was read to its end, else estimated from the share left out.
+page get_page(Xapian::Enquire &enq, const att_search *s, Xapian::doccount check,
+              const Xapian::Database &db);
 
 // With s->collapse, each hit of r gets the other passages of its group.
 void list_dups(att_xdb *x, const att_search *s, att_result *r);

@@ -177,7 +177,7 @@ void count_facets(att_xdb *x, const att_search *s, const Xapian::Query &query,
     std::vector<std::unique_ptr<Xapian::ValueCountMatchSpy>> spies;
     Xapian::Enquire enq(x->db);
     enq.set_query(query);
-    xap::set_collapse(enq, s);
+    xap::set_collapse(enq, s, x->db);
     for (unsigned slot : slots) {
         spies.emplace_back(new Xapian::ValueCountMatchSpy(slot));
         enq.add_matchspy(spies.back().get());
@@ -226,7 +226,7 @@ void run_search(att_xdb *x, const att_search *s, att_result *r)
     Xapian::Query query = with_filters(parse(&plain, x->db, qp), s);
     Xapian::Enquire enq(x->db);
     enq.set_query(query);
-    xap::set_collapse(enq, s);
+    xap::set_collapse(enq, s, x->db);
     // Equal scores are ordered by document id, not by Xapian's document
     // numbers, which depend on how the index was built and split into
     // shards, so the same passages come back in the same order. (Passages
@@ -241,7 +241,7 @@ void run_search(att_xdb *x, const att_search *s, att_result *r)
         enq.set_time_limit(s->time_limit_ms / 1000.0);
     Xapian::doccount all = x->db.get_doccount();
     Xapian::doccount check = check_at_least(s, all);
-    xap::page pg = xap::get_page(enq, s, check);
+    xap::page pg = xap::get_page(enq, s, check, x->db);
     if (s->match == ATT_MATCH_AUTO && pg.lower < s->limit &&
         s->q != nullptr && s->qlen > 0) {
         // Fewer passages than a page hold every word: rank those that hold
@@ -254,7 +254,7 @@ void run_search(att_xdb *x, const att_search *s, att_result *r)
         loose.match = ATT_MATCH_ANY;
         query = with_filters(parse(&loose, x->db, any), s);
         enq.set_query(query);
-        pg = xap::get_page(enq, s, check);
+        pg = xap::get_page(enq, s, check, x->db);
         r->relaxed = pg.lower > strict;
     }
     r->revision = xap::revision_sum(x->shards);

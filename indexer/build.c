@@ -98,7 +98,7 @@ void build_abort(struct builder *b)
 static int swap_passages(struct builder *b, const char *term, size_t n,
                          struct att_xdoc *const *docs, size_t ndocs, struct att_err *err)
 {
-    struct att_xgroup *g = b->grp ? b->grp : (b->grp = att_xgroup_new(b->w));
+    struct att_xgroup *g = b->grp ? b->grp : (b->grp = att_xgroup_new(b->w, b->path));
     int rc = g ? att_xgroup_leave(b->w, g, term, n, err)
                : att_err_set(err, ATT_E_NOMEM, "out of memory");
 
@@ -115,6 +115,8 @@ void build_end(struct builder *b)
 {
     att_xgroup_free(b->grp);
     b->grp = NULL;
+    free(b->path);
+    b->path = NULL;
 }
 
 /* Record a file that could not be indexed; its old passages go too. */

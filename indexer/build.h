@@ -54,6 +54,7 @@ struct builder {
     bool in_tx;
     unsigned lane;           /* its index among the writers */
     struct att_xgroup *grp;  /* near-duplicate groups; made at its first write */
+    char *path;              /* its database's folder (malloc'd; may be NULL) */
     struct att_err err;      /* why this lane's writing stopped */
 };
 

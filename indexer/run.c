@@ -229,6 +229,7 @@ static void open_lanes(struct run *r, struct part *p, size_t want, const struct 
         }
         b->revision = r->b[p->first].revision;
         b->lane = (unsigned)r->nb;
+        b->path = store_gen_path(p->s, g);
         p->gens[p->nlanes++] = g;
         r->nb++;
     }
@@ -256,6 +257,7 @@ static int open_part(struct run *r, struct part *p, const struct run_opts *o,
     if (rc != ATT_OK)
         return rc;
     b->lane = (unsigned)r->nb;
+    b->path = store_gen_path(p->s, p->gens[0]);
     r->nb++;
     if (p->fresh && b->revision < r->old_rev) /* revisions go on growing */
         b->revision = r->old_rev;

@@ -98,22 +98,42 @@ bool att_sig_make(const char *text, size_t len, struct att_sig *sig)
     return true;
 }
 
-void att_sig_encode(const struct att_sig *sig, char out[ATT_SIG_BYTES])
+void att_sig_encode(const struct att_sig *sig, char out[ATT_SIG_HEX + 1])
 {
+    static const char digits[] = "0123456789abcdef";
+
     for (unsigned k = 0; k < ATT_SIG_K; k++) {
-        out[2 * k] = (char)(sig->v[k] >> 8);
-        out[2 * k + 1] = (char)(sig->v[k] & 0xff);
+        for (unsigned i = 0; i < 4; i++)
+            out[4 * k + i] = digits[(sig->v[k] >> (12 - 4 * i)) & 0xf];
     }
+    out[ATT_SIG_HEX] = '\0';
+}
+
+static int hex_value(char c)
+{
+    if (c >= '0' && c <= '9')
+        return c - '0';
+    if (c >= 'a' && c <= 'f')
+        return c - 'a' + 10;
+    return -1;
 }
 
 bool att_sig_decode(const char *p, size_t len, struct att_sig *sig)
 {
-    const unsigned char *u = (const unsigned char *)p;
-
-    if (len != ATT_SIG_BYTES)
+    if (len != ATT_SIG_HEX)
         return false;
-    for (unsigned k = 0; k < ATT_SIG_K; k++)
-        sig->v[k] = (uint16_t)(u[2 * k] << 8 | u[2 * k + 1]);
+    for (unsigned k = 0; k < ATT_SIG_K; k++) {
+        unsigned v = 0;
+
+        for (unsigned i = 0; i < 4; i++) {
+            int d = hex_value(p[4 * k + i]);
+
+            if (d < 0)
+                return false;
+            v = v << 4 | (unsigned)d;
+        }
+        sig->v[k] = (uint16_t)v;
+    }
     return true;
 }
 

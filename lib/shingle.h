@@ -24,7 +24,7 @@ extern "C" {
  * where two signatures agree estimates the Jaccard resemblance of the two
  * sets of shingles (standard error about 0.06 near the threshold). */
 #define ATT_SIG_K 64
-#define ATT_SIG_BYTES (2 * ATT_SIG_K) /* encoded: big-endian 16-bit values */
+#define ATT_SIG_HEX (4 * ATT_SIG_K) /* encoded: 4 hex digits per value */
 
 /* Copies: an estimated resemblance of at least ATT_SIG_SAME_NUM /
  * ATT_SIG_K (0.5). Copies of a story that differ by a few words per
@@ -51,9 +51,9 @@ struct att_sig {
  * the text has fewer than ATT_SHINGLE_MIN shingles. */
 bool att_sig_make(const char *text, size_t len, struct att_sig *sig);
 
-/* Encode sig into out (ATT_SIG_BYTES bytes); decode p[0..len) back,
- * false when len is not ATT_SIG_BYTES (a passage without a signature). */
-void att_sig_encode(const struct att_sig *sig, char out[ATT_SIG_BYTES]);
+/* Encode sig into out as ATT_SIG_HEX lower-case hex digits and a NUL;
+ * decode p[0..len) back, false when it is not ATT_SIG_HEX hex digits. */
+void att_sig_encode(const struct att_sig *sig, char out[ATT_SIG_HEX + 1]);
 bool att_sig_decode(const char *p, size_t len, struct att_sig *sig);
 
 /* Positions where a and b agree, 0..ATT_SIG_K. */

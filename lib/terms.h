@@ -38,9 +38,15 @@ enum att_slot {
     /* Near-duplicate group, for collapsing copies: "N:doc", the key of the
      * group's least passage; unset for a passage resembling no other
      * (lib/xap_group.cc). */
-    ATT_SLOT_GROUP = 7,
-    ATT_SLOT_SIG = 8        /* MinHash signature (att_sig_encode); unset when short */
+    ATT_SLOT_GROUP = 7
 };
+
+/* The member of a passage's stored JSON holding its MinHash signature
+ * (att_sig_encode), its last; absent when the passage is too short. (Not
+ * a value slot: Xapian 1.4 aborts when the disk fills while it writes
+ * value streams, and 128 more bytes of values per passage made that the
+ * likely place for a full disk to strike.) */
+#define ATT_DATA_SIG "sig"
 
 /* Metadata keys. */
 #define ATT_META_FORMAT "attache:format"     /* index layout version */

@@ -26,6 +26,13 @@ struct att_xgroup {
     // bands: a bit per band term hash, set as passages are added.
     bool fresh_db = false;
     std::vector<uint64_t> bands;
+    // The database as last committed, read apart from the writer: Xapian's
+    // writer reads through the cursors it writes with, and a read that
+    // meets a full disk there could leave the writer unable to cancel
+    // (std::terminate in a later commit). So which passages may have
+    // copies is asked here, and the writer is read only for those.
+    bool has_ro = false;
+    Xapian::Database ro;
     std::set<std::string> gone;        // group values ("N:doc") of passages deleted
     std::set<Xapian::docid> lost;      // passages that resembled one of them
     std::vector<Xapian::docid> fresh;  // passages added since, with a signature
@@ -78,6 +85,19 @@ bool key_less(const std::string &a, const std::string &b)
     return std::strtoul(a.c_str(), nullptr, 10) < std::strtoul(b.c_str(), nullptr, 10);
 }
 
+// The signature in the stored data of d (the last member of its JSON:
+// cJSON escapes every quote inside a string, so the key cannot be
+// mistaken); false when it has none.
+bool sig_of(const Xapian::Document &d, att_sig *sig)
+{
+    static const std::string key = "\"" ATT_DATA_SIG "\":\"";
+    std::string data = d.get_data();
+    size_t at = data.rfind(key);
+    if (at == std::string::npos || data.size() - (at + key.size()) < ATT_SIG_HEX)
+        return false;
+    return att_sig_decode(data.data() + at + key.size(), ATT_SIG_HEX, sig);
+}
+
 // Passage id of db into p; false when it is gone.
 bool load(Xapian::Database &db, Xapian::docid id, passage &p)
 {
@@ -89,8 +109,7 @@ bool load(Xapian::Database &db, Xapian::docid id, passage &p)
     p.id = id;
     p.doc = p.d.get_value(ATT_SLOT_DOC);
     p.n = (unsigned)Xapian::sortable_unserialise(p.d.get_value(ATT_SLOT_PASSAGE));
-    std::string s = p.d.get_value(ATT_SLOT_SIG);
-    p.has_sig = att_sig_decode(s.data(), s.size(), &p.sig);
+    p.has_sig = sig_of(p.d, &p.sig);
     p.group = p.d.get_value(ATT_SLOT_GROUP);
     return true;
 }
@@ -211,13 +230,19 @@ extern "C" {
 // 3% of them set after 20,000 passages of 6 bands.
 const size_t BAND_BITS = size_t(1) << 22;
 
-att_xgroup *att_xgroup_new(att_xwdb *w)
+att_xgroup *att_xgroup_new(att_xwdb *w, const char *path)
 {
     return xap::guard_value<att_xgroup *>(nullptr, [&]() {
         std::unique_ptr<att_xgroup> g(new att_xgroup);
-        if (w->db.get_doccount() == 0) {
-            g->fresh_db = true;
-            g->bands.assign(BAND_BITS / 64, 0);
+        g->fresh_db = w->db.get_doccount() == 0;
+        g->bands.assign(BAND_BITS / 64, 0);
+        try {
+            if (path != nullptr && !g->fresh_db) {
+                g->ro = Xapian::Database(path);
+                g->has_ro = true;
+            }
+        } catch (const Xapian::Error &) {
+            // Without it, the writer answers (as it always can).
         }
         return g.release();
     });
@@ -232,7 +257,13 @@ int att_xgroup_leave(att_xwdb *w, att_xgroup *g, const char *term, size_t len, a
 {
     return guard(err, [&]() -> int {
         forget(g); // what an earlier change that failed half-way left
-        for (Xapian::docid id : indexed_by(w->db, std::string(term, len))) {
+        std::string t(term, len);
+        if (g->has_ro) {
+            g->ro.reopen(); // the last commit
+            if (g->ro.get_termfreq(t) == 0)
+                return ATT_OK; // a new file (one never comes twice in a batch)
+        }
+        for (Xapian::docid id : indexed_by(w->db, t)) {
             passage p;
             if (!load(w->db, id, p) || !p.has_sig)
                 continue;
@@ -263,20 +294,33 @@ bool seen_bands(att_xgroup *g, const att_sig &sig)
     return seen;
 }
 
+// Whether a passage committed before holds a band term of sig: asked of
+// the read-only view (see att_xgroup), else of the writer.
+bool committed_bands(att_xwdb *w, att_xgroup *g, const att_sig &sig)
+{
+    for (unsigned b = 0; b < ATT_SIG_BANDS; b++) {
+        char t[ATT_BAND_TERM_MAX];
+        std::string term(t, att_sig_band_term(&sig, b, ATT_P_BAND, t));
+        if (g->has_ro ? g->ro.get_termfreq(term) > 0 : w->db.get_termfreq(term) > 1)
+            return true;
+    }
+    return false;
+}
+
 int att_xgroup_add(att_xwdb *w, att_xgroup *g, const att_xdoc *d, att_err *err)
 {
     return guard(err, [&]() -> int {
         Xapian::docid id = w->db.add_document(d->doc);
-        std::string sig = d->doc.get_value(ATT_SLOT_SIG);
         att_sig as;
-        if (!att_sig_decode(sig.data(), sig.size(), &as))
+        if (!sig_of(d->doc, &as))
             return ATT_OK; // too short to have copies
         g->fresh.push_back(id);
         g->fresh_doc.push_back(d->doc.get_value(ATT_SLOT_DOC));
         g->fresh_n.push_back(
             (unsigned)Xapian::sortable_unserialise(d->doc.get_value(ATT_SLOT_PASSAGE)));
         g->fresh_sig.push_back(as);
-        g->fresh_shared.push_back(!g->fresh_db || seen_bands(g, as));
+        bool seen = seen_bands(g, as);
+        g->fresh_shared.push_back(seen || (!g->fresh_db && committed_bands(w, g, as)));
         return ATT_OK;
     });
 }
@@ -349,17 +393,12 @@ int att_xwdb_regroup_all(att_xwdb *w, att_err *err)
     });
 }
 
-int att_xdoc_signature(att_xdoc *d, const char *text, size_t len, att_err *err)
+int att_xdoc_bands(att_xdoc *d, const att_sig *sig, att_err *err)
 {
-    att_sig sig;
-    if (!att_sig_make(text, len, &sig))
-        return ATT_OK;
     return guard(err, [&]() -> int {
-        char enc[ATT_SIG_BYTES], t[ATT_BAND_TERM_MAX];
-        att_sig_encode(&sig, enc);
-        d->doc.add_value(ATT_SLOT_SIG, std::string(enc, sizeof enc));
+        char t[ATT_BAND_TERM_MAX];
         for (unsigned b = 0; b < ATT_SIG_BANDS; b++)
-            d->doc.add_boolean_term(std::string(t, att_sig_band_term(&sig, b, ATT_P_BAND, t)));
+            d->doc.add_boolean_term(std::string(t, att_sig_band_term(sig, b, ATT_P_BAND, t)));
         return ATT_OK;
     });
 }

@@ -98,10 +98,11 @@ int att_xdb_merge(const char *const *srcs, size_t n, const char *dst, struct att
  * att_xgroup_settle. Both look
  * only at w's database: passages in other shards are not compared. */
 struct att_xgroup; /* what a writer remembers between the two */
-/* For the writes to w of one thread, for as long as w is open; w's
- * passages are looked up less while it holds only those added through
- * the handle. NULL when out of memory. */
-struct att_xgroup *att_xgroup_new(struct att_xwdb *w);
+/* For the writes to w (the database at path, or NULL when unknown) of
+ * one thread, for as long as w is open. Whether a passage may have copies
+ * is first asked of a read-only view of path, and of w only when it may.
+ * NULL when out of memory. */
+struct att_xgroup *att_xgroup_new(struct att_xwdb *w, const char *path);
 void att_xgroup_free(struct att_xgroup *g); /* NULL-safe */
 
 /* Begin a change: note the neighbours of the passages indexed by term,
@@ -169,10 +170,11 @@ int att_xdoc_value(struct att_xdoc *d, unsigned slot, const char *val, size_t le
                    struct att_err *err);
 int att_xdoc_data(struct att_xdoc *d, const char *data, size_t len, struct att_err *err);
 
-/* Give d the MinHash signature of text[0..len) (ATT_SLOT_SIG) and its
- * band terms (ATT_P_BAND), by which its copies are found; a text too
- * short for one (lib/shingle.h) gets neither. */
-int att_xdoc_signature(struct att_xdoc *d, const char *text, size_t len, struct att_err *err);
+struct att_sig;
+/* Give d the band terms (ATT_P_BAND) of its text's MinHash signature
+ * (lib/shingle.h), by which its copies are found. The signature itself
+ * goes into d's data, as the member ATT_DATA_SIG (lib/terms.h). */
+int att_xdoc_bands(struct att_xdoc *d, const struct att_sig *sig, struct att_err *err);
 
 /* ---- reading ------------------------------------------------------- */
 

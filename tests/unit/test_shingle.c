@@ -119,13 +119,16 @@ static void test_encoding(void **state)
 {
     (void)state;
     struct att_sig a = sig_of(story), b;
-    char enc[ATT_SIG_BYTES], t1[ATT_BAND_TERM_MAX], t2[ATT_BAND_TERM_MAX];
+    char enc[ATT_SIG_HEX + 1], t1[ATT_BAND_TERM_MAX], t2[ATT_BAND_TERM_MAX];
 
     att_sig_encode(&a, enc);
-    assert_true(att_sig_decode(enc, sizeof enc, &b));
+    assert_int_equal(strlen(enc), ATT_SIG_HEX);
+    assert_true(att_sig_decode(enc, ATT_SIG_HEX, &b));
     assert_memory_equal(&a, &b, sizeof a);
-    assert_false(att_sig_decode(enc, sizeof enc - 1, &b));
+    assert_false(att_sig_decode(enc, ATT_SIG_HEX - 1, &b));
     assert_false(att_sig_decode("", 0, &b));
+    enc[7] = 'G';
+    assert_false(att_sig_decode(enc, ATT_SIG_HEX, &b));
     for (unsigned i = 0; i < ATT_SIG_BANDS; i++) {
         size_t n = att_sig_band_term(&a, i, "XB", t1);
 

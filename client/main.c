@@ -85,6 +85,7 @@ static void search_request(const struct opts *o, const char *q, const struct sty
     r->s.exact_total = o->exact_total;
     r->s.no_expand = o->no_expand;
     r->s.explain = o->explain;
+    r->s.collapse = !o->no_collapse;
     r->s.sort = (enum att_sort)o->sort;
     r->s.match = (enum att_match)o->match;
     r->s.source = o->source;

@@ -12,7 +12,8 @@
 
 enum { O_PAGE = 256, O_OFFSET, O_SOURCE, O_FROM, O_TO, O_SPEAKER, O_DOC, O_QUOTES_ONLY, O_SORT,
        O_PER_DOC, O_MATCH, O_FULL, O_JSON, O_COLOR, O_WIDTH, O_TIMEOUT, O_TOKEN_FILE,
-       O_AUTHOR, O_ACTOR, O_LANGUAGE, O_LANG, O_EXACT_TOTAL, O_NO_EXPAND, O_EXPLAIN };
+       O_AUTHOR, O_ACTOR, O_LANGUAGE, O_LANG, O_EXACT_TOTAL, O_NO_EXPAND, O_EXPLAIN,
+       O_NO_COLLAPSE };
 
 static const struct option long_opts[] = {
     {"socket", required_argument, NULL, 's'}, {"connect", required_argument, NULL, 'C'},
@@ -29,6 +30,7 @@ static const struct option long_opts[] = {
     {"exact-total", no_argument, NULL, O_EXACT_TOTAL},
     {"no-expand", no_argument, NULL, O_NO_EXPAND},
     {"explain", no_argument, NULL, O_EXPLAIN},
+    {"no-collapse", no_argument, NULL, O_NO_COLLAPSE},
     {"color", required_argument, NULL, O_COLOR}, {"colour", required_argument, NULL, O_COLOR},
     {"width", required_argument, NULL, O_WIDTH}, {"timeout", required_argument, NULL, O_TIMEOUT},
     {"help", no_argument, NULL, 'h'}, {"version", no_argument, NULL, 'V'},
@@ -65,6 +67,8 @@ static void usage(FILE *to)
           "                           the actors they name)\n"
           "      --explain            show under each hit the parts of the query that\n"
           "                           matched it and what each added to its score\n"
+          "      --no-collapse        list copies of a story in other documents as hits\n"
+          "                           of their own (default: one hit, \"also in\" them)\n"
           "      --full               whole passages instead of snippets\n"
           "      --json               the daemon's response as it is, one line\n"
           "      --color auto|always|never  highlight in colour (auto: on a terminal,\n"
@@ -168,6 +172,7 @@ static bool set_opt(struct opts *o, int c, char *v)
     case O_EXACT_TOTAL: o->exact_total = true; return true;
     case O_NO_EXPAND: o->no_expand = true; return true;
     case O_EXPLAIN: o->explain = true; return true;
+    case O_NO_COLLAPSE: o->no_collapse = true; return true;
     case O_SORT: o->sort = word_opt(c, v, "relevance", "date", "-date"); return o->sort >= 0;
     case O_MATCH: o->match = word_opt(c, v, "auto", "all", "any"); return o->match >= 0;
     case O_COLOR: o->color = v; return word_opt(c, v, "auto", "always", "never") >= 0;

@@ -14,6 +14,7 @@ struct opts {
     const char *author, *actor, *language, *lang;
     int sort, match;        /* enum att_sort, enum att_match */
     bool quotes_only, full, json, exact_total, no_expand, explain;
+    bool no_collapse;       /* copies are hits of their own */
     int width;
     double timeout;
 };

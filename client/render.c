@@ -320,6 +320,34 @@ static void explain(FILE *out, const cJSON *h, const struct style *st)
     att_buf_free(&b);
 }
 
+/* "also in: DOC#N, ..." under a hit: its copies in other documents (with
+ * "..., N in all" when the daemon listed only some). */
+static void also_in(FILE *out, const cJSON *h, const struct style *st)
+{
+    const cJSON *dups = cJSON_GetObjectItemCaseSensitive(h, "duplicates"), *d;
+    int listed = 0, total = int_num(h, "duplicates_total");
+    struct att_buf b;
+    int rc;
+
+    if (cJSON_GetArraySize(dups) == 0)
+        return;
+    att_buf_init(&b, 1u << 20);
+    rc = att_buf_add(&b, "also in: ", 9);
+    cJSON_ArrayForEach(d, dups) {
+        const char *doc = str(d, "doc");
+
+        if (rc == ATT_OK)
+            rc = att_buf_addf(&b, "%s%s#%d", listed ? ", " : "", doc ? doc : "?",
+                              int_num(d, "passage"));
+        listed++;
+    }
+    if (rc == ATT_OK && total > listed)
+        rc = att_buf_addf(&b, ", \xE2\x80\xA6 %d in all", total);
+    if (rc == ATT_OK && att_buf_addc(&b, '\0') == ATT_OK)
+        render_wrapped(out, b.p, 3, st);
+    att_buf_free(&b);
+}
+
 int render_search(FILE *out, const cJSON *resp, const struct style *st)
 {
     const cJSON *hits = cJSON_GetObjectItemCaseSensitive(resp, "hits");
@@ -341,6 +369,7 @@ int render_search(FILE *out, const cJSON *resp, const struct style *st)
         free(marked);
         quotes(out, cJSON_GetObjectItemCaseSensitive(h, "quotes"), st);
         explain(out, h, st);
+        also_in(out, h, st);
         fputc('\n', out);
         n++;
     }

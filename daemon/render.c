@@ -124,3 +124,20 @@ cJSON *render_quotes(const cJSON *stored, const struct att_matcher *m,
     }
     return a;
 }
+
+cJSON *render_dups(const struct att_dup *dups, size_t ndups)
+{
+    cJSON *a = cJSON_CreateArray();
+
+    for (size_t i = 0; a != NULL && i < ndups; i++) {
+        cJSON *e = cJSON_CreateObject();
+
+        if (e == NULL || !cJSON_AddItemToArray(a, e)) {
+            cJSON_Delete(e);
+            break;
+        }
+        cJSON_AddStringToObject(e, "doc", dups[i].doc);
+        att_add_int(e, "passage", dups[i].passage);
+    }
+    return a;
+}

@@ -7,6 +7,7 @@
 #include <stdbool.h>
 
 #include "attache/highlight.h"
+#include "attache/index.h"
 
 /* {"id","title","date","source","url"} of the passage's document, each
  * null when the stored passage does not have it. */
@@ -19,6 +20,9 @@ cJSON *render_passage(const cJSON *stored, bool quotes);
  * "matches"}], matches found with m (NULL: none). */
 cJSON *render_quotes(const cJSON *stored, const struct att_matcher *m,
                      const struct att_phrases *ph);
+
+/* A hit's copies: [{"doc","passage"},...] (ndups of them). */
+cJSON *render_dups(const struct att_dup *dups, size_t ndups);
 
 /* [[start,end],...] */
 cJSON *render_spans(const struct att_spans *s);

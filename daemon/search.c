@@ -118,6 +118,11 @@ static cJSON *render_hit(const struct att_request *req, const struct att_result 
         cJSON_AddItemToObject(hit, "quotes", render_quotes(stored, &mq, &pq));
     if (req->s.explain)
         cJSON_AddItemToObject(hit, "explain", render_explain(r->explain ? &r->explain[i] : NULL));
+    if (h->ndups > 0) {
+        cJSON_AddItemToObject(hit, "duplicates", render_dups(h->dups, h->ndups));
+        if (h->dups_total > h->ndups)
+            att_add_int(hit, "duplicates_total", h->dups_total);
+    }
     free(snippet);
     att_spans_free(&spans);
     cJSON_Delete(stored);

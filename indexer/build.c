@@ -91,12 +91,40 @@ void build_abort(struct builder *b)
     b->in_tx = false;
 }
 
+/* Replace the passages indexed by term[0..n) with docs[0..ndocs) (none:
+ * delete them), and bring the near-duplicate groups up to date in the
+ * same transaction: the neighbours of the passages that go, and those of
+ * the passages that come (lib/xap_group.cc). */
+static int swap_passages(struct builder *b, const char *term, size_t n,
+                         struct att_xdoc *const *docs, size_t ndocs, struct att_err *err)
+{
+    struct att_xgroup *g = b->grp ? b->grp : (b->grp = att_xgroup_new(b->w, b->path));
+    int rc = g ? att_xgroup_leave(b->w, g, term, n, err)
+               : att_err_set(err, ATT_E_NOMEM, "out of memory");
+
+    if (rc == ATT_OK)
+        rc = att_xwdb_delete_term(b->w, term, n, err);
+    for (size_t i = 0; rc == ATT_OK && i < ndocs; i++)
+        rc = att_xgroup_add(b->w, g, docs[i], err);
+    if (rc == ATT_OK)
+        rc = att_xgroup_settle(b->w, g, err);
+    return rc;
+}
+
+void build_end(struct builder *b)
+{
+    att_xgroup_free(b->grp);
+    b->grp = NULL;
+    free(b->path);
+    b->path = NULL;
+}
+
 /* Record a file that could not be indexed; its old passages go too. */
 static int fail_file(struct builder *b, struct rec *r, const char *why, struct att_err *err)
 {
     char term[ATT_TERM_MAX + 1];
     size_t n = att_term(term, ATT_P_FILE, r->id, strlen(r->id));
-    int rc = att_xwdb_delete_term(b->w, term, n, err);
+    int rc = swap_passages(b, term, n, NULL, 0, err);
 
     att_log(ATT_ERROR, "%s: skipped: %s", r->id, why);
     b->c.failed++;
@@ -116,10 +144,8 @@ static int replace_file(struct builder *b, struct job *j, struct att_err *err)
     struct rec *r = j->r;
     char term[ATT_TERM_MAX + 1];
     size_t n = att_term(term, ATT_P_FILE, r->id, strlen(r->id));
-    int rc = att_xwdb_delete_term(b->w, term, n, err);
+    int rc = swap_passages(b, term, n, j->docs, j->ndocs, err);
 
-    for (size_t i = 0; rc == ATT_OK && i < j->ndocs; i++)
-        rc = att_xwdb_add(b->w, j->docs[i], err);
     b->batch_passages += (unsigned)j->ndocs;
     r->docs = j->ndoc;
     r->passages = (uint32_t)j->ndocs;
@@ -443,7 +469,7 @@ int build_remove(struct builder *b, struct rec *r, struct att_err *err)
     int rc = ensure_tx(b, err);
 
     if (rc == ATT_OK)
-        rc = att_xwdb_delete_term(b->w, term, n, err);
+        rc = swap_passages(b, term, n, NULL, 0, err);
     if (rc == ATT_OK)
         rc = state_forget(b->w, r, err);
     if (rc == ATT_OK) {

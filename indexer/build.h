@@ -53,6 +53,8 @@ struct builder {
     uint64_t revision;
     bool in_tx;
     unsigned lane;           /* its index among the writers */
+    struct att_xgroup *grp;  /* near-duplicate groups; made at its first write */
+    char *path;              /* its database's folder (malloc'd; may be NULL) */
     struct att_err err;      /* why this lane's writing stopped */
 };
 
@@ -91,5 +93,8 @@ int build_set_meta(struct builder *b, const char *key, const char *val, size_t l
 
 /* Drop what is pending (on a fatal error). */
 void build_abort(struct builder *b);
+
+/* Free what the builder holds, once its database is closed. */
+void build_end(struct builder *b);
 
 #endif

@@ -17,6 +17,7 @@
 #include "log.h"
 #include "prepare.h"
 #include "readfile.h"
+#include "shingle.h"
 #include "terms.h"
 
 struct doc_list {
@@ -303,11 +304,29 @@ static int push_doc(struct job *j, struct att_xdoc *x)
     return ATT_OK;
 }
 
+/* data, the passage's JSON object, with the signature as its last member
+ * (ATT_DATA_SIG); consumes data. NULL when memory ran out. */
+static char *with_sig(char *data, const struct att_sig *sig)
+{
+    char hex[ATT_SIG_HEX + 1];
+    size_t len = strlen(data);
+    char *out = NULL;
+
+    att_sig_encode(sig, hex);
+    if (len > 0 && data[len - 1] == '}' &&
+        asprintf(&out, "%.*s,\"%s\":\"%s\"}", (int)(len - 1), data, ATT_DATA_SIG, hex) < 0)
+        out = NULL;
+    free(data);
+    return out;
+}
+
 static int build_passage(struct preparer *pp, struct job *j, const struct att_doc *d,
                          unsigned n, struct att_span p, const struct att_quotes *q,
                          size_t q0, size_t q1, struct att_err *err)
 {
     struct att_xdoc *x = att_xdoc_new(pp->g);
+    struct att_sig sig;
+    bool has_sig;
     char enc[32];
     char *data = NULL;
     int rc;
@@ -317,6 +336,9 @@ static int build_passage(struct preparer *pp, struct job *j, const struct att_do
         return att_err_set(err, ATT_E_NOMEM, "out of memory");
     }
     rc = att_xdoc_text(x, "", d->body + p.start, p.end - p.start, 1, ATT_XT_SPELLING, err);
+    has_sig = rc == ATT_OK && att_sig_make(d->body + p.start, p.end - p.start, &sig);
+    if (has_sig) /* its copies in other documents are found by it */
+        rc = att_xdoc_bands(x, &sig, err);
     /* A title made from the body repeats passage 0's first words: indexing
      * it on every passage would only cost time (a fifth more postings on
      * the speeches) and pull every passage towards those words. */
@@ -333,6 +355,8 @@ static int build_passage(struct preparer *pp, struct job *j, const struct att_do
     if (rc == ATT_OK)
         rc = att_xdoc_value(x, ATT_SLOT_PASSAGE, enc, att_sortable(n, enc), err);
     data = rc == ATT_OK ? passage_data(d, n, p, q, q0, q1, &pp->actors) : NULL;
+    if (data != NULL && has_sig)
+        data = with_sig(data, &sig);
     if (rc == ATT_OK && data == NULL)
         rc = att_err_set(err, ATT_E_NOMEM, "out of memory");
     if (rc == ATT_OK)

@@ -138,6 +138,21 @@ static int open_gen(struct store *s, bool rebuild, unsigned *gen, struct att_xwd
     return rc;
 }
 
+/* The passages of databases written apart were never compared: group
+ * them afresh in the merged generation at path, before it goes live. */
+static int regroup(const char *path, struct att_err *err)
+{
+    struct att_xwdb *w = NULL;
+    int rc = att_xwdb_open(path, 0, &w, err);
+
+    if (rc == ATT_OK)
+        rc = att_xwdb_regroup_all(w, err);
+    if (rc == ATT_OK)
+        rc = att_xwdb_commit(w, err);
+    att_xwdb_close(w);
+    return rc;
+}
+
 /* Merge the generations gens[0..n-1] (compacted) into a new one after
  * the last and swap it in (the lock is held); the merged ones are then
  * removed, unless one of them is still live (interrupted: the new one is
@@ -156,6 +171,8 @@ static int merge_into_live(struct store *s, const unsigned *gens, size_t n, stru
     }
     if (rc == ATT_OK)
         rc = att_xdb_merge((const char *const *)src, n, dst, err);
+    if (rc == ATT_OK && n > 1 && !stop_requested)
+        rc = regroup(dst, err);
     if (rc == ATT_OK && !stop_requested)
         rc = store_swap(s, next, err);
     else
@@ -212,6 +229,7 @@ static void open_lanes(struct run *r, struct part *p, size_t want, const struct 
         }
         b->revision = r->b[p->first].revision;
         b->lane = (unsigned)r->nb;
+        b->path = store_gen_path(p->s, g);
         p->gens[p->nlanes++] = g;
         r->nb++;
     }
@@ -239,6 +257,7 @@ static int open_part(struct run *r, struct part *p, const struct run_opts *o,
     if (rc != ATT_OK)
         return rc;
     b->lane = (unsigned)r->nb;
+    b->path = store_gen_path(p->s, p->gens[0]);
     r->nb++;
     if (p->fresh && b->revision < r->old_rev) /* revisions go on growing */
         b->revision = r->old_rev;
@@ -275,6 +294,7 @@ static int close_part(struct run *r, struct part *p, int rc, uint32_t *passages,
             kept += count;
         att_xwdb_close(r->w[k]);
         r->w[k] = NULL;
+        build_end(&r->b[k]);
     }
     *passages += kept;
     done = rc == ATT_OK && !stop_requested;

@@ -297,7 +297,7 @@ static enum att_wire_err parse_search(const cJSON *o, struct att_request *r, str
     static const char *const keys[] = {"id",   "op",     "q",         "limit",  "offset",
                                        "filter", "per_doc", "sort", "highlight", "quotes",
                                        "facets", "match",  "lang", "exact_total",
-                                       "expand", "explain", NULL};
+                                       "expand", "explain", "collapse", NULL};
     long limit = ATTACHE_DEFAULT_LIMIT, offset = 0, per_doc = 0;
     const cJSON *q = cJSON_GetObjectItemCaseSensitive(o, "q");
     bool expand = true;
@@ -323,6 +323,7 @@ static enum att_wire_err parse_search(const cJSON *o, struct att_request *r, str
         !get_bool(o, "exact_total", &r->s.exact_total, err) ||
         !get_bool(o, "expand", &expand, err) ||
         !get_bool(o, "explain", &r->s.explain, err) ||
+        !get_bool(o, "collapse", &r->s.collapse, err) ||
         !get_str(o, "lang", ATTACHE_MAX_LANG, &r->s.lang, err))
         return ATT_WE_BAD_REQUEST;
     if (r->s.lang != NULL && !att_lang_known(r->s.lang))
@@ -383,6 +384,7 @@ static void defaults(struct att_request *r)
     r->pre = "<b>";
     r->post = "</b>";
     r->quotes = true;
+    r->s.collapse = true;
     r->passage = -1;
 }
 
@@ -539,6 +541,7 @@ static bool build_search(const struct att_request *r, cJSON *o)
            (!s->exact_total || cJSON_AddTrueToObject(o, "exact_total")) &&
            (!s->no_expand || cJSON_AddFalseToObject(o, "expand")) &&
            (!s->explain || cJSON_AddTrueToObject(o, "explain")) &&
+           (s->collapse || cJSON_AddFalseToObject(o, "collapse")) &&
            build_search_objects(r, o);
 }
 

@@ -23,6 +23,8 @@
 #define ATT_P_YEAR "Y"      /* Y2025 */
 #define ATT_P_MONTH "M"     /* M202511 */
 #define ATT_P_DAY "D"       /* D20251124 */
+#define ATT_P_GROUP "XG"    /* near-duplicate group: XG + the group value (att_term) */
+#define ATT_P_BAND "XB"     /* LSH band of the passage's signature (lib/shingle.h) */
 
 /* Value slots. */
 enum att_slot {
@@ -32,8 +34,19 @@ enum att_slot {
     ATT_SLOT_SOURCE = 3,    /* source as written, for facets */
     ATT_SLOT_AUTHOR = 4,    /* author as written, for facets */
     ATT_SLOT_LANG = 5,      /* language code, for facets */
-    ATT_SLOT_ACTORS = 6     /* the passage's actor ids, each followed by '\n' */
+    ATT_SLOT_ACTORS = 6,    /* the passage's actor ids, each followed by '\n' */
+    /* Near-duplicate group, for collapsing copies: "N:doc", the key of the
+     * group's least passage; unset for a passage resembling no other
+     * (lib/xap_group.cc). */
+    ATT_SLOT_GROUP = 7
 };
+
+/* The member of a passage's stored JSON holding its MinHash signature
+ * (att_sig_encode), its last; absent when the passage is too short. (Not
+ * a value slot: Xapian 1.4 aborts when the disk fills while it writes
+ * value streams, and 128 more bytes of values per passage made that the
+ * likely place for a full disk to strike.) */
+#define ATT_DATA_SIG "sig"
 
 /* Metadata keys. */
 #define ATT_META_FORMAT "attache:format"     /* index layout version */

@@ -386,8 +386,7 @@ void to_c(const std::vector<xap::explain_part> &parts, att_explain *ex)
 
 namespace xap {
 
-void explain_hits(att_xdb *x, const att_search *s, const Xapian::Query &query,
-                  const Xapian::MSet &m, att_result *r)
+void explain_hits(att_xdb *x, const att_search *s, const Xapian::Query &query, att_result *r)
 {
     // The query parsed again, for the words as typed (its unstem table).
     Xapian::QueryParser qp;
@@ -398,9 +397,8 @@ void explain_hits(att_xdb *x, const att_search *s, const Xapian::Query &query,
     if (r->explain == nullptr)
         throw std::bad_alloc();
     const expansion_map *expansions = r->query ? &r->query->expansions : nullptr;
-    size_t i = 0;
-    for (auto it = m.begin(); it != m.end() && i < r->n; ++it, ++i)
-        to_c(explain_doc(x->db, query, *it, &qp, expansions), &r->explain[i]);
+    for (size_t i = 0; i < r->n; i++)
+        to_c(explain_doc(x->db, query, r->hits[i].docid, &qp, expansions), &r->explain[i]);
 }
 
 void explain_free(att_result *r)

@@ -276,10 +276,9 @@ std::vector<explain_part> explain_doc(const Xapian::Database &db, const Xapian::
                                       Xapian::docid did, const Xapian::QueryParser *qp,
                                       const decltype(att_xquery::expansions) *expansions);
 
-// With s->explain: r->explain, one per hit of m (the page r holds), for
-// query, the query that made m. Throws. (xap_explain.cc)
-void explain_hits(att_xdb *x, const att_search *s, const Xapian::Query &query,
-                  const Xapian::MSet &m, att_result *r);
+// With s->explain: r->explain, one per hit of r, for query, the query
+// that found them. Throws. (xap_explain.cc)
+void explain_hits(att_xdb *x, const att_search *s, const Xapian::Query &query, att_result *r);
 
 // Free r->explain (of r->n hits) and set it to NULL. (xap_explain.cc)
 void explain_free(att_result *r);

@@ -6,8 +6,8 @@
 #include <map>
 #include <memory>
 
+#include "xap_dups.h"
 #include "xap_fold.h"
-#include "xap_priv.h"
 
 extern "C" {
 #include "buf.h"
@@ -177,8 +177,7 @@ void count_facets(att_xdb *x, const att_search *s, const Xapian::Query &query,
     std::vector<std::unique_ptr<Xapian::ValueCountMatchSpy>> spies;
     Xapian::Enquire enq(x->db);
     enq.set_query(query);
-    if (s->per_doc)
-        enq.set_collapse_key(ATT_SLOT_DOC, s->per_doc);
+    xap::set_collapse(enq, s, x->db);
     for (unsigned slot : slots) {
         spies.emplace_back(new Xapian::ValueCountMatchSpy(slot));
         enq.add_matchspy(spies.back().get());
@@ -189,27 +188,27 @@ void count_facets(att_xdb *x, const att_search *s, const Xapian::Query &query,
                     &r->facets[f].v, &r->facets[f].n);
 }
 
-// The hits of m into r, with the terms and wildcards of query for
+// The hits of pg into r, with the terms and wildcards of query for
 // highlighting them.
-void take_hits(const att_search *s, const Xapian::Query &query, const Xapian::MSet &m,
+void take_hits(const att_search *s, const Xapian::Query &query, const xap::page &pg,
                att_result *r)
 {
-    r->estimate = m.get_matches_estimated();
-    r->lower = m.get_matches_lower_bound();
-    r->upper = m.get_matches_upper_bound();
+    r->estimate = pg.estimate;
+    r->lower = pg.lower;
+    r->upper = pg.upper;
     r->query = new att_xquery;
     r->query->stem = xap::stemmer(s->lang);
     r->query->keeps_start = xap::stems_keep_start(s->lang);
     xap::collect_terms(r->query, query);
     std::string wild = stem_wildcards(std::string(s->q ? s->q : "", s->q ? s->qlen : 0), s->lang);
     xap::collect_wildcards(r->query, wild.data(), wild.size());
-    r->hits = static_cast<att_hit *>(std::calloc(m.size() + 1, sizeof *r->hits));
+    r->hits = static_cast<att_hit *>(std::calloc(pg.hits.size() + 1, sizeof *r->hits));
     if (r->hits == nullptr)
         throw std::bad_alloc();
-    for (auto it = m.begin(); it != m.end(); ++it) {
+    for (const Xapian::MSetIterator &it : pg.hits) {
         att_hit &h = r->hits[r->n];
         h.docid = *it;
-        h.rank = it.get_rank() + 1;
+        h.rank = s->offset + (unsigned)r->n + 1;
         h.score = it.get_weight();
         std::string data = it.get_document().get_data();
         h.data = dup_c(data);
@@ -228,8 +227,7 @@ void run_search(att_xdb *x, const att_search *s, att_result *r)
     Xapian::Query query = with_filters(xap::expand(parse(&plain, x->db, qp), s, &seen), s);
     Xapian::Enquire enq(x->db);
     enq.set_query(query);
-    if (s->per_doc)
-        enq.set_collapse_key(ATT_SLOT_DOC, s->per_doc);
+    xap::set_collapse(enq, s, x->db);
     // Equal scores are ordered by document id, not by Xapian's document
     // numbers, which depend on how the index was built and split into
     // shards, so the same passages come back in the same order. (Passages
@@ -244,28 +242,29 @@ void run_search(att_xdb *x, const att_search *s, att_result *r)
         enq.set_time_limit(s->time_limit_ms / 1000.0);
     Xapian::doccount all = x->db.get_doccount();
     Xapian::doccount check = check_at_least(s, all);
-    Xapian::MSet m = enq.get_mset(s->offset, s->limit, check);
-    if (s->match == ATT_MATCH_AUTO && m.get_matches_lower_bound() < s->limit &&
+    xap::page pg = xap::get_page(enq, s, check, x->db);
+    if (s->match == ATT_MATCH_AUTO && pg.lower < s->limit &&
         s->q != nullptr && s->qlen > 0) {
         // Fewer passages than a page hold every word: rank those that hold
         // some. (Checked against the page size, not the offset, so every
         // page of one query makes the same choice.) Relaxed when that
         // finds more: with one word, any word is every word.
-        Xapian::doccount strict = m.get_matches_upper_bound();
+        Xapian::doccount strict = pg.upper;
         Xapian::QueryParser any;
         att_search loose = plain;
         loose.match = ATT_MATCH_ANY;
         seen.clear();
         query = with_filters(xap::expand(parse(&loose, x->db, any), s, &seen), s);
         enq.set_query(query);
-        m = enq.get_mset(s->offset, s->limit, check);
-        r->relaxed = m.get_matches_lower_bound() > strict;
+        pg = xap::get_page(enq, s, check, x->db);
+        r->relaxed = pg.lower > strict;
     }
     r->revision = xap::revision_sum(x->shards);
-    take_hits(s, query, m, r);
+    take_hits(s, query, pg, r);
     r->query->expansions = std::move(seen);
+    xap::list_dups(x, s, r);
     if (s->explain)
-        xap::explain_hits(x, s, query, m, r);
+        xap::explain_hits(x, s, query, r);
     if (s->spelling && r->estimate < 5) {
         // Spelling correction is costly (a trigram search per word), so it
         // runs only when few passages matched.
@@ -341,8 +340,10 @@ void att_result_free(att_result *r)
     if (r == nullptr)
         return;
     xap::explain_free(r);
-    for (size_t i = 0; r->hits && i < r->n; i++)
+    for (size_t i = 0; r->hits && i < r->n; i++) {
         std::free(r->hits[i].data);
+        xap::free_dups(&r->hits[i]);
+    }
     std::free(r->hits);
     for (auto &f : r->facets) {
         for (size_t i = 0; i < f.n; i++)

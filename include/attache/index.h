@@ -87,6 +87,42 @@ int att_xdb_compact(const char *src, const char *dst, struct att_err *err);
  * format is refused (ATT_E_VERSION). */
 int att_xdb_merge(const char *const *srcs, size_t n, const char *dst, struct att_err *err);
 
+/* ---- near-duplicate groups (lib/xap_group.cc) ----------------------- */
+
+/* A passage resembling passages of other documents (lib/shingle.h) is in
+ * a group: the least passage key (document id, then passage number) among
+ * itself and them, in ATT_SLOT_GROUP and as an ATT_P_GROUP term. A writer
+ * keeps the groups current in the transaction of each change:
+ * att_xgroup_leave before the passages indexed by a term are deleted,
+ * att_xgroup_add for each of their successors (if any), then
+ * att_xgroup_settle. Both look
+ * only at w's database: passages in other shards are not compared. */
+struct att_xgroup; /* what a writer remembers between the two */
+/* For the writes to w (the database at path, or NULL when unknown) of
+ * one thread, for as long as w is open. Whether a passage may have copies
+ * is first asked of a read-only view of path, and of w only when it may.
+ * NULL when out of memory. */
+struct att_xgroup *att_xgroup_new(struct att_xwdb *w, const char *path);
+void att_xgroup_free(struct att_xgroup *g); /* NULL-safe */
+
+/* Begin a change: note the neighbours of the passages indexed by term,
+ * about to go (forgets a change begun before and never settled). */
+int att_xgroup_leave(struct att_xwdb *w, struct att_xgroup *g, const char *term, size_t len,
+                     struct att_err *err);
+
+/* Add d to w as att_xwdb_add does, noting it for att_xgroup_settle. */
+int att_xgroup_add(struct att_xwdb *w, struct att_xgroup *g, const struct att_xdoc *d,
+                   struct att_err *err);
+
+/* Group the passages added through g and bring their neighbours and
+ * those noted by att_xgroup_leave up to date; forgets what was noted,
+ * also on error. */
+int att_xgroup_settle(struct att_xwdb *w, struct att_xgroup *g, struct att_err *err);
+
+/* Compute every group of w's database afresh (after merging databases
+ * written apart, whose passages were never compared). */
+int att_xwdb_regroup_all(struct att_xwdb *w, struct att_err *err);
+
 /* ---- building documents -------------------------------------------- */
 
 /* A text indexer: English stemming, stemmed terms with positions, and a
@@ -133,6 +169,12 @@ int att_xdoc_term(struct att_xdoc *d, const char *term, size_t len, struct att_e
 int att_xdoc_value(struct att_xdoc *d, unsigned slot, const char *val, size_t len,
                    struct att_err *err);
 int att_xdoc_data(struct att_xdoc *d, const char *data, size_t len, struct att_err *err);
+
+struct att_sig;
+/* Give d the band terms (ATT_P_BAND) of its text's MinHash signature
+ * (lib/shingle.h), by which its copies are found. The signature itself
+ * goes into d's data, as the member ATT_DATA_SIG (lib/terms.h). */
+int att_xdoc_bands(struct att_xdoc *d, const struct att_sig *sig, struct att_err *err);
 
 /* ---- reading ------------------------------------------------------- */
 
@@ -254,7 +296,17 @@ struct att_search {
     bool no_expand;         /* no expansion of query words */
     bool explain;           /* say why each hit scores what it does (att_result's
                              * explain); costs a few queries per hit */
+    bool collapse;          /* copies of a passage (its near-duplicate group)
+                             * make one hit, which lists the others */
 };
+
+/* A copy of a hit's passage: in another document, or rarely in the same. */
+struct att_dup {
+    char *doc;              /* malloc'd */
+    unsigned passage;
+};
+
+#define ATT_MAX_DUPS 20     /* copies listed with a hit */
 
 struct att_hit {
     uint32_t docid;
@@ -262,6 +314,10 @@ struct att_hit {
     double score;
     char *data;             /* the stored passage JSON (malloc'd) */
     size_t len;
+    struct att_dup *dups;   /* with collapse: the other passages of its group,
+                             * by document id and number, at most ATT_MAX_DUPS */
+    size_t ndups;
+    uint32_t dups_total;    /* all of them (>= ndups) */
 };
 
 struct att_count {

@@ -21,8 +21,10 @@ PROTOCOL_MD = os.path.join(h.REPO, "docs", "PROTOCOL.md")
 BASIC = {"string", "integer", "number", "boolean", "any", "range"}
 
 # Documented fields the daemons of this test cannot be made to send: a
-# shard out of reach needs remote shards (tests/blackbox/test_shards.py).
-NOT_PRODUCED = {("shard", "error")}
+# shard out of reach needs remote shards (tests/blackbox/test_shards.py);
+# a copy needs copies of a passage in several documents
+# (tests/blackbox/test_duplicates.py).
+NOT_PRODUCED = {("shard", "error"), ("copy", "doc"), ("copy", "passage")}
 # Error codes they cannot be made to send: a bug; an index that cannot be
 # read while the daemon runs.
 CODES_NOT_PRODUCED = {"internal", "unavailable"}

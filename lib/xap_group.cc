@@ -1,0 +1,406 @@
+// attache: the Xapian shim's near-duplicate groups on the writing side: a
+// passage's group is the least passage key (document id, then passage
+// number) among itself and the passages of other documents it resembles
+// (lib/shingle.h), kept current as passages come and go, in the writer's
+// transaction. (Search side: xap_dups.cc.)
+#include <algorithm>
+#include <map>
+#include <memory>
+
+#include "xap_dups.h"
+
+extern "C" {
+#include "shingle.h"
+}
+
+using xap::guard;
+
+// What a writer remembers between deleting a file's passages and adding
+// their successors: the keys that left, and the passages that lost one of
+// them as a neighbour.
+struct att_xgroup {
+    // A database that held no passage when g was made (a first build or a
+    // rebuild) has only those added through g: a passage whose band terms
+    // no earlier one had then has no copy, and nothing needs asking the
+    // database (whose term lookups made a first build a fifth slower).
+    // bands: a bit per band term hash, set as passages are added.
+    bool fresh_db = false;
+    std::vector<uint64_t> bands;
+    // The database as last committed, read apart from the writer: Xapian's
+    // writer reads through the cursors it writes with, and a read that
+    // meets a full disk there could leave the writer unable to cancel
+    // (std::terminate in a later commit). So which passages may have
+    // copies is asked here, and the writer is read only for those.
+    bool has_ro = false;
+    Xapian::Database ro;
+    std::set<std::string> gone;        // group values ("N:doc") of passages deleted
+    std::set<Xapian::docid> lost;      // passages that resembled one of them
+    std::vector<Xapian::docid> fresh;  // passages added since, with a signature
+    std::vector<std::string> fresh_doc; // their document ids
+    std::vector<unsigned> fresh_n;     // their numbers
+    std::vector<att_sig> fresh_sig;    // their signatures
+    std::vector<bool> fresh_shared;    // whether a band term of theirs came before
+};
+
+namespace xap {
+
+std::string group_term(const std::string &v)
+{
+    char t[ATT_TERM_MAX + 1];
+    size_t n = att_term(t, ATT_P_GROUP, v.data(), v.size());
+    return std::string(t, n);
+}
+
+} // namespace xap
+
+namespace {
+
+using xap::group_term;
+
+// One passage as the grouping sees it.
+struct passage {
+    Xapian::docid id = 0;
+    std::string doc;
+    unsigned n = 0;
+    bool has_sig = false;
+    att_sig sig{};
+    std::string group;                 // its group value, "" when none
+    Xapian::Document d;
+};
+
+// The key of a passage as a group value: "N:doc" (the number first, so
+// that the value parses whatever the document id holds).
+std::string key_of(const std::string &doc, unsigned n)
+{
+    return std::to_string(n) + ":" + doc;
+}
+
+// Whether group value a sorts before b: by document id, then number.
+bool key_less(const std::string &a, const std::string &b)
+{
+    size_t ca = a.find(':'), cb = b.find(':');
+    int c = a.compare(ca + 1, std::string::npos, b, cb + 1, std::string::npos);
+    if (c != 0)
+        return c < 0;
+    return std::strtoul(a.c_str(), nullptr, 10) < std::strtoul(b.c_str(), nullptr, 10);
+}
+
+// The signature in the stored data of d (the last member of its JSON:
+// cJSON escapes every quote inside a string, so the key cannot be
+// mistaken); false when it has none.
+bool sig_of(const Xapian::Document &d, att_sig *sig)
+{
+    static const std::string key = "\"" ATT_DATA_SIG "\":\"";
+    std::string data = d.get_data();
+    size_t at = data.rfind(key);
+    if (at == std::string::npos || data.size() - (at + key.size()) < ATT_SIG_HEX)
+        return false;
+    return att_sig_decode(data.data() + at + key.size(), ATT_SIG_HEX, sig);
+}
+
+// Passage id of db into p; false when it is gone.
+bool load(Xapian::Database &db, Xapian::docid id, passage &p)
+{
+    try {
+        p.d = db.get_document(id);
+    } catch (const Xapian::DocNotFoundError &) {
+        return false;
+    }
+    p.id = id;
+    p.doc = p.d.get_value(ATT_SLOT_DOC);
+    p.n = (unsigned)Xapian::sortable_unserialise(p.d.get_value(ATT_SLOT_PASSAGE));
+    p.has_sig = sig_of(p.d, &p.sig);
+    p.group = p.d.get_value(ATT_SLOT_GROUP);
+    return true;
+}
+
+// The passages of other documents p resembles, by its band terms. (A
+// band term no other passage has is not opened: in a writer, opening the
+// posting list of a term written since the last commit writes it out
+// alone, which made the build a fifth slower.)
+std::vector<passage> neighbours(Xapian::Database &db, const passage &p)
+{
+    std::set<Xapian::docid> seen{p.id};
+    std::vector<passage> out;
+    if (!p.has_sig)
+        return out;
+    for (unsigned b = 0; b < ATT_SIG_BANDS; b++) {
+        char t[ATT_BAND_TERM_MAX];
+        size_t n = att_sig_band_term(&p.sig, b, ATT_P_BAND, t);
+        std::string term(t, n);
+        if (db.get_termfreq(term) < 2)
+            continue;
+        for (auto it = db.postlist_begin(term); it != db.postlist_end(term); ++it) {
+            passage c;
+            if (!seen.insert(*it).second || !load(db, *it, c))
+                continue;
+            if (c.has_sig && c.doc != p.doc && att_sig_same(&p.sig, &c.sig))
+                out.push_back(std::move(c));
+        }
+    }
+    return out;
+}
+
+// The group p should have: the least key among it and nbs; "" when nbs
+// is empty.
+std::string group_of(const passage &p, const std::vector<passage> &nbs)
+{
+    if (nbs.empty())
+        return std::string();
+    std::string g = key_of(p.doc, p.n);
+    for (const passage &c : nbs) {
+        std::string k = key_of(c.doc, c.n);
+        if (key_less(k, g))
+            g = k;
+    }
+    return g;
+}
+
+// Give p the group g (its value and boolean term) when it has another.
+void set_group(Xapian::WritableDatabase &db, passage &p, const std::string &g)
+{
+    if (p.group == g)
+        return;
+    if (!p.group.empty()) {
+        try {
+            p.d.remove_term(group_term(p.group));
+        } catch (const Xapian::InvalidArgumentError &) {
+            // No such term: nothing to take away.
+        }
+    }
+    if (g.empty()) {
+        p.d.remove_value(ATT_SLOT_GROUP);
+    } else {
+        p.d.add_value(ATT_SLOT_GROUP, g);
+        p.d.add_boolean_term(group_term(g));
+    }
+    db.replace_document(p.id, p.d);
+    p.group = g;
+}
+
+// Every passage indexed by term.
+std::vector<Xapian::docid> indexed_by(Xapian::Database &db, const std::string &term)
+{
+    std::vector<Xapian::docid> ids;
+    if (db.get_termfreq(term) == 0) // a new file: nothing to open
+        return ids;
+    for (auto it = db.postlist_begin(term); it != db.postlist_end(term); ++it)
+        ids.push_back(*it);
+    return ids;
+}
+
+// Passage q, which lost a neighbour (lost) and may have gained some
+// (added: their keys), brought up to date.
+void update(Xapian::WritableDatabase &db, att_xgroup *g, Xapian::docid q, bool lost,
+            const std::vector<std::string> &added)
+{
+    passage p;
+    if (!load(db, q, p) || !p.has_sig)
+        return;
+    std::string self = key_of(p.doc, p.n);
+    // The least key left is unknown when the one that went was the least,
+    // or when q was (it may have no neighbour left): count again.
+    if (p.group.empty() || (lost && (p.group == self || g->gone.count(p.group)))) {
+        set_group(db, p, group_of(p, neighbours(db, p)));
+        return;
+    }
+    std::string least = p.group;
+    for (const std::string &k : added)
+        least = key_less(k, least) ? k : least;
+    set_group(db, p, least);
+}
+
+// Forget the change under way (not the bands seen).
+void forget(att_xgroup *g)
+{
+    g->gone.clear();
+    g->lost.clear();
+    g->fresh.clear();
+    g->fresh_doc.clear();
+    g->fresh_n.clear();
+    g->fresh_sig.clear();
+    g->fresh_shared.clear();
+}
+
+} // namespace
+
+extern "C" {
+
+// Bits of the band terms seen in a fresh database: 2^22 (512 kB), about
+// 3% of them set after 20,000 passages of 6 bands.
+const size_t BAND_BITS = size_t(1) << 22;
+
+att_xgroup *att_xgroup_new(att_xwdb *w, const char *path)
+{
+    return xap::guard_value<att_xgroup *>(nullptr, [&]() {
+        std::unique_ptr<att_xgroup> g(new att_xgroup);
+        g->fresh_db = w->db.get_doccount() == 0;
+        g->bands.assign(BAND_BITS / 64, 0);
+        try {
+            if (path != nullptr && !g->fresh_db) {
+                g->ro = Xapian::Database(path);
+                g->has_ro = true;
+            }
+        } catch (const Xapian::Error &) {
+            // Without it, the writer answers (as it always can).
+        }
+        return g.release();
+    });
+}
+
+void att_xgroup_free(att_xgroup *g)
+{
+    delete g;
+}
+
+int att_xgroup_leave(att_xwdb *w, att_xgroup *g, const char *term, size_t len, att_err *err)
+{
+    return guard(err, [&]() -> int {
+        forget(g); // what an earlier change that failed half-way left
+        std::string t(term, len);
+        if (g->has_ro) {
+            g->ro.reopen(); // the last commit
+            if (g->ro.get_termfreq(t) == 0)
+                return ATT_OK; // a new file (one never comes twice in a batch)
+        }
+        for (Xapian::docid id : indexed_by(w->db, t)) {
+            passage p;
+            if (!load(w->db, id, p) || !p.has_sig)
+                continue;
+            std::vector<passage> nbs = neighbours(w->db, p);
+            if (nbs.empty())
+                continue;
+            g->gone.insert(key_of(p.doc, p.n));
+            for (const passage &c : nbs)
+                g->lost.insert(c.id);
+        }
+        return ATT_OK;
+    });
+}
+
+// Whether a band term of sig was seen before in g's fresh database; marks
+// them seen.
+bool seen_bands(att_xgroup *g, const att_sig &sig)
+{
+    bool seen = false;
+    for (unsigned b = 0; b < ATT_SIG_BANDS; b++) {
+        char t[ATT_BAND_TERM_MAX];
+        size_t n = att_sig_band_term(&sig, b, ATT_P_BAND, t);
+        size_t bit = std::hash<std::string>()(std::string(t, n)) % BAND_BITS;
+        uint64_t mask = uint64_t(1) << (bit % 64);
+        seen = seen || (g->bands[bit / 64] & mask) != 0;
+        g->bands[bit / 64] |= mask;
+    }
+    return seen;
+}
+
+// Whether a passage committed before holds a band term of sig: asked of
+// the read-only view (see att_xgroup), else of the writer.
+bool committed_bands(att_xwdb *w, att_xgroup *g, const att_sig &sig)
+{
+    for (unsigned b = 0; b < ATT_SIG_BANDS; b++) {
+        char t[ATT_BAND_TERM_MAX];
+        std::string term(t, att_sig_band_term(&sig, b, ATT_P_BAND, t));
+        if (g->has_ro ? g->ro.get_termfreq(term) > 0 : w->db.get_termfreq(term) > 1)
+            return true;
+    }
+    return false;
+}
+
+int att_xgroup_add(att_xwdb *w, att_xgroup *g, const att_xdoc *d, att_err *err)
+{
+    return guard(err, [&]() -> int {
+        Xapian::docid id = w->db.add_document(d->doc);
+        att_sig as;
+        if (!sig_of(d->doc, &as))
+            return ATT_OK; // too short to have copies
+        g->fresh.push_back(id);
+        g->fresh_doc.push_back(d->doc.get_value(ATT_SLOT_DOC));
+        g->fresh_n.push_back(
+            (unsigned)Xapian::sortable_unserialise(d->doc.get_value(ATT_SLOT_PASSAGE)));
+        g->fresh_sig.push_back(as);
+        bool seen = seen_bands(g, as);
+        g->fresh_shared.push_back(seen || (!g->fresh_db && committed_bands(w, g, as)));
+        return ATT_OK;
+    });
+}
+
+// Group the passages g added (in full) and note their neighbours' new
+// keys in added.
+void group_fresh(Xapian::WritableDatabase &db, att_xgroup *g,
+                 std::map<Xapian::docid, std::vector<std::string>> &added)
+{
+    for (size_t i = 0; i < g->fresh.size(); i++) {
+        if (!g->fresh_shared[i])
+            continue;
+        passage p;
+        p.id = g->fresh[i];
+        p.doc = g->fresh_doc[i];
+        p.n = g->fresh_n[i];
+        p.has_sig = true;
+        p.sig = g->fresh_sig[i];
+        std::vector<passage> nbs = neighbours(db, p);
+        if (nbs.empty())
+            continue;
+        if (!load(db, p.id, p)) // its document, to give it a group
+            continue;
+        set_group(db, p, group_of(p, nbs));
+        for (const passage &c : nbs)
+            added[c.id].push_back(key_of(p.doc, p.n));
+    }
+}
+
+int att_xgroup_settle(att_xwdb *w, att_xgroup *g, att_err *err)
+{
+    int rc = guard(err, [&]() -> int {
+        std::map<Xapian::docid, std::vector<std::string>> added;
+        group_fresh(w->db, g, added);
+        for (Xapian::docid id : g->fresh) { // grouped in full above
+            added.erase(id);
+            g->lost.erase(id);
+        }
+        for (Xapian::docid id : g->lost)
+            update(w->db, g, id, true, added.count(id) ? added[id] : std::vector<std::string>());
+        for (const auto &kv : added) {
+            if (!g->lost.count(kv.first))
+                update(w->db, g, kv.first, false, kv.second);
+        }
+        return ATT_OK;
+    });
+    forget(g);
+    return rc;
+}
+
+int att_xwdb_regroup_all(att_xwdb *w, att_err *err)
+{
+    return guard(err, [&]() -> int {
+        // Only passages that share a band term with another can have a
+        // group: those in a band's posting list of two or more.
+        std::set<Xapian::docid> linked;
+        for (auto t = w->db.allterms_begin(ATT_P_BAND); t != w->db.allterms_end(ATT_P_BAND);
+             ++t) {
+            if (t.get_termfreq() < 2)
+                continue;
+            for (auto it = w->db.postlist_begin(*t); it != w->db.postlist_end(*t); ++it)
+                linked.insert(*it);
+        }
+        for (Xapian::docid id : linked) {
+            passage p;
+            if (load(w->db, id, p) && p.has_sig)
+                set_group(w->db, p, group_of(p, neighbours(w->db, p)));
+        }
+        return ATT_OK;
+    });
+}
+
+int att_xdoc_bands(att_xdoc *d, const att_sig *sig, att_err *err)
+{
+    return guard(err, [&]() -> int {
+        char t[ATT_BAND_TERM_MAX];
+        for (unsigned b = 0; b < ATT_SIG_BANDS; b++)
+            d->doc.add_boolean_term(std::string(t, att_sig_band_term(sig, b, ATT_P_BAND, t)));
+        return ATT_OK;
+    });
+}
+
+} // extern "C"

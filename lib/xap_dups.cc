@@ -119,6 +119,20 @@ void copies_of(Xapian::Database &db, Xapian::docid id, const Xapian::Document &d
     h.dups_total = (uint32_t)v.size();
 }
 
+// Whether a passage that has copies (only those have a group value)
+// matches query: when none does, collapsing would change nothing, and
+// the page is read as without it. The value stream of the group slot
+// holds those passages only, so this is quick.
+bool any_grouped(const Xapian::Query &query, const Xapian::Database &db)
+{
+    Xapian::Enquire probe(db);
+    probe.set_query(Xapian::Query(Xapian::Query::OP_FILTER, query,
+                                  Xapian::Query(Xapian::Query::OP_VALUE_GE, ATT_SLOT_GROUP,
+                                                std::string())));
+    probe.set_weighting_scheme(Xapian::BoolWeight());
+    return probe.get_mset(0, 1, 1).size() > 0;
+}
+
 } // namespace
 
 namespace xap {
@@ -140,7 +154,10 @@ page get_page(Xapian::Enquire &enq, const att_search *s, Xapian::doccount check,
               const Xapian::Database &db)
 {
     page pg;
-    bool grouped = collapsing(s, db);
+    bool grouped = collapsing(s, db) && any_grouped(enq.get_query(), db);
+    if (collapsing(s, db) && !grouped) // as without collapse, at its cost
+        enq.set_collapse_key(s->per_doc ? (Xapian::valueno)ATT_SLOT_DOC : Xapian::BAD_VALUENO,
+                             s->per_doc ? s->per_doc : 1);
     if (grouped && s->per_doc) {
         per_doc_page(enq, s, check, pg);
         return pg;

@@ -23,9 +23,49 @@ struct copy_key {
 // fewer match.
 const Xapian::doccount COLLAPSE_DEPTH = 101;
 
-// The page of s (collapse, no per_doc) into pg.
+// How many matches of query a collapse on the group slot drops: for
+// each group, its matching members but one (the passages with copies:
+// those with the term ATT_P_HASCOPIES).
+Xapian::doccount dropped_copies(const Xapian::Query &query, const Xapian::Database &db)
+{
+    Xapian::Enquire probe(db);
+    probe.set_query(Xapian::Query(Xapian::Query::OP_FILTER, query,
+                                  Xapian::Query(ATT_P_HASCOPIES)));
+    probe.set_weighting_scheme(Xapian::BoolWeight());
+    Xapian::ValueCountMatchSpy spy(ATT_SLOT_GROUP);
+    probe.add_matchspy(&spy);
+    probe.get_mset(0, 0, db.get_termfreq(ATT_P_HASCOPIES));
+    Xapian::doccount dropped = 0;
+    for (auto t = spy.values_begin(); t != spy.values_end(); ++t)
+        dropped += t.get_termfreq() - 1;
+    return dropped;
+}
+
+// The page of s (collapse, no per_doc) into pg: Xapian's own page, which
+// ranks the groups rightly; the counts are the uncollapsed ones (which
+// do not depend on the page) less the copies the collapse drops, as
+// Xapian counts drops only among passages that could enter the page.
 void collapsed_page(Xapian::Enquire &enq, const att_search *s, Xapian::doccount check,
-                    xap::page &pg)
+                    const Xapian::Database &db, Xapian::doccount drop, xap::page &pg)
+{
+    pg.m = enq.get_mset(s->offset, s->limit, check);
+    for (auto it = pg.m.begin(); it != pg.m.end(); ++it)
+        pg.hits.push_back(it);
+    Xapian::Enquire count(db); // every match, counted as without collapse
+    count.set_query(enq.get_query());
+    count.set_weighting_scheme(Xapian::BoolWeight());
+    Xapian::MSet all = count.get_mset(0, 0, check);
+    Xapian::doccount least = s->offset + (Xapian::doccount)pg.hits.size();
+    auto less_drop = [&](Xapian::doccount n) { return std::max(n > drop ? n - drop : 0, least); };
+    pg.lower = less_drop(all.get_matches_lower_bound());
+    pg.upper = std::max(pg.lower, less_drop(all.get_matches_upper_bound()));
+    pg.estimate = std::min(std::max(less_drop(all.get_matches_estimated()), pg.lower), pg.upper);
+}
+
+// The page of s (collapse, no per_doc) into pg, read from the ranking's
+// start (kept for exact_total).
+void collapsed_page_deep(Xapian::Enquire &enq, const att_search *s, Xapian::doccount check,
+                         xap::page &pg)
 {
     Xapian::doccount want = s->offset + s->limit;
     Xapian::doccount need = std::max(want + 1, s->exact_total ? check + 1 : COLLAPSE_DEPTH);
@@ -119,20 +159,6 @@ void copies_of(Xapian::Database &db, Xapian::docid id, const Xapian::Document &d
     h.dups_total = (uint32_t)v.size();
 }
 
-// Whether a passage that has copies (only those have a group value)
-// matches query: when none does, collapsing would change nothing, and
-// the page is read as without it. The value stream of the group slot
-// holds those passages only, so this is quick.
-bool any_grouped(const Xapian::Query &query, const Xapian::Database &db)
-{
-    Xapian::Enquire probe(db);
-    probe.set_query(Xapian::Query(Xapian::Query::OP_FILTER, query,
-                                  Xapian::Query(Xapian::Query::OP_VALUE_GE, ATT_SLOT_GROUP,
-                                                std::string())));
-    probe.set_weighting_scheme(Xapian::BoolWeight());
-    return probe.get_mset(0, 1, 1).size() > 0;
-}
-
 } // namespace
 
 namespace xap {
@@ -154,16 +180,23 @@ page get_page(Xapian::Enquire &enq, const att_search *s, Xapian::doccount check,
               const Xapian::Database &db)
 {
     page pg;
-    bool grouped = collapsing(s, db) && any_grouped(enq.get_query(), db);
-    if (collapsing(s, db) && !grouped) // as without collapse, at its cost
+    // When no two copies of a group match, collapsing changes nothing:
+    // the page is read as without it, at its cost.
+    Xapian::doccount drop = collapsing(s, db) ? dropped_copies(enq.get_query(), db) : 0;
+    bool grouped = drop > 0;
+    if (collapsing(s, db) && !grouped)
         enq.set_collapse_key(s->per_doc ? (Xapian::valueno)ATT_SLOT_DOC : Xapian::BAD_VALUENO,
                              s->per_doc ? s->per_doc : 1);
     if (grouped && s->per_doc) {
         per_doc_page(enq, s, check, pg);
         return pg;
     }
+    if (grouped && s->exact_total) {
+        collapsed_page_deep(enq, s, check, pg);
+        return pg;
+    }
     if (grouped) {
-        collapsed_page(enq, s, check, pg);
+        collapsed_page(enq, s, check, db, drop, pg);
         return pg;
     }
     pg.m = enq.get_mset(s->offset, s->limit, check);

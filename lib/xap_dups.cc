@@ -3,6 +3,7 @@
 // copies each hit lists. (Groups are made by the writer: xap_group.cc.)
 #include <algorithm>
 #include <map>
+#include <set>
 
 #include "xap_dups.h"
 
@@ -23,43 +24,52 @@ struct copy_key {
 // fewer match.
 const Xapian::doccount COLLAPSE_DEPTH = 101;
 
-// How many matches of query a collapse on the group slot drops: for
-// each group, its matching members but one (the passages with copies:
-// those with the term ATT_P_HASCOPIES).
-Xapian::doccount dropped_copies(const Xapian::Query &query, const Xapian::Database &db)
+// The copies of a group past its first among the matches spy saw.
+Xapian::doccount copies_seen(const Xapian::ValueCountMatchSpy &spy)
 {
-    Xapian::Enquire probe(db);
-    probe.set_query(Xapian::Query(Xapian::Query::OP_FILTER, query,
-                                  Xapian::Query(ATT_P_HASCOPIES)));
-    probe.set_weighting_scheme(Xapian::BoolWeight());
-    Xapian::ValueCountMatchSpy spy(ATT_SLOT_GROUP);
-    probe.add_matchspy(&spy);
-    probe.get_mset(0, 0, db.get_termfreq(ATT_P_HASCOPIES));
-    Xapian::doccount dropped = 0;
+    Xapian::doccount n = 0;
     for (auto t = spy.values_begin(); t != spy.values_end(); ++t)
-        dropped += t.get_termfreq() - 1;
-    return dropped;
+        n += t.get_termfreq() - 1;
+    return n;
 }
 
-// The page of s (collapse, no per_doc) into pg: Xapian's own page, which
-// ranks the groups rightly; the counts are the uncollapsed ones (which
-// do not depend on the page) less the copies the collapse drops, as
-// Xapian counts drops only among passages that could enter the page.
+// The page of s (collapse, no per_doc) into pg: the ranking without
+// collapse, read from its start as deep as the page and the copies it
+// holds, each group's later members left out (its best-ranked passage
+// stays, as with Xapian's own collapse). A spy on the group slot sees
+// every match Xapian counts (at least check: all of them up to 100), so
+// the counts are the uncollapsed ones, which do not move with the page,
+// less the copies it saw. (Xapian's own collapsed counts cover only the
+// passages that could enter the page, and moved with it.)
 void collapsed_page(Xapian::Enquire &enq, const att_search *s, Xapian::doccount check,
-                    const Xapian::Database &db, Xapian::doccount drop, xap::page &pg)
+                    xap::page &pg)
 {
-    pg.m = enq.get_mset(s->offset, s->limit, check);
-    for (auto it = pg.m.begin(); it != pg.m.end(); ++it)
-        pg.hits.push_back(it);
-    Xapian::Enquire count(db); // every match, counted as without collapse
-    count.set_query(enq.get_query());
-    count.set_weighting_scheme(Xapian::BoolWeight());
-    Xapian::MSet all = count.get_mset(0, 0, check);
+    enq.set_collapse_key(Xapian::BAD_VALUENO);
+    Xapian::doccount want = s->offset + s->limit, deep = want + s->limit, drop = 0;
+    for (;;) {
+        Xapian::ValueCountMatchSpy spy(ATT_SLOT_GROUP); // counts of this read only
+        enq.add_matchspy(&spy);
+        pg.m = enq.get_mset(0, deep, std::max(check, deep));
+        enq.clear_matchspies(); // before spy goes
+        drop = copies_seen(spy);
+        if (pg.m.size() < deep || deep >= want + drop || deep > Xapian::doccount(-1) / 2)
+            break;
+        deep = want + drop; // the copies would leave the page short: read further
+    }
+    std::set<std::string> groups;
+    Xapian::doccount kept = 0;
+    for (auto it = pg.m.begin(); it != pg.m.end() && kept < want; ++it) {
+        std::string g = it.get_document().get_value(ATT_SLOT_GROUP);
+        if (!g.empty() && !groups.insert(g).second)
+            continue; // a copy of a better-ranked passage
+        if (kept++ >= s->offset)
+            pg.hits.push_back(it);
+    }
     Xapian::doccount least = s->offset + (Xapian::doccount)pg.hits.size();
     auto less_drop = [&](Xapian::doccount n) { return std::max(n > drop ? n - drop : 0, least); };
-    pg.lower = less_drop(all.get_matches_lower_bound());
-    pg.upper = std::max(pg.lower, less_drop(all.get_matches_upper_bound()));
-    pg.estimate = std::min(std::max(less_drop(all.get_matches_estimated()), pg.lower), pg.upper);
+    pg.lower = less_drop(pg.m.get_matches_lower_bound());
+    pg.upper = std::max(pg.lower, less_drop(pg.m.get_matches_upper_bound()));
+    pg.estimate = std::min(std::max(less_drop(pg.m.get_matches_estimated()), pg.lower), pg.upper);
 }
 
 // The page of s (collapse, no per_doc) into pg, read from the ranking's
@@ -180,13 +190,7 @@ page get_page(Xapian::Enquire &enq, const att_search *s, Xapian::doccount check,
               const Xapian::Database &db)
 {
     page pg;
-    // When no two copies of a group match, collapsing changes nothing:
-    // the page is read as without it, at its cost.
-    Xapian::doccount drop = collapsing(s, db) ? dropped_copies(enq.get_query(), db) : 0;
-    bool grouped = drop > 0;
-    if (collapsing(s, db) && !grouped)
-        enq.set_collapse_key(s->per_doc ? (Xapian::valueno)ATT_SLOT_DOC : Xapian::BAD_VALUENO,
-                             s->per_doc ? s->per_doc : 1);
+    bool grouped = collapsing(s, db);
     if (grouped && s->per_doc) {
         per_doc_page(enq, s, check, pg);
         return pg;
@@ -196,7 +200,7 @@ page get_page(Xapian::Enquire &enq, const att_search *s, Xapian::doccount check,
         return pg;
     }
     if (grouped) {
-        collapsed_page(enq, s, check, db, drop, pg);
+        collapsed_page(enq, s, check, pg);
         return pg;
     }
     pg.m = enq.get_mset(s->offset, s->limit, check);

@@ -24,7 +24,6 @@
 #define ATT_P_MONTH "M"     /* M202511 */
 #define ATT_P_DAY "D"       /* D20251124 */
 #define ATT_P_GROUP "XG"    /* near-duplicate group: XG + the group value (att_term) */
-#define ATT_P_HASCOPIES "XH" /* the one term of every passage in a group (that has copies) */
 #define ATT_P_BAND "XB"     /* LSH band of the passage's signature (lib/shingle.h) */
 
 /* Value slots. */

@@ -170,15 +170,9 @@ void set_group(Xapian::WritableDatabase &db, passage &p, const std::string &g)
     }
     if (g.empty()) {
         p.d.remove_value(ATT_SLOT_GROUP);
-        try {
-            p.d.remove_term(ATT_P_HASCOPIES);
-        } catch (const Xapian::InvalidArgumentError &) {
-            // It had none.
-        }
     } else {
         p.d.add_value(ATT_SLOT_GROUP, g);
         p.d.add_boolean_term(group_term(g));
-        p.d.add_boolean_term(ATT_P_HASCOPIES);
     }
     db.replace_document(p.id, p.d);
     p.group = g;

@@ -57,6 +57,12 @@ namespace {
 
 using xap::group_term;
 
+// Band terms of more passages than this are not followed: text repeated
+// all through one document (or boilerplate in hundreds) would make every
+// passage read every other, and a 50 MB file of a repeated block took
+// minutes. Copies are still found through their other bands.
+const Xapian::doccount BAND_CAP = 64;
+
 // One passage as the grouping sees it.
 struct passage {
     Xapian::docid id = 0;
@@ -128,7 +134,8 @@ std::vector<passage> neighbours(Xapian::Database &db, const passage &p)
         char t[ATT_BAND_TERM_MAX];
         size_t n = att_sig_band_term(&p.sig, b, ATT_P_BAND, t);
         std::string term(t, n);
-        if (db.get_termfreq(term) < 2)
+        Xapian::doccount tf = db.get_termfreq(term);
+        if (tf < 2 || tf > BAND_CAP)
             continue;
         for (auto it = db.postlist_begin(term); it != db.postlist_end(term); ++it) {
             passage c;
@@ -379,7 +386,7 @@ int att_xwdb_regroup_all(att_xwdb *w, att_err *err)
         std::set<Xapian::docid> linked;
         for (auto t = w->db.allterms_begin(ATT_P_BAND); t != w->db.allterms_end(ATT_P_BAND);
              ++t) {
-            if (t.get_termfreq() < 2)
+            if (t.get_termfreq() < 2 || t.get_termfreq() > BAND_CAP)
                 continue;
             for (auto it = w->db.postlist_begin(*t); it != w->db.postlist_end(*t); ++it)
                 linked.insert(*it);

@@ -23,9 +23,11 @@ struct att_xgroup {
     // rebuild) has only those added through g: a passage whose band terms
     // no earlier one had then has no copy, and nothing needs asking the
     // database (whose term lookups made a first build a fifth slower).
-    // bands: a bit per band term hash, set as passages are added.
+    // bands: per band term hash, which document set it (a hash of its id;
+    // BAND_MANY when several did), as passages are added: passages of one
+    // document never group, so a band only that document set is no sign.
     bool fresh_db = false;
-    std::vector<uint64_t> bands;
+    std::vector<uint32_t> bands;
     // The database as last committed, read apart from the writer: Xapian's
     // writer reads through the cursors it writes with, and a read that
     // meets a full disk there could leave the writer unable to cancel
@@ -233,16 +235,18 @@ void forget(att_xgroup *g)
 
 extern "C" {
 
-// Bits of the band terms seen in a fresh database: 2^22 (512 kB), about
-// 3% of them set after 20,000 passages of 6 bands.
-const size_t BAND_BITS = size_t(1) << 22;
+// Slots of the band terms seen in a fresh database: 2^20 (4 MB), about
+// 11% of them set after 20,000 passages of 6 bands (a slot set by another
+// document only sends a passage to the database to be checked).
+const size_t BAND_BITS = size_t(1) << 20;
+const uint32_t BAND_MANY = 0xFFFFFFFFu;
 
 att_xgroup *att_xgroup_new(att_xwdb *w, const char *path)
 {
     return xap::guard_value<att_xgroup *>(nullptr, [&]() {
         std::unique_ptr<att_xgroup> g(new att_xgroup);
         g->fresh_db = w->db.get_doccount() == 0;
-        g->bands.assign(BAND_BITS / 64, 0);
+        g->bands.assign(BAND_BITS, 0);
         try {
             if (path != nullptr && !g->fresh_db) {
                 g->ro = Xapian::Database(path);
@@ -285,18 +289,23 @@ int att_xgroup_leave(att_xwdb *w, att_xgroup *g, const char *term, size_t len, a
     });
 }
 
-// Whether a band term of sig was seen before in g's fresh database; marks
-// them seen.
-bool seen_bands(att_xgroup *g, const att_sig &sig)
+// Whether a band term of sig was seen before in g's fresh database, set
+// by another document than doc; marks them seen.
+bool seen_bands(att_xgroup *g, const att_sig &sig, const std::string &doc)
 {
     bool seen = false;
+    uint32_t me = (uint32_t)std::hash<std::string>()(doc) | 1u;
+    me = me == BAND_MANY ? 1u : me;
     for (unsigned b = 0; b < ATT_SIG_BANDS; b++) {
         char t[ATT_BAND_TERM_MAX];
         size_t n = att_sig_band_term(&sig, b, ATT_P_BAND, t);
-        size_t bit = std::hash<std::string>()(std::string(t, n)) % BAND_BITS;
-        uint64_t mask = uint64_t(1) << (bit % 64);
-        seen = seen || (g->bands[bit / 64] & mask) != 0;
-        g->bands[bit / 64] |= mask;
+        uint32_t &o = g->bands[std::hash<std::string>()(std::string(t, n)) % BAND_BITS];
+        if (o == 0) {
+            o = me;
+        } else if (o != me) {
+            seen = true;
+            o = BAND_MANY;
+        }
     }
     return seen;
 }
@@ -326,7 +335,7 @@ int att_xgroup_add(att_xwdb *w, att_xgroup *g, const att_xdoc *d, att_err *err)
         g->fresh_n.push_back(
             (unsigned)Xapian::sortable_unserialise(d->doc.get_value(ATT_SLOT_PASSAGE)));
         g->fresh_sig.push_back(as);
-        bool seen = seen_bands(g, as);
+        bool seen = seen_bands(g, as, g->fresh_doc.back());
         g->fresh_shared.push_back(seen || (!g->fresh_db && committed_bands(w, g, as)));
         return ATT_OK;
     });

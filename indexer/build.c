@@ -8,6 +8,7 @@
 #include "build.h"
 #include "log.h"
 #include "prepare.h"
+#include "records.h"
 #include "store.h"
 #include "terms.h"
 
@@ -47,6 +48,9 @@ int build_flush(struct builder *b, struct att_err *err)
 
     if (!b->in_tx)
         return ATT_OK;
+    rc = records_flush(b, err); /* a streamed file's progress goes with its passages */
+    if (rc != ATT_OK)
+        return rc;
     snprintf(rev, sizeof rev, "%llu", (unsigned long long)(b->revision + 1));
     rc = att_xwdb_set_meta(b->w, ATT_META_REVISION, strlen(ATT_META_REVISION), rev,
                            strlen(rev), err);
@@ -89,6 +93,7 @@ void build_abort(struct builder *b)
     if (b->in_tx)
         att_xwdb_cancel(b->w, NULL);
     b->in_tx = false;
+    b->dirty = NULL;
 }
 
 /* Record a file that could not be indexed; its old passages go too. */
@@ -159,6 +164,9 @@ static int apply_job(struct builder *b, struct job *j, struct att_err *err)
         break;
     case JOB_FAIL:
         rc = fail_file(b, j->r, j->why, err);
+        break;
+    case JOB_STREAM:
+        rc = records_apply(b, j, err);
         break;
     case JOB_END:
         break;
@@ -254,6 +262,16 @@ static struct job *take(struct queue *q, int lane)
     return j;
 }
 
+/* A streamed file's job before its last: to the writer of its file. */
+static bool emit_job(void *ud, struct job *j, size_t done)
+{
+    struct queue *q = ud;
+
+    j->done = done;
+    j->lane = q->shards > 1 ? (int)store_shard_of(j->r->id, q->shards) : 0;
+    return put(q, j);
+}
+
 static void *preparer_main(void *arg)
 {
     struct queue *q = arg;
@@ -266,11 +284,14 @@ static void *preparer_main(void *arg)
 
         if (q->p.o.share_n > 1 && store_shard_of(f->id, q->p.o.share_n) != q->p.o.share_k)
             continue; /* another index's share */
+        q->p.nfile = i;
         j = prepare_file(&q->p, f, &fatal, &q->err);
 
         if (j != NULL) {
             j->done = i + 1;
             j->lane = q->shards > 1 ? (int)store_shard_of(j->r->id, q->shards) : -1;
+            if (j->sp != NULL && j->lane < 0)
+                j->lane = 0; /* a streamed file's jobs all go to one writer */
         }
         if (j != NULL && !put(q, j))
             break;
@@ -333,6 +354,8 @@ static int consume(struct builder *b, struct queue *q)
         end = j->kind == JOB_END;
         fatal = end && j->why[0] == '!';
         done = j->done;
+        if (j->sp != NULL)
+            progress_records(q->pg, j->sp->lines);
         rc = fatal ? att_err_set(&b->err, q->err.code, "%s", q->err.msg)
                    : apply_job(b, j, &b->err);
         job_free(j);
@@ -386,6 +409,9 @@ int build_run(struct builder *lanes, size_t nlanes, unsigned shards,
         free(tids);
         return rc;
     }
+    q.p.emit = emit_job;
+    q.p.emit_ud = &q;
+    q.p.stop = stop;
     q.ends = calloc(nlanes, sizeof *q.ends);
     for (size_t k = 0; q.ends != NULL && k < nlanes; k++) {
         q.ends[k] = calloc(1, sizeof *q.ends[k]);

@@ -3,6 +3,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <xxhash.h>
 
 #include "build.h"
 #include "buf.h"
@@ -166,10 +167,11 @@ uint64_t *rtab_keys(const struct rtab *t, size_t *n, bool *ok)
     return v;
 }
 
-size_t rec_term(char *out, uint64_t key)
+size_t rec_term(char *out, const char *file_id, uint64_t key)
 {
     char hex[17];
 
+    key ^= XXH3_64bits(file_id, strlen(file_id));
     snprintf(hex, sizeof hex, "%016llx", (unsigned long long)key);
     return att_term(out, REC_PREFIX, hex, 16);
 }
@@ -184,10 +186,10 @@ void stream_part_free(struct stream_part *sp)
     free(sp);
 }
 
-static int drop_term(struct builder *b, uint64_t key, struct att_err *err)
+static int drop_term(struct builder *b, const struct rec *r, uint64_t key, struct att_err *err)
 {
     char term[ATT_TERM_MAX + 1];
-    size_t n = rec_term(term, key);
+    size_t n = rec_term(term, r->id, key);
 
     return att_xwdb_delete_term(b->w, term, n, err);
 }
@@ -287,9 +289,9 @@ static int apply_part(struct builder *b, struct job *j, struct att_err *err)
     int rc = begin_pass(b, r, sp, err);
 
     for (size_t i = 0; rc == ATT_OK && i < sp->ndels; i++)
-        rc = drop_term(b, sp->dels[i], err);
+        rc = drop_term(b, r, sp->dels[i], err);
     for (size_t i = 0; rc == ATT_OK && i < sp->ngone; i++)
-        rc = drop_term(b, sp->gone[i], err);
+        rc = drop_term(b, r, sp->gone[i], err);
     for (size_t i = 0; rc == ATT_OK && i < j->ndocs; i++)
         rc = att_xwdb_add(b->w, j->docs[i], err);
     if (rc == ATT_OK && update_table(r, sp) != ATT_OK)

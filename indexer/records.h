@@ -17,7 +17,7 @@ struct builder;
 struct job;
 struct rec;
 
-#define REC_PREFIX "XR"      /* + 16 hex digits of the record's key */
+#define REC_PREFIX "XR"      /* + 16 hex digits: the record's key and its file's */
 #define REC_META "R:"        /* metadata key of a file's table of records */
 
 /* A value: the line's hash (high 48 bits), the passages (15 bits) and a
@@ -52,8 +52,10 @@ void rtab_free(struct rtab *t);                /* NULL-safe */
  * memory: *ok says which). */
 uint64_t *rtab_keys(const struct rtab *t, size_t *n, bool *ok);
 
-/* The term of record key into out (ATT_TERM_MAX + 1 bytes); its length. */
-size_t rec_term(char *out, uint64_t key);
+/* The term of record key of file file_id into out (ATT_TERM_MAX + 1
+ * bytes); its length. The file is part of it: a record that moves to
+ * another file in a run is replaced there and removed here apart. */
+size_t rec_term(char *out, const char *file_id, uint64_t key);
 
 /* What a streamed job carries beside its documents: records to drop
  * before its documents are added, the table's changes, the progress. */

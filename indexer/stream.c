@@ -149,7 +149,7 @@ static int on_doc(void *ud, struct att_doc *doc, long line)
         rc = prepare_doc(p, s->j, doc, s->err);
     for (size_t i = n0; rc == ATT_OK && i < s->j->ndocs; i++) {
         char term[ATT_TERM_MAX + 1];
-        size_t n = rec_term(term, key);
+        size_t n = rec_term(term, s->f->id, key);
 
         rc = att_xdoc_term(s->j->docs[i], term, n, s->err);
     }

@@ -580,7 +580,8 @@ class JsonlCrashTest(unittest.TestCase):
             self.skipTest(h.NO_CORPUS)
         tmp = tempfile.mkdtemp(prefix="attache-crash-jsonl-", dir=scratch_root())
         self.addCleanup(shutil.rmtree, tmp, ignore_errors=True)
-        names = sorted(n for n in os.listdir(corpus) if n.endswith(".txt"))[:120]
+        names = sorted(os.path.relpath(os.path.join(d, n), corpus)
+                       for d, _, ns in os.walk(corpus) for n in ns if n.endswith(".txt"))[:120]
         lines = []
         for k in range(2):
             for n in names:

@@ -118,6 +118,8 @@ static int start(struct sfile *s, char *buf)
     return ATT_OK;
 }
 
+static int hand_on(struct sfile *s);
+
 /* A record read: skipped when its line is the one the table remembers,
  * left out when another file holds its id, else built into the job. */
 static int on_doc(void *ud, struct att_doc *doc, long line)
@@ -135,6 +137,15 @@ static int on_doc(void *ud, struct att_doc *doc, long line)
         *v |= REC_SEEN;
         sp->unchanged++;
         return ATT_OK;
+    }
+    /* Met before in this pass (an id twice in the file): the job so far
+     * goes first, so that this line's passages replace the earlier ones. */
+    if (v != NULL && (*v & REC_SEEN) && s->j->ndocs + s->j->sp->nups > 0) {
+        rc = hand_on(s);
+        if (rc != ATT_OK)
+            return rc;
+        sp = s->j->sp;
+        n0 = 0;
     }
     if (v == NULL && ids_claim(&p->ids, s->r, key, &keeper) != ATT_OK)
         return ATT_E_NOMEM;

@@ -179,6 +179,20 @@ class JsonlStreamTest(unittest.TestCase):
         self.assertRegex(err, r"dump\.jsonl:10: skipped: a record over 1 MB")
         self.assertEqual(s["records"]["added"], 50)
 
+    def test_a_later_line_with_the_same_id_replaces_the_earlier(self):
+        lines = list(self.lines[:40])
+        lines.insert(20, json.dumps({"id": "r3", "body": "The second copy speaks of "
+                                     "lighthouses."}) + "\n")
+        folder = self.folder("dup", lines)
+        db = os.path.join(self.tmp, "db")
+        s, _ = self.index(db, folder)
+        self.assertEqual(s["documents"], 40)
+        self.assertIs(h.stats(db)["consistent"], True)
+        hits = self.search(db, ["lighthouses"])[0]
+        self.assertEqual([x[0] for x in hits], ["r3"])
+        s, _ = self.index(db, folder)
+        self.assertEqual(s["unchanged"], 1)
+
     def test_kill9_mid_file_resumes_to_the_clean_build(self):
         lines = self.lines
         folder = self.folder("crash", lines)

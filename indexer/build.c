@@ -8,6 +8,7 @@
 #include "build.h"
 #include "log.h"
 #include "prepare.h"
+#include "records.h"
 #include "store.h"
 #include "terms.h"
 
@@ -47,6 +48,9 @@ int build_flush(struct builder *b, struct att_err *err)
 
     if (!b->in_tx)
         return ATT_OK;
+    rc = records_flush(b, err); /* a streamed file's progress goes with its passages */
+    if (rc != ATT_OK)
+        return rc;
     snprintf(rev, sizeof rev, "%llu", (unsigned long long)(b->revision + 1));
     rc = att_xwdb_set_meta(b->w, ATT_META_REVISION, strlen(ATT_META_REVISION), rev,
                            strlen(rev), err);
@@ -89,26 +93,47 @@ void build_abort(struct builder *b)
     if (b->in_tx)
         att_xwdb_cancel(b->w, NULL);
     b->in_tx = false;
+    b->dirty = NULL;
 }
 
-/* Replace the passages indexed by term[0..n) with docs[0..ndocs) (none:
- * delete them), and bring the near-duplicate groups up to date in the
- * same transaction: the neighbours of the passages that go, and those of
- * the passages that come (lib/xap_group.cc). */
-static int swap_passages(struct builder *b, const char *term, size_t n,
-                         struct att_xdoc *const *docs, size_t ndocs, struct att_err *err)
+static struct att_xgroup *groups(struct builder *b, struct att_err *err)
 {
-    struct att_xgroup *g = b->grp ? b->grp : (b->grp = att_xgroup_new(b->w, b->path));
-    int rc = g ? att_xgroup_leave(b->w, g, term, n, err)
-               : att_err_set(err, ATT_E_NOMEM, "out of memory");
+    if (b->grp == NULL && (b->grp = att_xgroup_new(b->w, b->path)) == NULL)
+        att_err_set(err, ATT_E_NOMEM, "out of memory");
+    return b->grp;
+}
 
-    if (rc == ATT_OK)
-        rc = att_xwdb_delete_term(b->w, term, n, err);
+int build_drop(struct builder *b, const char *term, size_t n, struct att_err *err)
+{
+    struct att_xgroup *g = groups(b, err);
+    int rc = g ? att_xgroup_leave(b->w, g, term, n, err) : ATT_E_NOMEM;
+
+    return rc == ATT_OK ? att_xwdb_delete_term(b->w, term, n, err) : rc;
+}
+
+int build_add(struct builder *b, struct att_xdoc *const *docs, size_t ndocs,
+              struct att_err *err)
+{
+    struct att_xgroup *g = groups(b, err);
+    int rc = g ? ATT_OK : ATT_E_NOMEM;
+
     for (size_t i = 0; rc == ATT_OK && i < ndocs; i++)
         rc = att_xgroup_add(b->w, g, docs[i], err);
     if (rc == ATT_OK)
-        rc = att_xgroup_settle(b->w, g, err);
+        return att_xgroup_settle(b->w, g, err);
+    att_xgroup_free(b->grp); /* and what it noted of a change that failed */
+    b->grp = NULL;
     return rc;
+}
+
+/* Replace the passages indexed by term[0..n) with docs[0..ndocs) (none:
+ * delete them), groups and all. */
+static int swap_passages(struct builder *b, const char *term, size_t n,
+                         struct att_xdoc *const *docs, size_t ndocs, struct att_err *err)
+{
+    int rc = build_drop(b, term, n, err);
+
+    return rc == ATT_OK ? build_add(b, docs, ndocs, err) : rc;
 }
 
 void build_end(struct builder *b)
@@ -185,6 +210,9 @@ static int apply_job(struct builder *b, struct job *j, struct att_err *err)
         break;
     case JOB_FAIL:
         rc = fail_file(b, j->r, j->why, err);
+        break;
+    case JOB_STREAM:
+        rc = records_apply(b, j, err);
         break;
     case JOB_END:
         break;
@@ -280,6 +308,16 @@ static struct job *take(struct queue *q, int lane)
     return j;
 }
 
+/* A streamed file's job before its last: to the writer of its file. */
+static bool emit_job(void *ud, struct job *j, size_t done)
+{
+    struct queue *q = ud;
+
+    j->done = done;
+    j->lane = q->shards > 1 ? (int)store_shard_of(j->r->id, q->shards) : 0;
+    return put(q, j);
+}
+
 static void *preparer_main(void *arg)
 {
     struct queue *q = arg;
@@ -292,11 +330,14 @@ static void *preparer_main(void *arg)
 
         if (q->p.o.share_n > 1 && store_shard_of(f->id, q->p.o.share_n) != q->p.o.share_k)
             continue; /* another index's share */
+        q->p.nfile = i;
         j = prepare_file(&q->p, f, &fatal, &q->err);
 
         if (j != NULL) {
             j->done = i + 1;
             j->lane = q->shards > 1 ? (int)store_shard_of(j->r->id, q->shards) : -1;
+            if (j->sp != NULL && j->lane < 0)
+                j->lane = 0; /* a streamed file's jobs all go to one writer */
         }
         if (j != NULL && !put(q, j))
             break;
@@ -359,6 +400,8 @@ static int consume(struct builder *b, struct queue *q)
         end = j->kind == JOB_END;
         fatal = end && j->why[0] == '!';
         done = j->done;
+        if (j->sp != NULL)
+            progress_records(q->pg, j->sp->lines);
         rc = fatal ? att_err_set(&b->err, q->err.code, "%s", q->err.msg)
                    : apply_job(b, j, &b->err);
         job_free(j);
@@ -412,6 +455,9 @@ int build_run(struct builder *lanes, size_t nlanes, unsigned shards,
         free(tids);
         return rc;
     }
+    q.p.emit = emit_job;
+    q.p.emit_ud = &q;
+    q.p.stop = stop;
     q.ends = calloc(nlanes, sizeof *q.ends);
     for (size_t k = 0; q.ends != NULL && k < nlanes; k++) {
         q.ends[k] = calloc(1, sizeof *q.ends[k]);

@@ -19,7 +19,8 @@
 struct build_opts {
     unsigned batch_passages; /* commit after this many passages */
     size_t batch_bytes;      /* ... or this much text */
-    size_t max_file;         /* larger files fail as too large */
+    size_t max_file;         /* larger files fail as too large (not .jsonl) */
+    size_t max_record;       /* longer .jsonl lines are skipped */
     bool retry_failed;       /* re-read files that failed before */
     unsigned share_k, share_n; /* share_n > 1: index only files of share k */
     const struct att_actors *actors; /* tags passages with actors; NULL: none */
@@ -31,6 +32,7 @@ struct build_counts {
     unsigned meta_updated;  /* of updated: the same content, other folder metadata */
     unsigned duplicates;    /* files with the same content as another (the end) */
     unsigned id_conflicts;  /* .jsonl records left out: another file holds the id */
+    unsigned rec_added, rec_updated, rec_removed, rec_unchanged; /* streamed records */
 };
 
 static inline struct build_counts build_counts_add(struct build_counts a, struct build_counts b)
@@ -41,7 +43,10 @@ static inline struct build_counts build_counts_add(struct build_counts a, struct
                                  a.bytes_read + b.bytes_read,
                                  a.meta_updated + b.meta_updated,
                                  a.duplicates + b.duplicates,
-                                 a.id_conflicts + b.id_conflicts};
+                                 a.id_conflicts + b.id_conflicts,
+                                 a.rec_added + b.rec_added, a.rec_updated + b.rec_updated,
+                                 a.rec_removed + b.rec_removed,
+                                 a.rec_unchanged + b.rec_unchanged};
 }
 
 struct builder {
@@ -56,6 +61,7 @@ struct builder {
     struct att_xgroup *grp;  /* near-duplicate groups; made at its first write */
     char *path;              /* its database's folder (malloc'd; may be NULL) */
     struct att_err err;      /* why this lane's writing stopped */
+    struct rec *dirty;       /* a streamed file whose record the batch changed */
 };
 
 /* Start writing to w (whose records are in st). Reads the revision. */
@@ -76,6 +82,14 @@ int build_begin(struct builder *b, struct att_xwdb *w, struct state *st,
 int build_run(struct builder *lanes, size_t nlanes, unsigned shards,
               const struct walk_list *files, volatile sig_atomic_t *stop,
               struct progress *pg, struct att_err *err);
+
+/* The passages indexed by term[0..n) go, their near-duplicate
+ * neighbours noted (lib/xap_group.cc); any number of drops, then one
+ * build_add, which adds docs[0..ndocs) (maybe none) and brings the groups
+ * of all of them up to date. */
+int build_drop(struct builder *b, const char *term, size_t n, struct att_err *err);
+int build_add(struct builder *b, struct att_xdoc *const *docs, size_t ndocs,
+              struct att_err *err);
 
 /* Remove a vanished file's passages and record. */
 int build_remove(struct builder *b, struct rec *r, struct att_err *err);

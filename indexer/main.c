@@ -49,7 +49,11 @@ static void usage(FILE *to)
           "      --shard K/N        index only the files of shard K of N (0-based), as\n"
           "                         --shards N would place them: one shard server's\n"
           "                         own index (remembered like --shards)\n"
-          "      --max-file-size MB skip larger files (default 512)\n"
+          "      --max-file-size MB skip larger files (default 512; not .jsonl, which\n"
+          "                         is read as a stream)\n"
+          "      --max-record MB    skip longer .jsonl lines (default 64)\n"
+          "      --max-memory MB    the memory to keep within (default 400): sets the\n"
+          "                         text per commit to an eighth of it\n"
           "      --aliases FILE     more actors and aliases, in the format of the\n"
           "                         built-in gazetteer (remembered; /dev/null drops it)\n"
           "  -h, --help             this help\n"
@@ -62,7 +66,8 @@ static void usage(FILE *to)
 }
 
 enum { O_JSON = 256, O_PROGRESS, O_NO_PROGRESS, O_WAIT, O_RETRY, O_REBUILD, O_COMPACT,
-       O_STATS, O_LIST, O_FOLLOW, O_BATCH, O_MAXFILE, O_SHARDS, O_SHARD, O_ALIASES };
+       O_STATS, O_LIST, O_FOLLOW, O_BATCH, O_MAXFILE, O_SHARDS, O_SHARD, O_ALIASES,
+       O_MAXREC, O_MAXMEM };
 
 static const struct option long_opts[] = {
     {"db", required_argument, NULL, 'd'},
@@ -79,6 +84,8 @@ static const struct option long_opts[] = {
     {"follow-symlinks", no_argument, NULL, O_FOLLOW},
     {"batch", required_argument, NULL, O_BATCH},
     {"max-file-size", required_argument, NULL, O_MAXFILE},
+    {"max-record", required_argument, NULL, O_MAXREC},
+    {"max-memory", required_argument, NULL, O_MAXMEM},
     {"jobs", required_argument, NULL, 'j'},
     {"shards", required_argument, NULL, O_SHARDS},
     {"shard", required_argument, NULL, O_SHARD},
@@ -164,6 +171,16 @@ static bool take_value(int c, struct run_opts *o)
             return false;
         o->build.max_file = (size_t)v << 20;
         return true;
+    case O_MAXREC: /* megabytes */
+        if (!whole_arg(c, 1, 4096, &v))
+            return false;
+        o->build.max_record = (size_t)v << 20;
+        return true;
+    case O_MAXMEM: /* megabytes: the text of a batch is an eighth */
+        if (!whole_arg(c, 64, 1 << 20, &v))
+            return false;
+        o->build.batch_bytes = (size_t)v << 17;
+        return true;
     default:
         return share_arg(&o->build);
     }
@@ -187,6 +204,7 @@ static int take_opt(int c, struct run_opts *o)
     case O_FOLLOW: o->follow = true; return 0;
     case O_ALIASES: o->aliases = optarg; return 0;
     case 'j': case O_WAIT: case O_BATCH: case O_SHARDS: case O_SHARD: case O_MAXFILE:
+    case O_MAXREC: case O_MAXMEM:
         return take_value(c, o) ? 0 : EXIT_USAGE;
     case 'h': usage(stdout); return -1;
     case 'V': printf("attache-index %s\n", ATTACHE_VERSION); return -1;
@@ -233,7 +251,8 @@ static int parse_args(int argc, char **argv, struct run_opts *o)
     o->db = getenv("ATTACHE_DB");
     o->progress = -1;
     o->build.batch_passages = 20000;
-    o->build.batch_bytes = 64u << 20;
+    o->build.batch_bytes = 400u << 17; /* --max-memory 400 */
+    o->build.max_record = 64u << 20;
     o->build.max_file = 512u << 20;
     o->jobs = default_jobs();
     while ((c = getopt_long(argc, argv, "d:j:qhV", long_opts, NULL)) != -1) {

@@ -17,7 +17,9 @@
 #include "log.h"
 #include "prepare.h"
 #include "readfile.h"
+#include "records.h"
 #include "shingle.h"
+#include "stream.h"
 #include "terms.h"
 
 struct doc_list {
@@ -444,6 +446,7 @@ void job_free(struct job *j)
         att_xdoc_free(j->docs[i]);
     free(j->docs);
     att_xgen_free(j->spell);
+    stream_part_free(j->sp);
     free(j);
 }
 
@@ -668,6 +671,8 @@ struct job *prepare_file(struct preparer *p, const struct walk_file *f, bool *fa
     j->existed = r->hash[0] != '\0' && strcmp(r->hash, "-") != 0 && r->failed == NULL;
     r->size = f->size;
     r->mtime_ns = f->mtime_ns;
+    if (f->fmt == ATT_FMT_JSONL)
+        return stream_file(p, j, f, fatal, err);
     if (read_into(p, j, f, err) != ATT_OK || maybe_end_batch(p, j) != ATT_OK)
         goto nomem;
     return j;
@@ -677,4 +682,15 @@ nomem:
     if (err->code != ATT_E_NOMEM)
         att_err_set(err, ATT_E_NOMEM, "out of memory");
     return NULL;
+}
+
+int prepare_doc(struct preparer *p, struct job *j, const struct att_doc *d,
+                struct att_err *err)
+{
+    return build_doc(p, j, d, err);
+}
+
+int prepare_end_batch(struct preparer *p, struct job *j)
+{
+    return maybe_end_batch(p, j);
 }

@@ -4,6 +4,7 @@
 #ifndef ATT_PREPARE_H
 #define ATT_PREPARE_H
 
+#include <signal.h>
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
@@ -19,7 +20,8 @@ enum job_kind {
     JOB_INDEX, /* replace the file's passages with docs[] */
     JOB_SAME,  /* read, but its content hash is unchanged: save the record */
     JOB_FAIL,  /* could not be indexed: drop its passages, record why */
-    JOB_END    /* no more files (carries the last words for spelling) */
+    JOB_END,   /* no more files (carries the last words for spelling) */
+    JOB_STREAM /* a part of a streamed .jsonl file (records.h: sp) */
 };
 
 struct job {
@@ -34,6 +36,7 @@ struct job {
     struct att_xgen *spell; /* non-NULL: add its words, then commit */
     size_t done;            /* files dealt with once this job is applied */
     int lane;               /* the writer it is for; -1: any */
+    struct stream_part *sp; /* JOB_STREAM: what it changes beside docs[] */
     struct job *next;
 };
 
@@ -49,6 +52,12 @@ struct preparer {
     struct att_sidecar_set set;  /* the fields the file at hand is offered */
     char offered[17];            /* their hash, "" for none */
     struct idmap ids;            /* which file holds each .jsonl record id */
+    /* Streamed files hand their jobs before the last to emit (false: the
+     * writers gave up), done being the files dealt with before. */
+    bool (*emit)(void *ud, struct job *j, size_t done);
+    void *emit_ud;
+    volatile sig_atomic_t *stop; /* non-zero: stop soon */
+    size_t nfile;                /* the walk's index of the file at hand */
 };
 
 int prepare_init(struct preparer *p, struct state *st, const struct build_opts *o,
@@ -66,5 +75,12 @@ struct job *prepare_file(struct preparer *p, const struct walk_file *f, bool *fa
                          struct att_err *err);
 
 void job_free(struct job *j); /* NULL-safe */
+
+/* For the streamed reader (stream.c): split d into passages built into j
+ * (counted into the batch); end the batch after j when it is big enough
+ * (j then carries its spelling words). ATT_OK, or a failure (memory). */
+int prepare_doc(struct preparer *p, struct job *j, const struct att_doc *d,
+                struct att_err *err);
+int prepare_end_batch(struct preparer *p, struct job *j);
 
 #endif

@@ -18,6 +18,12 @@ void progress_start(struct progress *p, size_t total, bool on)
     p->total = total;
     p->t0 = progress_now();
     p->last = 0;
+    p->records = 0;
+}
+
+void progress_records(struct progress *p, unsigned long n)
+{
+    p->records += n;
 }
 
 void progress_tick(struct progress *p, size_t done)
@@ -36,8 +42,11 @@ void progress_tick(struct progress *p, size_t done)
     for (size_t i = 0; i < 30; i++)
         bar[i] = i < fill ? '=' : (i == fill ? '>' : ' ');
     bar[30] = '\0';
-    fprintf(stderr, "\r[%s] %zu/%zu files %3zu%% %.1f s", bar, done, p->total,
-            p->total ? done * 100 / p->total : 100, now - p->t0);
+    fprintf(stderr, "\r[%s] %zu/%zu files %3zu%%", bar, done, p->total,
+            p->total ? done * 100 / p->total : 100);
+    if (p->records > 0)
+        fprintf(stderr, ", %lu records", p->records);
+    fprintf(stderr, " %.1f s", now - p->t0);
     fflush(stderr);
 }
 

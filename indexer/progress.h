@@ -10,6 +10,7 @@ struct progress {
     size_t total;
     double t0;
     double last;
+    unsigned long records; /* .jsonl records read from big files so far */
 };
 
 double progress_now(void); /* monotonic seconds */
@@ -18,5 +19,8 @@ double progress_now(void); /* monotonic seconds */
 void progress_start(struct progress *p, size_t total, bool on);
 void progress_tick(struct progress *p, size_t done);
 void progress_end(struct progress *p);
+
+/* n more records read (shown beside the files); not thread-safe. */
+void progress_records(struct progress *p, unsigned long n);
 
 #endif

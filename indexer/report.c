@@ -84,10 +84,12 @@ void report_summary(const struct run_opts *o, const struct build_counts *c,
         printf("{\"added\":%u,\"updated\":%u,\"removed\":%u,\"unchanged\":%u,\"failed\":%u,"
                "\"skipped\":%u,\"documents\":%lu,\"passages\":%lu,\"seconds\":%.3f,"
                "\"interrupted\":%s,\"meta_updated\":%u,\"duplicates\":%u,"
-               "\"id_conflicts\":%u}\n",
+               "\"id_conflicts\":%u,\"records\":{\"added\":%u,\"updated\":%u,"
+               "\"removed\":%u,\"unchanged\":%u}}\n",
                c->added, c->updated, c->removed, c->unchanged, c->failed, c->skipped, docs,
                passages, seconds, interrupted ? "true" : "false", c->meta_updated,
-               c->duplicates, c->id_conflicts);
+               c->duplicates, c->id_conflicts, c->rec_added, c->rec_updated, c->rec_removed,
+               c->rec_unchanged);
     } else if (!o->quiet || interrupted) {
         printf("%s%u added, %u updated", interrupted ? "interrupted: " : "", c->added,
                c->updated);
@@ -97,6 +99,9 @@ void report_summary(const struct run_opts *o, const struct build_counts *c,
         if (c->skipped)
             printf(" (%u skipped: failed before, unchanged since; see --retry-failed)",
                    c->skipped);
+        if (c->rec_added + c->rec_updated + c->rec_removed > 0)
+            printf("; .jsonl records: %u added, %u updated, %u removed", c->rec_added,
+                   c->rec_updated, c->rec_removed);
         printf("; %lu documents, %lu passages in %.2f s\n", docs, passages, seconds);
     }
     fflush(stdout);

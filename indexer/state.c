@@ -7,6 +7,7 @@
 #include <xxhash.h>
 
 #include "buf.h"
+#include "records.h"
 #include "state.h"
 #include "terms.h"
 
@@ -23,6 +24,7 @@ static void rec_free(struct rec *r)
     free(r->root);
     free(r->failed);
     free(r->ids);
+    rtab_free(r->tab);
     free(r);
 }
 
@@ -146,6 +148,13 @@ static int load_extra(struct rec *r, const cJSON *o)
     if (cJSON_IsString(used))
         snprintf(r->meta_used, sizeof r->meta_used, "%s", used->valuestring);
     r->conflict = cJSON_IsTrue(cJSON_GetObjectItemCaseSensitive(o, "conflict"));
+    r->stream = cJSON_IsTrue(cJSON_GetObjectItemCaseSensitive(o, "stream"));
+    r->rescan = cJSON_IsTrue(cJSON_GetObjectItemCaseSensitive(o, "rescan"));
+    if (cJSON_IsString(cJSON_GetObjectItemCaseSensitive(o, "done")))
+        r->done = strtoll(cJSON_GetObjectItemCaseSensitive(o, "done")->valuestring, NULL, 10);
+    if (cJSON_IsString(cJSON_GetObjectItemCaseSensitive(o, "phash")))
+        snprintf(r->phash, sizeof r->phash, "%s",
+                 cJSON_GetObjectItemCaseSensitive(o, "phash")->valuestring);
     return cJSON_IsString(ids) ? load_ids(r, ids->valuestring) : ATT_OK;
 }
 
@@ -160,6 +169,17 @@ static int save_extra(cJSON *o, const struct rec *r)
         cJSON_AddStringToObject(o, "meta_used", r->meta_used);
     if (r->conflict)
         cJSON_AddTrueToObject(o, "conflict");
+    if (r->stream) { /* its ids are its table's keys (records.h) */
+        char done[32];
+
+        snprintf(done, sizeof done, "%lld", (long long)r->done);
+        cJSON_AddTrueToObject(o, "stream");
+        cJSON_AddStringToObject(o, "done", done);
+        cJSON_AddStringToObject(o, "phash", r->phash);
+        if (r->rescan)
+            cJSON_AddTrueToObject(o, "rescan");
+        return ATT_OK;
+    }
     if (r->nids == 0)
         return ATT_OK;
     hex = r->nids < SIZE_MAX / 16 ? malloc(16 * r->nids + 1) : NULL;
@@ -210,10 +230,19 @@ static int load_one(void *ud, const char *key, size_t klen, const char *val, siz
     return rc;
 }
 
+static int load_table(void *ud, const char *key, size_t klen, const char *val, size_t vlen)
+{
+    (void)key;
+    (void)klen;
+    return records_load_one(ud, val, vlen);
+}
+
 int state_load(struct state *st, struct att_xwdb *w, struct att_err *err)
 {
     int rc = att_xwdb_each_meta(w, ATT_META_FILE, strlen(ATT_META_FILE), load_one, st, err);
 
+    if (rc == ATT_OK)
+        rc = att_xwdb_each_meta(w, REC_META, strlen(REC_META), load_table, st, err);
     if (rc == ATT_E_NOMEM)
         att_err_set(err, rc, "out of memory loading file records");
     return rc;
@@ -268,6 +297,8 @@ int state_forget(struct att_xwdb *w, const struct rec *r, struct att_err *err)
 {
     char key[ATT_TERM_MAX + 1];
     size_t klen = rec_key(key, r);
+    int rc = att_xwdb_set_meta(w, key, klen, "", 0, err);
 
-    return att_xwdb_set_meta(w, key, klen, "", 0, err);
+    return rc == ATT_OK && r->stream ? records_save_table(w, &(struct rec){.id = r->id}, err)
+                                     : rc;
 }

@@ -7,6 +7,7 @@
 #include <strings.h>
 
 #include <cjson/cJSON.h>
+#include <xxhash.h>
 
 #include "attache/doc.h"
 #include "doc_priv.h"
@@ -41,7 +42,12 @@ static const char *check(const cJSON *obj, const cJSON **body)
     return NULL;
 }
 
-static int set_id(const cJSON *obj, const char *file_id, long line, struct att_doc *d)
+#define TITLE_MAX 100 /* bytes of a title made from the body, as att_doc_parse */
+
+/* No id in the record: line >= 0 gives "<file_id>:<line>"; line < 0 (a
+ * line read on its own) "<file_id>:<hex>", -(line + 1) being the line's
+ * XXH3-64 shifted right by one: the id follows the content, not the place. */
+static int set_id(const cJSON *obj, const char *file_id, long long line, struct att_doc *d)
 {
     const cJSON *id = cJSON_GetObjectItem(obj, "id");
     char num[24];
@@ -58,7 +64,10 @@ static int set_id(const cJSON *obj, const char *file_id, long line, struct att_d
     }
     /* No usable id: "<file_id>:<line>". */
     n = strlen(file_id);
-    snprintf(num, sizeof num, ":%ld", line);
+    if (line >= 0)
+        snprintf(num, sizeof num, ":%lld", line);
+    else
+        snprintf(num, sizeof num, ":%016llx", (unsigned long long)(-(line + 1)));
     d->id = malloc(n + strlen(num) + 1);
     if (d->id == NULL)
         return ATT_E_NOMEM;
@@ -166,7 +175,7 @@ static int set_fields(const cJSON *obj, struct att_doc *d)
     return ATT_OK;
 }
 
-static int fill(const cJSON *obj, const cJSON *body, const char *file_id, long line,
+static int fill(const cJSON *obj, const cJSON *body, const char *file_id, long long line,
                 struct att_doc *d)
 {
     int rc = set_id(obj, file_id, line, d);
@@ -193,6 +202,25 @@ static int fill(const cJSON *obj, const cJSON *body, const char *file_id, long l
     return att_doc_fix_utf8(d);
 }
 
+/* What att_doc_parse adds to a record: a date from the file name, a title
+ * from the body. */
+static int fallbacks(struct att_doc *d, const char *file_id)
+{
+    char date[11];
+
+    if (d->date == NULL && att_date_from_filename(file_id, date)) {
+        d->date = strdup(date);
+        if (d->date == NULL)
+            return ATT_E_NOMEM;
+        d->date_from_name = true;
+    }
+    if (d->title == NULL && d->body != NULL) { /* without memory: no title */
+        d->title = att_title_from_body(d->body, d->body_len, TITLE_MAX);
+        d->title_from_body = d->title != NULL;
+    }
+    return att_doc_fix_utf8(d);
+}
+
 /* Parse s[0..n) as one JSON object, trailing white space allowed. */
 static cJSON *parse_line(const char *s, size_t n)
 {
@@ -209,7 +237,7 @@ static cJSON *parse_line(const char *s, size_t n)
 /* Read the line s[0..n) and hand its document to the sink (*delivered is
  * then set), or report it as bad. Returns ATT_OK, ATT_E_NOMEM, or the sink's
  * own non-zero status. */
-static int one_line(const char *file_id, const char *s, size_t n, long line,
+static int one_line(const char *file_id, const char *s, size_t n, long line, long long key,
                     const struct att_doc_sink *sink, bool *delivered)
 {
     cJSON *obj = parse_line(s, n);
@@ -226,8 +254,10 @@ static int one_line(const char *file_id, const char *s, size_t n, long line,
         return ATT_OK;
     }
     att_doc_init(&d);
-    rc = fill(obj, body, file_id, line, &d);
+    rc = fill(obj, body, file_id, key, &d);
     cJSON_Delete(obj);
+    if (rc == ATT_OK && key < 0)
+        rc = fallbacks(&d, file_id);
     if (rc == ATT_OK) {
         *delivered = true;
         if (sink != NULL && sink->on_doc != NULL)
@@ -259,7 +289,7 @@ int att_read_jsonl(const char *file_id, const char *data, size_t len,
         if (le > p && data[le - 1] == '\r')
             le--;
         if (!att_doc_blank(data + p, le - p))
-            rc = one_line(file_id, data + p, le - p, line, sink, &delivered);
+            rc = one_line(file_id, data + p, le - p, line, line, sink, &delivered);
         if (rc == ATT_E_NOMEM)
             return att_err_set(err, rc, "out of memory at line %ld", line);
         if (rc != ATT_OK)
@@ -269,5 +299,36 @@ int att_read_jsonl(const char *file_id, const char *data, size_t len,
     }
     if (docs == 0)
         return att_err_set(err, ATT_E_EMPTY, "no document in the file");
+    return ATT_OK;
+}
+
+int att_read_jsonl_line(const char *file_id, const char *data, size_t len, long line,
+                        const struct att_doc_sink *sink, struct att_err *err)
+{
+    char *fixed = NULL;
+    bool delivered = false;
+    long long key;
+    int rc;
+
+    if (file_id == NULL)
+        file_id = "";
+    while (len > 0 && (data[len - 1] == '\n' || data[len - 1] == '\r'))
+        len--;
+    if (att_doc_blank(data, len))
+        return ATT_OK;
+    key = -(long long)(XXH3_64bits(data, len) >> 1) - 1; /* never 0, always < 0 */
+    if (memchr(data, '\0', len) != NULL) {
+        if (sink != NULL && sink->on_bad != NULL)
+            sink->on_bad(sink->ud, line, "not valid JSON");
+        return ATT_OK;
+    }
+    if (att_doc_read_begin(&data, &len, &fixed, err) != ATT_OK)
+        return ATT_E_NOMEM;
+    rc = one_line(file_id, data, len, line, key, sink, &delivered);
+    free(fixed);
+    if (rc == ATT_E_NOMEM)
+        return att_err_set(err, rc, "out of memory at line %ld", line);
+    if (rc != ATT_OK)
+        return att_err_set(err, rc, "stopped by the document sink at line %ld", line);
     return ATT_OK;
 }

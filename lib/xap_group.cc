@@ -267,7 +267,6 @@ void att_xgroup_free(att_xgroup *g)
 int att_xgroup_leave(att_xwdb *w, att_xgroup *g, const char *term, size_t len, att_err *err)
 {
     return guard(err, [&]() -> int {
-        forget(g); // what an earlier change that failed half-way left
         std::string t(term, len);
         if (g->has_ro) {
             g->ro.reopen(); // the last commit

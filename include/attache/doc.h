@@ -127,6 +127,17 @@ struct att_doc_sink {
 int att_read_jsonl(const char *file_id, const char *data, size_t len,
                    const struct att_doc_sink *sink, struct att_err *err);
 
+/* One .jsonl line data[0..len) (its newline may be included), line being
+ * its number for messages: read as att_doc_parse reads each line of a
+ * .jsonl file (invalid UTF-8 repaired, a date from file_id's name and a
+ * title from the body when missing), except that a record without an id
+ * gets "<file_id>:<16 hex digits>" from a hash of the line, so that its id
+ * stays the same when lines before it come or go. A blank line is passed
+ * over; a bad one goes to on_bad. Returns ATT_OK, ATT_E_NOMEM or the
+ * sink's own status, err filled. Pure: safe from any thread. */
+int att_read_jsonl_line(const char *file_id, const char *data, size_t len, long line,
+                        const struct att_doc_sink *sink, struct att_err *err);
+
 /* Parse any supported file: checks for binary content, repairs invalid
  * UTF-8, picks the reader for fmt, fills id (file_id, or the .jsonl ids),
  * falls back to a date from the file name and a title from the text, and

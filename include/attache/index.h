@@ -105,8 +105,8 @@ struct att_xgroup; /* what a writer remembers between the two */
 struct att_xgroup *att_xgroup_new(struct att_xwdb *w, const char *path);
 void att_xgroup_free(struct att_xgroup *g); /* NULL-safe */
 
-/* Begin a change: note the neighbours of the passages indexed by term,
- * about to go (forgets a change begun before and never settled). */
+/* Note the neighbours of the passages indexed by term, about to go. A
+ * change may drop the passages of several terms, each noted first. */
 int att_xgroup_leave(struct att_xwdb *w, struct att_xgroup *g, const char *term, size_t len,
                      struct att_err *err);
 

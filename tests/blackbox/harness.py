@@ -26,7 +26,7 @@ EXIT_OK, EXIT_FAILED_FILES, EXIT_USAGE, EXIT_LOCKED, EXIT_INTERRUPTED = 0, 1, 2,
 
 SUMMARY_KEYS = {"added", "updated", "removed", "unchanged", "failed", "skipped",
                 "documents", "passages", "seconds", "interrupted", "meta_updated",
-                "duplicates", "id_conflicts"}
+                "duplicates", "id_conflicts", "records"}
 STATS_KEYS = {"documents", "passages", "files", "failed", "terms", "spellings",
               "spelling_freq", "bytes", "revision", "shards", "consistent"}
 

@@ -16,6 +16,7 @@ The indexes go to /dev/shm when it is a tmpfs (ATTACHE_CRASH_TMP: another
 folder). The full-disk tests mount a small tmpfs: root only, else they
 skip by name. See docs/RELIABILITY.md, "Crash safety".
 """
+import json
 import os
 import random
 import re
@@ -562,3 +563,58 @@ class CrashTest(unittest.TestCase):
 
 if __name__ == "__main__":
     unittest.main()
+
+
+class JsonlCrashTest(unittest.TestCase):
+    """One big .jsonl file (the corpus's texts, one record per line, twice)
+    killed with SIGKILL at seeded moments of its first build and of the
+    runs that resume it: after every kill --stats is consistent (the file's
+    record claims no more than the index holds), and the last run ends in
+    exactly the clean build."""
+
+    KILLS = 6
+
+    def test_kill9_in_the_middle_of_a_jsonl_file(self):
+        corpus = h.corpus_dir()
+        if corpus is None:
+            self.skipTest(h.NO_CORPUS)
+        tmp = tempfile.mkdtemp(prefix="attache-crash-jsonl-", dir=scratch_root())
+        self.addCleanup(shutil.rmtree, tmp, ignore_errors=True)
+        names = sorted(os.path.relpath(os.path.join(d, n), corpus)
+                       for d, _, ns in os.walk(corpus) for n in ns if n.endswith(".txt"))[:120]
+        lines = []
+        for k in range(2):
+            for n in names:
+                with open(os.path.join(corpus, n), encoding="utf-8", errors="replace") as f:
+                    body = f.read()
+                rec = {"body": body} if len(lines) % 9 == 4 else {"id": f"{k}-{n}", "body": body}
+                lines.append(json.dumps(rec) + "\n")
+        folder = os.path.join(tmp, "dump")
+        h.write(os.path.join(folder, "all.jsonl"), "".join(lines))
+        clean, db = os.path.join(tmp, "clean"), os.path.join(tmp, "db")
+        t0 = time.monotonic()
+        p = h.run_indexer("-d", clean, "--batch", "50", "--no-progress", folder, timeout=900)
+        full = time.monotonic() - t0
+        self.assertEqual(p.returncode, 0, p.stderr[-2000:])
+        rng = random.Random(SEED + 7)
+        points = sorted(rng.uniform(0.05, 0.9) for _ in range(self.KILLS))
+        kills = []
+        for at in points:
+            proc = h.start_indexer("-d", db, "--batch", "50", "--no-progress", folder)
+            try:
+                proc.wait(timeout=full * at / 2)  # a seeded kill point, not a wait
+            except subprocess.TimeoutExpired:
+                proc.kill()
+            proc.communicate()
+            st = h.stats(db, check=False)
+            kills.append(f"{at:.2f}:{st['passages'] if st else '-'}")
+            if st is not None:
+                self.assertIs(st["consistent"], True, f"after a kill: {st} ({RERUN})")
+        p = h.run_indexer("-d", db, "--batch", "50", "--json", "--no-progress", folder,
+                          timeout=900)
+        self.assertEqual(p.returncode, 0, p.stderr[-2000:])
+        note(f"jsonl: seed {SEED}, {len(lines)} records, kills at {' '.join(kills)}")
+        self.assertEqual(h.list_index(db), h.list_index(clean), RERUN)
+        a, b = h.stats(db), h.stats(clean)
+        self.assertEqual({k: a[k] for k in ("documents", "passages", "terms")},
+                         {k: b[k] for k in ("documents", "passages", "terms")}, RERUN)

@@ -233,6 +233,33 @@ class DuplicatesTest(unittest.TestCase):
         self.assert_group(self.copies("livestock"), DOCS)
         self.assert_group(self.copies("forecasters"), DOCS)
 
+    def test_copies_in_a_json_lines_feed(self):
+        # A feed read record by record: its records join the groups as
+        # lines come, change and go, like files do.
+        import json
+        for doc in DOCS[1:]:
+            os.remove(os.path.join(self.corpus, doc))
+        feed = os.path.join(self.corpus, "wire/feed.jsonl")
+
+        def line(rid, paragraphs):
+            return json.dumps({"id": rid, "title": "Wire story", "date": "2025-03-06",
+                               "body": "\n\n".join(paragraphs)}) + "\n"
+        h.write(feed, line("feed-ap", copy_b()))
+        self.index()
+        self.assert_group(self.copies("livestock", extra="feed-ap"), (DOCS[0], "feed-ap"))
+        with open(feed, "a", encoding="utf-8") as f:  # appended: read alone
+            f.write(line("feed-afp", copy_c()))
+        self.index()
+        both = (DOCS[0], "feed-ap", "feed-afp")
+        hits = [x for x in self.search("forecasters")["hits"] if x["doc"]["id"] in both]
+        self.assert_group(hits, both)
+        h.write(feed, line("feed-afp", copy_c()))  # the first line deleted
+        self.index()
+        hits = [x for x in self.search("forecasters")["hits"] if x["doc"]["id"] in both]
+        self.assert_group(hits, (DOCS[0], "feed-afp"))
+        self.assertEqual(len([x for x in self.search("forecasters", collapse=False)["hits"]
+                              if x["doc"]["id"] in both]), 2)
+
     def test_paging_and_totals(self):
         self.index()
         q = "reservoir OR livestock OR bridge OR forecasters OR spillway"

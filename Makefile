@@ -225,9 +225,10 @@ memcheck:
 	tests/run --flavour memcheck $(foreach m,$(MEMCHECK_ONLY),--only $(m))
 .PHONY: memcheck
 
-# `make test-big`: the streamed .jsonl tests (tests/blackbox/test_jsonl_stream.py)
-# on a 1 GB file: peak memory under the bound, one appended line indexed
-# alone. Needs about 3 GB of disk under /tmp and a few minutes.
+# `make test-big`: the streamed tests (tests/blackbox/test_jsonl_stream.py)
+# on a 1 GB .jsonl file and a 200 MB .txt: peak memory under the bound, one
+# appended line indexed alone. Needs about 3 GB of disk under /tmp and a few
+# minutes.
 test-big:
 	@$(MAKE) --no-print-directory check-build
 	ATTACHE_TEST_BIG=1 tests/run --flavour rel --no-fuzz --only test_jsonl_stream

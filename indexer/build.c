@@ -144,6 +144,16 @@ void build_end(struct builder *b)
     b->path = NULL;
 }
 
+/* r, indexed whole or failed, is no longer a stream (a text that shrank). */
+static void whole(struct rec *r)
+{
+    r->stream = false;
+    r->rescan = false;
+    r->done = 0;
+    r->tbase = 0;
+    r->phash[0] = '\0';
+}
+
 /* Record a file that could not be indexed; its old passages go too. */
 static int fail_file(struct builder *b, struct rec *r, const char *why, struct att_err *err)
 {
@@ -153,6 +163,7 @@ static int fail_file(struct builder *b, struct rec *r, const char *why, struct a
 
     att_log(ATT_ERROR, "%s: skipped: %s", r->id, why);
     b->c.failed++;
+    whole(r);
     r->docs = 0;
     r->passages = 0;
     r->lane = b->lane;
@@ -172,6 +183,7 @@ static int replace_file(struct builder *b, struct job *j, struct att_err *err)
     int rc = swap_passages(b, term, n, j->docs, j->ndocs, err);
 
     b->batch_passages += (unsigned)j->ndocs;
+    whole(r);
     r->docs = j->ndoc;
     r->passages = (uint32_t)j->ndocs;
     r->lane = b->lane;

@@ -177,7 +177,7 @@ static bool take_value(int c, struct run_opts *o)
         o->build.max_record = (size_t)v << 20;
         return true;
     case O_MAXMEM: /* megabytes: the text of a batch is an eighth */
-        if (!whole_arg(c, 64, 1 << 20, &v))
+        if (!whole_arg(c, 16, 1 << 20, &v))
             return false;
         o->build.batch_bytes = (size_t)v << 17;
         return true;

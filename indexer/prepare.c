@@ -124,7 +124,7 @@ static void doc_meta(cJSON *o, const struct att_doc *d)
 /* The JSON a hit renders from: passage text and offsets, the document's
  * metadata and the passage's quotations (offsets into the passage). */
 static char *passage_data(const struct att_doc *d, unsigned n, struct att_span p,
-                          const struct att_quotes *q, size_t q0, size_t q1,
+                          size_t base_off, const struct att_quotes *q, size_t q0, size_t q1,
                           const struct att_actor_ids *ids)
 {
     cJSON *o = cJSON_CreateObject();
@@ -136,8 +136,8 @@ static char *passage_data(const struct att_doc *d, unsigned n, struct att_span p
     cJSON_AddStringToObject(o, "doc", d->id);
     cJSON_AddNumberToObject(o, "n", n);
     doc_meta(o, d);
-    cJSON_AddNumberToObject(o, "start", (double)p.start);
-    cJSON_AddNumberToObject(o, "end", (double)p.end);
+    cJSON_AddNumberToObject(o, "start", (double)(base_off + p.start));
+    cJSON_AddNumberToObject(o, "end", (double)(base_off + p.end));
     text = strndup(d->body + p.start, p.end - p.start);
     if (text == NULL || cJSON_AddStringToObject(o, "text", text) == NULL)
         goto out;
@@ -356,7 +356,8 @@ static int build_passage(struct preparer *pp, struct job *j, const struct att_do
         rc = doc_terms(x, d, j->r->id, err);
     if (rc == ATT_OK)
         rc = att_xdoc_value(x, ATT_SLOT_PASSAGE, enc, att_sortable(n, enc), err);
-    data = rc == ATT_OK ? passage_data(d, n, p, q, q0, q1, &pp->actors) : NULL;
+    if (rc == ATT_OK)
+        data = passage_data(d, n, p, pp->base_off, q, q0, q1, &pp->actors);
     if (data != NULL && has_sig)
         data = with_sig(data, &sig);
     if (rc == ATT_OK && data == NULL)
@@ -429,7 +430,7 @@ static int build_doc(struct preparer *pp, struct job *j, const struct att_doc *d
         while (q < qs.n && qs.v[q].end <= ps.v[i].end)
             q++;
         q1 = q;
-        rc = build_passage(pp, j, d, (unsigned)i, ps.v[i], &qs, q0, q1, err);
+        rc = build_passage(pp, j, d, pp->base_n + (unsigned)i, ps.v[i], &qs, q0, q1, err);
     }
     pp->batch_passages += (unsigned)ps.n;
     pp->batch_bytes += d->body_len;
@@ -668,11 +669,16 @@ struct job *prepare_file(struct preparer *p, const struct walk_file *f, bool *fa
     if (j == NULL || state_set_str(&r->root, f->root) != ATT_OK)
         goto nomem;
     j->r = r;
-    j->existed = r->hash[0] != '\0' && strcmp(r->hash, "-") != 0 && r->failed == NULL;
+    /* A streamed file's record has no hash while a pass over it is under
+     * way: it held documents if it holds passages. */
+    j->existed = r->failed == NULL && (r->hash[0] != '\0' ? strcmp(r->hash, "-") != 0
+                                                         : r->passages > 0);
     r->size = f->size;
     r->mtime_ns = f->mtime_ns;
     if (f->fmt == ATT_FMT_JSONL)
         return stream_file(p, j, f, fatal, err);
+    if ((f->fmt == ATT_FMT_TXT || f->fmt == ATT_FMT_MD) && (size_t)f->size > p->o.batch_bytes)
+        return stream_text_file(p, j, f, fatal, err);
     if (read_into(p, j, f, err) != ATT_OK || maybe_end_batch(p, j) != ATT_OK)
         goto nomem;
     return j;

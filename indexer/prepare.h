@@ -58,6 +58,10 @@ struct preparer {
     void *emit_ud;
     volatile sig_atomic_t *stop; /* non-zero: stop soon */
     size_t nfile;                /* the walk's index of the file at hand */
+    /* A piece of a streamed text (stream_text.c): its passages are numbered
+     * from base_n and placed from base_off in the whole document's text. */
+    unsigned base_n;
+    size_t base_off;
 };
 
 int prepare_init(struct preparer *p, struct state *st, const struct build_opts *o,

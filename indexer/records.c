@@ -300,6 +300,13 @@ static int apply_part(struct builder *b, struct job *j, struct att_err *err)
         rc = att_err_set(err, ATT_E_NOMEM, "out of memory");
     if (rc != ATT_OK)
         return rc;
+    if (sp->plain) { /* one document, its passages in pieces */
+        r->passages += (uint32_t)j->ndocs;
+        r->docs = r->passages > 0;
+        r->tbase = sp->tbase;
+    }
+    if (!sp->final) /* the record never claims a file read to its end */
+        r->hash[0] = '\0';
     b->batch_passages += (unsigned)(j->ndocs + sp->ndels + sp->ngone);
     r->done = sp->done;
     memcpy(r->phash, sp->phash, sizeof r->phash);

@@ -71,6 +71,9 @@ struct stream_part {
     bool rescan;          /* a full pass is under way after this job */
     bool final;           /* the file is read to its end */
     bool fail;            /* it cannot be indexed: j->why */
+    bool plain;           /* a piece of a streamed text: its passages are added to
+                           * the file's, which holds one document (no table) */
+    int64_t tbase;        /* plain: bytes of the document's text before done */
     bool changed;         /* final: some record was added, updated or removed */
     bool conflict;        /* final: a record was left out (ids.h) */
     int64_t done;         /* bytes of whole lines read so far */

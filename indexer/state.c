@@ -137,6 +137,14 @@ static int load_ids(struct rec *r, const char *hex)
 
 /* What a record holds besides its file's identity: the sidecar hashes,
  * the ids of its .jsonl records, a conflict over one. */
+/* A 64-bit number, kept as a string (a double would round it); 0 none. */
+static int64_t get_i64(const cJSON *o, const char *key)
+{
+    const cJSON *v = cJSON_GetObjectItemCaseSensitive(o, key);
+
+    return cJSON_IsString(v) ? strtoll(v->valuestring, NULL, 10) : 0;
+}
+
 static int load_extra(struct rec *r, const cJSON *o)
 {
     const cJSON *meta = cJSON_GetObjectItemCaseSensitive(o, "meta");
@@ -150,8 +158,8 @@ static int load_extra(struct rec *r, const cJSON *o)
     r->conflict = cJSON_IsTrue(cJSON_GetObjectItemCaseSensitive(o, "conflict"));
     r->stream = cJSON_IsTrue(cJSON_GetObjectItemCaseSensitive(o, "stream"));
     r->rescan = cJSON_IsTrue(cJSON_GetObjectItemCaseSensitive(o, "rescan"));
-    if (cJSON_IsString(cJSON_GetObjectItemCaseSensitive(o, "done")))
-        r->done = strtoll(cJSON_GetObjectItemCaseSensitive(o, "done")->valuestring, NULL, 10);
+    r->done = get_i64(o, "done");
+    r->tbase = get_i64(o, "tbase");
     if (cJSON_IsString(cJSON_GetObjectItemCaseSensitive(o, "phash")))
         snprintf(r->phash, sizeof r->phash, "%s",
                  cJSON_GetObjectItemCaseSensitive(o, "phash")->valuestring);
@@ -178,6 +186,10 @@ static int save_extra(cJSON *o, const struct rec *r)
         cJSON_AddStringToObject(o, "phash", r->phash);
         if (r->rescan)
             cJSON_AddTrueToObject(o, "rescan");
+        if (r->tbase > 0) {
+            snprintf(done, sizeof done, "%lld", (long long)r->tbase);
+            cJSON_AddStringToObject(o, "tbase", done);
+        }
         return ATT_OK;
     }
     if (r->nids == 0)

@@ -27,12 +27,13 @@ struct rec {
     uint64_t *ids;     /* .jsonl: hashes of the record ids it holds (sorted) */
     size_t nids;
     bool conflict;     /* some record was left out: its id is another file's */
-    /* A streamed .jsonl file (records.h): */
+    /* A streamed .jsonl file (records.h), or a streamed text (no table): */
     bool stream;       /* its records are kept one by one, in tab */
     struct rtab *tab;  /* its records (the writer's copy), or NULL */
     int64_t done;      /* bytes of whole lines indexed: the index holds them */
     char phash[33];    /* XXH3-128 of those bytes, hex */
     bool rescan;       /* a full pass over it was under way */
+    int64_t tbase;     /* a streamed text: bytes of its document's text before done */
     /* Only during a run: */
     bool seen;         /* met during this run's walk */
     bool peeked;       /* its ids were read ahead of its turn (ids.c) */

@@ -190,26 +190,33 @@ static void on_bad(void *ud, long line, const char *why)
 /* Hand the job on (its progress: s->done) and start the next one. */
 static int hand_on(struct sfile *s)
 {
-    struct job *j = s->j, *next = calloc(1, sizeof *next);
-    struct stream_part *sp = j->sp;
+    struct stream_part *sp = s->j->sp;
+
+    sp->done = s->done;
+    memcpy(sp->phash, s->phash, sizeof sp->phash);
+    sp->rescan = s->rescan;
+    s->job_bytes = 0;
+    return stream_hand_on(s->p, &s->j, s->err);
+}
+
+int stream_hand_on(struct preparer *p, struct job **jp, struct att_err *err)
+{
+    struct job *j = *jp, *next = calloc(1, sizeof *next);
 
     if (next == NULL || (next->sp = new_part()) == NULL) {
         job_free(next);
-        return att_err_set(s->err, ATT_E_NOMEM, "out of memory");
+        return att_err_set(err, ATT_E_NOMEM, "out of memory");
     }
     next->r = j->r;
     next->existed = j->existed;
     next->kind = JOB_STREAM;
-    sp->done = s->done;
-    memcpy(sp->phash, s->phash, sizeof sp->phash);
-    sp->rescan = s->rescan;
-    s->j = next;
-    s->job_bytes = 0;
-    if (prepare_end_batch(s->p, j) != ATT_OK) {
+    next->sp->plain = j->sp->plain;
+    *jp = next;
+    if (prepare_end_batch(p, j) != ATT_OK) {
         job_free(j);
-        return att_err_set(s->err, ATT_E_NOMEM, "out of memory");
+        return att_err_set(err, ATT_E_NOMEM, "out of memory");
     }
-    return s->p->emit(s->p->emit_ud, j, s->p->nfile) ? ATT_OK : ATT_E_INTERNAL;
+    return p->emit(p->emit_ud, j, p->nfile) ? ATT_OK : ATT_E_INTERNAL;
 }
 
 /* One whole line (its bytes in s->lb) read: a record, or nothing. */

@@ -16,4 +16,16 @@
 struct job *stream_file(struct preparer *p, struct job *j, const struct walk_file *f,
                         bool *fatal, struct att_err *err);
 
+/* Hand *jp to the writers (ending the batch after it when it is big
+ * enough) and make *jp a new, empty part of the same file. ATT_OK;
+ * ATT_E_INTERNAL when the writers gave up; ATT_E_NOMEM (err filled). */
+int stream_hand_on(struct preparer *p, struct job **jp, struct att_err *err);
+
+/* stream_file for a .txt or .md file larger than a batch's text
+ * (stream_text.c): read in pieces of about a megabyte, each piece's
+ * passages a part of their own; a full pass whenever the file changed,
+ * resumed where a killed run left it. */
+struct job *stream_text_file(struct preparer *p, struct job *j, const struct walk_file *f,
+                             bool *fatal, struct att_err *err);
+
 #endif

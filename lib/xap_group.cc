@@ -231,6 +231,18 @@ void forget(att_xgroup *g)
     g->fresh_shared.clear();
 }
 
+// The postings of t in the read-only view, reopened when the writer has
+// committed past the revision it reads (a file streamed over many commits).
+Xapian::doccount ro_termfreq(att_xgroup *g, const std::string &t)
+{
+    try {
+        return g->ro.get_termfreq(t);
+    } catch (const Xapian::DatabaseModifiedError &) {
+        g->ro.reopen();
+        return g->ro.get_termfreq(t);
+    }
+}
+
 } // namespace
 
 extern "C" {
@@ -270,7 +282,7 @@ int att_xgroup_leave(att_xwdb *w, att_xgroup *g, const char *term, size_t len, a
         std::string t(term, len);
         if (g->has_ro) {
             g->ro.reopen(); // the last commit
-            if (g->ro.get_termfreq(t) == 0)
+            if (ro_termfreq(g, t) == 0)
                 return ATT_OK; // a new file (one never comes twice in a batch)
         }
         for (Xapian::docid id : indexed_by(w->db, t)) {
@@ -316,7 +328,7 @@ bool committed_bands(att_xwdb *w, att_xgroup *g, const att_sig &sig)
     for (unsigned b = 0; b < ATT_SIG_BANDS; b++) {
         char t[ATT_BAND_TERM_MAX];
         std::string term(t, att_sig_band_term(&sig, b, ATT_P_BAND, t));
-        if (g->has_ro ? g->ro.get_termfreq(term) > 0 : w->db.get_termfreq(term) > 1)
+        if (g->has_ro ? ro_termfreq(g, term) > 0 : w->db.get_termfreq(term) > 1)
             return true;
     }
     return false;
@@ -325,6 +337,8 @@ bool committed_bands(att_xwdb *w, att_xgroup *g, const att_sig &sig)
 int att_xgroup_add(att_xwdb *w, att_xgroup *g, const att_xdoc *d, att_err *err)
 {
     return guard(err, [&]() -> int {
+        if (g->has_ro && g->fresh.empty())
+            g->ro.reopen(); // the first passage of a change: the last commit
         Xapian::docid id = w->db.add_document(d->doc);
         att_sig as;
         if (!sig_of(d->doc, &as))

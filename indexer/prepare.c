@@ -407,8 +407,8 @@ static int resolve_speakers(const struct att_actors *g, struct att_quotes *qs,
 }
 
 /* Split d into passages and build each into j. */
-static int build_doc(struct preparer *pp, struct job *j, const struct att_doc *d,
-                     struct att_err *err)
+int prepare_doc(struct preparer *pp, struct job *j, const struct att_doc *d,
+                struct att_err *err)
 {
     struct att_spans ps = {0};
     struct att_quotes qs = {0};
@@ -560,7 +560,7 @@ static int parse_into(struct preparer *p, struct job *j, const struct walk_file 
     }
     settle(p, j, &l, same, unknown);
     for (size_t i = 0; j->kind == JOB_INDEX && rc == ATT_OK && i < l.n; i++)
-        rc = build_doc(p, j, &l.v[i], err);
+        rc = prepare_doc(p, j, &l.v[i], err);
     j->ndoc = (uint32_t)l.n;
     doc_list_free(&l);
     return rc;
@@ -688,12 +688,6 @@ nomem:
     if (err->code != ATT_E_NOMEM)
         att_err_set(err, ATT_E_NOMEM, "out of memory");
     return NULL;
-}
-
-int prepare_doc(struct preparer *p, struct job *j, const struct att_doc *d,
-                struct att_err *err)
-{
-    return build_doc(p, j, d, err);
 }
 
 int prepare_end_batch(struct preparer *p, struct job *j)

@@ -111,8 +111,12 @@ class JsonlStreamTest(unittest.TestCase):
                         n += 1
             txt = os.path.join(self.tmp, "txt", "big.txt")
             with open(h.write(txt, ""), "w") as f:
-                for i in range(200 * 1024 // 4):
-                    f.write(h.article(i, paragraphs=2) + "\n")
+                i, size = 0, 0
+                while size < 200 << 20:
+                    a = h.article(i, paragraphs=2) + "\n"
+                    f.write(a)
+                    size += len(a)
+                    i += 1
         db = os.path.join(self.tmp, "db-mem")
         more = (os.path.dirname(txt),) if BIG else ()
         t0 = time.monotonic()

@@ -677,7 +677,9 @@ struct job *prepare_file(struct preparer *p, const struct walk_file *f, bool *fa
     r->mtime_ns = f->mtime_ns;
     if (f->fmt == ATT_FMT_JSONL)
         return stream_file(p, j, f, fatal, err);
-    if ((f->fmt == ATT_FMT_TXT || f->fmt == ATT_FMT_MD) && (size_t)f->size > p->o.batch_bytes)
+    /* Parsed whole, a text takes about 25 times its size: past an eighth of
+     * a batch's text (6 MB by default) it is streamed. */
+    if ((f->fmt == ATT_FMT_TXT || f->fmt == ATT_FMT_MD) && (size_t)f->size > p->o.batch_bytes / 8)
         return stream_text_file(p, j, f, fatal, err);
     if (read_into(p, j, f, err) != ATT_OK || maybe_end_batch(p, j) != ATT_OK)
         goto nomem;

@@ -6,6 +6,7 @@
 #include <algorithm>
 #include <map>
 #include <memory>
+#include <unordered_map>
 
 #include "xap_dups.h"
 
@@ -35,6 +36,9 @@ struct att_xgroup {
     // copies is asked here, and the writer is read only for those.
     bool has_ro = false;
     Xapian::Database ro;
+    // Band terms already asked of ro since it last moved: whether one of
+    // its passages holds it (copies of a text ask the same terms again).
+    std::unordered_map<std::string, bool> ro_bands;
     std::set<std::string> gone;        // group values ("N:doc") of passages deleted
     std::set<Xapian::docid> lost;      // passages that resembled one of them
     std::vector<Xapian::docid> fresh;  // passages added since, with a signature
@@ -64,6 +68,9 @@ using xap::group_term;
 // passage read every other, and a 50 MB file of a repeated block took
 // minutes. Copies are still found through their other bands.
 const Xapian::doccount BAND_CAP = 64;
+
+// Band terms remembered at most by one memo of their counts (about 6 MB).
+const size_t BAND_MEMO = size_t(1) << 16;
 
 // One passage as the grouping sees it.
 struct passage {
@@ -106,27 +113,80 @@ bool sig_of(const Xapian::Document &d, att_sig *sig)
     return att_sig_decode(data.data() + at + key.size(), ATT_SIG_HEX, sig);
 }
 
-// Passage id of db into p; false when it is gone.
-bool load(Xapian::Database &db, Xapian::docid id, passage &p)
+// Passage d (id, of document doc) into p.
+void fill(passage &p, Xapian::docid id, Xapian::Document &&d, std::string &&doc)
 {
-    try {
-        p.d = db.get_document(id);
-    } catch (const Xapian::DocNotFoundError &) {
-        return false;
-    }
+    p.d = std::move(d);
     p.id = id;
-    p.doc = p.d.get_value(ATT_SLOT_DOC);
+    p.doc = std::move(doc);
     p.n = (unsigned)Xapian::sortable_unserialise(p.d.get_value(ATT_SLOT_PASSAGE));
     p.has_sig = sig_of(p.d, &p.sig);
     p.group = p.d.get_value(ATT_SLOT_GROUP);
+}
+
+// Passage id of db into p; false when it is gone.
+bool load(Xapian::Database &db, Xapian::docid id, passage &p)
+{
+    Xapian::Document d;
+    try {
+        d = db.get_document(id);
+    } catch (const Xapian::DocNotFoundError &) {
+        return false;
+    }
+    std::string doc = d.get_value(ATT_SLOT_DOC);
+    fill(p, id, std::move(d), std::move(doc));
     return true;
 }
+
+// The document of passage id of db, one of a posting list's (so there).
+std::string doc_of(Xapian::Database &db, Xapian::docid id)
+{
+    return db.get_document(id, Xapian::DOC_ASSUME_VALID).get_value(ATT_SLOT_DOC);
+}
+
+// Passage id of db, one of a posting list's, into c unless it belongs to
+// document skip (its document is read first, a value alone: a passage of
+// skip costs no read of its data); false when it does or is gone.
+bool candidate(Xapian::Database &db, Xapian::docid id, const std::string &skip, passage &c)
+{
+    try {
+        Xapian::Document d = db.get_document(id, Xapian::DOC_ASSUME_VALID);
+        std::string doc = d.get_value(ATT_SLOT_DOC);
+        if (doc == skip)
+            return false;
+        fill(c, id, std::move(d), std::move(doc));
+    } catch (const Xapian::DocNotFoundError &) {
+        return false;
+    }
+    return true;
+}
+
+// A database read while its band terms stay as they are (within one
+// leave, one settle or one regrouping: only groups are written then),
+// with the number of passages of each band term asked once: the copies
+// of a repeated text ask the same terms again and again.
+struct bands_view {
+    Xapian::Database &db;
+    std::unordered_map<std::string, Xapian::doccount> tf;
+
+    explicit bands_view(Xapian::Database &d) : db(d) {}
+
+    Xapian::doccount freq(const std::string &term)
+    {
+        auto it = tf.find(term);
+        if (it != tf.end())
+            return it->second;
+        if (tf.size() >= BAND_MEMO)
+            tf.clear(); // bounded: a memo, not a copy of the table
+        return tf[term] = db.get_termfreq(term);
+    }
+};
 
 // The passages of other documents p resembles, by its band terms. (A
 // band term no other passage has is not opened: in a writer, opening the
 // posting list of a term written since the last commit writes it out
 // alone, which made the build a fifth slower.)
-std::vector<passage> neighbours(Xapian::Database &db, const passage &p)
+std::vector<passage> neighbours(bands_view &v, const passage &p)
 {
     std::set<Xapian::docid> seen{p.id};
     std::vector<passage> out;
@@ -136,14 +196,14 @@ std::vector<passage> neighbours(Xapian::Database &db, const passage &p)
         char t[ATT_BAND_TERM_MAX];
         size_t n = att_sig_band_term(&p.sig, b, ATT_P_BAND, t);
         std::string term(t, n);
-        Xapian::doccount tf = db.get_termfreq(term);
+        Xapian::doccount tf = v.freq(term);
         if (tf < 2 || tf > BAND_CAP)
             continue;
-        for (auto it = db.postlist_begin(term); it != db.postlist_end(term); ++it) {
+        for (auto it = v.db.postlist_begin(term); it != v.db.postlist_end(term); ++it) {
             passage c;
-            if (!seen.insert(*it).second || !load(db, *it, c))
+            if (!seen.insert(*it).second || !candidate(v.db, *it, p.doc, c))
                 continue;
-            if (c.has_sig && c.doc != p.doc && att_sig_same(&p.sig, &c.sig))
+            if (c.has_sig && att_sig_same(&p.sig, &c.sig))
                 out.push_back(std::move(c));
         }
     }
@@ -200,8 +260,8 @@ std::vector<Xapian::docid> indexed_by(Xapian::Database &db, const std::string &t
 
 // Passage q, which lost a neighbour (lost) and may have gained some
 // (added: their keys), brought up to date.
-void update(Xapian::WritableDatabase &db, att_xgroup *g, Xapian::docid q, bool lost,
-            const std::vector<std::string> &added)
+void update(Xapian::WritableDatabase &db, bands_view &v, att_xgroup *g, Xapian::docid q,
+            bool lost, const std::vector<std::string> &added)
 {
     passage p;
     if (!load(db, q, p) || !p.has_sig)
@@ -210,7 +270,7 @@ void update(Xapian::WritableDatabase &db, att_xgroup *g, Xapian::docid q, bool l
     // The least key left is unknown when the one that went was the least,
     // or when q was (it may have no neighbour left): count again.
     if (p.group.empty() || (lost && (p.group == self || g->gone.count(p.group)))) {
-        set_group(db, p, group_of(p, neighbours(db, p)));
+        set_group(db, p, group_of(p, neighbours(v, p)));
         return;
     }
     std::string least = p.group;
@@ -231,6 +291,14 @@ void forget(att_xgroup *g)
     g->fresh_shared.clear();
 }
 
+// The read-only view moved to the last commit (what it remembered of the
+// one before forgotten).
+void ro_reopen(att_xgroup *g)
+{
+    if (g->ro.reopen())
+        g->ro_bands.clear();
+}
+
 // The postings of t in the read-only view, reopened when the writer has
 // committed past the revision it reads (a file streamed over many commits).
 Xapian::doccount ro_termfreq(att_xgroup *g, const std::string &t)
@@ -238,7 +306,7 @@ Xapian::doccount ro_termfreq(att_xgroup *g, const std::string &t)
     try {
         return g->ro.get_termfreq(t);
     } catch (const Xapian::DatabaseModifiedError &) {
-        g->ro.reopen();
+        ro_reopen(g);
         return g->ro.get_termfreq(t);
     }
 }
@@ -281,15 +349,16 @@ int att_xgroup_leave(att_xwdb *w, att_xgroup *g, const char *term, size_t len, a
     return guard(err, [&]() -> int {
         std::string t(term, len);
         if (g->has_ro) {
-            g->ro.reopen(); // the last commit
+            ro_reopen(g); // the last commit
             if (ro_termfreq(g, t) == 0)
                 return ATT_OK; // a new file (one never comes twice in a batch)
         }
+        bands_view v(w->db);
         for (Xapian::docid id : indexed_by(w->db, t)) {
             passage p;
             if (!load(w->db, id, p) || !p.has_sig)
                 continue;
-            std::vector<passage> nbs = neighbours(w->db, p);
+            std::vector<passage> nbs = neighbours(v, p);
             if (nbs.empty())
                 continue;
             g->gone.insert(key_of(p.doc, p.n));
@@ -321,6 +390,17 @@ bool seen_bands(att_xgroup *g, const att_sig &sig, const std::string &doc)
     return seen;
 }
 
+// Whether a passage of ro holds term, each term asked once per revision.
+bool ro_holds(att_xgroup *g, const std::string &term)
+{
+    auto it = g->ro_bands.find(term);
+    if (it != g->ro_bands.end())
+        return it->second;
+    if (g->ro_bands.size() >= BAND_MEMO)
+        g->ro_bands.clear();
+    return g->ro_bands[term] = ro_termfreq(g, term) > 0;
+}
+
 // Whether a passage committed before holds a band term of sig: asked of
 // the read-only view (see att_xgroup), else of the writer.
 bool committed_bands(att_xwdb *w, att_xgroup *g, const att_sig &sig)
@@ -328,7 +408,7 @@ bool committed_bands(att_xwdb *w, att_xgroup *g, const att_sig &sig)
     for (unsigned b = 0; b < ATT_SIG_BANDS; b++) {
         char t[ATT_BAND_TERM_MAX];
         std::string term(t, att_sig_band_term(&sig, b, ATT_P_BAND, t));
-        if (g->has_ro ? ro_termfreq(g, term) > 0 : w->db.get_termfreq(term) > 1)
+        if (g->has_ro ? ro_holds(g, term) : w->db.get_termfreq(term) > 1)
             return true;
     }
     return false;
@@ -338,7 +418,7 @@ int att_xgroup_add(att_xwdb *w, att_xgroup *g, const att_xdoc *d, att_err *err)
 {
     return guard(err, [&]() -> int {
         if (g->has_ro && g->fresh.empty())
-            g->ro.reopen(); // the first passage of a change: the last commit
+            ro_reopen(g); // the first passage of a change: the last commit
         Xapian::docid id = w->db.add_document(d->doc);
         att_sig as;
         if (!sig_of(d->doc, &as))
@@ -356,7 +436,7 @@ int att_xgroup_add(att_xwdb *w, att_xgroup *g, const att_xdoc *d, att_err *err)
 
 // Group the passages g added (in full) and note their neighbours' new
 // keys in added.
-void group_fresh(Xapian::WritableDatabase &db, att_xgroup *g,
+void group_fresh(Xapian::WritableDatabase &db, bands_view &v, att_xgroup *g,
                  std::map<Xapian::docid, std::vector<std::string>> &added)
 {
     for (size_t i = 0; i < g->fresh.size(); i++) {
@@ -368,7 +448,7 @@ void group_fresh(Xapian::WritableDatabase &db, att_xgroup *g,
         p.n = g->fresh_n[i];
         p.has_sig = true;
         p.sig = g->fresh_sig[i];
-        std::vector<passage> nbs = neighbours(db, p);
+        std::vector<passage> nbs = neighbours(v, p);
         if (nbs.empty())
             continue;
         if (!load(db, p.id, p)) // its document, to give it a group
@@ -383,16 +463,18 @@ int att_xgroup_settle(att_xwdb *w, att_xgroup *g, att_err *err)
 {
     int rc = guard(err, [&]() -> int {
         std::map<Xapian::docid, std::vector<std::string>> added;
-        group_fresh(w->db, g, added);
+        bands_view v(w->db);
+        group_fresh(w->db, v, g, added);
         for (Xapian::docid id : g->fresh) { // grouped in full above
             added.erase(id);
             g->lost.erase(id);
         }
         for (Xapian::docid id : g->lost)
-            update(w->db, g, id, true, added.count(id) ? added[id] : std::vector<std::string>());
+            update(w->db, v, g, id, true,
+                   added.count(id) ? added[id] : std::vector<std::string>());
         for (const auto &kv : added) {
             if (!g->lost.count(kv.first))
-                update(w->db, g, kv.first, false, kv.second);
+                update(w->db, v, g, kv.first, false, kv.second);
         }
         return ATT_OK;
     });
@@ -400,23 +482,42 @@ int att_xgroup_settle(att_xwdb *w, att_xgroup *g, att_err *err)
     return rc;
 }
 
+// Whether the passages ids (a band term's) belong to two documents or more.
+bool spans_documents(Xapian::Database &db, const std::vector<Xapian::docid> &ids)
+{
+    std::string first = ids.empty() ? std::string() : doc_of(db, ids[0]);
+    for (size_t i = 1; i < ids.size(); i++) {
+        if (doc_of(db, ids[i]) != first)
+            return true;
+    }
+    return false;
+}
+
 int att_xwdb_regroup_all(att_xwdb *w, att_err *err)
 {
     return guard(err, [&]() -> int {
-        // Only passages that share a band term with another can have a
-        // group: those in a band's posting list of two or more.
-        std::set<Xapian::docid> linked;
+        // Only passages that share a band term with a passage of another
+        // document can have a group (linked). Those that share band terms
+        // with passages of their own document only (alone) have none:
+        // one that had a group keeps none.
+        std::set<Xapian::docid> linked, alone;
         for (auto t = w->db.allterms_begin(ATT_P_BAND); t != w->db.allterms_end(ATT_P_BAND);
              ++t) {
             if (t.get_termfreq() < 2 || t.get_termfreq() > BAND_CAP)
                 continue;
-            for (auto it = w->db.postlist_begin(*t); it != w->db.postlist_end(*t); ++it)
-                linked.insert(*it);
+            std::vector<Xapian::docid> ids(w->db.postlist_begin(*t), w->db.postlist_end(*t));
+            (spans_documents(w->db, ids) ? linked : alone).insert(ids.begin(), ids.end());
         }
+        bands_view v(w->db);
         for (Xapian::docid id : linked) {
             passage p;
             if (load(w->db, id, p) && p.has_sig)
-                set_group(w->db, p, group_of(p, neighbours(w->db, p)));
+                set_group(w->db, p, group_of(p, neighbours(v, p)));
+        }
+        for (Xapian::docid id : alone) {
+            passage p;
+            if (!linked.count(id) && load(w->db, id, p) && p.has_sig && !p.group.empty())
+                set_group(w->db, p, std::string());
         }
         return ATT_OK;
     });

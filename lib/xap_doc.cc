@@ -98,6 +98,10 @@ int att_xdoc_text(att_xdoc *d, const char *prefix, const char *text, size_t len,
             count_words(d->g, text, len);
         tg.index_text(Xapian::Utf8Iterator(text, len), wdf_inc, prefix);
         d->pos = tg.get_termpos() + 100;
+        // Let go of the document: its reference count is not atomic, and a
+        // writer thread adds it to a database while this generator builds
+        // the next one (holding it, set_document would count it down then).
+        tg.set_document(Xapian::Document());
         return ATT_OK;
     });
 }

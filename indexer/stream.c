@@ -341,11 +341,16 @@ static int finish(struct sfile *s)
 /* The file cannot be read: the job says why (the file's passages go). */
 static void cannot(struct sfile *s, const char *why)
 {
-    s->j->sp->fail = true;
-    snprintf(s->j->why, sizeof s->j->why, "%s", why);
-    for (size_t i = 0; i < s->j->ndocs; i++)
-        att_xdoc_free(s->j->docs[i]);
-    s->j->ndocs = 0;
+    stream_fail(s->j, why);
+}
+
+void stream_fail(struct job *j, const char *why)
+{
+    j->sp->fail = true;
+    snprintf(j->why, sizeof j->why, "%s", why);
+    for (size_t i = 0; i < j->ndocs; i++)
+        att_xdoc_free(j->docs[i]);
+    j->ndocs = 0;
 }
 
 static int run(struct sfile *s)

@@ -21,6 +21,10 @@ struct job *stream_file(struct preparer *p, struct job *j, const struct walk_fil
  * ATT_E_INTERNAL when the writers gave up; ATT_E_NOMEM (err filled). */
 int stream_hand_on(struct preparer *p, struct job **jp, struct att_err *err);
 
+/* The file cannot be read: j (its last part) says why, holds no passage,
+ * and the file's passages go when it is applied. */
+void stream_fail(struct job *j, const char *why);
+
 /* stream_file for a .txt or .md file larger than a batch's text
  * (stream_text.c): read in pieces of about a megabyte, each piece's
  * passages a part of their own; a full pass whenever the file changed,

@@ -336,12 +336,8 @@ static int run(struct tfile *s)
 /* The file cannot be read: the part says why (the file's passages go). */
 static void cannot(struct tfile *s, const char *why)
 {
-    s->j->sp->fail = true;
     memcpy(s->j->sp->hash, s->hash, sizeof s->hash);
-    snprintf(s->j->why, sizeof s->j->why, "%s", why);
-    for (size_t i = 0; i < s->j->ndocs; i++)
-        att_xdoc_free(s->j->docs[i]);
-    s->j->ndocs = 0;
+    stream_fail(s->j, why);
 }
 
 struct job *stream_text_file(struct preparer *p, struct job *j, const struct walk_file *f,

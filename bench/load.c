@@ -5,9 +5,13 @@
  * response fails the run (exit 1).
  *
  * Usage: load (--socket PATH | --connect HOST:PORT) --queries FILE
- *             [-c CONNS] [-n REQUESTS] [-d SECONDS] [-p PIPELINE] [--json]
+ *             [-c CONNS] [-n REQUESTS] [-d SECONDS] [-p PIPELINE]
+ *             [--request-extra JSON]... [--json]
  * A line of FILE that starts with '{' is sent as it is; any other line is
- * sent as {"op":"search","q":LINE}. */
+ * sent as the request template with "q" set to the line:
+ * {"op":"search","q":LINE}. Each --request-extra JSON object (in order)
+ * has its members merged into every request, replacing members of the
+ * same name: '{"limit":10,"highlight":{"length":200}}'. */
 #include <cjson/cJSON.h>
 #include <errno.h>
 #include <getopt.h>
@@ -33,6 +37,10 @@ struct opts {
 };
 
 static struct opts o = {.conns = 1, .pipeline = 1, .requests = 1000, .seconds = 30};
+/* What a query line becomes: this object with "q" set to the line, then
+ * the --request-extra members. The one place to change the request. */
+static const char request_template[] = "{\"op\":\"search\"}";
+static cJSON *extra; /* the --request-extra members, merged; NULL: none */
 static char **lines;
 static size_t nlines;
 static atomic_long issued, done, errors;
@@ -78,6 +86,74 @@ static int dial(void)
     return fd;
 }
 
+/* Merge the members of object from into object into (duplicated; a
+ * member of the same name is replaced). */
+static void merge(cJSON *into, const cJSON *from)
+{
+    const cJSON *m;
+
+    cJSON_ArrayForEach(m, from) {
+        cJSON *dup = cJSON_Duplicate(m, true);
+
+        if (dup == NULL)
+            die("out of memory");
+        if (cJSON_HasObjectItem(into, m->string))
+            cJSON_ReplaceItemInObjectCaseSensitive(into, m->string, dup);
+        else
+            cJSON_AddItemToObject(into, m->string, dup);
+    }
+}
+
+/* The request line (malloc'd, ending in '\n') for one line of the query
+ * file, or exit (2) when a JSON line cannot take the extra members. */
+static char *make_request(const char *buf)
+{
+    cJSON *r;
+    char *s, *line;
+
+    if (buf[0] == '{' && extra == NULL) {
+        line = malloc(strlen(buf) + 2);
+        sprintf(line, "%s\n", buf);
+        return line;
+    }
+    if (buf[0] == '{') {
+        r = cJSON_Parse(buf);
+        if (!cJSON_IsObject(r)) {
+            fprintf(stderr, "load: not a JSON object, cannot add --request-extra: %s\n", buf);
+            exit(2);
+        }
+    } else {
+        r = cJSON_Parse(request_template);
+        cJSON_AddStringToObject(r, "q", buf);
+    }
+    if (extra != NULL)
+        merge(r, extra);
+    s = cJSON_PrintUnformatted(r);
+    line = malloc(strlen(s) + 2);
+    sprintf(line, "%s\n", s);
+    free(s);
+    cJSON_Delete(r);
+    return line;
+}
+
+/* One --request-extra: a JSON object merged into the others given. */
+static bool add_extra(const char *json)
+{
+    cJSON *x = cJSON_Parse(json);
+
+    if (!cJSON_IsObject(x)) {
+        cJSON_Delete(x);
+        return false;
+    }
+    if (extra == NULL) {
+        extra = x;
+        return true;
+    }
+    merge(extra, x);
+    cJSON_Delete(x);
+    return true;
+}
+
 static void load_queries(void)
 {
     FILE *f = fopen(o.queries, "r");
@@ -89,25 +165,8 @@ static void load_queries(void)
         buf[strcspn(buf, "\n")] = '\0';
         if (buf[0] == '\0' || buf[0] == '#')
             continue;
-        char *line;
-
-        if (buf[0] == '{') {
-            line = malloc(strlen(buf) + 2);
-            sprintf(line, "%s\n", buf);
-        } else {
-            cJSON *r = cJSON_CreateObject();
-
-            cJSON_AddStringToObject(r, "op", "search");
-            cJSON_AddStringToObject(r, "q", buf);
-            char *s = cJSON_PrintUnformatted(r);
-
-            line = malloc(strlen(s) + 2);
-            sprintf(line, "%s\n", s);
-            free(s);
-            cJSON_Delete(r);
-        }
         lines = realloc(lines, (nlines + 1) * sizeof *lines);
-        lines[nlines++] = line;
+        lines[nlines++] = make_request(buf);
     }
     fclose(f);
     if (nlines == 0) {
@@ -213,7 +272,7 @@ static void parse(int argc, char **argv)
     static const struct option lo[] = {
         {"socket", required_argument, NULL, 's'}, {"connect", required_argument, NULL, 't'},
         {"queries", required_argument, NULL, 'q'}, {"json", no_argument, NULL, 'j'},
-        {NULL, 0, NULL, 0}};
+        {"request-extra", required_argument, NULL, 'x'}, {NULL, 0, NULL, 0}};
     int c;
 
     while ((c = getopt_long(argc, argv, "c:n:d:p:", lo, NULL)) != -1) {
@@ -231,6 +290,12 @@ static void parse(int argc, char **argv)
         }
         case 'q': o.queries = optarg; break;
         case 'j': o.json = true; break;
+        case 'x':
+            if (!add_extra(optarg)) {
+                fprintf(stderr, "load: --request-extra wants a JSON object: %s\n", optarg);
+                goto usage;
+            }
+            break;
         case 'c': o.conns = atoi(optarg); break;
         case 'n': o.requests = atol(optarg); break;
         case 'd': o.seconds = atof(optarg); break;
@@ -243,7 +308,8 @@ static void parse(int argc, char **argv)
         return;
 usage:
     fprintf(stderr, "usage: load (--socket PATH | --connect HOST:PORT) --queries FILE "
-            "[-c CONNS] [-n REQUESTS] [-d SECONDS] [-p PIPELINE] [--json]\n");
+            "[-c CONNS] [-n REQUESTS] [-d SECONDS] [-p PIPELINE] [--request-extra JSON]... "
+            "[--json]\n");
     exit(2);
 }
 
@@ -280,6 +346,7 @@ int main(int argc, char **argv)
     for (size_t i = 0; i < nlines; i++)
         free(lines[i]);
     free(lines);
+    cJSON_Delete(extra);
     free(lat);
     free(t);
     return atomic_load(&errors) > 0 ? 1 : 0;

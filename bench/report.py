@@ -16,19 +16,28 @@ ignored; unknown systems are shown under their raw names.
 
   {"kind":"meta", "date", "command", "cores", "cpu", "mem_gb", "kernel", "os",
    "versions":{"attache","xapian","sqlite","sphinx","libevent","gcc",...},
-   "requests", "seconds_total"}                              once per run
+   "requests", "seconds_total", "attache_request"}           once per run
   {"kind":"corpus", "corpus", "path", "files", "mb", "passages"}
   {"kind":"index", "corpus", "system", "seconds", "rss_mb", "disk_mb", "passages"}
-      system: attache, xapian_all, xapian_some, fts5, sphinx
+      system: attache, xapian_all, xapian_some, fts5, sphinx_deployed,
+      sphinx (the prefix configuration)
   {"kind":"noop", "corpus", "system", "seconds", "rss_mb"}    no-op reindex
   {"kind":"query", "corpus", "system", "conns", "requests", "rps" (or "qps"),
-   "p50_us", "p90_us", "p99_us", "max_us"}
-      system: attache_unix, attache_tcp, xapian_floor, xapian_snippet, fts5,
-      sphinx; conns: 1, 2, 4, 8, 16 (any subset)
-  {"kind":"rss", "corpus", "system", "rss_mb", "when"}        daemon RSS
+   "p50_us", "p90_us", "p99_us", "max_us", "server_cpu_ms"}
+      system: attache_top10, attache_top10_unix, attache_unix, attache_tcp,
+      xapian_floor, xapian_snippet, fts5, sphinx_deployed, sphinx; conns: 1,
+      2, 4, 8, 16 (any subset); server_cpu_ms (daemons only): the server's
+      CPU time (user + system) per query over the run
+  {"kind":"noise", ...}  as "query": a run repeated later, to show the noise
+  {"kind":"rss", "corpus", "system", "rss_mb", "rss_anon_mb", "when"}
+      daemon memory: peak RSS (VmHWM) and RssAnon after its runs
 
 Corpora are "base" and the scale corpora "10M", "100M", "1G" (in that order;
-others follow in input order). Ratios are always attache ÷ peer.
+others follow in input order). Ratios are always attache ÷ peer. The
+reference row of attached is attache_top10 (asked what searchd is asked)
+when the results have it, else attache_unix. The summary at the top sets
+the aims against the base corpus's figures, each against the faster
+Sphinx configuration for that figure.
 """
 
 import collections
@@ -54,28 +63,42 @@ INDEX_SYSTEMS = [
            "bare TermGenerator, stemmed and unstemmed terms", "#ff7f0e"),
     System("fts5", "SQLite FTS5 (porter unicode61)", "FTS5",
            "one row per passage, one transaction", "#9467bd"),
-    System("sphinx", "Sphinx indexer 2.2", "Sphinx",
-           "Sphinx's indexer on the same passages", "#8c564b"),
+    System("sphinx_deployed", "Sphinx indexer 2.2, deployed", "Sphinx deployed",
+           "Sphinx's indexer on the same passages, no prefix indexing", "#8c564b"),
+    System("sphinx", "Sphinx indexer 2.2, prefix", "Sphinx prefix",
+           "the same with min_prefix_len = 1 (word* works)", "#c49c94"),
 ]
 QUERY_SYSTEMS = [
-    System("attache_unix", "attached, Unix socket", "attached (Unix)",
-           "full request: JSON, snippets, quotes, match: auto", "#1f77b4"),
-    System("attache_tcp", "attached, TCP", "attached (TCP)",
-           "the same over TCP on localhost", "#17becf"),
+    System("attache_top10", "attached, top 10 + 200-byte snippet, TCP", "attached",
+           "asked what searchd is asked: top 10, highlight.length 200, no quotes",
+           "#1f77b4"),
+    System("attache_top10_unix", "attached, top 10 + 200-byte snippet, Unix socket",
+           "attached (Unix)", "the same over its Unix socket", "#17becf"),
+    System("attache_unix", "attached, full default request, Unix socket",
+           "attached (full)", "defaults: 240-byte snippets, quotations", "#aec7e8"),
+    System("attache_tcp", "attached, full default request, TCP", "attached (full, TCP)",
+           "the same over TCP on localhost", "#9edae5"),
     System("xapian_floor", "raw Xapian, no snippets (floor)", "Xapian floor",
            "in-process, same query parsing, top 10 with stored data", "#2ca02c"),
     System("xapian_snippet", "raw Xapian with MSet::snippet", "Xapian + snippet",
            "the floor plus Xapian's own snippets", "#ff7f0e"),
     System("fts5", "SQLite FTS5 in-process (bm25 + snippet)", "FTS5",
            "AND, then OR when AND gives fewer than 10 rows", "#9467bd"),
-    System("sphinx", "Sphinx searchd 2.2 (SNIPPET, MySQL protocol)", "Sphinx",
-           "searchd over its MySQL protocol, with SNIPPET()", "#8c564b"),
+    System("sphinx_deployed", "Sphinx searchd 2.2, deployed (MySQL protocol)",
+           "searchd deployed", "no prefix indexing; SNIPPET(content, q, 'limit=200', "
+           "'query_mode=1')", "#8c564b"),
+    System("sphinx", "Sphinx searchd 2.2, prefix (MySQL protocol)", "searchd prefix",
+           "min_prefix_len = 1; SNIPPET() of about 40 words", "#c49c94"),
 ]
 OTHER_COLORS = ["#d62728", "#e377c2", "#7f7f7f", "#bcbd22"]
-DAEMONS = {"attache": "attached", "sphinx": "Sphinx searchd"}
+DAEMONS = {"attache": "attached", "sphinx": "Sphinx searchd (prefix)",
+           "sphinx_deployed": "Sphinx searchd (deployed)"}
 CORPUS_ORDER = ["base", "10M", "100M", "1G"]
 REF_INDEX = "attache"
-REF_QUERY = "attache_unix"
+REF_QUERIES = ["attache_top10", "attache_unix"]  # the first present is the reference
+SPHINX_INDEX = ["sphinx_deployed", "sphinx"]
+SPHINX_QUERY = ["sphinx_deployed", "sphinx"]
+SUMMARY_CORPUS = "base"
 TERMINAL = "set terminal svg size 800,480 dynamic font 'sans,11'"
 CHARTS = [("latency.svg", "Latency against connections"),
           ("throughput.svg", "Throughput against connections"),
@@ -97,7 +120,9 @@ class Results:
         self.noop = {}    # (corpus, system) -> record
         self.query = {}   # (corpus, system, conns) -> record
         self.rss = {}     # (corpus, system) -> record
+        self.noise = {}   # (corpus, system, conns) -> record of the repeated run
         self.seen = []    # corpora in input order
+        self.ref = REF_QUERIES[0]  # the reference query system, set by load()
 
     def add(self, rec):
         kind, corpus = rec.get("kind"), rec.get("corpus")
@@ -105,19 +130,19 @@ class Results:
             self.meta = rec
             return
         if not isinstance(corpus, str) or kind not in ("corpus", "index", "noop",
-                                                        "query", "rss"):
+                                                        "query", "noise", "rss"):
             return
         system, conns = rec.get("system"), num(rec.get("conns"))
         if kind != "corpus" and not isinstance(system, str):
             return
-        if kind == "query" and (conns is None or conns < 1):
+        if kind in ("query", "noise") and (conns is None or conns < 1):
             return
         if corpus not in self.seen:
             self.seen.append(corpus)
         if kind == "corpus":
             self.corpus[corpus] = rec
-        elif kind == "query":
-            self.query[(corpus, system, int(conns))] = rec
+        elif kind in ("query", "noise"):
+            getattr(self, kind)[(corpus, system, int(conns))] = rec
         else:
             getattr(self, kind)[(corpus, system)] = rec
 
@@ -149,6 +174,8 @@ def load(path):
                 res.add(rec)
             else:
                 warn("%s:%d: not a JSON object, skipped" % (path, lineno))
+    present = {k[1] for k in res.query}
+    res.ref = next((r for r in REF_QUERIES if r in present), REF_QUERIES[0])
     return res
 
 
@@ -241,8 +268,14 @@ def meta_lines(m):
                      or "date unknown"),
         "- Machine: " + (machine or "unknown"),
         "- Versions: " + (joined("%s %s" % kv for kv in v.items()) or "unknown"),
-        "- Requests per query run: %s" % m.get("requests", "unknown"), "",
-    ]
+        "- Requests per query run: %s" % m.get("requests", "unknown"),
+    ] + (["- attached's top-10 request: `%s`" % request_text(m["attache_request"])]
+         if m.get("attache_request") else []) + [""]
+
+
+def request_text(r):
+    """A request as JSON text (the driver may store it as an object)."""
+    return r if isinstance(r, str) else json.dumps(r, ensure_ascii=False)
 
 
 def section_header(res):
@@ -255,7 +288,9 @@ def section_header(res):
     ] + meta_lines(res.meta) + [
         "Every figure comes from one run on one machine; compare the ratios, not the",
         "absolute numbers. Ratios are attache ÷ peer: for times and latencies below",
-        "1× attache is faster, for throughput (req/s) above 1× attache is faster.", "",
+        "1× attache is faster, for throughput (req/s) above 1× attache is faster.",
+        "The queries' ratios are those of \"%s\"." % system_of(res.ref, QUERY_SYSTEMS).label,
+        "",
     ]
 
 
@@ -314,20 +349,46 @@ def section_noop(res, corpus):
 
 
 def section_rss(res, corpus):
-    return bullets(["%s RSS: %s MB%s." % (DAEMONS.get(s, s), fmt(r.get("rss_mb"), 1),
-                                          " (%s)" % r["when"] if r.get("when") else "")
-                    for s, r in records_of(res.rss, corpus)])
+    return bullets(["%s%s: peak RSS %s MB%s." % (
+        DAEMONS.get(s, s), " " + r["when"] if r.get("when") else "", fmt(r.get("rss_mb"), 1),
+        "" if num(r.get("rss_anon_mb")) is None else ", RssAnon %s MB" % fmt(r["rss_anon_mb"], 1))
+        for s, r in records_of(res.rss, corpus)])
+
+
+def section_cpu(res, corpus):
+    """The daemons' CPU time per query, by connections."""
+    conns = res.conns(corpus)
+    systems = [s for s in query_systems(res, [corpus])
+               if any(num(res.query.get((corpus, s.key, n), {}).get("server_cpu_ms"))
+                      is not None for n in conns)]
+    if not systems:
+        return []
+    cpu = {(s.key, n): num(res.query.get((corpus, s.key, n), {}).get("server_cpu_ms"))
+           for s in systems for n in conns}
+    ref_name = system_of(res.ref, QUERY_SYSTEMS).short
+    rows = []
+    for s in systems:
+        rows.append([s.label] + [fmt(cpu[(s.key, n)], 3) for n in conns])
+        if s.key != res.ref and any(cpu.get((res.ref, n)) for n in conns):
+            rows.append(["*%s ÷ %s*" % (ref_name, s.short)] +
+                        [fmt_ratio(div(cpu.get((res.ref, n)), cpu[(s.key, n)]))
+                         for n in conns])
+    head = ["server CPU ms per query, by connections"] + [str(n) for n in conns]
+    return ["### Server CPU per query", "",
+            "The daemon's user + system time (all its threads, /proc/PID/stat) over a "
+            "run, divided by the queries of the run; below 1× attached uses less.", ""] + \
+        table(head, rows)
 
 
 def section_latency(res, corpus):
     systems = query_systems(res, [corpus], 1)
     if not systems:
         return []
-    ref = res.query.get((corpus, REF_QUERY, 1), {})
+    ref = res.query.get((corpus, res.ref, 1), {})
     rows = []
     for s in systems:
         r = res.query[(corpus, s.key, 1)]
-        ratios = [DASH if s.key == REF_QUERY else fmt_ratio(div(ref.get(f), r.get(f)))
+        ratios = [DASH if s.key == res.ref else fmt_ratio(div(ref.get(f), r.get(f)))
                   for f in ("p50_us", "p99_us")]
         rows.append([s.label, fmt(rate(r))] +
                     [fmt(r.get(f)) for f in ("p50_us", "p90_us", "p99_us", "max_us")] + ratios)
@@ -341,13 +402,13 @@ def section_throughput(res, corpus):
     systems = query_systems(res, [corpus])
     if not systems:
         return []
-    ref = {n: rate(res.query.get((corpus, REF_QUERY, n))) for n in conns}
-    ref_name = system_of(REF_QUERY, QUERY_SYSTEMS).short
+    ref = {n: rate(res.query.get((corpus, res.ref, n))) for n in conns}
+    ref_name = system_of(res.ref, QUERY_SYSTEMS).short
     rows = []
     for s in systems:
         rates = [rate(res.query.get((corpus, s.key, n))) for n in conns]
         rows.append([s.label] + [fmt(r) for r in rates])
-        if s.key != REF_QUERY and any(ref.values()):
+        if s.key != res.ref and any(ref.values()):
             rows.append(["*%s ÷ %s*" % (ref_name, s.short)] +
                         [fmt_ratio(div(ref[n], r)) for n, r in zip(conns, rates)])
     head = ["req/s by connections"] + [str(n) for n in conns]
@@ -357,7 +418,7 @@ def section_throughput(res, corpus):
 def section_corpus(res, corpus):
     body = (section_index(res, corpus) + section_noop(res, corpus) +
             section_latency(res, corpus) + section_throughput(res, corpus) +
-            section_rss(res, corpus))
+            section_cpu(res, corpus) + section_rss(res, corpus) + section_noise(res, corpus))
     return ["## Corpus %s" % corpus, "", corpus_line(res, corpus), ""] + \
         (body or ["No measurements for this corpus.", ""])
 
@@ -379,10 +440,10 @@ def section_scale_index(res, corpora):
 
 
 def section_scale_query(res, corpora):
-    peers = [s for s in query_systems(res, corpora, 1) if s.key != REF_QUERY]
+    peers = [s for s in query_systems(res, corpora, 1) if s.key != res.ref]
     rows = []
     for c in corpora:
-        ref = res.query.get((c, REF_QUERY, 1), {})
+        ref = res.query.get((c, res.ref, 1), {})
         row = [c, fmt(res.mb(c), 1), fmt(ref.get("p50_us")), fmt(ref.get("p99_us"))]
         for s in peers:
             p99 = res.query.get((c, s.key, 1), {}).get("p99_us")
@@ -408,6 +469,160 @@ def section_scale(res):
     return lines
 
 
+# ---------------------------------------------------------------- summary
+
+def best(candidates, lower_is_better):
+    """(key, value) of the best of [(key, value)] with a positive value, or
+    (None, None)."""
+    have = [(k, v) for k, v in candidates if v is not None and v > 0]
+    if not have:
+        return None, None
+    return (min if lower_is_better else max)(have, key=lambda kv: kv[1])
+
+
+def aim_row(what, aim, mine, theirs, lower_is_better, limit, digits, unit, names):
+    """One row of the summary: attached's figure against the best of theirs
+    [(key, value)]; met when the ratio is within limit."""
+    key, other = best(theirs, lower_is_better)
+    ratio = div(mine, other)
+    if ratio is None:
+        return [what, aim, DASH, DASH, DASH]
+    met = ratio <= limit if lower_is_better else ratio >= limit
+    rest = [names.get(k, k) + " " + fmt(v, digits) + unit for k, v in theirs
+            if k != key and v]
+    return [what, aim, "**%s** (%s ÷ %s%s)" % (fmt_ratio(ratio), fmt(mine, digits),
+                                                fmt(other, digits), unit),
+            names.get(key, key) + ("" if not rest else "; " + ", ".join(rest)),
+            "yes" if met else "no"]
+
+
+def plural(n, word):
+    return "%d %s%s" % (n, word, "" if n == 1 else "s")
+
+
+def summary_query_rows(res, c):
+    names = {s.key: s.short for s in QUERY_SYSTEMS}
+    q1 = res.query.get((c, res.ref, 1), {})
+    rows = []
+    for f, label in (("p50_us", "p50"), ("p99_us", "p99")):
+        theirs = [(k, num(res.query.get((c, k, 1), {}).get(f))) for k in SPHINX_QUERY]
+        rows.append(aim_row("one client, %s latency" % label, "≤ 0.5× searchd",
+                            num(q1.get(f)), theirs, True, 0.5, 0, " µs", names))
+    for n in res.conns(c):
+        theirs = [(k, rate(res.query.get((c, k, n)))) for k in SPHINX_QUERY]
+        rows.append(aim_row("throughput, %s" % plural(n, "connection"),
+                            "≥ 2× searchd", rate(res.query.get((c, res.ref, n))), theirs,
+                            False, 2, 0, " req/s", names))
+    return rows
+
+
+def summary_cpu_row(res, c):
+    names = {s.key: s.short for s in QUERY_SYSTEMS}
+    conns = res.conns(c)
+    mine = [(n, num(res.query.get((c, res.ref, n), {}).get("server_cpu_ms"))) for n in conns]
+    mine = [(n, v) for n, v in mine if v is not None]
+    if not mine:
+        return ["server CPU per query", "≤ 0.2 ms", DASH, DASH, DASH]
+    worst_n, worst = max(mine, key=lambda nv: nv[1])
+    theirs = [(k, num(res.query.get((c, k, worst_n), {}).get("server_cpu_ms")))
+              for k in SPHINX_QUERY]
+    key, other = best(theirs, True)
+    rest = ["%s %s ms" % (names.get(k, k), fmt(v, 3)) for k, v in theirs if k != key and v]
+    vs = DASH if key is None else "%s %s ms at %d (attached ÷ it: %s)%s" % (
+        names.get(key, key), fmt(other, 3), worst_n, fmt_ratio(div(worst, other)),
+        "".join("; " + r for r in rest))
+    return ["server CPU per query", "≤ 0.2 ms",
+            "**%s ms** (worst, at %s; %s)" % (
+                fmt(worst, 3), plural(worst_n, "connection"),
+                ", ".join("%d: %s" % (n, fmt(v, 3)) for n, v in mine)),
+            vs, "yes" if worst <= 0.2 else "no"]
+
+
+def summary_index_rows(res, c):
+    names = {s.key: s.short for s in INDEX_SYSTEMS}
+    mine = num(res.index.get((c, REF_INDEX), {}).get("seconds"))
+    sphinx = [(k, num(res.index.get((c, k), {}).get("seconds"))) for k in SPHINX_INDEX]
+    xsome = [("xapian_some", num(res.index.get((c, "xapian_some"), {}).get("seconds")))]
+    return [aim_row("index build", "≤ 3× Sphinx indexer", mine, sphinx, True, 3, 2, " s",
+                    names),
+            aim_row("index build", "≤ 0.5× raw Xapian STEM_SOME", mine, xsome, True, 0.5, 2,
+                    " s", names)]
+
+
+def summary_rss_row(res, c):
+    anon = num(res.rss.get((c, "attache"), {}).get("rss_anon_mb"))
+    return ["attached RssAnon after its runs", "< 100 MB",
+            DASH if anon is None else "**%s MB**" % fmt(anon, 1), DASH,
+            DASH if anon is None else ("yes" if anon < 100 else "no")]
+
+
+def noise_spread(res, c, key):
+    """[(field, first, second, spread)] of a system's repeated one-client run."""
+    a, b = res.query.get((c, key, 1)), res.noise.get((c, key, 1))
+    if not a or not b:
+        return []
+    out = []
+    for f in ("p50_us", "p99_us", "rps"):
+        x, y = (rate(a), rate(b)) if f == "rps" else (num(a.get(f)), num(b.get(f)))
+        if x and y:
+            out.append((f, x, y, abs(x - y) / min(x, y)))
+    return out
+
+
+def noise_text(res, c, key, names):
+    spread = noise_spread(res, c, key)
+    if not spread:
+        return None
+    unit = {"p50_us": " µs", "p99_us": " µs", "rps": " req/s"}
+    label = {"p50_us": "p50", "p99_us": "p99", "rps": "req/s"}
+    return "%s: %s" % (names.get(key, key), ", ".join(
+        "%s %s → %s%s (%.0f%%)" % (label[f], fmt(x), fmt(y), unit[f], 100 * d)
+        for f, x, y, d in spread))
+
+
+def section_summary(res):
+    c = SUMMARY_CORPUS
+    if not any(k[0] == c for k in res.query) and not any(k[0] == c for k in res.index):
+        return []
+    rows = summary_query_rows(res, c) + [summary_cpu_row(res, c)] + \
+        summary_index_rows(res, c) + [summary_rss_row(res, c)]
+    ref = system_of(res.ref, QUERY_SYSTEMS)
+    lines = ["## Summary: the aims against this run", "",
+             "Corpus `%s`. attached is \"%s\" (%s). Each ratio is attache ÷ the faster "
+             "Sphinx configuration for that figure (named, with the other's figure "
+             "beside it): searchd *deployed* (no prefix indexing, a 200-character "
+             "snippet) or *prefix* (min_prefix_len = 1, a 40-word snippet); the index "
+             "build against the faster Sphinx indexer, and against raw Xapian with "
+             "Xapian's default STEM_SOME." % (c, ref.label, ref.desc), ""]
+    lines += table(["figure", "aim", "measured (attache ÷ peer)", "against", "met"], rows)
+    names = {s.key: s.label for s in QUERY_SYSTEMS}
+    spread = [t for t in (noise_text(res, c, k, names) for k in [res.ref] + SPHINX_QUERY) if t]
+    if spread:
+        worst = {}
+        for k in [res.ref] + SPHINX_QUERY:
+            for f, _, _, d in noise_spread(res, c, k):
+                worst[f] = max(worst.get(f, 0), d)
+        lines += ["Noise: the one-client runs of attached and both searchds were run again "
+                  "minutes after the first (first → second, spread = difference ÷ the "
+                  "smaller):", ""] + bullets(spread) + [
+                  "Two runs of the same thing differed by up to %s here: a ratio closer to "
+                  "its aim than that is not settled by one run on this machine." % ", ".join(
+                      "%.0f%% (%s)" % (100 * d, {"p50_us": "p50", "p99_us": "p99",
+                                                 "rps": "req/s"}[f])
+                      for f, d in worst.items()), ""]
+    return lines
+
+
+def section_noise(res, corpus):
+    names = {s.key: s.label for s in QUERY_SYSTEMS}
+    texts = [noise_text(res, corpus, k, names)
+             for k in sorted({k[1] for k in res.noise if k[0] == corpus}, key=str)]
+    texts = [t for t in texts if t]
+    if not texts:
+        return []
+    return ["One client, run again later (first → second):", ""] + bullets(texts)
+
+
 def section_charts(drawn, note):
     lines = ["## Charts", ""]
     if note:
@@ -419,7 +634,7 @@ def section_charts(drawn, note):
 
 
 def render(res, drawn, note):
-    lines = section_header(res) + section_systems(res)
+    lines = section_header(res) + section_summary(res) + section_systems(res)
     for c in res.corpora():
         lines += section_corpus(res, c)
     lines += section_scale(res) + section_charts(drawn, note)

@@ -4,28 +4,33 @@
 # Everything (config, index, pid file, logs) lives under WORKDIR, so it runs
 # as an unprivileged user; nothing is written to /var or /etc.
 #
-# Usage: bench/sphinx.sh index WORKDIR LISTFILE
+# Usage: bench/sphinx.sh index WORKDIR LISTFILE [deployed|prefix]
 #            writes WORKDIR/sphinx.conf, builds the index "passages" from the
 #            files named in LISTFILE (one a line); last line of stdout:
 #            {"passages":N,"seconds":S} (wall time of the whole build,
-#            passage cutting included)
+#            passage cutting included). The configuration (default deployed):
+#              deployed  what a site would run for these queries: no prefix
+#                        indexing (the query set has no wildcards); query it
+#                        with sphinx_peer --snippet-limit 200
+#              prefix    min_prefix_len = 1, so word* works: Sphinx then also
+#                        indexes every word unstemmed (bigger, slower to build)
 #        bench/sphinx.sh start WORKDIR PORT
 #            adds a searchd section listening on 127.0.0.1:PORT (SphinxQL,
 #            the MySQL protocol) to WORKDIR/sphinx.conf, starts searchd and
 #            waits until it answers (at most ~10 s, else its log and exit 1)
 #        bench/sphinx.sh stop WORKDIR
 #            stops that searchd and waits until it is gone
-# Environment: SPHINX_MEM (indexer mem_limit, default 256M); SPHINX_PREFIX=0
-# builds the index without min_prefix_len (no prefix queries: word* is then
-# searched as word, but the index is smaller and faster to build, since
-# Sphinx stores the unstemmed words beside the stems for prefix matching).
+# Environment: SPHINX_MEM (indexer mem_limit, default 256M).
+# bench/README.md ("Sphinx's configuration") says why each setting is what
+# it is.
 set -eu
 root=$(cd "$(dirname "$0")/.." && pwd)
 peer=$root/build/rel/bench/sphinx_peer
 marker='# searchd: written by bench/sphinx.sh start'
 
 usage() {
-    echo "usage: bench/sphinx.sh index WORKDIR LISTFILE | start WORKDIR PORT | stop WORKDIR" >&2
+    echo "usage: bench/sphinx.sh index WORKDIR LISTFILE [deployed|prefix]" \
+        "| start WORKDIR PORT | stop WORKDIR" >&2
     exit 2
 }
 
@@ -45,14 +50,16 @@ quote() {
 
 # The source, index and indexer sections. The schema is declared here, not
 # in the stream: content is a full-text field and a string attribute (for
-# SNIPPET()), file a string attribute.
+# SNIPPET()), file a string attribute. Both configurations share every
+# setting but min_prefix_len.
 write_conf() {
     # From the caller's directory, so relative names in LISTFILE mean what
     # they meant to the caller (and land in the attribute "file" as given).
     cmd="cd $(quote "$(pwd)") && SPHINX_PEER_COUNT=$(quote "$work/count") $(quote "$peer")"
     cmd="$cmd xmlpipe --files $(quote "$list")"
     cat >"$work/sphinx.conf" <<EOF
-# Written by bench/sphinx.sh index; searchd section added by bench/sphinx.sh start.
+# Written by bench/sphinx.sh index ($config); searchd section added by
+# bench/sphinx.sh start.
 source passages_src
 {
     type = xmlpipe2
@@ -65,11 +72,18 @@ index passages
 {
     source = passages_src
     path = $work/index/passages
+    # attributes in their own file, loaded into RAM at start (the default;
+    # inline would copy them into every posting list, for filters)
     docinfo = extern
-    # keywords dictionary: wildcards expand against the dictionary at query
-    # time (no prefixes indexed); min_prefix_len enables them, and makes
-    # Sphinx index each word unstemmed too (without it, word* means word)
+    ondisk_attrs = 0
+    # open the index files once at start, not on every query
+    preopen = 1
+    # mlock needs root (CAP_IPC_LOCK); the index sits in the page cache
+    mlock = 0
+    # the 2.2 default (crc is deprecated in 2.2, and no faster here)
     dict = keywords
+    # 0: no prefix indexing (deployed); 1: word* works, and every word is
+    # also indexed unstemmed (prefix)
     min_prefix_len = $prefix
     morphology = stem_en
     min_word_len = 1
@@ -87,9 +101,10 @@ EOF
 cmd_index() {
     [ -r "$list" ] || { echo "sphinx.sh: cannot read $list" >&2; exit 2; }
     running && { echo "sphinx.sh: searchd runs on $work (stop it first)" >&2; exit 1; }
-    case ${SPHINX_PREFIX:-1} in
-    0) prefix=0 ;;
-    *) prefix=1 ;;
+    case $config in
+    deployed) prefix=0 ;;
+    prefix) prefix=1 ;;
+    *) usage ;;
     esac
     [ -x "$peer" ] || { echo "sphinx.sh: no $peer (make bench-tools)" >&2; exit 2; }
     mkdir -p "$work/index"
@@ -109,9 +124,11 @@ cmd_index() {
         "$(echo "$t0 $t1" | awk '{ printf "%.3f", $2 - $1 }')"
 }
 
-# The searchd section, replacing any earlier one. One thread per connection
-# (workers = threads); dist_threads only splits distributed indexes, and
-# this is one local index.
+# The searchd section, replacing any earlier one; the same for both
+# configurations. One thread per connection (workers = threads: the
+# clients keep their connections, and 2.2 has no thread pool);
+# dist_threads only splits distributed indexes, and this is one local
+# index. The index is loaded before connections are accepted.
 write_searchd() {
     awk -v m="$marker" '$0 == m { exit } { print }' "$work/sphinx.conf" >"$work/sphinx.conf.new"
     cat >>"$work/sphinx.conf.new" <<EOF
@@ -121,16 +138,16 @@ searchd
     listen = 127.0.0.1:$port:mysql41
     log = $work/searchd.log
     pid_file = $work/searchd.pid
-    # no binlog (it is for RT indexes), no query log
+    # no binlog (it is for RT indexes), no query log (attached logs no
+    # line per request at its default level)
     binlog_path =
     workers = threads
     max_children = 256
     dist_threads = 0
     read_timeout = 5
     client_timeout = 300
-    # load the index before accepting connections
+    # load the index before accepting connections (there is no rotation)
     seamless_rotate = 0
-    preopen_indexes = 0
 }
 EOF
     mv "$work/sphinx.conf.new" "$work/sphinx.conf"
@@ -246,8 +263,9 @@ verb=$1
 work=$(abs "$2")
 case $verb in
 index)
-    [ $# -eq 3 ] || usage
+    [ $# -eq 3 ] || [ $# -eq 4 ] || usage
     list=$(abs "$3")
+    config=${4:-deployed}
     cmd_index
     ;;
 start)

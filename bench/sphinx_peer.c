@@ -12,7 +12,8 @@
  * bench/peer.c; what is Sphinx's is here.
  *
  * Usage: sphinx_peer xmlpipe (FILE... | --files LISTFILE)
- *        sphinx_peer query HOST:PORT QUERYFILE [-n QUERIES] [-t THREADS] [-d SECONDS]
+ *        sphinx_peer query HOST:PORT QUERYFILE [--snippet-limit N] [-n QUERIES]
+ *                          [-t THREADS] [-d SECONDS]
  *
  * xmlpipe: LISTFILE holds one file name a line. Bytes that XML 1.0 does
  * not allow (control characters other than tab, newline and carriage
@@ -25,6 +26,10 @@
  * (2000, split across the threads) have run or SECONDS have passed; the
  * clock starts once every thread is connected, and the latencies of all
  * threads make the percentiles. Any SQL error ends the run (exit 1).
+ * The snippet is SNIPPET(content, q, 'limit=N', 'query_mode=1') with
+ * --snippet-limit N (the options a search page passes: N characters,
+ * Sphinx's defaults otherwise), else about 40 words (the prefix
+ * configuration of bench/sphinx.sh, comparable to fts5_peer's snippet).
  *
  * Queries are translated from attache's (Xapian's) syntax by the same
  * code as for fts5_peer, with Sphinx's quoting: a "quoted phrase" stays a
@@ -32,8 +37,9 @@
  * operator characters backslash-escaped (so '-', '@', '/' or '(' cannot
  * make Sphinx reject the query), a leading '+' and a "field:" prefix are
  * dropped, "-word" and -"a phrase" become "(...) -(word | ...)", a
- * trailing '*' stays a prefix wildcard (the index has dict = keywords and
- * min_prefix_len), AND, OR, NOT and XOR are dropped, and terms without a
+ * trailing '*' stays a prefix wildcard (matched as one only by an index
+ * with min_prefix_len, the prefix configuration of bench/sphinx.sh; the
+ * query set has none), AND, OR, NOT and XOR are dropped, and terms without a
  * letter or digit are dropped. Like attache's default "match: auto", the
  * terms are joined with AND (Sphinx's implicit operator), and when that
  * gives fewer than 10 rows the query is run again with OR ('|'). The
@@ -52,8 +58,8 @@
 
 const char peer_name[] = "sphinx_peer";
 
-/* The snippet: about as long as fts5_peer's snippet() of 40 tokens. */
-#define SNIPPET_OPTS                                                                         \
+/* The default snippet: about as long as fts5_peer's snippet() of 40 tokens. */
+#define SNIPPET_WORDS                                                                        \
     "'before_match=<b>', 'after_match=</b>', 'chunk_separator=…', 'limit=0', "               \
     "'limit_words=40', 'around=20', 'query_mode=1'"
 
@@ -174,10 +180,11 @@ static const struct peer_syntax sphinx_syntax = {
     .quote = quote_sphinx,
 };
 
-/* Where searchd listens. */
+/* Where searchd listens, and the SNIPPET() options to ask for. */
 struct target {
     const char *host;
     unsigned port;
+    char snippet[160];
 };
 
 static bool show_rows; /* SPHINX_ROWS: print every row read; set before any thread */
@@ -185,7 +192,8 @@ static bool show_rows; /* SPHINX_ROWS: print every row read; set before any thre
 /* One query thread's connection, and the buffer its SQL is built in. */
 struct conn {
     MYSQL *db;
-    int id; /* thread number, for messages */
+    int id;              /* thread number, for messages */
+    const char *snippet; /* the target's SNIPPET() options */
     struct peer_buf sql;
 };
 
@@ -202,7 +210,7 @@ static void *conn_open(const void *ctx, int thread)
     unsigned proto = MYSQL_PROTOCOL_TCP; /* "localhost" would mean the Unix socket */
 
     mysql_thread_init();
-    *c = (struct conn){.db = mysql_init(NULL), .id = thread};
+    *c = (struct conn){.db = mysql_init(NULL), .id = thread, .snippet = t->snippet};
     if (c->db == NULL) {
         fprintf(stderr, "sphinx_peer: mysql_init failed\n");
         exit(1);
@@ -234,7 +242,9 @@ static int conn_search(void *conn, const char *expr, size_t *bytes)
     c->sql.n = 0;
     peer_puts(&c->sql, "SELECT id, file, SNIPPET(content, '");
     put_sql(&c->sql, expr);
-    peer_puts(&c->sql, "', " SNIPPET_OPTS ") AS s FROM passages WHERE MATCH('");
+    peer_puts(&c->sql, "', ");
+    peer_puts(&c->sql, c->snippet);
+    peer_puts(&c->sql, ") AS s FROM passages WHERE MATCH('");
     put_sql(&c->sql, expr);
     peer_puts(&c->sql, "') LIMIT 10");
     if (mysql_real_query(c->db, c->sql.s, c->sql.n) != 0)
@@ -295,8 +305,8 @@ static int cmd_query(const struct target *t, const char *qfile, const struct pee
 static int usage(void)
 {
     fprintf(stderr, "usage: sphinx_peer xmlpipe (FILE... | --files LISTFILE)\n"
-                    "       sphinx_peer query HOST:PORT QUERYFILE [-n QUERIES] [-t THREADS] "
-                    "[-d SECONDS]\n");
+                    "       sphinx_peer query HOST:PORT QUERYFILE [--snippet-limit N] "
+                    "[-n QUERIES] [-t THREADS] [-d SECONDS]\n");
     return 2;
 }
 
@@ -315,6 +325,31 @@ static bool parse_target(char *s, struct target *t)
         return false;
     *colon = '\0';
     *t = (struct target){.host = s, .port = (unsigned)port};
+    snprintf(t->snippet, sizeof t->snippet, "%s", SNIPPET_WORDS);
+    return true;
+}
+
+/* Take "--snippet-limit N" (1..65535) out of argv[0..*argc) into t's
+ * snippet options; false when it is there but N is not a number in range. */
+static bool snippet_arg(int *argc, char **argv, struct target *t)
+{
+    for (int i = 0; i < *argc; i++) {
+        if (strcmp(argv[i], "--snippet-limit") != 0)
+            continue;
+        char *end;
+        long n;
+
+        if (i + 1 >= *argc)
+            return false;
+        errno = 0;
+        n = strtol(argv[i + 1], &end, 10);
+        if (errno != 0 || end == argv[i + 1] || *end != '\0' || n < 1 || n > 65535)
+            return false;
+        snprintf(t->snippet, sizeof t->snippet, "'limit=%ld', 'query_mode=1'", n);
+        memmove(argv + i, argv + i + 2, (size_t)(*argc - i - 2) * sizeof *argv);
+        *argc -= 2;
+        i--;
+    }
     return true;
 }
 
@@ -335,8 +370,10 @@ int main(int argc, char **argv)
     if (argc >= 4 && strcmp(argv[1], "query") == 0) {
         struct target t;
         struct peer_opts o;
+        int n = argc - 4;
 
-        if (!parse_target(argv[2], &t) || !peer_parse_opts(argc - 4, argv + 4, &o))
+        if (!parse_target(argv[2], &t) || !snippet_arg(&n, argv + 4, &t) ||
+            !peer_parse_opts(n, argv + 4, &o))
             return usage();
         return cmd_query(&t, argv[3], &o);
     }

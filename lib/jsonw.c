@@ -9,6 +9,8 @@
 #include "buf.h"
 #include "jsonw.h"
 
+_Static_assert(ATT_JW_DEPTH <= 64, "one bit of empty and obj per depth");
+
 #define REPLACEMENT "\xEF\xBF\xBD" /* U+FFFD in UTF-8 */
 #define ONES 0x0101010101010101ULL
 #define HIGHS 0x8080808080808080ULL

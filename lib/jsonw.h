@@ -15,7 +15,8 @@
 struct att_buf; /* lib/buf.h */
 
 /* Where output goes: n bytes at p; returns ATT_OK or an ATT_E_* code (then
- * the writer stops: later calls do nothing, nothing more reaches the sink). */
+ * the writer stops: later calls do nothing, nothing more reaches the sink;
+ * a value that is no ATT_E_* code counts as ATT_E_IO). */
 typedef int (*att_jw_sink_fn)(void *ud, const char *p, size_t n);
 
 /* Containers nest at most this deep (the outermost one is at depth 1). */

@@ -427,6 +427,27 @@ static void test_jw_failing_sink(void **state)
     }
 }
 
+static int odd_sink(void *ud, const char *p, size_t n)
+{
+    (void)p;
+    (void)n;
+    ++*(int *)ud;
+    return -1;
+}
+
+/* A sink's return that is no ATT_E_* code counts as ATT_E_IO. */
+static void test_jw_sink_odd_code(void **state)
+{
+    struct fx *f = *state;
+    int calls = 0;
+
+    att_jw_init(&f->w, odd_sink, &calls);
+    att_jw_int(&f->w, NULL, 1);
+    assert_int_equal(att_jw_flush(&f->w, &f->err), ATT_E_IO);
+    assert_int_equal(att_jw_flush(&f->w, NULL), ATT_E_IO);
+    assert_int_equal(calls, 1);
+}
+
 /* att_jw_init_buf: the buffer's ceiling stops the writer with TOOBIG. */
 static void test_jw_buf_ceiling(void **state)
 {
@@ -586,7 +607,7 @@ int main(void)
         T(test_jw_depth),        T(test_jw_misuse),      T(test_jw_failing_sink),
         T(test_jw_buf_ceiling),  T(test_jw_integers),    T(test_jw_reals),
         T(test_jw_keyed),        T(test_jw_flush_midway), T(test_jw_cjson),
-        T(test_jw_cjson_too_deep),
+        T(test_jw_cjson_too_deep), T(test_jw_sink_odd_code),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

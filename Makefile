@@ -178,8 +178,13 @@ $(B)/bench/sphinx_peer: $(B)/bench/sphinx_peer.o $(B)/bench/peer.o $(LIBA)
 	@mkdir -p $(@D)
 	$(CXX) $(LDSAN) -o $@ $^ $(shell pkg-config --libs libmariadb 2>/dev/null || echo -lmariadb) $(LDLIBS)
 
+# The JSON writer against cJSON on one search response (ns per response).
+$(B)/bench/jsonw_bench: $(B)/bench/jsonw_bench.o $(LIBA)
+	@mkdir -p $(@D)
+	$(CXX) $(LDSAN) -o $@ $^ $(LDLIBS)
+
 bench-tools: $(B)/bench/xapian_floor $(B)/bench/load $(B)/bench/query_floor $(B)/bench/fts5_peer \
-	$(B)/bench/sphinx_peer $(B)/bench/bm25_floor
+	$(B)/bench/sphinx_peer $(B)/bench/bm25_floor $(B)/bench/jsonw_bench
 .PHONY: bench-tools
 
 # The demo: make run, make stop.

@@ -58,13 +58,6 @@ static void conn_free(struct conn *c)
     conn_free_slot(c, false);
 }
 
-static void free_line(const void *data, size_t len, void *extra)
-{
-    (void)len;
-    (void)extra;
-    free((void *)data);
-}
-
 /* A request cannot be answered (its response could not be built or
  * queued): say why at WARN, read nothing more, and close once the responses
  * queued before are sent. So every earlier request keeps its one response,
@@ -81,20 +74,16 @@ static void conn_fail(struct conn *c, const char *why)
     evbuffer_drain(in, evbuffer_get_length(in));
 }
 
-/* Queue line (malloc'd, consumed; NULL: the response could not be built)
- * as the response to one request. False after conn_fail. */
-static bool send_line(struct conn *c, char *line, size_t len)
+/* After a response was appended to the output (rc: whether it could be
+ * written whole): back-pressure, or conn_fail. False after conn_fail. */
+static bool sent(struct conn *c, int rc)
 {
     struct evbuffer *out = bufferevent_get_output(c->bev);
     unsigned max_output = atomic_load(&c->w->srv->lim.max_output);
 
-    if (line == NULL) {
-        conn_fail(c, "out of memory building a response");
-        return false;
-    }
-    if (evbuffer_add_reference(out, line, len, free_line, NULL) != 0) {
-        free(line); /* libevent frees it only once it was added */
-        conn_fail(c, "out of memory queueing a response");
+    if (rc != ATT_OK) {
+        conn_fail(c, rc == ATT_E_NOMEM ? "out of memory writing a response"
+                                       : "a response could not be completed");
         return false;
     }
     if (evbuffer_get_length(out) > max_output && !c->paused) {
@@ -109,10 +98,7 @@ static bool send_line(struct conn *c, char *line, size_t len)
 
 static bool send_error(struct conn *c, const char *code, const char *msg)
 {
-    size_t len = 0;
-    char *line = dispatch_error(c->w, code, msg, &len);
-
-    return send_line(c, line, len);
+    return sent(c, dispatch_error(c->w, code, msg, bufferevent_get_output(c->bev)));
 }
 
 /* Answer the complete request line of pos bytes (then eol_len bytes of
@@ -121,8 +107,8 @@ static bool send_error(struct conn *c, const char *code, const char *msg)
 static bool handle_line(struct conn *c, struct evbuffer *in, size_t pos, size_t eol_len)
 {
     char *line = malloc(pos + 1);
-    size_t len = pos, out_len = 0;
-    bool sent = true;
+    size_t len = pos;
+    bool ok = true;
 
     c->active_us = now_us();
     if (line == NULL) {
@@ -135,17 +121,15 @@ static bool handle_line(struct conn *c, struct evbuffer *in, size_t pos, size_t 
     if (len > 0 && line[len - 1] == '\r')
         line[--len] = '\0';
     if (len > 0 && strspn(line, " \t") != len) { /* blank lines are ignored */
-        char *resp = dispatch_line(c->w, line, len, &c->ss, &out_len);
-
-        sent = send_line(c, resp, out_len);
+        ok = sent(c, dispatch_line(c->w, line, len, &c->ss, bufferevent_get_output(c->bev)));
     }
     free(line);
-    if (sent && c->ss.close) { /* turned away: nothing more is read or answered */
+    if (ok && c->ss.close) { /* turned away: nothing more is read or answered */
         c->closing = true;
         bufferevent_disable(c->bev, EV_READ);
         evbuffer_drain(in, evbuffer_get_length(in));
     }
-    return sent && !c->closing && !c->paused;
+    return ok && !c->closing && !c->paused;
 }
 
 /* Handle at most budget complete lines; true when more may be waiting. */

@@ -1,143 +1,135 @@
-/* attached: building response objects from stored passage data. */
-#include <stdlib.h>
+/* attached: passage records into response members, read in place and
+ * printed by the JSON writer: nothing is parsed or copied per hit. */
 #include <string.h>
 
 #include "protocol.h"
 #include "render.h"
 
-static double num(const cJSON *o, const char *key)
+/* name: s, or null when the record does not have it. */
+static void put(struct att_jw *w, const char *name, struct att_str s)
 {
-    const cJSON *v = cJSON_GetObjectItemCaseSensitive(o, key);
-
-    return cJSON_IsNumber(v) ? v->valuedouble : 0;
-}
-
-/* name: the string from[key], or null when it has none. */
-static void add_or_null(cJSON *to, const char *name, const cJSON *from, const char *key)
-{
-    const cJSON *v = cJSON_GetObjectItemCaseSensitive(from, key);
-
-    if (cJSON_IsString(v))
-        cJSON_AddStringToObject(to, name, v->valuestring);
+    if (s.p != NULL)
+        att_jw_strn(w, name, s.p, s.n);
     else
-        cJSON_AddNullToObject(to, name);
+        att_jw_null(w, name);
 }
 
-cJSON *render_doc(const cJSON *stored)
+void render_doc(struct att_jw *w, const char *key, const struct att_rec *r, unsigned mask)
 {
-    cJSON *d = cJSON_CreateObject();
-    cJSON *f;
+    att_jw_obj(w, key);
+    if (mask & ATT_HF_DOC_ID)
+        put(w, "id", r->doc);
+    if (mask & ATT_HF_DOC_TITLE)
+        put(w, "title", r->title);
+    if (mask & ATT_HF_DOC_DATE)
+        put(w, "date", r->date);
+    if (mask & ATT_HF_DOC_SOURCE)
+        put(w, "source", r->source);
+    if (mask & ATT_HF_DOC_URL)
+        put(w, "url", r->url);
+    if (mask & ATT_HF_DOC_AUTHOR)
+        put(w, "author", r->author);
+    if (mask & ATT_HF_DOC_LANGUAGE)
+        put(w, "language", r->language);
+    if (mask & ATT_HF_DOC_FIELDS) {
+        att_jw_obj(w, "fields");
+        for (size_t i = 0; i < r->nfields; i++) {
+            struct att_str name, value;
 
-    add_or_null(d, "id", stored, "doc");
-    add_or_null(d, "title", stored, "title");
-    add_or_null(d, "date", stored, "date");
-    add_or_null(d, "source", stored, "source");
-    add_or_null(d, "url", stored, "url");
-    add_or_null(d, "author", stored, "author");
-    add_or_null(d, "language", stored, "language");
-    f = cJSON_GetObjectItemCaseSensitive(stored, "fields");
-    f = cJSON_IsObject(f) ? cJSON_Duplicate(f, true) : cJSON_CreateObject();
-    if (f != NULL && !cJSON_AddItemToObject(d, "fields", f))
-        cJSON_Delete(f);
-    return d;
-}
-
-cJSON *render_passage(const cJSON *stored, bool quotes)
-{
-    cJSON *p = cJSON_CreateObject();
-    cJSON *a;
-
-    att_add_int(p, "n", (long long)num(stored, "n"));
-    att_add_int(p, "start", (long long)num(stored, "start"));
-    att_add_int(p, "end", (long long)num(stored, "end"));
-    add_or_null(p, "text", stored, "text");
-    a = cJSON_GetObjectItemCaseSensitive(stored, "actors");
-    a = cJSON_IsArray(a) ? cJSON_Duplicate(a, true) : cJSON_CreateArray();
-    if (a != NULL && !cJSON_AddItemToObject(p, "actors", a))
-        cJSON_Delete(a);
-    if (quotes)
-        cJSON_AddItemToObject(p, "quotes", render_quotes(stored, NULL, NULL));
-    return p;
-}
-
-cJSON *render_spans(const struct att_spans *s)
-{
-    cJSON *a = cJSON_CreateArray();
-
-    for (size_t i = 0; a != NULL && i < s->n; i++) {
-        cJSON *pair = cJSON_CreateArray();
-
-        cJSON_AddItemToArray(pair, att_json_int((long long)s->v[i].start));
-        cJSON_AddItemToArray(pair, att_json_int((long long)s->v[i].end));
-        cJSON_AddItemToArray(a, pair);
-    }
-    return a;
-}
-
-/* One quotation; NULL when its offsets do not fit the text. */
-static cJSON *render_quote(const cJSON *q, const char *text, size_t tlen,
-                           const struct att_matcher *m, const struct att_phrases *ph)
-{
-    double s = num(q, "start"), e = num(q, "end");
-    struct att_spans spans = {0};
-    cJSON *o;
-    char *qt;
-
-    if (s < 0 || e < s || e > (double)tlen)
-        return NULL;
-    qt = strndup(text + (size_t)s, (size_t)(e - s));
-    o = cJSON_CreateObject();
-    if (qt == NULL || o == NULL) {
-        free(qt);
-        cJSON_Delete(o);
-        return NULL;
-    }
-    cJSON_AddStringToObject(o, "text", qt);
-    add_or_null(o, "speaker", q, "speaker");
-    add_or_null(o, "role", q, "role");
-    att_add_int(o, "start", (long long)s);
-    att_add_int(o, "end", (long long)e);
-    if (m != NULL && att_match_phrase_spans(qt, strlen(qt), m, ph, &spans, NULL) == ATT_OK)
-        cJSON_AddItemToObject(o, "matches", render_spans(&spans));
-    else
-        cJSON_AddItemToObject(o, "matches", cJSON_CreateArray());
-    att_spans_free(&spans);
-    free(qt);
-    return o;
-}
-
-cJSON *render_quotes(const cJSON *stored, const struct att_matcher *m,
-                     const struct att_phrases *ph)
-{
-    const cJSON *qs = cJSON_GetObjectItemCaseSensitive(stored, "quotes");
-    const cJSON *text = cJSON_GetObjectItemCaseSensitive(stored, "text");
-    cJSON *a = cJSON_CreateArray();
-    const cJSON *q;
-
-    if (!cJSON_IsString(text))
-        return a;
-    cJSON_ArrayForEach(q, qs) {
-        cJSON *o = render_quote(q, text->valuestring, strlen(text->valuestring), m, ph);
-
-        if (o != NULL)
-            cJSON_AddItemToArray(a, o);
-    }
-    return a;
-}
-
-cJSON *render_dups(const struct att_dup *dups, size_t ndups)
-{
-    cJSON *a = cJSON_CreateArray();
-
-    for (size_t i = 0; a != NULL && i < ndups; i++) {
-        cJSON *e = cJSON_CreateObject();
-
-        if (e == NULL || !cJSON_AddItemToArray(a, e)) {
-            cJSON_Delete(e);
-            break;
+            att_rec_field(r, i, &name, &value);
+            att_jw_strn_k(w, name.p, name.n, value.p, value.n);
         }
-        cJSON_AddStringToObject(e, "doc", dups[i].doc);
-        att_add_int(e, "passage", dups[i].passage);
+        att_jw_end_obj(w);
     }
-    return a;
+    att_jw_end_obj(w);
+}
+
+void render_passage(struct att_jw *w, const char *key, const struct att_rec *r, unsigned mask,
+                    bool quotes)
+{
+    att_jw_obj(w, key);
+    if (mask & ATT_HF_P_N)
+        att_jw_int(w, "n", r->n);
+    if (mask & ATT_HF_P_START)
+        att_jw_int(w, "start", (long long)r->start);
+    if (mask & ATT_HF_P_END)
+        att_jw_int(w, "end", (long long)r->end);
+    if (mask & ATT_HF_P_TEXT)
+        put(w, "text", r->text);
+    if (mask & ATT_HF_P_ACTORS) {
+        att_jw_arr(w, "actors");
+        for (size_t i = 0; i < r->nactors; i++) {
+            struct att_str a = att_rec_actor(r, i);
+
+            att_jw_strn(w, NULL, a.p, a.n);
+        }
+        att_jw_end_arr(w);
+    }
+    if (quotes)
+        render_quotes(w, "quotes", r, NULL, NULL, NULL);
+    att_jw_end_obj(w);
+}
+
+void render_spans(struct att_jw *w, const char *key, const struct att_spans *s)
+{
+    att_jw_arr(w, key);
+    for (size_t i = 0; i < s->n; i++) {
+        att_jw_arr(w, NULL);
+        att_jw_int(w, NULL, (long long)s->v[i].start);
+        att_jw_int(w, NULL, (long long)s->v[i].end);
+        att_jw_end_arr(w);
+    }
+    att_jw_end_arr(w);
+}
+
+/* One quotation, its matches found with m (NULL: none). */
+static void render_quote(struct att_jw *w, const struct att_rec *r, size_t i,
+                         const struct att_matcher *m, const struct att_phrases *ph,
+                         struct att_spans *spans)
+{
+    struct att_rec_quote q;
+    const char *qt;
+    size_t qlen;
+
+    att_rec_quote(r, i, &q);
+    qt = r->text.p + q.start;
+    qlen = q.end - q.start;
+    att_jw_obj(w, NULL);
+    att_jw_strn(w, "text", qt, qlen);
+    put(w, "speaker", q.speaker);
+    put(w, "role", q.role);
+    att_jw_int(w, "start", (long long)q.start);
+    att_jw_int(w, "end", (long long)q.end);
+    if (spans != NULL)
+        spans->n = 0;
+    if (m != NULL && spans != NULL &&
+        att_match_phrase_spans(qt, qlen, m, ph, spans, NULL) == ATT_OK) {
+        render_spans(w, "matches", spans);
+    } else {
+        att_jw_arr(w, "matches");
+        att_jw_end_arr(w);
+    }
+    att_jw_end_obj(w);
+}
+
+void render_quotes(struct att_jw *w, const char *key, const struct att_rec *r,
+                   const struct att_matcher *m, const struct att_phrases *ph,
+                   struct att_spans *spans)
+{
+    att_jw_arr(w, key);
+    for (size_t i = 0; i < r->nquotes; i++)
+        render_quote(w, r, i, m, ph, spans);
+    att_jw_end_arr(w);
+}
+
+void render_dups(struct att_jw *w, const char *key, const struct att_dup *dups, size_t ndups)
+{
+    att_jw_arr(w, key);
+    for (size_t i = 0; i < ndups; i++) {
+        att_jw_obj(w, NULL);
+        att_jw_str(w, "doc", dups[i].doc);
+        att_jw_int(w, "passage", dups[i].passage);
+        att_jw_end_obj(w);
+    }
+    att_jw_end_arr(w);
 }

@@ -1,30 +1,35 @@
-/* attached: stored passage data (the JSON the indexer wrote) into the
- * response's objects. */
+/* attached: passage records (lib/record.h) into a response, through the
+ * JSON writer: every documented member present, null when unknown. */
 #ifndef ATT_RENDER_H
 #define ATT_RENDER_H
 
-#include <cjson/cJSON.h>
 #include <stdbool.h>
 
 #include "attache/highlight.h"
 #include "attache/index.h"
+#include "jsonw.h"
+#include "record.h"
 
-/* {"id","title","date","source","url"} of the passage's document, each
- * null when the stored passage does not have it. */
-cJSON *render_doc(const cJSON *stored);
+/* The member key (NULL in an array): the passage's document, with the
+ * members of mask (ATT_HF_DOC_* bits of protocol.h). */
+void render_doc(struct att_jw *w, const char *key, const struct att_rec *r, unsigned mask);
 
-/* {"n","start","end","text"} and, with quotes, "quotes" (no matches). */
-cJSON *render_passage(const cJSON *stored, bool quotes);
+/* The member key: the passage, with the members of mask (ATT_HF_P_*),
+ * and with quotes its quotations (no matches: the get operation). */
+void render_passage(struct att_jw *w, const char *key, const struct att_rec *r, unsigned mask,
+                    bool quotes);
 
-/* The passage's quotations: [{"text","speaker","role","start","end",
- * "matches"}], matches found with m (NULL: none). */
-cJSON *render_quotes(const cJSON *stored, const struct att_matcher *m,
-                     const struct att_phrases *ph);
+/* The member key: the passage's quotations, [{"text","speaker","role",
+ * "start","end","matches"}], matches found with m (NULL: none); spans is
+ * scratch space the caller keeps from one call to the next. */
+void render_quotes(struct att_jw *w, const char *key, const struct att_rec *r,
+                   const struct att_matcher *m, const struct att_phrases *ph,
+                   struct att_spans *spans);
 
-/* A hit's copies: [{"doc","passage"},...] (ndups of them). */
-cJSON *render_dups(const struct att_dup *dups, size_t ndups);
+/* The member key: a hit's copies, [{"doc","passage"},...]. */
+void render_dups(struct att_jw *w, const char *key, const struct att_dup *dups, size_t ndups);
 
-/* [[start,end],...] */
-cJSON *render_spans(const struct att_spans *s);
+/* The member key: [[start,end],...] */
+void render_spans(struct att_jw *w, const char *key, const struct att_spans *s);
 
 #endif

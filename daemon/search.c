@@ -10,6 +10,7 @@
 #include "attache/text.h"
 #include "buf.h"
 #include "handlers.h"
+#include "jsonw.h"
 #include "render.h"
 
 struct word_ctx {
@@ -41,135 +42,168 @@ static bool match_phrase(void *ud, size_t k, const char *const *words, const siz
 
 /* One term of an explained part: {"term","where","expansion"}, and for an
  * expansion "from" and "kind" (null when unknown). */
-static cJSON *explain_term(const struct att_explain_term *t)
+static void explain_term(struct att_jw *w, const struct att_explain_term *t)
 {
-    cJSON *o = cJSON_CreateObject();
-
-    cJSON_AddStringToObject(o, "term", t->term);
-    cJSON_AddStringToObject(o, "where", t->where);
-    cJSON_AddBoolToObject(o, "expansion", t->expansion);
+    att_jw_obj(w, NULL);
+    att_jw_str(w, "term", t->term);
+    att_jw_str(w, "where", t->where);
+    att_jw_bool(w, "expansion", t->expansion);
     if (t->expansion) {
-        cJSON_AddStringToObject(o, "from", t->from ? t->from : "");
-        if (t->kind != NULL)
-            cJSON_AddStringToObject(o, "kind", t->kind);
-        else
-            cJSON_AddNullToObject(o, "kind");
+        att_jw_str(w, "from", t->from ? t->from : "");
+        att_jw_str(w, "kind", t->kind);
     }
-    return o;
+    att_jw_end_obj(w);
 }
 
 /* {"parts": [{"where","words","terms","weight"}, ...]}: empty when the
  * search had nothing to say (ex NULL). */
-static cJSON *render_explain(const struct att_explain *ex)
+static void render_explain(struct att_jw *w, const struct att_explain *ex)
 {
-    cJSON *o = cJSON_CreateObject();
-    cJSON *parts = cJSON_AddArrayToObject(o, "parts");
-
-    for (size_t k = 0; parts != NULL && ex != NULL && k < ex->n; k++) {
+    att_jw_obj(w, "explain");
+    att_jw_arr(w, "parts");
+    for (size_t k = 0; ex != NULL && k < ex->n; k++) {
         const struct att_explain_part *p = &ex->parts[k];
-        cJSON *po = cJSON_CreateObject();
-        cJSON *where = cJSON_AddStringToObject(po, "where", p->where);
-        cJSON *words = where ? cJSON_AddArrayToObject(po, "words") : NULL;
-        cJSON *terms = words ? cJSON_AddArrayToObject(po, "terms") : NULL;
 
-        for (size_t j = 0; words != NULL && j < p->nwords; j++)
-            cJSON_AddItemToArray(words, cJSON_CreateString(p->words[j]));
-        for (size_t j = 0; terms != NULL && j < p->nterms; j++)
-            cJSON_AddItemToArray(terms, explain_term(&p->terms[j]));
-        att_add_real(po, "weight", p->weight);
-        cJSON_AddItemToArray(parts, po);
+        att_jw_obj(w, NULL);
+        att_jw_str(w, "where", p->where);
+        att_jw_arr(w, "words");
+        for (size_t j = 0; j < p->nwords; j++)
+            att_jw_str(w, NULL, p->words[j]);
+        att_jw_end_arr(w);
+        att_jw_arr(w, "terms");
+        for (size_t j = 0; j < p->nterms; j++)
+            explain_term(w, &p->terms[j]);
+        att_jw_end_arr(w);
+        att_jw_real(w, "weight", p->weight);
+        att_jw_end_obj(w);
     }
-    return o;
+    att_jw_end_arr(w);
+    att_jw_end_obj(w);
 }
 
-static cJSON *render_hit(const struct att_request *req, const struct att_result *r, size_t i)
+/* What the hits of one response share: the query's matchers and the
+ * buffers reused from hit to hit. */
+struct hits_ctx {
+    const struct att_request *req;
+    const struct att_result *r;
+    struct word_ctx word;
+    struct att_matcher m;
+    struct att_phrases ph;
+    struct att_spans matches, scratch;
+};
+
+#define STACK_SENTENCES 64
+
+/* The matches of hit i's text into c->matches and its snippet (malloc'd;
+ * NULL when not asked for or out of memory). */
+static char *highlight(struct hits_ctx *c, const struct att_rec *rec)
 {
-    const struct att_hit *h = &r->hits[i];
-    cJSON *stored = cJSON_ParseWithLength(h->data, h->len);
-    const cJSON *text = cJSON_GetObjectItemCaseSensitive(stored, "text");
-    struct word_ctx body = {r, i, true}, quote = {r, i, true}; /* quote: words too */
-    struct att_matcher mb = {match_word, &body}, mq = {match_word, &quote};
-    struct att_phrases pb = {att_result_nphrases(r), phrase_len, match_phrase, &body};
-    struct att_phrases pq = {att_result_nphrases(r), phrase_len, match_phrase, &quote};
+    const struct att_request *req = c->req;
     struct att_snippet_opts so = {req->pre, req->post, req->snippet_len, "\xE2\x80\xA6"};
-    struct att_spans spans = {0}, sents = {0};
-    cJSON *hit;
+    struct att_span stack[STACK_SENTENCES];
+    struct att_spans sents;
     char *snippet = NULL;
-    size_t len;
 
-    if (!cJSON_IsString(text)) {
-        cJSON_Delete(stored);
+    c->matches.n = 0;
+    if ((req->fields & (ATT_HF_SNIPPET | ATT_HF_MATCHES)) == 0 ||
+        att_rec_sentences(rec, stack, STACK_SENTENCES, &sents) != ATT_OK)
         return NULL;
-    }
-    len = strlen(text->valuestring);
-    if (att_sentences(text->valuestring, len, &sents, NULL) == ATT_OK) {
-        att_match_phrase_spans_in(text->valuestring, len, &sents, &mb, &pb, &spans, NULL);
-        snippet = att_snippet_in(text->valuestring, len, &sents, &spans, &so);
-    }
-    att_spans_free(&sents);
-    hit = cJSON_CreateObject();
-    att_add_int(hit, "rank", h->rank);
-    att_add_real(hit, "score", h->score);
-    cJSON_AddItemToObject(hit, "doc", render_doc(stored));
-    cJSON_AddItemToObject(hit, "passage", render_passage(stored, false));
-    cJSON_AddStringToObject(hit, "snippet", snippet ? snippet : "");
-    cJSON_AddItemToObject(hit, "matches", render_spans(&spans));
-    if (req->quotes)
-        cJSON_AddItemToObject(hit, "quotes", render_quotes(stored, &mq, &pq));
-    if (req->s.explain)
-        cJSON_AddItemToObject(hit, "explain", render_explain(r->explain ? &r->explain[i] : NULL));
-    if (h->ndups > 0) {
-        cJSON_AddItemToObject(hit, "duplicates", render_dups(h->dups, h->ndups));
+    att_match_phrase_spans_in(rec->text.p, rec->text.n, &sents, &c->m, &c->ph, &c->matches,
+                              NULL);
+    if (req->fields & ATT_HF_SNIPPET)
+        snippet = att_snippet_in(rec->text.p, rec->text.n, &sents, &c->matches, &so);
+    att_rec_sentences_done(&sents, stack);
+    return snippet;
+}
+
+/* Hit i, with the members the request asks for; nothing when its record
+ * cannot be read. */
+static void render_hit(struct att_jw *w, struct hits_ctx *c, size_t i)
+{
+    const struct att_hit *h = &c->r->hits[i];
+    unsigned f = c->req->fields;
+    struct att_rec rec;
+    char *snippet;
+
+    if (att_rec_decode(h->data, h->len, &rec, NULL) != ATT_OK)
+        return;
+    c->word.hit = i;
+    snippet = highlight(c, &rec);
+    att_jw_obj(w, NULL);
+    if (f & ATT_HF_RANK)
+        att_jw_int(w, "rank", h->rank);
+    if (f & ATT_HF_SCORE)
+        att_jw_real(w, "score", h->score);
+    if (f & ATT_HF_DOC)
+        render_doc(w, "doc", &rec, f);
+    if (f & ATT_HF_PASSAGE)
+        render_passage(w, "passage", &rec, f, false);
+    if (f & ATT_HF_SNIPPET)
+        att_jw_str(w, "snippet", snippet ? snippet : "");
+    if (f & ATT_HF_MATCHES)
+        render_spans(w, "matches", &c->matches);
+    if (f & ATT_HF_QUOTES)
+        render_quotes(w, "quotes", &rec, &c->m, &c->ph, &c->scratch);
+    if (f & ATT_HF_EXPLAIN)
+        render_explain(w, c->r->explain ? &c->r->explain[i] : NULL);
+    if ((f & ATT_HF_DUPLICATES) && (h->ndups > 0 || c->req->has_fields)) {
+        render_dups(w, "duplicates", h->dups, h->ndups);
         if (h->dups_total > h->ndups)
-            att_add_int(hit, "duplicates_total", h->dups_total);
+            att_jw_int(w, "duplicates_total", h->dups_total);
     }
+    att_jw_end_obj(w);
     free(snippet);
-    att_spans_free(&spans);
-    cJSON_Delete(stored);
-    return hit;
 }
 
-static void add_facet(cJSON *to, const char *name, const struct att_count *v, size_t n)
+static void render_hits(struct att_jw *w, const struct att_request *req,
+                        const struct att_result *r)
 {
-    cJSON *o = cJSON_AddObjectToObject(to, name);
+    struct hits_ctx c = {.req = req, .r = r, .word = {r, 0, true}};
 
-    for (size_t i = 0; o != NULL && i < n; i++)
-        att_add_int(o, v[i].value, v[i].count);
+    c.m = (struct att_matcher){match_word, &c.word};
+    c.ph = (struct att_phrases){att_result_nphrases(r), phrase_len, match_phrase, &c.word};
+    att_jw_arr(w, "hits");
+    for (size_t i = 0; i < r->n; i++)
+        render_hit(w, &c, i);
+    att_jw_end_arr(w);
+    att_spans_free(&c.matches);
+    att_spans_free(&c.scratch);
 }
 
-static void render_result(const struct att_request *req, const struct att_result *r,
-                          cJSON *resp)
+static void add_facet(struct att_jw *w, const char *name, const struct att_count *v, size_t n)
 {
-    cJSON *total = cJSON_AddObjectToObject(resp, "total");
-    cJSON *hits;
+    att_jw_obj(w, name);
+    for (size_t i = 0; i < n; i++)
+        att_jw_int_k(w, v[i].value, strlen(v[i].value), v[i].count);
+    att_jw_end_obj(w);
+}
 
-    att_add_int(resp, "revision", (long long)r->revision);
-    att_add_int(total, "estimate", r->estimate);
-    att_add_int(total, "lower", r->lower);
-    att_add_int(total, "upper", r->upper);
-    cJSON_AddBoolToObject(resp, "relaxed", r->relaxed);
+static void render_result(struct att_jw *w, const struct att_request *req,
+                          const struct att_result *r)
+{
+    att_jw_int(w, "revision", (long long)r->revision);
+    att_jw_obj(w, "total");
+    att_jw_int(w, "estimate", r->estimate);
+    att_jw_int(w, "lower", r->lower);
+    att_jw_int(w, "upper", r->upper);
+    att_jw_end_obj(w);
+    att_jw_bool(w, "relaxed", r->relaxed);
     if (r->partial || r->nmissing > 0)
-        cJSON_AddBoolToObject(resp, "partial", true);
+        att_jw_bool(w, "partial", true);
     if (r->nmissing > 0) {
-        cJSON *m = cJSON_AddArrayToObject(resp, "missing");
-
-        for (size_t i = 0; m != NULL && i < r->nmissing; i++)
-            cJSON_AddItemToArray(m, cJSON_CreateString(r->missing[i]));
+        att_jw_arr(w, "missing");
+        for (size_t i = 0; i < r->nmissing; i++)
+            att_jw_str(w, NULL, r->missing[i]);
+        att_jw_end_arr(w);
     }
-    hits = cJSON_AddArrayToObject(resp, "hits");
-    for (size_t i = 0; i < r->n; i++) {
-        cJSON *h = render_hit(req, r, i);
-
-        if (h != NULL)
-            cJSON_AddItemToArray(hits, h);
-    }
+    render_hits(w, req, r);
     if (r->spelling)
-        cJSON_AddStringToObject(resp, "spelling", r->spelling);
+        att_jw_str(w, "spelling", r->spelling);
     if (req->s.facets) {
-        cJSON *f = cJSON_AddObjectToObject(resp, "facets");
-
+        att_jw_obj(w, "facets");
         for (int k = 0; k < ATT_FACET_COUNT; k++)
-            add_facet(f, att_facet_name((enum att_facet)k), r->facets[k].v, r->facets[k].n);
+            add_facet(w, att_facet_name((enum att_facet)k), r->facets[k].v, r->facets[k].n);
+        att_jw_end_obj(w);
     }
 }
 
@@ -240,8 +274,8 @@ static char *resolve_actors(const struct att_actors *g, const char *q, size_t le
     return att_buf_take(&b, out_len);
 }
 
-int handle_search(struct worker *w, const struct att_request *req, cJSON *resp,
-                  struct reply_info *info, struct att_err *err)
+int handle_search(struct worker *w, const struct att_request *req, struct reply *rp,
+                  struct att_err *err)
 {
     struct att_search s = req->s;
     struct att_result r;
@@ -266,8 +300,9 @@ int handle_search(struct worker *w, const struct att_request *req, cJSON *resp,
     if (rc == ATT_OK) {
         if (r.revision > w->revision)
             w->revision = r.revision;
-        render_result(req, &r, resp);
-        info->hits = r.n;
+        reply_begin(rp);
+        render_result(rp->jw, req, &r);
+        rp->hits = r.n;
     }
     att_result_free(&r);
     free(q);

@@ -112,12 +112,15 @@ void conn_stop_all(struct worker *w); /* answer what was received, then close */
  * ones whose clients did not take their last responses in time). */
 void conn_free_all(struct worker *w);
 
-/* dispatch.c: one request line in, one response line out (malloc'd). A
- * session that must authenticate gets "unauthorized" for anything but a
- * good "auth", and ss->close set. */
-char *dispatch_line(struct worker *w, const char *line, size_t len, struct session *ss,
-                    size_t *out_len);
-char *dispatch_error(struct worker *w, const char *code, const char *msg, size_t *out_len);
+/* dispatch.c: one request line in, its response line appended to out
+ * (the connection's output buffer). A session that must authenticate gets
+ * "unauthorized" for anything but a good "auth", and ss->close set.
+ * Returns ATT_OK, or an error when the response could not be written
+ * whole (the connection must then be closed). */
+struct evbuffer;
+int dispatch_line(struct worker *w, const char *line, size_t len, struct session *ss,
+                  struct evbuffer *out);
+int dispatch_error(struct worker *w, const char *code, const char *msg, struct evbuffer *out);
 
 /* listener.c */
 int listeners_open(struct server *s);

@@ -17,6 +17,7 @@
 #include "log.h"
 #include "prepare.h"
 #include "readfile.h"
+#include "record.h"
 #include "records.h"
 #include "shingle.h"
 #include "stream.h"
@@ -105,63 +106,24 @@ static void doc_list_free(struct doc_list *l)
     l->n = 0;
 }
 
-/* The document's metadata into o: named fields when set, further fields
- * as the object "fields". */
-static void doc_meta(cJSON *o, const struct att_doc *d)
+/* The passage's record (lib/record.h) into x's data: text, offsets and
+ * sentences, the document's metadata, quotations and actors. */
+static int set_record(struct preparer *pp, struct att_xdoc *x, const struct att_doc *d,
+                      unsigned n, struct att_span p, const struct att_quotes *q, size_t q0,
+                      size_t q1, const struct att_sig *sig, struct att_err *err)
 {
-    const char *names[] = {"title", "date", "source", "url", "author", "language"};
-    const char *vals[] = {d->title, d->date, d->source, d->url, d->author, d->language};
-    cJSON *f;
+    struct att_rec_in in = {d,        n,           pp->base_off + p.start, pp->base_off + p.end,
+                            d->body + p.start, p.end - p.start, q->v + q0, q1 - q0,
+                            p.start,  pp->actors.v, pp->actors.n, sig};
+    struct att_buf b;
+    int rc;
 
-    for (size_t i = 0; i < sizeof names / sizeof names[0]; i++)
-        if (vals[i] != NULL)
-            cJSON_AddStringToObject(o, names[i], vals[i]);
-    f = d->nfields > 0 ? cJSON_AddObjectToObject(o, "fields") : NULL;
-    for (size_t i = 0; f != NULL && i < d->nfields; i++)
-        cJSON_AddStringToObject(f, d->fields[i].name, d->fields[i].value);
-}
-
-/* The JSON a hit renders from: passage text and offsets, the document's
- * metadata and the passage's quotations (offsets into the passage). */
-static char *passage_data(const struct att_doc *d, unsigned n, struct att_span p,
-                          size_t base_off, const struct att_quotes *q, size_t q0, size_t q1,
-                          const struct att_actor_ids *ids)
-{
-    cJSON *o = cJSON_CreateObject();
-    cJSON *qa;
-    char *text = NULL;
-
-    if (o == NULL)
-        return NULL;
-    cJSON_AddStringToObject(o, "doc", d->id);
-    cJSON_AddNumberToObject(o, "n", n);
-    doc_meta(o, d);
-    cJSON_AddNumberToObject(o, "start", (double)(base_off + p.start));
-    cJSON_AddNumberToObject(o, "end", (double)(base_off + p.end));
-    text = strndup(d->body + p.start, p.end - p.start);
-    if (text == NULL || cJSON_AddStringToObject(o, "text", text) == NULL)
-        goto out;
-    free(text);
-    text = NULL;
-    qa = cJSON_AddArrayToObject(o, "quotes");
-    for (size_t i = q0; qa != NULL && i < q1; i++) {
-        cJSON *e = cJSON_CreateObject();
-
-        cJSON_AddItemToArray(qa, e);
-        cJSON_AddNumberToObject(e, "start", (double)(q->v[i].start - p.start));
-        cJSON_AddNumberToObject(e, "end", (double)(q->v[i].end - p.start));
-        if (q->v[i].speaker)
-            cJSON_AddStringToObject(e, "speaker", q->v[i].speaker);
-        if (q->v[i].role)
-            cJSON_AddStringToObject(e, "role", q->v[i].role);
-    }
-    qa = ids->n > 0 ? cJSON_AddArrayToObject(o, "actors") : NULL;
-    for (size_t i = 0; qa != NULL && i < ids->n; i++)
-        cJSON_AddItemToArray(qa, cJSON_CreateString(ids->v[i]));
-    text = cJSON_PrintUnformatted(o);
-out:
-    cJSON_Delete(o);
-    return text;
+    att_buf_init(&b, SIZE_MAX / 2);
+    rc = att_rec_encode(&in, &b, err);
+    if (rc == ATT_OK)
+        rc = att_xdoc_data(x, b.p, b.len, err);
+    att_buf_free(&b);
+    return rc;
 }
 
 static int add_term(struct att_xdoc *x, const char *prefix, const char *val, struct att_err *err)
@@ -306,22 +268,6 @@ static int push_doc(struct job *j, struct att_xdoc *x)
     return ATT_OK;
 }
 
-/* data, the passage's JSON object, with the signature as its last member
- * (ATT_DATA_SIG); consumes data. NULL when memory ran out. */
-static char *with_sig(char *data, const struct att_sig *sig)
-{
-    char hex[ATT_SIG_HEX + 1];
-    size_t len = strlen(data);
-    char *out = NULL;
-
-    att_sig_encode(sig, hex);
-    if (len > 0 && data[len - 1] == '}' &&
-        asprintf(&out, "%.*s,\"%s\":\"%s\"}", (int)(len - 1), data, ATT_DATA_SIG, hex) < 0)
-        out = NULL;
-    free(data);
-    return out;
-}
-
 static int build_passage(struct preparer *pp, struct job *j, const struct att_doc *d,
                          unsigned n, struct att_span p, const struct att_quotes *q,
                          size_t q0, size_t q1, struct att_err *err)
@@ -330,7 +276,6 @@ static int build_passage(struct preparer *pp, struct job *j, const struct att_do
     struct att_sig sig;
     bool has_sig;
     char enc[32];
-    char *data = NULL;
     int rc;
 
     if (x == NULL || push_doc(j, x) != ATT_OK) {
@@ -357,14 +302,7 @@ static int build_passage(struct preparer *pp, struct job *j, const struct att_do
     if (rc == ATT_OK)
         rc = att_xdoc_value(x, ATT_SLOT_PASSAGE, enc, att_sortable(n, enc), err);
     if (rc == ATT_OK)
-        data = passage_data(d, n, p, pp->base_off, q, q0, q1, &pp->actors);
-    if (data != NULL && has_sig)
-        data = with_sig(data, &sig);
-    if (rc == ATT_OK && data == NULL)
-        rc = att_err_set(err, ATT_E_NOMEM, "out of memory");
-    if (rc == ATT_OK)
-        rc = att_xdoc_data(x, data, strlen(data), err);
-    free(data);
+        rc = set_record(pp, x, d, n, p, q, q0, q1, has_sig ? &sig : NULL, err);
     return rc;
 }
 

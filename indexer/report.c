@@ -223,8 +223,8 @@ static cJSON *shard_list(const char *dir, unsigned n, struct att_err *err)
         cJSON_AddItemToArray(a, e);
         cJSON_AddStringToObject(e, "db", src[k].spec);
         cJSON_AddStringToObject(e, "state", "up"); /* a local database, open */
-        att_add_int(e, "revision", (long long)src[k].revision);
-        att_add_int(e, "passages", src[k].passages);
+        cJSON_AddNumberToObject(e, "revision", (double)src[k].revision);
+        cJSON_AddNumberToObject(e, "passages", src[k].passages);
     }
     if (rc == ATT_OK && a == NULL)
         att_err_set(err, ATT_E_NOMEM, "out of memory");

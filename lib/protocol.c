@@ -11,6 +11,8 @@
 #include "attache/doc.h"
 #include "attache/protocol.h"
 #include "attache/text.h"
+#include "buf.h"
+#include "jsonw.h"
 #include "protocol.h"
 #include "terms.h"
 
@@ -292,12 +294,64 @@ static size_t count_wildcards(const char *q, size_t len)
     return att_wildcard_count(q, len);
 }
 
+const char *const att_hit_field_names[] = {
+    "rank",         "score",       "doc.id",         "doc.title",     "doc.date",
+    "doc.source",   "doc.url",     "doc.author",     "doc.language",  "doc.fields",
+    "passage.n",    "passage.start", "passage.end",  "passage.text",  "passage.actors",
+    "snippet",      "matches",     "quotes",         "explain",       "duplicates",
+    "doc",          "passage",     NULL};
+
+/* The bits of one name of att_hit_field_names; 0 when unknown. */
+static unsigned hit_field_bits(const char *name)
+{
+    for (unsigned i = 0; att_hit_field_names[i] != NULL; i++)
+        if (strcmp(att_hit_field_names[i], name) == 0)
+            return i < 20 ? 1u << i : i == 20 ? ATT_HF_DOC : ATT_HF_PASSAGE;
+    return 0;
+}
+
+/* "fields": the members each hit holds, an array of names (at most 32).
+ * Without it, every member, quotes and explain as their own fields say. */
+static enum att_wire_err parse_fields(const cJSON *f, struct att_request *r,
+                                      struct att_err *err)
+{
+    int n = 0;
+
+    if (f == NULL) {
+        r->fields = ATT_HF_ALL & ~(r->quotes ? 0u : (unsigned)ATT_HF_QUOTES) &
+                    ~(r->s.explain ? 0u : (unsigned)ATT_HF_EXPLAIN);
+        return ATT_WE_NONE;
+    }
+    if (!cJSON_IsArray(f))
+        FAIL(ATT_WE_BAD_REQUEST, "fields must be an array of field names such as "
+             "[\"doc.title\",\"snippet\"]");
+    r->has_fields = true;
+    r->fields = 0;
+    for (const cJSON *c = f->child; c != NULL; c = c->next) {
+        unsigned bits = cJSON_IsString(c) ? hit_field_bits(c->valuestring) : 0;
+
+        if (++n > 32)
+            FAIL(ATT_WE_BAD_REQUEST, "fields names at most 32 fields");
+        if (bits == 0)
+            FAIL(ATT_WE_BAD_REQUEST, "fields: %s%.64s%s is not a field of a hit (rank, score, "
+                 "doc, doc.*, passage, passage.*, snippet, matches, quotes, explain, "
+                 "duplicates)", cJSON_IsString(c) ? "\"" : "",
+                 cJSON_IsString(c) ? c->valuestring : "a non-string",
+                 cJSON_IsString(c) ? "\"" : "");
+        r->fields |= bits;
+    }
+    /* What is asked for is computed: fields decides over quotes and explain. */
+    r->quotes = (r->fields & ATT_HF_QUOTES) != 0;
+    r->s.explain = (r->fields & ATT_HF_EXPLAIN) != 0;
+    return ATT_WE_NONE;
+}
+
 static enum att_wire_err parse_search(const cJSON *o, struct att_request *r, struct att_err *err)
 {
     static const char *const keys[] = {"id",   "op",     "q",         "limit",  "offset",
                                        "filter", "per_doc", "sort", "highlight", "quotes",
                                        "facets", "match",  "lang", "exact_total",
-                                       "expand", "explain", "collapse", NULL};
+                                       "expand", "explain", "collapse", "fields", NULL};
     long limit = ATTACHE_DEFAULT_LIMIT, offset = 0, per_doc = 0;
     const cJSON *q = cJSON_GetObjectItemCaseSensitive(o, "q");
     bool expand = true;
@@ -338,6 +392,8 @@ static enum att_wire_err parse_search(const cJSON *o, struct att_request *r, str
         code = parse_highlight(cJSON_GetObjectItemCaseSensitive(o, "highlight"), r, err);
     if (code == ATT_WE_NONE)
         code = parse_words(o, r, err);
+    if (code == ATT_WE_NONE)
+        code = parse_fields(cJSON_GetObjectItemCaseSensitive(o, "fields"), r, err);
     if (code == ATT_WE_NONE && r->s.qlen == 0 && !has_filter(&r->s))
         FAIL(ATT_WE_BAD_REQUEST, "q is empty and there is no filter");
     return code;
@@ -484,84 +540,109 @@ void att_request_init(struct att_request *req, enum att_op op)
     req->op = op;
 }
 
-static bool add_str(cJSON *o, const char *name, const char *v)
-{
-    return v == NULL || cJSON_AddStringToObject(o, name, v) != NULL;
-}
-
-static bool add_id(cJSON *o, const cJSON *id)
-{
-    cJSON *c = id ? att_json_id_copy(id) : NULL;
-    bool ok = id == NULL || (c != NULL && cJSON_AddItemToObject(o, "id", c));
-
-    if (!ok)
-        cJSON_Delete(c);
-    return ok;
-}
-
 /* "filter" and "highlight" with the members that differ from defaults. */
-static bool build_search_objects(const struct att_request *r, cJSON *o)
+static void build_search_objects(const struct att_request *r, struct att_jw *w)
 {
-    cJSON *f = cJSON_CreateObject(), *h = cJSON_CreateObject();
-    bool ok = f != NULL && h != NULL;
+    bool pre = strcmp(r->pre, "<b>") != 0, post = strcmp(r->post, "</b>") != 0;
+    bool any = false;
 
-    for (size_t i = 0; ok && i < NFILTERS; i++)
-        ok = add_str(f, filter_keys[i].name, *filter_at((struct att_search *)&r->s, i));
-    ok = ok && (strcmp(r->pre, "<b>") == 0 || add_str(h, "pre", r->pre)) &&
-         (strcmp(r->post, "</b>") == 0 || add_str(h, "post", r->post)) &&
-         (r->snippet_len == ATTACHE_DEFAULT_SNIPPET ||
-          att_add_int(h, "length", (long long)r->snippet_len) != NULL);
+    for (size_t i = 0; i < NFILTERS; i++) {
+        const char *v = *filter_at((struct att_search *)&r->s, i);
 
-    if (ok && f->child != NULL) {
-        ok = cJSON_AddItemToObject(o, "filter", f);
-        f = ok ? NULL : f;
+        if (v != NULL && !any)
+            att_jw_obj(w, "filter");
+        if (v != NULL)
+            att_jw_str(w, filter_keys[i].name, v);
+        any = any || v != NULL;
     }
-    if (ok && h->child != NULL) {
-        ok = cJSON_AddItemToObject(o, "highlight", h);
-        h = ok ? NULL : h;
-    }
-    cJSON_Delete(f);
-    cJSON_Delete(h);
-    return ok;
+    if (any)
+        att_jw_end_obj(w);
+    if (!pre && !post && r->snippet_len == ATTACHE_DEFAULT_SNIPPET)
+        return;
+    att_jw_obj(w, "highlight");
+    if (pre)
+        att_jw_str(w, "pre", r->pre);
+    if (post)
+        att_jw_str(w, "post", r->post);
+    if (r->snippet_len != ATTACHE_DEFAULT_SNIPPET)
+        att_jw_int(w, "length", (long long)r->snippet_len);
+    att_jw_end_obj(w);
 }
 
-static bool build_search(const struct att_request *r, cJSON *o)
+/* "fields" when the request names them. */
+static void build_fields(const struct att_request *r, struct att_jw *w)
+{
+    if (!r->has_fields)
+        return;
+    att_jw_arr(w, "fields");
+    for (unsigned i = 0; i < 20; i++)
+        if ((r->fields & (1u << i)) != 0)
+            att_jw_str(w, NULL, att_hit_field_names[i]);
+    att_jw_end_arr(w);
+}
+
+static void build_search(const struct att_request *r, struct att_jw *w)
 {
     const struct att_search *s = &r->s;
 
-    return add_str(o, "q", s->q ? s->q : "") &&
-           (s->limit == ATTACHE_DEFAULT_LIMIT || att_add_int(o, "limit", s->limit)) &&
-           (s->offset == 0 || att_add_int(o, "offset", s->offset)) &&
-           (s->per_doc == 0 || att_add_int(o, "per_doc", s->per_doc)) &&
-           (s->sort == ATT_SORT_RELEVANCE || add_str(o, "sort", sort_names[s->sort])) &&
-           (s->match == ATT_MATCH_AUTO || add_str(o, "match", match_names[s->match])) &&
-           add_str(o, "lang", s->lang) &&
-           (r->quotes || cJSON_AddFalseToObject(o, "quotes")) &&
-           (!s->facets || cJSON_AddTrueToObject(o, "facets")) &&
-           (!s->exact_total || cJSON_AddTrueToObject(o, "exact_total")) &&
-           (!s->no_expand || cJSON_AddFalseToObject(o, "expand")) &&
-           (!s->explain || cJSON_AddTrueToObject(o, "explain")) &&
-           (s->collapse || cJSON_AddFalseToObject(o, "collapse")) &&
-           build_search_objects(r, o);
+    att_jw_str(w, "q", s->q ? s->q : "");
+    if (s->limit != ATTACHE_DEFAULT_LIMIT)
+        att_jw_int(w, "limit", s->limit);
+    if (s->offset != 0)
+        att_jw_int(w, "offset", s->offset);
+    if (s->per_doc != 0)
+        att_jw_int(w, "per_doc", s->per_doc);
+    if (s->sort != ATT_SORT_RELEVANCE)
+        att_jw_str(w, "sort", sort_names[s->sort]);
+    if (s->match != ATT_MATCH_AUTO)
+        att_jw_str(w, "match", match_names[s->match]);
+    if (s->lang != NULL)
+        att_jw_str(w, "lang", s->lang);
+    if (!r->quotes)
+        att_jw_bool(w, "quotes", false);
+    if (s->facets)
+        att_jw_bool(w, "facets", true);
+    if (s->exact_total)
+        att_jw_bool(w, "exact_total", true);
+    if (s->no_expand)
+        att_jw_bool(w, "expand", false);
+    if (s->explain)
+        att_jw_bool(w, "explain", true);
+    if (!s->collapse)
+        att_jw_bool(w, "collapse", false);
+    build_search_objects(r, w);
+    build_fields(r, w);
 }
 
 int att_request_build(const struct att_request *r, char **line, size_t *len,
                       struct att_err *err)
 {
-    cJSON *o = cJSON_CreateObject();
-    bool ok = o != NULL && add_id(o, r->id) && add_str(o, "op", att_op_name(r->op));
+    struct att_buf b;
+    struct att_jw w;
 
-    if (ok && r->op == ATT_OP_SEARCH)
-        ok = build_search(r, o);
-    else if (ok && r->op == ATT_OP_GET)
-        ok = add_str(o, "doc", r->doc ? r->doc : "") &&
-             (r->passage < 0 || att_add_int(o, "passage", r->passage));
-    else if (ok && r->op == ATT_OP_AUTH)
-        ok = add_str(o, "token", r->token ? r->token : "");
-    *line = ok ? att_response_line(o, len) : NULL;
-    cJSON_Delete(o);
-    if (*line == NULL)
+    att_buf_init(&b, SIZE_MAX / 2);
+    att_jw_init_buf(&w, &b);
+    att_jw_obj(&w, NULL);
+    if (r->id != NULL)
+        att_jw_id(&w, r->id);
+    att_jw_str(&w, "op", att_op_name(r->op));
+    if (r->op == ATT_OP_SEARCH) {
+        build_search(r, &w);
+    } else if (r->op == ATT_OP_GET) {
+        att_jw_str(&w, "doc", r->doc ? r->doc : "");
+        if (r->passage >= 0)
+            att_jw_int(&w, "passage", r->passage);
+    } else if (r->op == ATT_OP_AUTH) {
+        att_jw_str(&w, "token", r->token ? r->token : "");
+    }
+    att_jw_end_obj(&w);
+    att_jw_newline(&w);
+    if (att_jw_flush(&w, err) != ATT_OK) {
+        att_buf_free(&b);
+        *line = NULL;
         return att_err_set(err, ATT_E_NOMEM, "out of memory building a request");
+    }
+    *line = att_buf_take(&b, len);
     return ATT_OK;
 }
 

@@ -44,6 +44,38 @@ enum att_wire_err att_wire_err_lookup(const char *name);
  * should not reach a client give ATT_WE_INTERNAL). */
 enum att_wire_err att_wire_err_of(int status);
 
+/* The members of a search hit a request can ask for ("fields"): one bit
+ * each; "doc" and "passage" name all of their members. */
+enum att_hit_field {
+    ATT_HF_RANK = 1u << 0,
+    ATT_HF_SCORE = 1u << 1,
+    ATT_HF_DOC_ID = 1u << 2,
+    ATT_HF_DOC_TITLE = 1u << 3,
+    ATT_HF_DOC_DATE = 1u << 4,
+    ATT_HF_DOC_SOURCE = 1u << 5,
+    ATT_HF_DOC_URL = 1u << 6,
+    ATT_HF_DOC_AUTHOR = 1u << 7,
+    ATT_HF_DOC_LANGUAGE = 1u << 8,
+    ATT_HF_DOC_FIELDS = 1u << 9,
+    ATT_HF_P_N = 1u << 10,
+    ATT_HF_P_START = 1u << 11,
+    ATT_HF_P_END = 1u << 12,
+    ATT_HF_P_TEXT = 1u << 13,
+    ATT_HF_P_ACTORS = 1u << 14,
+    ATT_HF_SNIPPET = 1u << 15,
+    ATT_HF_MATCHES = 1u << 16,
+    ATT_HF_QUOTES = 1u << 17,
+    ATT_HF_EXPLAIN = 1u << 18,
+    ATT_HF_DUPLICATES = 1u << 19,
+};
+#define ATT_HF_DOC (0xffu << 2)     /* doc.id .. doc.fields */
+#define ATT_HF_PASSAGE (0x1fu << 10) /* passage.n .. passage.actors */
+#define ATT_HF_ALL ((1u << 20) - 1)
+
+/* The name of each field a request may name, in bit order, then "doc"
+ * and "passage"; NULL-terminated. */
+extern const char *const att_hit_field_names[];
+
 struct att_request {
     cJSON *root;            /* owns every string below */
     const cJSON *id;        /* borrowed from root; NULL when absent */
@@ -52,6 +84,8 @@ struct att_request {
     const char *pre, *post; /* highlight markers */
     size_t snippet_len;
     bool quotes;
+    unsigned fields;        /* search: the att_hit_field bits a hit holds */
+    bool has_fields;        /* fields came from the request's "fields" */
     const char *doc;        /* get */
     long passage;           /* get: -1 for the whole document */
     const char *token;      /* auth */
@@ -98,33 +132,26 @@ int att_response_parse(const char *line, size_t len, struct att_response *r,
                        struct att_err *err);
 void att_response_free(struct att_response *r); /* NULL-safe, idempotent */
 
-/* A copy of a request's id to echo (null for NULL): a number is written
- * out exactly, one JSON cannot hold is null. NULL when out of memory. */
-cJSON *att_json_id_copy(const cJSON *id);
+/* The response side, through the JSON writer (lib/jsonw.h). */
+struct att_jw;
 
-/* A response object with "id" (copied from id, or null) and "ok". NULL when
- * out of memory. Caller owns it (cJSON_Delete). */
-cJSON *att_response_new(const cJSON *id, bool ok);
+/* The member "id": the request's id (null for NULL), a number written
+ * out exactly, one JSON cannot hold as null. */
+void att_jw_id(struct att_jw *w, const cJSON *id);
 
-/* Remove every member of a response but "id" and "ok": the response is
- * as att_response_new made it, to be filled again. */
-void att_response_clear(cJSON *resp);
+/* Open a response object with "id" and "ok"; the caller adds its members
+ * and closes it. */
+void att_jw_begin(struct att_jw *w, const cJSON *id, bool ok);
 
-/* A whole error response line, "\n" included, malloc'd (caller frees);
- * *len gets its length. NULL when out of memory. The first takes the
- * code's wire name (an ATTACHE_ERR_* string). */
+/* A whole error response, {"id","ok":false,"error":{"code","message"}}
+ * and its "\n". */
+void att_jw_error(struct att_jw *w, const cJSON *id, const char *code, const char *msg);
+
+/* The same as a malloc'd line (caller frees); *len gets its length. NULL
+ * when out of memory. The first takes the code's wire name (an
+ * ATTACHE_ERR_* string). */
 char *att_error_line(const cJSON *id, const char *code, const char *msg, size_t *len);
 char *att_wire_error_line(const cJSON *id, enum att_wire_err code, const char *msg,
                           size_t *len);
-
-/* Print obj as one line with "\n", malloc'd; *len gets its length. */
-char *att_response_line(const cJSON *obj, size_t *len);
-
-/* Numbers for responses, added to o under name (NULL when out of memory).
- * They go in already printed: cJSON would print every number with
- * "%1.15g" and read it back to check, a tenth of a search's time. */
-cJSON *att_add_int(cJSON *o, const char *name, long long v);
-cJSON *att_add_real(cJSON *o, const char *name, double v);
-cJSON *att_json_int(long long v);
 
 #endif

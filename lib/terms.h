@@ -41,13 +41,6 @@ enum att_slot {
     ATT_SLOT_GROUP = 7
 };
 
-/* The member of a passage's stored JSON holding its MinHash signature
- * (att_sig_encode), its last; absent when the passage is too short. (Not
- * a value slot: Xapian 1.4 aborts when the disk fills while it writes
- * value streams, and 128 more bytes of values per passage made that the
- * likely place for a full disk to strike.) */
-#define ATT_DATA_SIG "sig"
-
 /* Metadata keys. */
 #define ATT_META_FORMAT "attache:format"     /* index layout version */
 #define ATT_META_SHARE "attache:share"       /* "K/N": holds only share K of N */
@@ -58,7 +51,7 @@ enum att_slot {
  * file's own lines (remembered for runs without --aliases). */
 #define ATT_META_ACTORS "attache:aliases"
 #define ATT_META_ALIAS_FILE "attache:alias-file"
-#define ATT_FORMAT_VERSION "2"
+#define ATT_FORMAT_VERSION "3"
 
 /* Longest term we write (glass's limit is 245 bytes); longer ones are
  * hashed (see att_term). */

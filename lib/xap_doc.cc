@@ -128,7 +128,7 @@ int att_xdoc_value(att_xdoc *d, unsigned slot, const char *val, size_t len, att_
 int att_xdoc_data(att_xdoc *d, const char *data, size_t len, att_err *err)
 {
     return guard(err, [&]() -> int {
-        d->doc.set_data(std::string(data, len));
+        d->doc.set_data(xap::pack_record(data, len));
         return ATT_OK;
     });
 }

@@ -11,6 +11,7 @@
 #include "xap_dups.h"
 
 extern "C" {
+#include "record.h"
 #include "shingle.h"
 }
 
@@ -100,17 +101,16 @@ bool key_less(const std::string &a, const std::string &b)
     return std::strtoul(a.c_str(), nullptr, 10) < std::strtoul(b.c_str(), nullptr, 10);
 }
 
-// The signature in the stored data of d (the last member of its JSON:
-// cJSON escapes every quote inside a string, so the key cannot be
-// mistaken); false when it has none.
+// The signature in d's passage record (lib/record.h); false when it has
+// none. (Not a value slot: Xapian 1.4 aborts when the disk fills while it
+// writes value streams, and 128 more bytes of values per passage made
+// that the likely place for a full disk to strike.)
 bool sig_of(const Xapian::Document &d, att_sig *sig)
 {
-    static const std::string key = "\"" ATT_DATA_SIG "\":\"";
-    std::string data = d.get_data();
-    size_t at = data.rfind(key);
-    if (at == std::string::npos || data.size() - (at + key.size()) < ATT_SIG_HEX)
-        return false;
-    return att_sig_decode(data.data() + at + key.size(), ATT_SIG_HEX, sig);
+    std::string data = xap::record_of(d);
+    att_rec r;
+    att_err err;
+    return att_rec_decode(data.data(), data.size(), &r, &err) == ATT_OK && att_rec_sig(&r, sig);
 }
 
 // Passage d (id, of document doc) into p.

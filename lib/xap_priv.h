@@ -283,6 +283,13 @@ void explain_hits(att_xdb *x, const att_search *s, const Xapian::Query &query, a
 // Free r->explain (of r->n hits) and set it to NULL. (xap_explain.cc)
 void explain_free(att_result *r);
 
+// Passage records (lib/record.h) as stored (xap_record.cc): packed for
+// Xapian's document data, and the plain record back (throws
+// DatabaseCorruptError on a damaged frame).
+std::string pack_record(const char *data, size_t len);
+void unpack_record(std::string &data);
+std::string record_of(const Xapian::Document &d);
+
 } // namespace xap
 
 #endif

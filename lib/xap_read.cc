@@ -446,7 +446,7 @@ int att_xdb_each_doc(att_xdb *x, const char *term, size_t len, att_doc_fn fn, vo
     return guard(err, [&]() -> int {
         std::string t(term, len);
         for (auto p = x->db.postlist_begin(t); p != x->db.postlist_end(t); ++p) {
-            const std::string data = x->db.get_document(*p).get_data();
+            const std::string data = xap::record_of(x->db.get_document(*p));
             int rc = fn(ud, *p, data.data(), data.size());
             if (rc != 0)
                 return rc;
@@ -465,7 +465,7 @@ int att_xdb_get(att_xdb *x, const char *doc_id, long passage, att_doc_fn fn, voi
             Xapian::Document d = x->db.get_document(*p);
             unsigned n = (unsigned)Xapian::sortable_unserialise(d.get_value(ATT_SLOT_PASSAGE));
             if (passage < 0 || (long)n == passage)
-                v.push_back({n, d.get_data()});
+                v.push_back({n, xap::record_of(d)});
         }
         if (v.empty() && passage < 0)
             return att_err_set(err, ATT_E_NOTFOUND, "no document %s", doc_id);

@@ -210,7 +210,7 @@ void take_hits(const att_search *s, const Xapian::Query &query, const xap::page 
         h.docid = *it;
         h.rank = s->offset + (unsigned)r->n + 1;
         h.score = it.get_weight();
-        std::string data = it.get_document().get_data();
+        std::string data = xap::record_of(it.get_document());
         h.data = dup_c(data);
         h.len = data.size();
         r->n++;

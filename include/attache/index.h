@@ -168,6 +168,8 @@ int att_xdoc_text(struct att_xdoc *d, const char *prefix, const char *text, size
 int att_xdoc_term(struct att_xdoc *d, const char *term, size_t len, struct att_err *err);
 int att_xdoc_value(struct att_xdoc *d, unsigned slot, const char *val, size_t len,
                    struct att_err *err);
+/* The passage record (lib/record.h) as the document data, packed as the
+ * index stores records. */
 int att_xdoc_data(struct att_xdoc *d, const char *data, size_t len, struct att_err *err);
 
 struct att_sig;

@@ -14,7 +14,7 @@ import daemon as dm
 import harness as h
 
 FORMAT_KEY = "attache:format"
-REFUSAL = ("index format 7 is not supported by this attache (format 2): "
+REFUSAL = ("index format 7 is not supported by this attache (format 3): "
            "rebuild it with attache-index --rebuild")
 
 

@@ -5,7 +5,9 @@
 #include <cjson/cJSON.h>
 
 #include "attache/protocol.h"
+#include "buf.h"
 #include "fuzz.h"
+#include "jsonw.h"
 #include "protocol.h"
 
 /* The fields a valid request promises (lib/protocol.h, docs/PROTOCOL.md). */
@@ -53,15 +55,20 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         FUZZ_CHECK(att_wire_err_name(req.error) != NULL);
         line = att_wire_error_line(req.id, req.error, err.msg, &len);
     } else {
-        cJSON *o = att_response_new(req.id, true);
+        struct att_buf b;
+        struct att_jw w;
 
         check_request(&req);
-        FUZZ_CHECK(o != NULL);
-        FUZZ_CHECK(att_add_int(o, "took_us", (long long)size) != NULL);
-        FUZZ_CHECK(att_add_real(o, "score", (double)size / 7.0) != NULL);
-        FUZZ_CHECK(cJSON_AddStringToObject(o, "op", att_op_name(req.op)) != NULL);
-        line = att_response_line(o, &len);
-        cJSON_Delete(o);
+        att_buf_init(&b, SIZE_MAX / 2);
+        att_jw_init_buf(&w, &b);
+        att_jw_begin(&w, req.id, true);
+        att_jw_int(&w, "took_us", (long long)size);
+        att_jw_real(&w, "score", (double)size / 7.0);
+        att_jw_str(&w, "op", att_op_name(req.op));
+        att_jw_end_obj(&w);
+        att_jw_newline(&w);
+        FUZZ_CHECK(att_jw_flush(&w, NULL) == ATT_OK);
+        line = att_buf_take(&b, &len);
     }
     check_line(line, len);
     free(line);

@@ -2,7 +2,7 @@
  * stubbed: a response that cannot be built or queued (out of memory) is
  * logged at WARN with the connection id, and the connection is closed once
  * the responses before it are sent; no later request is answered. The
- * allocation failures are injected: dispatch_line returning NULL, and
+ * failures are injected: dispatch_line failing to finish a response, and
  * libevent's allocator (event_set_mem_functions) failing once. */
 #include <setjmp.h>
 #include <stdarg.h>
@@ -18,7 +18,7 @@
 
 #include "../../daemon/conn.c"
 
-static const char *fail_build;  /* dispatch_line returns NULL for this line */
+static const char *fail_build;  /* dispatch_line cannot finish this one */
 static const char *fail_queue;  /* ... or fails libevent's next allocation */
 static int fail_allocs;         /* libevent allocations left to fail */
 
@@ -38,27 +38,31 @@ static void *test_realloc_fn(void *p, size_t n)
 
 /* --- stubs of what conn.c calls in the rest of the daemon ---------------- */
 
-char *dispatch_line(struct worker *w, const char *line, size_t len, struct session *ss,
-                    size_t *out_len)
+int dispatch_line(struct worker *w, const char *line, size_t len, struct session *ss,
+                  struct evbuffer *out)
 {
-    char *out = malloc(len + 5);
-
     (void)w;
     (void)ss;
-    if (fail_build != NULL && strcmp(line, fail_build) == 0) {
-        free(out);
-        return NULL;
-    }
-    if (fail_queue != NULL && strcmp(line, fail_queue) == 0)
+    (void)len;
+    if (fail_build != NULL && strcmp(line, fail_build) == 0)
+        return ATT_E_INTERNAL; /* a response left unfinished */
+    if (fail_queue != NULL && strcmp(line, fail_queue) == 0) {
+        /* A reference always takes a new chain: that allocation fails. */
         fail_allocs = 1;
-    *out_len = (size_t)snprintf(out, len + 5, "ok:%s\n", line);
-    return out;
+        return evbuffer_add_reference(out, "ok:", 3, NULL, NULL) != 0 ? ATT_E_NOMEM : ATT_OK;
+    }
+    return evbuffer_add_printf(out, "ok:%s\n", line) < 0 ? ATT_E_NOMEM : ATT_OK;
 }
 
-char *dispatch_error(struct worker *w, const char *code, const char *msg, size_t *out_len)
+int dispatch_error(struct worker *w, const char *code, const char *msg, struct evbuffer *out)
 {
+    size_t len;
+    char *line = att_error_line(NULL, code, msg, &len);
+    int rc = line != NULL && evbuffer_add(out, line, len) == 0 ? ATT_OK : ATT_E_NOMEM;
+
     (void)w;
-    return att_error_line(NULL, code, msg, out_len);
+    free(line);
+    return rc;
 }
 
 uint64_t now_us(void)
@@ -146,8 +150,8 @@ static void test_response_not_built(void **state)
     got = exchange("a\nb\nc\n", false, &log);
     fail_build = NULL;
     assert_string_equal(got, "ok:a\n"); /* a answered; b failed; c not read */
-    assert_non_null(strstr(log, "warn: worker 3: conn 1 (peer): out of memory building a "
-                                "response; closing the connection"));
+    assert_non_null(strstr(log, "warn: worker 3: conn 1 (peer): a response could not be "
+                                "completed; closing the connection"));
     free(got);
     free(log);
 }
@@ -162,7 +166,7 @@ static void test_response_not_queued(void **state)
     fail_queue = NULL;
     assert_int_equal(fail_allocs, 0);
     assert_string_equal(got, "ok:x\n");
-    assert_non_null(strstr(log, "warn: worker 3: conn 1 (peer): out of memory queueing a "
+    assert_non_null(strstr(log, "warn: worker 3: conn 1 (peer): out of memory writing a "
                                 "response; closing the connection"));
     free(got);
     free(log);

@@ -22,21 +22,24 @@ static uint64_t clock_us = 1000000; /* now_us(): moved by the tests */
 
 /* --- stubs of what conn.c calls in the rest of the daemon ---------------- */
 
-char *dispatch_line(struct worker *w, const char *line, size_t len, struct session *ss,
-                    size_t *out_len)
+int dispatch_line(struct worker *w, const char *line, size_t len, struct session *ss,
+                  struct evbuffer *out)
 {
-    char *out = malloc(len + 5);
-
     (void)w;
     (void)ss;
-    *out_len = (size_t)snprintf(out, len + 5, "ok:%s\n", line);
-    return out;
+    (void)len;
+    return evbuffer_add_printf(out, "ok:%s\n", line) < 0 ? ATT_E_NOMEM : ATT_OK;
 }
 
-char *dispatch_error(struct worker *w, const char *code, const char *msg, size_t *out_len)
+int dispatch_error(struct worker *w, const char *code, const char *msg, struct evbuffer *out)
 {
+    size_t len;
+    char *line = att_error_line(NULL, code, msg, &len);
+    int rc = line != NULL && evbuffer_add(out, line, len) == 0 ? ATT_OK : ATT_E_NOMEM;
+
     (void)w;
-    return att_error_line(NULL, code, msg, out_len);
+    free(line);
+    return rc;
 }
 
 uint64_t now_us(void)

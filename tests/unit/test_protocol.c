@@ -17,6 +17,8 @@
 #include <cmocka.h>
 
 #include "attache/protocol.h"
+#include "buf.h"
+#include "jsonw.h"
 #include "protocol.h"
 
 #define MSG_LEN 512 /* as in the daemon's dispatch */
@@ -178,6 +180,21 @@ static const cJSON *take_line(struct fx *f, char *line, size_t len)
     return f->json;
 }
 
+/* A bare success line for id, as the daemon writes it: {"id","ok":true}. */
+static char *ok_line(const cJSON *id, size_t *len)
+{
+    struct att_buf b;
+    struct att_jw w;
+
+    att_buf_init(&b, SIZE_MAX / 2);
+    att_jw_init_buf(&w, &b);
+    att_jw_begin(&w, id, true);
+    att_jw_end_obj(&w);
+    att_jw_newline(&w);
+    assert_int_equal(att_jw_flush(&w, NULL), ATT_OK);
+    return att_buf_take(&b, len);
+}
+
 /* The line the daemon would answer f->req with: the error code (message
  * f->msg) or a bare success; parsed back into f->json. */
 static const cJSON *reply(struct fx *f, const char *code)
@@ -188,11 +205,7 @@ static const cJSON *reply(struct fx *f, const char *code)
     if (code != NULL) {
         line = att_error_line(f->req.id, code, f->msg, &len);
     } else {
-        cJSON *o = att_response_new(f->req.id, true);
-
-        assert_non_null(o);
-        line = att_response_line(o, &len);
-        cJSON_Delete(o);
+        line = ok_line(f->req.id, &len);
     }
     return take_line(f, line, len);
 }
@@ -432,7 +445,7 @@ static void test_id_echo(void **state)
     };
 
     for (size_t i = 0; i < COUNT(ids); i++) {
-        /* Success: att_response_new copies the id. */
+        /* Success: att_jw_begin echoes the id. */
         EXPECT(f, rq(f, "{'id':%s,'op':'ping'}", ids[i]), OK);
         assert_non_null(f->req.id);
         assert_reply_id(f, ids[i]);
@@ -1274,33 +1287,36 @@ static void test_free_is_idempotent(void **state)
 
 /* ---- response lines ---- */
 
-static void test_response_new(void **state)
+static void test_response_begin(void **state)
 {
     struct fx *f = *state;
-    cJSON *o = att_response_new(NULL, true);
+    struct att_buf b;
+    struct att_jw w;
     size_t len = 0;
-    char *line;
+    char *line = ok_line(NULL, &len);
 
-    assert_non_null(o);
-    line = att_response_line(o, &len);
     take_line(f, line, len);
-    cJSON_Delete(o);
     assert_string_equal(f->out, "{\"id\":null,\"ok\":true}\n");
     assert_int_equal(len, 22);
 
-    o = att_response_new(NULL, false);
-    assert_non_null(o);
-    line = att_response_line(o, &len);
+    att_buf_init(&b, SIZE_MAX / 2);
+    att_jw_init_buf(&w, &b);
+    att_jw_begin(&w, NULL, false);
+    att_jw_end_obj(&w);
+    att_jw_newline(&w);
+    assert_int_equal(att_jw_flush(&w, NULL), ATT_OK);
+    line = att_buf_take(&b, &len);
     take_line(f, line, len);
-    cJSON_Delete(o);
     assert_string_equal(f->out, "{\"id\":null,\"ok\":false}\n");
 }
 
+/* Responses are lines: a newline inside a string or a key is escaped. */
 static void test_response_line_escapes_newlines(void **state)
 {
     struct fx *f = *state;
     cJSON *o = cJSON_CreateObject();
-    cJSON *a;
+    struct att_buf b;
+    struct att_jw w;
     size_t len = 0;
     char *line;
     bool eq;
@@ -1309,25 +1325,21 @@ static void test_response_line_escapes_newlines(void **state)
     cJSON_AddStringToObject(o, "text", "one\ntwo\r\nthree\n\n");
     cJSON_AddStringToObject(o, "key\nwith\nnewlines", "\n");
     cJSON_AddStringToObject(o, "tab", "a\tb\x01" "c");
-    a = cJSON_AddArrayToObject(o, "list");
-    assert_non_null(a);
-    cJSON_AddItemToArray(a, cJSON_CreateString("x\ny"));
+    cJSON_AddItemToArray(cJSON_AddArrayToObject(o, "list"), cJSON_CreateString("x\ny"));
     cJSON_AddNumberToObject(o, "n", 12);
-    line = att_response_line(o, &len);
+    att_buf_init(&b, SIZE_MAX / 2);
+    att_jw_init_buf(&w, &b);
+    att_jw_cjson(&w, NULL, o);
+    att_jw_newline(&w);
+    assert_int_equal(att_jw_flush(&w, NULL), ATT_OK);
+    line = att_buf_take(&b, &len);
     take_line(f, line, len);
     assert_non_null(strstr(f->out, "one\\ntwo\\r\\nthree\\n\\n"));
     assert_non_null(strstr(f->out, "key\\nwith\\nnewlines"));
+    assert_null(strchr(f->out, '\n') == f->out + len - 1 ? NULL : f->out);
     eq = cJSON_Compare(f->json, o, true);
     cJSON_Delete(o);
     assert_true(eq);
-
-    o = cJSON_CreateObject();
-    assert_non_null(o);
-    line = att_response_line(o, &len);
-    take_line(f, line, len);
-    cJSON_Delete(o);
-    assert_string_equal(f->out, "{}\n");
-    assert_int_equal(len, 3);
 }
 
 static void test_error_line(void **state)
@@ -1572,32 +1584,6 @@ static void test_response_parse(void **state)
     att_response_free(NULL);
 }
 
-static void test_response_clear(void **state)
-{
-    struct fx *f = *state;
-    cJSON *id = cJSON_CreateNumber(5), *o;
-    size_t len = 0;
-    char *line;
-
-    assert_non_null(id);
-    o = att_response_new(id, true);
-    assert_non_null(o);
-    cJSON_AddStringToObject(o, "first", "x");
-    cJSON_AddArrayToObject(o, "hits");
-    att_add_int(o, "revision", 3);
-    att_response_clear(o);
-    line = att_response_line(o, &len);
-    take_line(f, line, len);
-    assert_string_equal(f->out, "{\"id\":5,\"ok\":true}\n");
-    att_add_int(o, "revision", 4);
-    line = att_response_line(o, &len);
-    take_line(f, line, len);
-    assert_string_equal(f->out, "{\"id\":5,\"ok\":true,\"revision\":4}\n");
-    att_response_clear(NULL);
-    cJSON_Delete(o);
-    cJSON_Delete(id);
-}
-
 int main(void)
 {
 #define T(fn) cmocka_unit_test_setup_teardown(fn, setup, teardown)
@@ -1649,7 +1635,7 @@ int main(void)
         T(test_get_passage),
         T(test_message_fits_the_error_record),
         T(test_free_is_idempotent),
-        T(test_response_new),
+        T(test_response_begin),
         T(test_response_line_escapes_newlines),
         T(test_error_line),
         T(test_wire_error_names),
@@ -1659,7 +1645,6 @@ int main(void)
         T(test_build_search_round_trip),
         T(test_build_get_and_auth),
         T(test_response_parse),
-        T(test_response_clear),
     };
 #undef T
 

@@ -15,6 +15,8 @@
 #include <cmocka.h>
 
 #include "attache/index.h"
+#include "buf.h"
+#include "record.h"
 #include "shingle.h"
 #include "terms.h"
 
@@ -65,13 +67,18 @@ static void add_passage(struct att_xwdb *w, struct att_xgen *g, const char *doc,
     struct att_err err = {0};
     struct att_xdoc *d = att_xdoc_new(g);
     struct att_sig sig;
-    char hex[ATT_SIG_HEX + 1], data[ATT_SIG_HEX + 16], term[ATT_TERM_MAX + 1], enc[32];
+    struct att_doc doc_meta = {.id = (char *)doc};
+    struct att_rec_in in = {&doc_meta, n, 0, strlen(text), text, strlen(text),
+                            NULL, 0, 0, NULL, 0, &sig};
+    struct att_buf rec;
+    char term[ATT_TERM_MAX + 1], enc[32];
 
     assert_non_null(d);
     assert_true(att_sig_make(text, strlen(text), &sig));
-    att_sig_encode(&sig, hex);
-    snprintf(data, sizeof data, "{\"" ATT_DATA_SIG "\":\"%s\"}", hex);
-    assert_int_equal(att_xdoc_data(d, data, strlen(data), &err), ATT_OK);
+    att_buf_init(&rec, SIZE_MAX / 2);
+    assert_int_equal(att_rec_encode(&in, &rec, &err), ATT_OK);
+    assert_int_equal(att_xdoc_data(d, rec.p, rec.len, &err), ATT_OK);
+    att_buf_free(&rec);
     assert_int_equal(att_xdoc_value(d, ATT_SLOT_DOC, doc, strlen(doc), &err), ATT_OK);
     assert_int_equal(att_xdoc_value(d, ATT_SLOT_PASSAGE, enc, att_sortable(n, enc), &err),
                      ATT_OK);

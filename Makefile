@@ -165,7 +165,7 @@ $(B)/bench/query_floor: $(B)/bench/query_floor.o $(LIBA)
 	@mkdir -p $(@D)
 	$(CXX) $(LDSAN) -o $@ $^ $(LDLIBS)
 
-$(B)/bench/bm25_floor: $(B)/bench/bm25_floor.o
+$(B)/bench/bm25_floor: $(B)/bench/bm25_floor.o $(LIBA)
 	@mkdir -p $(@D)
 	$(CXX) $(LDSAN) -o $@ $^ $(LDLIBS)
 

@@ -1,5 +1,5 @@
 // bench/bm25_floor: a plain-BM25 baseline for the relevance set. Reads every
-// passage of an attache index (document data: JSON with "doc", "n", "text"),
+// passage of an attache index (document data: the passage record, lib/record.h),
 // indexes the passage texts alone into a temporary Xapian database (removed at exit)
 // (TermGenerator, English stemmer, STEM_SOME) and answers each query with
 // QueryParser (OP_OR, English stemmer, STEM_SOME, a short stop list).
@@ -18,30 +18,30 @@
 #include <string>
 #include <vector>
 
-#include <cjson/cJSON.h>
+#include "xap_priv.h"
+
+extern "C" {
+#include "record.h"
+}
 
 static const char *const STOP_WORDS[] = {
     "the", "a", "an", "of", "and", "or", "to", "in", "on", "for", "is", "are", "was",
     "were", "be", "by", "with", "as", "at", "that", "this", "it",
 };
 
-// The passage's "doc#n" key and its text, from attache's document data;
-// false when the data is not a passage.
-static bool passage(const std::string &data, std::string &key, std::string &text)
+// The passage's "doc#n" key and its text, from attache's document data
+// (a passage record, lib/record.h, as the shim stores it); false when the
+// data is not a passage.
+static bool passage(std::string data, std::string &key, std::string &text)
 {
-    cJSON *o = cJSON_ParseWithLength(data.data(), data.size());
-    if (o == nullptr)
+    att_rec r;
+    att_err err;
+    xap::unpack_record(data);
+    if (att_rec_decode(data.data(), data.size(), &r, &err) != ATT_OK)
         return false;
-    const cJSON *doc = cJSON_GetObjectItemCaseSensitive(o, "doc");
-    const cJSON *n = cJSON_GetObjectItemCaseSensitive(o, "n");
-    const cJSON *t = cJSON_GetObjectItemCaseSensitive(o, "text");
-    bool ok = cJSON_IsString(doc) && cJSON_IsNumber(n) && cJSON_IsString(t);
-    if (ok) {
-        key = std::string(doc->valuestring) + "#" + std::to_string((long)n->valuedouble);
-        text = t->valuestring;
-    }
-    cJSON_Delete(o);
-    return ok;
+    key = std::string(r.doc.p, r.doc.n) + "#" + std::to_string(r.n);
+    text.assign(r.text.p, r.text.n);
+    return true;
 }
 
 static std::string one_line(const std::string &s)

@@ -502,6 +502,18 @@ static void test_bad_counts(void **state)
     }
 }
 
+/* A record that is all fixed part (empty id and text): one item of any
+ * kind lies past its end, the first byte past it included. */
+static void test_counts_past_fixed(void **state)
+{
+    struct fx *f = *state;
+
+    encode_min(f, "", "");
+    assert_int_equal(f->b.len, L_ITEMS);
+    for (size_t i = 0; i < 4; i++)
+        expect_corrupt_with(f, L_COUNT(i), 1);
+}
+
 static void test_bad_spans(void **state)
 {
     struct fx *f = *state;
@@ -603,6 +615,7 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_version, setup, teardown),
         cmocka_unit_test_setup_teardown(test_bad_strings, setup, teardown),
         cmocka_unit_test_setup_teardown(test_bad_counts, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_counts_past_fixed, setup, teardown),
         cmocka_unit_test_setup_teardown(test_bad_spans, setup, teardown),
         cmocka_unit_test_setup_teardown(test_sentences_array, setup, teardown),
         cmocka_unit_test_setup_teardown(test_sentences_none, setup, teardown),

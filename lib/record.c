@@ -158,7 +158,7 @@ int att_rec_encode(const struct att_rec_in *in, struct att_buf *out, struct att_
              in->nactors * ACTOR_SZ;
     e.rc = att_buf_reserve(out, e.heap);
     if (e.rc == ATT_OK) {
-        memset(out->p + out->len, 0, e.heap);
+        memset(out->p + out->len, 0, e.heap + 1); /* and the NUL that follows a buffer */
         out->len += e.heap;
         encode_head(&e, in, &s);
         encode_items(&e, in, s.n);
@@ -166,8 +166,10 @@ int att_rec_encode(const struct att_rec_in *in, struct att_buf *out, struct att_
     att_spans_free(&s);
     if (e.rc != ATT_OK) {
         out->len = e.base;
+        if (out->p != NULL)
+            out->p[out->len] = '\0';
         return att_err_set(err, e.rc, e.rc == ATT_E_NOMEM ? "out of memory"
-                                                          : "passage record over 4 GB");
+                                                          : "passage record too big");
     }
     return ATT_OK;
 }

@@ -25,7 +25,7 @@ runs_for() {
     if [ -n "${FUZZ_RUNS:-}" ]; then echo "$FUZZ_RUNS"; return; fi
     case $1 in
         fuzz_quotes) echo 4000 ;;
-        fuzz_highlight | fuzz_passages | fuzz_html | fuzz_jsonw) echo 10000 ;;
+        fuzz_highlight | fuzz_passages | fuzz_html | fuzz_jsonw | fuzz_record) echo 10000 ;;
         *) echo 20000 ;;
     esac
 }

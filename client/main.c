@@ -6,6 +6,7 @@
 #include <errno.h>
 #include <getopt.h>
 #include <poll.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -15,6 +16,7 @@
 #include "attache/attache.h"
 #include "attache/protocol.h"
 #include "buf.h"
+#include "jsonw.h"
 #include "net.h"
 #include "numparse.h"
 #include "opts.h"
@@ -102,6 +104,49 @@ static void search_request(const struct opts *o, const char *q, const struct sty
         r->post = MARK_OFF;
         r->snippet_len = st->width > 60 ? 360 : 240;
     }
+    /* For a person, only what is printed: the daemon then reads, highlights
+     * and sends nothing else. --json gets the whole hit unless --fields. */
+    if (!o->json && o->fields == NULL) {
+        r->has_fields = true;
+        r->fields = render_search_fields(st, o->explain);
+    }
+}
+
+/* line (a request object and its '\n', as att_request_build writes it)
+ * with "fields" added: the names between the commas of list, as written,
+ * for the daemon to judge; an empty list names none. False when out of
+ * memory. */
+static bool add_fields(char **line, size_t *len, const char *list)
+{
+    const char *end = list + strlen(list);
+    struct att_err err = {0};
+    struct att_buf b;
+    struct att_jw w;
+    size_t n;
+    int rc;
+
+    att_buf_init(&b, SIZE_MAX / 2);
+    rc = att_buf_add(&b, *line, *len - 2); /* without "}\n" */
+    if (rc == ATT_OK)
+        rc = att_buf_add(&b, ",\"fields\":", 10);
+    att_jw_init_buf(&w, &b);
+    att_jw_arr(&w, NULL);
+    for (const char *p = list; *list != '\0' && p <= end; p += n + 1) {
+        n = strcspn(p, ",");
+        att_jw_strn(&w, NULL, p, n);
+    }
+    att_jw_end_arr(&w);
+    if (rc == ATT_OK)
+        rc = att_jw_flush(&w, &err);
+    if (rc == ATT_OK)
+        rc = att_buf_add(&b, "}\n", 2);
+    if (rc != ATT_OK) {
+        att_buf_free(&b);
+        return false;
+    }
+    free(*line);
+    *line = att_buf_take(&b, len);
+    return true;
 }
 
 static bool is_tty_color(const struct opts *o)
@@ -237,6 +282,11 @@ static bool exchange(const struct opts *o, struct att_request *req, struct reply
     }
     req->id = NULL;
     cJSON_Delete(id);
+    if (req->op == ATT_OP_SEARCH && o->fields != NULL && !add_fields(&line, &len, o->fields)) {
+        fprintf(stderr, "attache: out of memory\n");
+        free(line);
+        return false;
+    }
     if (!dial(o, &n)) {
         free(line);
         return false;

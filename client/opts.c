@@ -13,7 +13,7 @@
 enum { O_PAGE = 256, O_OFFSET, O_SOURCE, O_FROM, O_TO, O_SPEAKER, O_DOC, O_QUOTES_ONLY, O_SORT,
        O_PER_DOC, O_MATCH, O_FULL, O_JSON, O_COLOR, O_WIDTH, O_TIMEOUT, O_TOKEN_FILE,
        O_AUTHOR, O_ACTOR, O_LANGUAGE, O_LANG, O_EXACT_TOTAL, O_NO_EXPAND, O_EXPLAIN,
-       O_NO_COLLAPSE };
+       O_NO_COLLAPSE, O_FIELDS };
 
 static const struct option long_opts[] = {
     {"socket", required_argument, NULL, 's'}, {"connect", required_argument, NULL, 'C'},
@@ -27,6 +27,7 @@ static const struct option long_opts[] = {
     {"quotes-only", no_argument, NULL, O_QUOTES_ONLY}, {"sort", required_argument, NULL, O_SORT},
     {"per-doc", required_argument, NULL, O_PER_DOC}, {"match", required_argument, NULL, O_MATCH},
     {"full", no_argument, NULL, O_FULL}, {"json", no_argument, NULL, O_JSON},
+    {"fields", required_argument, NULL, O_FIELDS},
     {"exact-total", no_argument, NULL, O_EXACT_TOTAL},
     {"no-expand", no_argument, NULL, O_NO_EXPAND},
     {"explain", no_argument, NULL, O_EXPLAIN},
@@ -71,6 +72,8 @@ static void usage(FILE *to)
           "                           of their own (default: one hit, \"also in\" them)\n"
           "      --full               whole passages instead of snippets\n"
           "      --json               the daemon's response as it is, one line\n"
+          "      --fields LIST        ask only for these members of each hit (comma-\n"
+          "                           separated: doc.title,snippet,...; see the man page)\n"
           "      --color auto|always|never  highlight in colour (auto: on a terminal,\n"
           "                           unless NO_COLOR is set)\n"
           "      --width N            wrap at N columns (default: the terminal's)\n"
@@ -169,6 +172,7 @@ static bool set_opt(struct opts *o, int c, char *v)
     case O_QUOTES_ONLY: o->quotes_only = true; return true;
     case O_FULL: o->full = true; return true;
     case O_JSON: o->json = true; return true;
+    case O_FIELDS: o->fields = v; return true;
     case O_EXACT_TOTAL: o->exact_total = true; return true;
     case O_NO_EXPAND: o->no_expand = true; return true;
     case O_EXPLAIN: o->explain = true; return true;

@@ -12,6 +12,8 @@ struct opts {
     long long limit, offset, page, per_doc;
     const char *source, *from, *to, *speaker, *doc, *color;
     const char *author, *actor, *language, *lang;
+    const char *fields;     /* --fields: the hit members to ask for, comma-separated
+                             * names as given (NULL: the client's own choice) */
     int sort, match;        /* enum att_sort, enum att_match */
     bool quotes_only, full, json, exact_total, no_expand, explain;
     bool no_collapse;       /* copies are hits of their own */

@@ -5,6 +5,7 @@
 
 #include "attache/text.h"
 #include "buf.h"
+#include "protocol.h"
 #include "render.h"
 
 #define BOLD "\033[1m"
@@ -346,6 +347,20 @@ static void also_in(FILE *out, const cJSON *h, const struct style *st)
     if (rc == ATT_OK && att_buf_addc(&b, '\0') == ATT_OK)
         render_wrapped(out, b.p, 3, st);
     att_buf_free(&b);
+}
+
+unsigned render_search_fields(const struct style *st, bool explained)
+{
+    /* header(): rank, the doc_line() parts, the id and detail_line()'s
+     * language and actors; the body; quotes(); also_in(); explain(). */
+    unsigned f = ATT_HF_RANK | ATT_HF_DOC_ID | ATT_HF_DOC_TITLE | ATT_HF_DOC_AUTHOR |
+                 ATT_HF_DOC_DATE | ATT_HF_DOC_SOURCE | ATT_HF_DOC_LANGUAGE | ATT_HF_P_N |
+                 ATT_HF_P_ACTORS | ATT_HF_QUOTES | ATT_HF_DUPLICATES;
+
+    f |= st->full ? ATT_HF_P_TEXT | ATT_HF_MATCHES : ATT_HF_SNIPPET;
+    if (explained)
+        f |= ATT_HF_EXPLAIN | ATT_HF_SCORE;
+    return f;
 }
 
 int render_search(FILE *out, const cJSON *resp, const struct style *st)

@@ -19,6 +19,11 @@ struct style {
     bool full; /* whole passages instead of snippets */
 };
 
+/* The members of a hit (att_hit_field bits, lib/protocol.h) that
+ * render_search prints with st, and with an explanation when explained:
+ * what a search for it asks the daemon for. Keep the two in step. */
+unsigned render_search_fields(const struct style *st, bool explained);
+
 /* Print a search response; returns the number of hits. */
 int render_search(FILE *out, const cJSON *resp, const struct style *st);
 

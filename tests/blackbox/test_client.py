@@ -646,6 +646,11 @@ class ClientCase(unittest.TestCase):
     def raw_search(self, q, **params):
         return self.raw(dict(op="search", q=q, **params))
 
+    def whole_hits(self, req):
+        """The response to the search req (as the client sent it) with
+        whole hits: a person's search asks only for what it prints."""
+        return self.raw({k: v for k, v in req.items() if k not in ("id", "fields")})
+
     def keys(self, hits):
         return [dm.hit_key(x) for x in hits]
 
@@ -1228,6 +1233,7 @@ class OptionsTest(ClientCase):
         self.assertEqual(len(self.raw_search("lifeline")["hits"]), 2)
         p, req, resp = self.human("--color", "never", "--quotes-only", "red", "line")
         self.assertEqual(req["q"], "quote:red quote:line", req)
+        resp = self.whole_hits(req)
         self.assertTrue(resp["hits"])
         for hit in resp["hits"]:
             tb = hit["passage"]["text"].encode()
@@ -1745,6 +1751,7 @@ class SeedTest(ClientCase):
 
     def test_speaker_lin_jian_and_quotes_only(self):
         p, req, resp = self.human("--color", "never", "--speaker", "lin jian", "taiwan")
+        resp = self.whole_hits(req)
         self.assertTrue(resp["hits"])
         for hit in resp["hits"]:
             self.assertIn("grossly violated", hit["passage"]["text"])

@@ -1,6 +1,8 @@
 // attache: the Xapian shim's document builder: att_xgen (terms from text,
 // stemmed for the document's language and accent-folded, words counted for
 // the spelling table), att_xdoc, and value encodings.
+#include <xxhash.h>
+
 #include "xap_fold.h"
 #include "xap_priv.h"
 
@@ -8,25 +10,118 @@ using xap::guard;
 
 namespace {
 
-// Count the words of text (lower-cased, as the query parser sees them).
+// Words longer than this (in bytes, lower-cased) are not counted.
+const size_t SPELL_MAX = 64;
+
+// Per ASCII byte: itself lower-cased when Xapian takes it as part of a
+// word, else 0 (from Xapian's own tables, so the two always agree).
+struct ascii_words {
+    char lower[128];
+    ascii_words()
+    {
+        for (unsigned c = 0; c < 128; c++)
+            lower[c] = Xapian::Unicode::is_wordchar(c) ? char(Xapian::Unicode::tolower(c)) : 0;
+    }
+};
+
+const ascii_words ascii;
+
+// A word being read: its bytes while it fits, its length in all.
+struct word_buf {
+    char v[SPELL_MAX];
+    size_t n = 0;
+
+    void add(const char *p, size_t k)
+    {
+        if (n + k <= SPELL_MAX)
+            std::memcpy(v + n, p, k);
+        n += k;
+    }
+    void end(xap::word_counts &out)
+    {
+        if (n != 0 && n <= SPELL_MAX)
+            out.add(v, n);
+        n = 0;
+    }
+};
+
+// Count the words of text (lower-cased, as the query parser sees them):
+// runs of Xapian's word characters; ASCII without decoding.
 void count_words(att_xgen *w, const char *text, size_t len)
 {
-    std::string word;
-    for (Xapian::Utf8Iterator it(text, len); it != Xapian::Utf8Iterator(); ++it) {
-        unsigned ch = *it;
-        if (Xapian::Unicode::is_wordchar(ch)) {
-            Xapian::Unicode::append_utf8(word, Xapian::Unicode::tolower(ch));
-            continue;
+    const char *p = text, *end = text + len;
+    word_buf word;
+    while (p < end) {
+        unsigned char c = (unsigned char)*p;
+        if (c < 0x80) {
+            p++;
+            if (ascii.lower[c] != 0) {
+                word.add(&ascii.lower[c], 1);
+                continue;
+            }
+        } else {
+            Xapian::Utf8Iterator it(p, size_t(end - p));
+            unsigned ch = *it;
+            p = (++it).raw();
+            if (Xapian::Unicode::is_wordchar(ch)) {
+                char u[4];
+                word.add(u, Xapian::Unicode::to_utf8(Xapian::Unicode::tolower(ch), u));
+                continue;
+            }
         }
-        if (!word.empty() && word.size() <= 64)
-            w->spell[word]++;
-        word.clear();
+        word.end(w->spell);
     }
-    if (!word.empty() && word.size() <= 64)
-        w->spell[word]++;
+    word.end(w->spell);
 }
 
 } // namespace
+
+namespace xap {
+
+void word_counts::add(const char *w, size_t n)
+{
+    if (4 * (used_ + 1) > 3 * slots_.size())
+        grow();
+    uint64_t h = XXH3_64bits(w, n);
+    size_t mask = slots_.size() - 1;
+    for (size_t i = size_t(h) & mask;; i = (i + 1) & mask) {
+        slot &s = slots_[i];
+        if (s.count == 0) {
+            s = slot{h, uint32_t(arena_.size()), uint32_t(n), 1};
+            arena_.append(w, n);
+            used_++;
+            return;
+        }
+        if (s.hash == h && s.len == n && arena_.compare(s.off, n, w, n) == 0) {
+            s.count++;
+            return;
+        }
+    }
+}
+
+void word_counts::grow()
+{
+    std::vector<slot> old(slots_.empty() ? 1024 : 2 * slots_.size());
+    old.swap(slots_);
+    size_t mask = slots_.size() - 1;
+    for (const slot &s : old) {
+        if (s.count == 0)
+            continue;
+        size_t i = size_t(s.hash) & mask;
+        while (slots_[i].count != 0)
+            i = (i + 1) & mask;
+        slots_[i] = s;
+    }
+}
+
+void word_counts::clear()
+{
+    std::vector<slot>().swap(slots_);
+    std::string().swap(arena_);
+    used_ = 0;
+}
+
+} // namespace xap
 
 extern "C" {
 
@@ -61,8 +156,9 @@ int att_xgen_set_language(att_xgen *g, const char *code, att_err *err)
 int att_xwdb_add_spelling(att_xwdb *w, att_xgen *g, att_err *err)
 {
     return guard(err, [&]() -> int {
-        for (const auto &kv : g->spell)
-            w->db.add_spelling(kv.first, kv.second);
+        g->spell.each([&](const std::string &word, Xapian::termcount n) {
+            w->db.add_spelling(word, n);
+        });
         g->spell.clear();
         return ATT_OK;
     });

@@ -21,6 +21,7 @@
 
 extern "C" {
 #include "attache/index.h"
+#include "shingle.h"
 #include "stub.h"
 #include "terms.h"
 }
@@ -78,6 +79,8 @@ struct att_xdoc {
     Xapian::Document doc;
     att_xgen *g;
     Xapian::termpos pos = 0;
+    bool has_sig = false;              // att_xdoc_bands gave it sig
+    att_sig sig{};
 };
 
 // One source of a reader: an index folder or a remote database.

@@ -68,6 +68,9 @@ class word_counts {
 struct att_xgen {
     Xapian::TermGenerator tg;
     std::string stemmer;               // the name of tg's stemmer (xap_fold.h)
+    // The stemmers tg was given, by name: each remembers its stems
+    // (xap_doc.cc), across documents of other languages in between.
+    std::map<std::string, Xapian::Stem> stems;
     // Words for the spelling table, counted here and handed to a writer
     // with att_xwdb_add_spelling(): one add_spelling() per distinct word
     // and batch instead of one per word (TermGenerator's FLAG_SPELLING made

@@ -15,6 +15,9 @@
 #include "run.h"
 #include "store.h"
 
+/* Passages a writer adds between two flushes of its postings (see main). */
+#define INDEX_FLUSH_PASSAGES "1000"
+
 enum { EXIT_FAILED_FILES = 1, EXIT_USAGE = 2, EXIT_LOCKED = 75, EXIT_INTERRUPTED = 130 };
 
 static void on_signal(int sig)
@@ -297,6 +300,11 @@ int main(int argc, char **argv)
     sigaction(SIGINT, &sa, NULL);
     sigaction(SIGTERM, &sa, NULL);
     signal(SIGPIPE, SIG_IGN);
+    /* Xapian keeps a writer's new postings in memory (std::maps) until
+     * this many documents were added: at its default, 10 000, their maps
+     * outgrew the caches, and a first build took a third more CPU and
+     * twice the memory. Given in the environment, the user's value wins. */
+    setenv("XAPIAN_FLUSH_THRESHOLD", INDEX_FLUSH_PASSAGES, 0);
     if (o.stats)
         return report_stats(&o);
     if (o.list)

@@ -420,9 +420,9 @@ int att_xgroup_add(att_xwdb *w, att_xgroup *g, const att_xdoc *d, att_err *err)
         if (g->has_ro && g->fresh.empty())
             ro_reopen(g); // the first passage of a change: the last commit
         Xapian::docid id = w->db.add_document(d->doc);
-        att_sig as;
-        if (!sig_of(d->doc, &as))
+        if (!d->has_sig)
             return ATT_OK; // too short to have copies
+        const att_sig &as = d->sig;
         g->fresh.push_back(id);
         g->fresh_doc.push_back(d->doc.get_value(ATT_SLOT_DOC));
         g->fresh_n.push_back(
@@ -529,6 +529,8 @@ int att_xdoc_bands(att_xdoc *d, const att_sig *sig, att_err *err)
         char t[ATT_BAND_TERM_MAX];
         for (unsigned b = 0; b < ATT_SIG_BANDS; b++)
             d->doc.add_boolean_term(std::string(t, att_sig_band_term(sig, b, ATT_P_BAND, t)));
+        d->sig = *sig;
+        d->has_sig = true;
         return ATT_OK;
     });
 }

@@ -110,7 +110,8 @@ void att_xgroup_free(struct att_xgroup *g); /* NULL-safe */
 int att_xgroup_leave(struct att_xwdb *w, struct att_xgroup *g, const char *term, size_t len,
                      struct att_err *err);
 
-/* Add d to w as att_xwdb_add does, noting it for att_xgroup_settle. */
+/* Add d to w as att_xwdb_add does, noting it for att_xgroup_settle
+ * when att_xdoc_bands gave it a signature. */
 int att_xgroup_add(struct att_xwdb *w, struct att_xgroup *g, const struct att_xdoc *d,
                    struct att_err *err);
 

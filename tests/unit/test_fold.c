@@ -192,6 +192,41 @@ static uint32_t freq(struct att_xdb *db, const char *term)
     return n;
 }
 
+/* One generator going back and forth between two languages stems each
+ * document for its own: the same words, English and French in turn. */
+static void languages_in_turn_keep_their_stems(void **state)
+{
+    static const char text[] = "running nationalit\xc3\xa9s";
+    struct att_xwdb *w = NULL;
+    struct att_xdb *db = NULL;
+    struct att_xgen *g = att_xgen_new();
+    struct att_err err = {0};
+    char path[128];
+
+    (void)state;
+    snprintf(path, sizeof path, "%s/turns", tmpdir);
+    assert_non_null(g);
+    assert_int_equal(att_xwdb_open(path, ATT_XW_CREATE, &w, &err), ATT_OK);
+    for (int i = 0; i < 6; i++) {
+        struct att_xdoc *d = att_xdoc_new(g);
+
+        assert_non_null(d);
+        assert_int_equal(att_xgen_set_language(g, i % 2 ? "fr" : "en", &err), ATT_OK);
+        assert_int_equal(att_xdoc_text(d, "", text, strlen(text), 1, 0, &err), ATT_OK);
+        assert_int_equal(att_xwdb_add(w, d, &err), ATT_OK);
+        att_xdoc_free(d);
+    }
+    assert_int_equal(att_xwdb_commit(w, &err), ATT_OK);
+    att_xwdb_close(w);
+    att_xgen_free(g);
+    assert_int_equal(att_xdb_open(path, &db, &err), ATT_OK);
+    assert_int_equal(freq(db, "run"), 3);         /* English */
+    assert_int_equal(freq(db, "nationalite"), 3); /* English, folded */
+    assert_int_equal(freq(db, "running"), 3);     /* French */
+    assert_int_equal(freq(db, "national"), 3);    /* French */
+    att_xdb_close(db);
+}
+
 static void documents_are_stemmed_for_their_language(void **state)
 {
     char path[128];
@@ -312,6 +347,7 @@ int main(void)
         cmocka_unit_test(lower_never_grows),
         cmocka_unit_test(filter_values),
         cmocka_unit_test(documents_are_stemmed_for_their_language),
+        cmocka_unit_test(languages_in_turn_keep_their_stems),
         cmocka_unit_test(queries_are_stemmed_for_their_language),
         cmocka_unit_test(accents_match_both_ways),
         cmocka_unit_test(speaker_filter_is_folded),

@@ -162,6 +162,48 @@ static void write_then_read_back(void **state)
     att_xdb_close(db);
 }
 
+/* The spelling table gets each word lower-cased as Xapian splits it (runs
+ * of word characters: letters, digits, '_'), whatever its script, words
+ * over 64 bytes left out; thousands of distinct words all come through. */
+static void spelling_words_are_counted(void **state)
+{
+    static const char text[] = "D\xc3\xa9j\xc3\xa0 vu, D\xc3\x89J\xc3\x80 VU! "
+                               "d\xc3\xa9j\xc3\xa0_vu 42 \xc4\xb0stanbul \xe6\x97\xa5\xe6\x9c\xac "
+                               "aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa";
+    struct att_xwdb *w = NULL;
+    struct att_xdb *db = NULL;
+    struct att_xgen *g = att_xgen_new();
+    struct att_xdoc *d = att_xdoc_new(g);
+    struct att_xdb_info info;
+    struct att_err err = {0};
+    char many[3000 * 8];
+    size_t n = 0;
+
+    (void)state;
+    assert_non_null(d);
+    for (unsigned i = 0; i < 3000; i++)
+        n += (size_t)snprintf(many + n, sizeof many - n, "w%u ", i);
+    assert_int_equal(att_xdoc_text(d, "", text, strlen(text), 1, ATT_XT_SPELLING, &err), ATT_OK);
+    /* deja (twice), vu (twice), deja_vu, 42, istanbul, the two CJK
+     * characters as one word; the 65 a's are too long */
+    assert_int_equal(att_xgen_spelling_words(g), 6);
+    assert_int_equal(att_xdoc_text(d, "", many, n, 1, ATT_XT_SPELLING, &err), ATT_OK);
+    assert_int_equal(att_xgen_spelling_words(g), 3006);
+    assert_int_equal(att_xwdb_open(sub("spell"), ATT_XW_CREATE, &w, &err), ATT_OK);
+    assert_int_equal(att_xwdb_add(w, d, &err), ATT_OK);
+    assert_int_equal(att_xwdb_add_spelling(w, g, &err), ATT_OK);
+    assert_int_equal(att_xgen_spelling_words(g), 0);
+    assert_int_equal(att_xwdb_commit(w, &err), ATT_OK);
+    att_xwdb_close(w);
+    att_xdoc_free(d);
+    att_xgen_free(g);
+    assert_int_equal(att_xdb_open(sub("spell"), &db, &err), ATT_OK);
+    assert_int_equal(att_xdb_get_info(db, &info, true, &err), ATT_OK);
+    assert_int_equal(info.spellings, 3006);
+    assert_int_equal(info.spelling_freq, 3008);
+    att_xdb_close(db);
+}
+
 static void oversized_term_is_rejected(void **state)
 {
     struct att_xwdb *w = NULL;
@@ -449,6 +491,7 @@ int main(void)
         cmocka_unit_test(empty_stub_is_an_error),
         cmocka_unit_test(second_writer_is_locked),
         cmocka_unit_test(write_then_read_back),
+        cmocka_unit_test(spelling_words_are_counted),
         cmocka_unit_test(oversized_term_is_rejected),
         cmocka_unit_test(long_ids_hash_to_distinct_terms),
         cmocka_unit_test(date_slots),

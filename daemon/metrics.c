@@ -176,9 +176,9 @@ static void put_index(struct out *o, struct worker *w)
     }
 }
 
-/* Returns 200, or 500 when the text could not be written whole (out of
- * memory). Runs in w's thread: w's index is read, and every worker's
- * counters, each under its lock in turn. */
+/* Returns ATT_OK, or ATT_E_NOMEM when the text could not be written
+ * whole. Runs in w's thread: w's index is read, and every worker's
+ * counters, each under its lock in turn (into a private sum). */
 int metrics_write(struct worker *w, struct evbuffer *out)
 {
     struct server *s = w->srv;
@@ -205,7 +205,7 @@ int metrics_write(struct worker *w, struct evbuffer *out)
            "Times a worker reopened the index on a new revision.", sum.reopens);
     put_index(&o, w);
     stats_destroy(&sum);
-    return o.failed ? 500 : 200;
+    return o.failed ? ATT_E_NOMEM : ATT_OK;
 }
 
 /* ---- /health and /ready ---------------------------------------------- */

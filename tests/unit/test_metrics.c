@@ -77,7 +77,7 @@ static char *scrape(struct fixture *f)
     struct evbuffer *b = evbuffer_new();
     char *text;
 
-    assert_int_equal(metrics_write(&f->w[0], b), 200);
+    assert_int_equal(metrics_write(&f->w[0], b), ATT_OK);
     text = drain(b);
     evbuffer_free(b);
     return text;
@@ -303,7 +303,7 @@ static void scrape_cost(void **state)
         stats_request(&f.w[i % 2].st, i % ATT_OP_COUNT, (uint64_t)i * 37, i % ATT_WE_COUNT);
     t0 = now();
     for (int i = 0; i < rounds; i++) {
-        assert_int_equal(metrics_write(&f.w[0], b), 200);
+        assert_int_equal(metrics_write(&f.w[0], b), ATT_OK);
         evbuffer_drain(b, evbuffer_get_length(b));
     }
     printf("metrics_write: %.1f us per scrape\n", (now() - t0) / rounds * 1e6);

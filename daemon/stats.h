@@ -31,7 +31,9 @@ void stats_init(struct stats *s);
 void stats_destroy(struct stats *s);
 
 /* Count one request of op (ATT_OP_COUNT when unparsable) that took us
- * microseconds and failed with code (ATT_WE_NONE when it succeeded). */
+ * microseconds and failed with code (ATT_WE_NONE when it succeeded). An op
+ * out of range counts as ATT_OP_COUNT, a code out of range as
+ * ATT_WE_INTERNAL. */
 void stats_request(struct stats *s, int op, uint64_t us, enum att_wire_err code);
 void stats_add(struct stats *s, uint64_t *field, uint64_t n);
 

@@ -48,8 +48,11 @@ struct worker {
     char *actors_text;
     size_t actors_len;
     uint64_t revision;
+    time_t changed_at;    /* when revision last changed; 0: not since start */
     uint64_t last_check_us;
     struct stats st;
+    atomic_size_t queued_bytes; /* response bytes queued on its connections,
+                                   not yet sent (other threads read it) */
     struct conn *conns;   /* every open connection, for shutdown */
     bool stopping;
     int open_error;       /* ATT_OK, or why the index could not be opened */

@@ -15,7 +15,7 @@ void stats_destroy(struct stats *s)
     pthread_mutex_destroy(&s->mu);
 }
 
-static double bucket_top(int i)
+double stats_bucket_top(int i)
 {
     return 10.0 * pow(1.25, i);
 }
@@ -24,7 +24,7 @@ static int bucket_of(uint64_t us)
 {
     int i = 0;
 
-    while (i < STATS_BUCKETS - 1 && (double)us > bucket_top(i))
+    while (i < STATS_BUCKETS - 1 && (double)us > stats_bucket_top(i))
         i++;
     return i;
 }
@@ -34,11 +34,17 @@ void stats_request(struct stats *s, int op, uint64_t us, enum att_wire_err code)
     int b = bucket_of(us);
 
     pthread_mutex_lock(&s->mu);
-    if (op >= 0 && op < ATT_OP_COUNT)
+    if (op < 0 || op > ATT_OP_COUNT)
+        op = ATT_OP_COUNT;
+    if (code < ATT_WE_NONE || code >= ATT_WE_COUNT)
+        code = ATT_WE_INTERNAL;
+    if (op < ATT_OP_COUNT)
         s->requests[op]++;
-    if (code > ATT_WE_NONE && code < ATT_WE_COUNT)
+    if (code > ATT_WE_NONE)
         s->errors[code]++;
+    s->outcomes[op][code]++;
     s->lat[b]++;
+    s->lat_sum += us;
     if (us > s->lat_max)
         s->lat_max = us;
     pthread_mutex_unlock(&s->mu);
@@ -51,6 +57,15 @@ void stats_add(struct stats *s, uint64_t *field, uint64_t n)
     pthread_mutex_unlock(&s->mu);
 }
 
+void stats_http(struct stats *s, int status)
+{
+    if (status < STATS_HTTP_MIN || status >= STATS_HTTP_MIN + STATS_HTTP_N)
+        return;
+    pthread_mutex_lock(&s->mu);
+    s->http[status - STATS_HTTP_MIN]++;
+    pthread_mutex_unlock(&s->mu);
+}
+
 void stats_sum(struct stats *dst, struct stats *src)
 {
     pthread_mutex_lock(&src->mu);
@@ -58,10 +73,17 @@ void stats_sum(struct stats *dst, struct stats *src)
         dst->requests[i] += src->requests[i];
     for (int i = 0; i < ATT_WE_COUNT; i++)
         dst->errors[i] += src->errors[i];
+    for (int i = 0; i <= ATT_OP_COUNT; i++) {
+        for (int j = 0; j < ATT_WE_COUNT; j++)
+            dst->outcomes[i][j] += src->outcomes[i][j];
+    }
     for (int i = 0; i < STATS_BUCKETS; i++)
         dst->lat[i] += src->lat[i];
     if (src->lat_max > dst->lat_max)
         dst->lat_max = src->lat_max;
+    dst->lat_sum += src->lat_sum;
+    for (int i = 0; i < STATS_HTTP_N; i++)
+        dst->http[i] += src->http[i];
     dst->yields += src->yields;
     dst->reopens += src->reopens;
     pthread_mutex_unlock(&src->mu);
@@ -78,7 +100,7 @@ uint64_t stats_percentile(const struct stats *s, double q)
     for (int i = 0; i < STATS_BUCKETS; i++) {
         seen += s->lat[i];
         if ((double)seen >= q * (double)total) {
-            uint64_t top = (uint64_t)bucket_top(i);
+            uint64_t top = (uint64_t)stats_bucket_top(i);
 
             return top < s->lat_max ? top : s->lat_max;
         }

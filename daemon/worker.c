@@ -87,8 +87,10 @@ void worker_refresh(struct worker *w, bool force)
     if (changed) {
         uint64_t rev = att_xdb_revision(w->db);
 
-        if (rev != w->revision)
+        if (rev != w->revision) {
             att_log(ATT_DEBUG, "worker %u: revision %llu", w->index, (unsigned long long)rev);
+            w->changed_at = time(NULL);
+        }
         w->revision = rev;
         stats_add(&w->st, &w->st.reopens, 1);
         load_actors(w);
@@ -102,6 +104,7 @@ static void worker_reload(struct worker *w)
 {
     struct att_xdb *fresh = NULL;
     struct att_err err = {0};
+    uint64_t rev;
 
     if (open_index(&w->srv->cfg, &fresh, &err) != ATT_OK) {
         att_log(ATT_WARN, "worker %u: reopen failed: %s", w->index, err.msg);
@@ -111,7 +114,10 @@ static void worker_reload(struct worker *w)
     att_xdb_close(w->db);
     w->db = fresh;
     w->open_error = ATT_OK;
-    w->revision = att_xdb_revision(w->db);
+    rev = att_xdb_revision(w->db);
+    if (rev != w->revision)
+        w->changed_at = time(NULL);
+    w->revision = rev;
     w->last_check_us = now_us();
     stats_add(&w->st, &w->st.reopens, 1);
     load_actors(w);

@@ -47,6 +47,7 @@ static void conn_free_slot(struct conn *c, bool keep_slot)
         w->conns = c->next;
     if (c->next)
         c->next->prev = c->prev;
+    atomic_fetch_sub(&w->queued_bytes, evbuffer_get_length(bufferevent_get_output(c->bev)));
     bufferevent_free(c->bev);
     if (c->deadline)
         event_free(c->deadline);
@@ -395,6 +396,10 @@ static void on_output(struct evbuffer *out, const struct evbuffer_cb_info *info,
     (void)out;
     if (info->n_deleted > 0)
         c->active_us = now_us();
+    if (info->n_added > info->n_deleted)
+        atomic_fetch_add(&c->w->queued_bytes, info->n_added - info->n_deleted);
+    else if (info->n_deleted > info->n_added)
+        atomic_fetch_sub(&c->w->queued_bytes, info->n_deleted - info->n_added);
 }
 
 /* A request waits for this worker, which was busy: in the socket, or

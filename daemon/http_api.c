@@ -277,20 +277,8 @@ enum http_step http_answer(struct worker *w, struct http_req *r, struct evbuffer
     return rp.close || !r->keep_alive ? HTTP_STEP_CLOSE : HTTP_STEP_DONE;
 }
 
-/* Until metrics.c and web.c exist. */
-__attribute__((weak)) int metrics_write(struct worker *w, struct evbuffer *out)
-{
-    (void)w;
-    return evbuffer_add_printf(out, "# none yet\n") < 0 ? ATT_E_NOMEM : ATT_OK;
-}
 
-__attribute__((weak)) int health_write(struct worker *w, bool ready, struct evbuffer *out)
-{
-    (void)ready;
-    evbuffer_add_printf(out, "{\"status\":\"%s\"}\n", w->db ? "ok" : "unavailable");
-    return w->db ? 200 : 503;
-}
-
+/* Until web.c exists. */
 __attribute__((weak)) bool web_route(struct worker *w, const struct http_req *rq,
                                      struct http_resp *rp)
 {
@@ -298,10 +286,4 @@ __attribute__((weak)) bool web_route(struct worker *w, const struct http_req *rq
     (void)rq;
     (void)rp;
     return false;
-}
-
-__attribute__((weak)) void stats_http(struct stats *s, int status)
-{
-    (void)s;
-    (void)status;
 }

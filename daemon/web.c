@@ -13,6 +13,7 @@
 
 #define HTML_TYPE "text/html; charset=utf-8"
 #define COOKIE_NAME "attache_token"
+#define COOKIE_MAX 511 /* bytes of a token http_api.c reads from the cookie */
 #define NEXT_MAX 1024 /* bytes of a "next" kept through the login form */
 
 int att_web_run(struct worker *w, const struct http_req *rq, const cJSON *req, cJSON **resp,
@@ -118,9 +119,12 @@ static const char *safe_next(const char *next)
     return next;
 }
 
-/* True when every byte of tok may stand in a cookie's value (RFC 6265). */
+/* True when every byte of tok may stand in a cookie's value (RFC 6265),
+ * and the core reads a cookie that long. */
 static bool cookie_safe(const char *tok)
 {
+    if (strlen(tok) > COOKIE_MAX)
+        return false;
     for (const unsigned char *c = (const unsigned char *)tok; *c; c++)
         if (*c < 0x21 || *c > 0x7e || *c == '"' || *c == ',' || *c == ';' || *c == '\\')
             return false;

@@ -175,8 +175,7 @@ static void login_post(struct worker *w, const struct http_req *rq, struct http_
                    "or holding spaces, quotes, commas or semicolons): use the JSON API "
                    "with an Authorization header instead.", next);
     }
-    explicit_bzero(p.buf, strlen(p.token) + (size_t)(p.token - p.buf));
-    att_web_params_free(&p);
+    att_web_params_free(&p); /* wipes the token */
 }
 
 /* The request's target (path and query), for the login form's next. */
@@ -185,8 +184,6 @@ static void target_of(const struct http_req *rq, char *out, size_t outlen)
     int n = snprintf(out, outlen, "%s%s%s", rq->path, rq->query[0] ? "?" : "", rq->query);
 
     if (n < 0 || (size_t)n >= outlen)
-        snprintf(out, outlen, "%s", rq->path);
-    if (strlen(out) >= outlen - 1)
         snprintf(out, outlen, "/");
 }
 

@@ -83,8 +83,9 @@ static void sort_select(struct evbuffer *b, const char *sort)
 static void hints(struct evbuffer *b)
 {
     evbuffer_add_printf(
-        b, "<div id=\"hints\" class=\"hints\">\n<p>Every word must match (words are stemmed: "
-           "<code>sanction</code> finds <i>sanctions</i>). Also:</p>\n<ul>\n"
+        b, "<div id=\"hints\" class=\"hints\">\n<p>Every word must match (when too few passages "
+           "hold them all, passages with some of them are shown); words are stemmed: "
+           "<code>sanction</code> finds <i>sanctions</i>. Also:</p>\n<ul>\n"
            "<li><code>\"red line\"</code> a phrase</li>\n"
            "<li><code>title:taiwan</code> <code>quote:sanctions</code> "
            "<code>speaker:\"Lin Jian\"</code> <code>author:miller</code> "

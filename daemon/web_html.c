@@ -285,7 +285,8 @@ int att_web_params_parse(const char *query, size_t len, struct att_web_params *o
     for (int k = 0; k < ATT_WF_N; k++)
         out->filter[k] = "";
     out->p = -1;
-    out->buf = malloc(5 * len + 4); /* see decode: at most 5 per byte */
+    out->cap = 5 * len + 4; /* see decode: at most 5 per byte */
+    out->buf = malloc(out->cap);
     scratch = malloc(len + 1);
     if (out->buf == NULL || scratch == NULL) {
         free(scratch);
@@ -314,6 +315,8 @@ int att_web_params_parse(const char *query, size_t len, struct att_web_params *o
 
 void att_web_params_free(struct att_web_params *p)
 {
+    if (p->buf != NULL)
+        explicit_bzero(p->buf, p->cap);
     free(p->buf);
     p->buf = NULL;
 }

@@ -1,7 +1,6 @@
-/* attached: what the files of the search page share. web.c routes and
- * runs requests, web_html.c writes escaped HTML and links, web_results.c
- * a page of hits, web_doc.c one document; the assets (web/) are compiled
- * in by tools/embed-assets.sh. */
+/* attached: what the files of the search page share: web.c routes, web_html.c
+ * escapes and links, web_frame.c the frame and form, web_results.c the hits,
+ * web_doc.c a document; tools/embed-assets.sh compiles web/ in. */
 #ifndef ATT_WEB_PAGE_H
 #define ATT_WEB_PAGE_H
 
@@ -43,6 +42,7 @@ extern const char *const att_web_filter_names[ATT_WF_N];
  * that are not UTF-8 replaced by U+FFFD). Every string is "" when absent. */
 struct att_web_params {
     char *buf;                   /* owns the strings */
+    size_t cap;                  /* bytes of buf */
     const char *q;
     const char *filter[ATT_WF_N];
     const char *sort;            /* "", "date" or "-date" */
@@ -55,7 +55,8 @@ struct att_web_params {
 };
 
 /* Decode query (as in a URL or a form body, not decoded) into out; free
- * with att_web_params_free. ATT_OK or ATT_E_NOMEM. */
+ * with att_web_params_free, which wipes the strings (a token is among
+ * them). ATT_OK or ATT_E_NOMEM. */
 int att_web_params_parse(const char *query, size_t len, struct att_web_params *out);
 void att_web_params_free(struct att_web_params *p);
 bool att_web_any_filter(const struct att_web_params *p);

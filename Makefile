@@ -37,6 +37,9 @@ LIBA    := $(B)/libattache.a
 
 INDEXER_OBJ := $(patsubst %.c,$(B)/%.o,$(wildcard indexer/*.c))
 DAEMON_OBJ  := $(patsubst %.c,$(B)/%.o,$(wildcard daemon/*.c))
+# The search page's assets (web/), compiled into attached as bytes.
+WEB_ASSETS  := $(sort $(wildcard web/*.css web/*.js))
+DAEMON_OBJ  += $(B)/gen/web_assets.o
 CLIENT_OBJ  := $(patsubst %.c,$(B)/%.o,$(wildcard client/*.c))
 
 PROGS := $(BIN)/attache-index
@@ -80,6 +83,13 @@ build/gen/actors_data.c: data/actors.tsv
 	  echo '0};'; \
 	  echo 'const size_t att_actors_builtin_len = sizeof att_actors_builtin_text - 1;'; \
 	} > $@.tmp && mv $@.tmp $@
+
+# The search page's assets (daemon/web_page.h says what it defines).
+build/gen/web_assets.c: tools/embed-assets.sh $(WEB_ASSETS)
+	@mkdir -p $(@D)
+	tools/embed-assets.sh $@ $(WEB_ASSETS)
+
+$(B)/gen/web_assets.o: CPPFLAGS += -Idaemon
 
 $(B)/gen/%.o: build/gen/%.c
 	@mkdir -p $(@D)

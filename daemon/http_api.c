@@ -276,14 +276,3 @@ enum http_step http_answer(struct worker *w, struct http_req *r, struct evbuffer
         return HTTP_STEP_FAIL;
     return rp.close || !r->keep_alive ? HTTP_STEP_CLOSE : HTTP_STEP_DONE;
 }
-
-
-/* Until web.c exists. */
-__attribute__((weak)) bool web_route(struct worker *w, const struct http_req *rq,
-                                     struct http_resp *rp)
-{
-    (void)w;
-    (void)rq;
-    (void)rp;
-    return false;
-}

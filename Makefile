@@ -5,7 +5,7 @@ PREFIX  ?= /usr/local
 DESTDIR ?=
 SANITIZE ?=
 
-PKGS    := xapian-core libevent libevent_pthreads libcjson libxml-2.0 libxxhash md4c libzstd
+PKGS    := xapian-core libevent libevent_pthreads libcjson libxml-2.0 libxxhash md4c libzstd zlib
 
 ifeq ($(SANITIZE),1)
 B       := build/san

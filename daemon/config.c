@@ -19,6 +19,7 @@
 static int check_listen(const char *v, struct att_err *err);
 
 static const char *const shard_failure_names[] = {"partial", "error", NULL};
+static const char *const no_yes[] = {"no", "yes", NULL};
 
 #define CFG(field) .off = offsetof(struct config, field)
 /* A number: the member must be an unsigned (checked at compile time). */
@@ -49,6 +50,14 @@ static const struct setting table[] = {
      .hi = CONFIG_MAX_LISTEN, .check = check_listen, .arg = "ADDR:PORT",
      .help = "TCP address, repeatable (default " ATTACHE_DEFAULT_LISTEN ",\n"
              "IPv6 as [::1]:" ATTACHE_DEFAULT_PORT_STR "; \"none\": no TCP)"},
+    {"http", 0, SET_LIST, CFG(http), .count_off = offsetof(struct config, nhttp),
+     .hi = CONFIG_MAX_LISTEN, .check = check_listen, .env = "ATTACHE_HTTP", .arg = "ADDR:PORT",
+     .help = "HTTP address, repeatable (default " ATTACHE_DEFAULT_HTTP ";\n"
+             "\"none\": no HTTP): the JSON API, /health, /ready,\n/metrics and the search page"},
+    {"http-cors", 0, SET_STRING, CFG(http_cors), .flags = SET_NONEMPTY, .arg = "ORIGIN",
+     .help = "let pages of ORIGIN (https://host[:port]) call\nthe HTTP API (default: none)"},
+    {"http-open-probes", 0, SET_CHOICE, CFG(http_open_probes), .choices = no_yes,
+     .arg = "no|yes", .help = "/health and /metrics need no token (default no)"},
     {"socket", 's', SET_STRING, CFG(socket), .arg = "PATH", .help = "Unix socket"},
     {"socket-mode", 0, SET_MODE, NUM(socket_mode), .hi = 0777, .def = 0660, .arg = "OCTAL",
      .help = "its permissions (default {def})"},

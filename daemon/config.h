@@ -26,6 +26,10 @@ struct config {
     unsigned shard_retry_ms;
     char *listen[CONFIG_MAX_LISTEN]; /* checked by att_addr_parse, or "none" */
     size_t nlisten;          /* 0: the default address; "none" disables TCP */
+    char *http[CONFIG_MAX_LISTEN]; /* the HTTP addresses, like listen */
+    size_t nhttp;            /* 0: the default HTTP address */
+    char *http_cors;         /* the one origin allowed to call from a browser */
+    int http_open_probes;    /* 1: /health and /metrics need no token */
     char *socket;
     unsigned socket_mode;
     unsigned threads;

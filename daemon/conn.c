@@ -14,6 +14,7 @@
 #include <unistd.h>
 
 #include "attache/protocol.h"
+#include "http.h"
 #include "log.h"
 #include "server.h"
 
@@ -27,6 +28,9 @@ struct conn {
     bool paused;      /* reading stopped until the client reads */
     bool stopping;    /* the daemon stops: read what was sent, answer, close */
     bool line_done;   /* a request line ended since the deadline was set */
+    bool http;        /* the client speaks HTTP (http.c frames its requests) */
+    bool lingering;   /* HTTP, all sent: half-closed, dropping what still comes */
+    struct http_conn hc;
     uint64_t active_us; /* last complete request, or output the client took */
     struct event *deadline; /* --request-timeout of the line under way */
     struct conn *prev, *next;
@@ -101,6 +105,16 @@ static bool send_error(struct conn *c, const char *code, const char *msg)
     return sent(c, dispatch_error(c->w, code, msg, bufferevent_get_output(c->bev)));
 }
 
+/* Stop reading: the connection closes once its output is sent. */
+static void stop_reading(struct conn *c)
+{
+    struct evbuffer *in = bufferevent_get_input(c->bev);
+
+    c->closing = true;
+    bufferevent_disable(c->bev, EV_READ);
+    evbuffer_drain(in, evbuffer_get_length(in));
+}
+
 /* Answer the complete request line of pos bytes (then eol_len bytes of
  * end of line) at the front of in. False when nothing more is to be read
  * now: the client was turned away, the answer failed, or it is paused. */
@@ -124,12 +138,32 @@ static bool handle_line(struct conn *c, struct evbuffer *in, size_t pos, size_t 
         ok = sent(c, dispatch_line(c->w, line, len, &c->ss, bufferevent_get_output(c->bev)));
     }
     free(line);
-    if (ok && c->ss.close) { /* turned away: nothing more is read or answered */
-        c->closing = true;
-        bufferevent_disable(c->bev, EV_READ);
-        evbuffer_drain(in, evbuffer_get_length(in));
-    }
+    if (ok && c->ss.close) /* turned away: nothing more is read or answered */
+        stop_reading(c);
     return ok && !c->closing && !c->paused;
+}
+
+/* HTTP: answer at most budget whole requests; true when more may wait. */
+static bool handle_http(struct conn *c, unsigned budget)
+{
+    for (unsigned n = 0; n < budget; n++) {
+        enum http_step st = http_step(c->w, &c->hc, bufferevent_get_input(c->bev),
+                                      bufferevent_get_output(c->bev));
+
+        if (st == HTTP_STEP_MORE)
+            return false;
+        c->line_done = true;
+        c->active_us = now_us();
+        if (!sent(c, st == HTTP_STEP_FAIL ? ATT_E_INTERNAL : ATT_OK))
+            return false;
+        if (st == HTTP_STEP_CLOSE) {
+            stop_reading(c);
+            return false;
+        }
+        if (c->paused)
+            return false;
+    }
+    return true;
 }
 
 /* Handle at most budget complete lines; true when more may be waiting. */
@@ -138,6 +172,8 @@ static bool handle_lines(struct conn *c, unsigned budget)
     struct evbuffer *in = bufferevent_get_input(c->bev);
     size_t max = atomic_load(&c->w->srv->lim.max_line);
 
+    if (c->http)
+        return handle_http(c, budget);
     for (unsigned n = 0; n < budget; n++) {
         size_t eol_len = 0;
         struct evbuffer_ptr p = evbuffer_search_eol(in, NULL, &eol_len, EVBUFFER_EOL_LF);
@@ -167,22 +203,49 @@ static bool handle_lines(struct conn *c, unsigned budget)
     return true;
 }
 
+#define LINGER_S 2
+
+static void on_deadline(evutil_socket_t fd, short what, void *arg);
+
+/* All is sent: close. An HTTP client may still be sending (a body that
+ * was refused): closing with its bytes unread would reset the connection
+ * and could destroy the response before it reads it, so half-close and
+ * drop what comes for LINGER_S seconds first (nginx's lingering close). */
+static void conn_done(struct conn *c)
+{
+    struct timeval tv = {.tv_sec = LINGER_S};
+    int pending = 0;
+
+    if (!c->http || c->lingering ||
+        ioctl(bufferevent_getfd(c->bev), FIONREAD, &pending) != 0 || pending == 0 ||
+        (c->deadline == NULL && (c->deadline = evtimer_new(c->w->base, on_deadline, c)) == NULL)) {
+        conn_free(c);
+        return;
+    }
+    c->lingering = true;
+    shutdown(bufferevent_getfd(c->bev), SHUT_WR);
+    evtimer_add(c->deadline, &tv);
+    bufferevent_enable(c->bev, EV_READ);
+}
+
 static void close_when_sent(struct conn *c)
 {
     c->closing = true;
     bufferevent_disable(c->bev, EV_READ);
     if (evbuffer_get_length(bufferevent_get_output(c->bev)) == 0)
-        conn_free(c);
+        conn_done(c);
 }
 
 static void finish(struct conn *c);
 static void drain_or_finish(struct conn *c);
 
-/* Whether a complete request line waits in c's input for the daemon. */
+/* Whether a complete request (line) waits in c's input for the daemon. */
 static bool has_complete_line(struct conn *c)
 {
     struct evbuffer *in = bufferevent_get_input(c->bev);
 
+    if (c->http)
+        return http_has_request(in);
     return evbuffer_search_eol(in, NULL, NULL, EVBUFFER_EOL_LF).pos >= 0;
 }
 
@@ -196,12 +259,20 @@ static void on_deadline(evutil_socket_t fd, short what, void *arg)
 
     (void)fd;
     (void)what;
+    if (c->lingering) {
+        conn_free(c);
+        return;
+    }
     if (c->closing || has_complete_line(c))
         return; /* the daemon is behind, not the client: set_deadline re-arms */
     att_log(ATT_INFO, "%s: request not completed within %us, closed", c->ss.peer, s);
     atomic_fetch_add(&c->w->srv->conns_timed_out, 1);
     snprintf(msg, sizeof msg, "request not completed within %u s", s);
-    send_error(c, ATTACHE_ERR_TIMEOUT, msg);
+    if (c->http)
+        sent(c, http_timeout(c->w, bufferevent_get_output(c->bev), s) == HTTP_STEP_FAIL
+                    ? ATT_E_INTERNAL : ATT_OK);
+    else
+        send_error(c, ATTACHE_ERR_TIMEOUT, msg);
     evbuffer_drain(bufferevent_get_input(c->bev),
                    evbuffer_get_length(bufferevent_get_input(c->bev)));
     close_when_sent(c);
@@ -233,6 +304,10 @@ static void on_read(struct bufferevent *bev, void *arg)
     struct conn *c = arg;
 
     (void)bev;
+    if (c->lingering) {
+        evbuffer_drain(bufferevent_get_input(bev), evbuffer_get_length(bufferevent_get_input(bev)));
+        return;
+    }
     if (c->closing)
         return;
     if (c->stopping) {
@@ -261,9 +336,11 @@ static void on_write(struct bufferevent *bev, void *arg)
     struct conn *c = arg;
     size_t left = evbuffer_get_length(bufferevent_get_output(bev));
 
+    if (c->lingering)
+        return;
     if (c->closing) {
         if (left == 0)
-            conn_free(c);
+            conn_done(c);
         return;
     }
     if (c->paused && left <= atomic_load(&c->w->srv->lim.max_output) / 2) {
@@ -287,7 +364,7 @@ static void on_event(struct bufferevent *bev, short what, void *arg)
     struct conn *c = arg;
 
     (void)bev;
-    if (what & BEV_EVENT_EOF) {
+    if ((what & BEV_EVENT_EOF) && !c->lingering) {
         /* Half-closed: the client is done sending but may still read. */
         if (!c->closing)
             finish(c);
@@ -332,8 +409,7 @@ static bool has_request(struct conn *c)
         return false;
     if (ioctl(bufferevent_getfd(c->bev), FIONREAD, &pending) == 0 && pending > 0)
         return true;
-    return evbuffer_get_length(in) > 0 &&
-           evbuffer_search_eol(in, NULL, NULL, EVBUFFER_EOL_LF).pos >= 0;
+    return evbuffer_get_length(in) > 0 && has_complete_line(c);
 }
 
 /* Answers wait in c's output that its socket would take now: this worker
@@ -374,8 +450,9 @@ bool conn_evict_idlest(struct worker *w)
     if (evbuffer_get_length(bufferevent_get_output(idlest->bev)) == 0) {
         /* Nothing half-sent: say why, if the socket takes it at once. */
         size_t len = 0;
-        char *line = att_error_line(NULL, ATTACHE_ERR_OVERLOADED,
-                                    "closed to make room for another client", &len);
+        const char *why = "closed to make room for another client";
+        char *line = idlest->http ? http_error_text(503, ATTACHE_ERR_OVERLOADED, why, &len)
+                                  : att_error_line(NULL, ATTACHE_ERR_OVERLOADED, why, &len);
 
         if (line != NULL && send(bufferevent_getfd(idlest->bev), line, len,
                                  MSG_NOSIGNAL | MSG_DONTWAIT) < 0)
@@ -387,7 +464,7 @@ bool conn_evict_idlest(struct worker *w)
     return true;
 }
 
-void conn_open(struct worker *w, int fd, const char *peer, bool tcp)
+void conn_open(struct worker *w, int fd, const char *peer, bool tcp, bool http)
 {
     struct conn *c = calloc(1, sizeof *c);
 
@@ -403,7 +480,9 @@ void conn_open(struct worker *w, int fd, const char *peer, bool tcp)
     snprintf(c->ss.peer, sizeof c->ss.peer, "%s", peer);
     /* The token of this moment holds for the connection's life (a token
      * SIGHUP sets applies to new connections). */
-    c->ss.need_auth = tcp && auth_required(&w->srv->auth);
+    c->ss.need_auth = tcp && !http && auth_required(&w->srv->auth);
+    c->http = http;
+    c->hc.peer = c->ss.peer;
     c->bev = bufferevent_socket_new(w->base, fd, BEV_OPT_CLOSE_ON_FREE);
     if (c->bev == NULL) {
         close(fd);

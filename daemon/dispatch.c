@@ -152,6 +152,14 @@ static void finish(const char *peer, const struct att_request *req, struct reply
 int dispatch_line(struct worker *w, const char *line, size_t len, struct session *ss,
                   struct evbuffer *out)
 {
+    enum att_wire_err code;
+
+    return dispatch_request(w, line, len, ATT_OP_COUNT, ss, out, &code);
+}
+
+int dispatch_request(struct worker *w, const char *line, size_t len, int implied,
+                     struct session *ss, struct evbuffer *out, enum att_wire_err *codep)
+{
     uint64_t t0 = now_us();
     struct att_request req;
     struct att_err err = {0};
@@ -161,7 +169,7 @@ int dispatch_line(struct worker *w, const char *line, size_t len, struct session
     int op, rc;
 
     att_jw_init(&jw, to_evbuffer, out);
-    if (att_request_parse(line, len, &req, &err) != ATT_OK)
+    if (att_request_parse_as(line, len, (enum att_op)implied, &req, &err) != ATT_OK)
         code = req.error;
     op = code != ATT_WE_NONE ? ATT_OP_COUNT : (int)req.op; /* unparsed: counted apart */
     code = gate(w, ss, code, &req, &err);
@@ -176,5 +184,6 @@ int dispatch_line(struct worker *w, const char *line, size_t len, struct session
     stats_request(&w->st, op, us, code);
     log_request(w, ss->peer, &req, code, us, rp.hits);
     att_request_free(&req);
+    *codep = code;
     return rc;
 }

@@ -8,44 +8,9 @@
 #include <stdbool.h>
 #include <stddef.h>
 
+#include "http_head.h"
 #include "protocol.h"
 #include "server.h"
-
-#define HTTP_MAX_HEADERS 64
-#define HTTP_MAX_HEAD 16384 /* request line and headers, in bytes */
-
-enum http_method { HTTP_GET, HTTP_HEAD, HTTP_POST, HTTP_OPTIONS, HTTP_OTHER };
-
-struct http_header {
-    const char *name; /* as sent; compare without regard to case */
-    const char *value; /* leading and trailing blanks removed */
-};
-
-/* One request, valid while it is being answered. Every string is
- * NUL-terminated. */
-struct http_req {
-    enum http_method method;
-    const char *method_name;
-    const char *path;     /* the target up to '?', not decoded: "/search" */
-    const char *query;    /* after '?', not decoded, or "" */
-    int minor;            /* HTTP/1.minor */
-    struct http_header hdr[HTTP_MAX_HEADERS];
-    size_t nhdr;
-    const char *body;     /* NUL-terminated, body_len bytes */
-    size_t body_len;
-    long long content_length; /* -1: none was sent */
-    bool keep_alive;      /* by the version and Connection */
-    bool authed;          /* no token is needed, or a good one came (header or cookie) */
-    bool secure;          /* a proxy says it came over TLS (X-Forwarded-Proto: https) */
-    const char *peer;
-};
-
-/* The value of the first header called name (any case), or NULL. */
-const char *http_header(const struct http_req *r, const char *name);
-
-/* The value of the cookie called name in r's Cookie headers, copied into
- * out (at most outlen - 1 bytes); false when there is none. */
-bool http_cookie(const struct http_req *r, const char *name, char *out, size_t outlen);
 
 /* A response under construction: the handler sets status and type and
  * writes the body; http.c adds the status line, Content-Length,
@@ -58,6 +23,40 @@ struct http_resp {
     size_t hlen;
     bool close;            /* close the connection once it is sent */
 };
+
+/* What conn.c keeps for an HTTP connection. */
+struct http_conn {
+    const char *peer;
+    bool continue_sent; /* "100 Continue" went out for the request under way */
+};
+
+enum http_step {
+    HTTP_STEP_MORE,  /* no whole request yet */
+    HTTP_STEP_DONE,  /* one request answered: go on */
+    HTTP_STEP_CLOSE, /* answered: close once it is sent */
+    HTTP_STEP_FAIL,  /* the response could not be written: close */
+};
+
+/* http.c: answer the request at the front of in, when it is whole
+ * (appending the response to out and removing the request from in). */
+enum http_step http_step(struct worker *w, struct http_conn *hc, struct evbuffer *in,
+                         struct evbuffer *out);
+/* Whether in holds a whole head (a request the daemon owes an answer). */
+bool http_has_request(struct evbuffer *in);
+/* 408 for a request not completed within secs (then close). */
+enum http_step http_timeout(struct worker *w, struct evbuffer *out, unsigned secs);
+/* A whole error response (Connection: close) with the protocol's error
+ * object, for a client about to be closed; malloc'd, NULL without memory. */
+char *http_error_text(int status, const char *code, const char *msg, size_t *len);
+/* Write rp for rq (NULL: the request could not be read) into out. */
+int http_send(struct worker *w, const struct http_req *rq, struct http_resp *rp,
+              struct evbuffer *out);
+/* Make rp the error response of status (its code from the status). */
+void http_fail(struct http_resp *rp, int status, const char *fmt, ...)
+    __attribute__((format(printf, 3, 4)));
+
+/* http_api.c: route r (whole, body read) and answer it into out. */
+enum http_step http_answer(struct worker *w, struct http_req *r, struct evbuffer *out);
 
 /* Add the header line "name: value" to rp (dropped when it does not fit,
  * which the fixed headers of this program never do). */

@@ -16,6 +16,7 @@
 #include "addr.h"
 #include "attache/protocol.h"
 #include "log.h"
+#include "http.h"
 #include "protocol.h"
 #include "server.h"
 
@@ -49,12 +50,14 @@ bool slot_reserve(struct server *s)
     return true;
 }
 
-/* Over the cap: one error line, then close (memcached's maxconns_fast). */
-void conn_reject(struct server *s, int fd)
+/* Over the cap: one error line (an HTTP client: a 503 response), then
+ * close (memcached's maxconns_fast). */
+void conn_reject(struct server *s, int fd, bool http)
 {
     size_t len = 0;
-    char *line = att_error_line(NULL, ATTACHE_ERR_OVERLOADED,
-                                "too many connections; try again later", &len);
+    const char *msg = "too many connections; try again later";
+    char *line = http ? http_error_text(503, ATTACHE_ERR_OVERLOADED, msg, &len)
+                      : att_error_line(NULL, ATTACHE_ERR_OVERLOADED, msg, &len);
 
     if (line != NULL && send(fd, line, len, MSG_NOSIGNAL | MSG_DONTWAIT) < 0)
         att_log(ATT_DEBUG, "could not tell a rejected client: %s", strerror(errno));
@@ -65,27 +68,39 @@ void conn_reject(struct server *s, int fd)
             atomic_load(&s->conns_current));
 }
 
-static void on_accept(struct evconnlistener *l, evutil_socket_t fd, struct sockaddr *sa,
-                      int salen, void *arg)
+static void accept_conn(struct server *s, evutil_socket_t fd, struct sockaddr *sa, bool http)
 {
-    struct server *s = arg;
     char peer[64];
+    bool tcp = sa->sa_family != AF_UNIX;
 
-    (void)l;
-    (void)salen;
     peer_name(sa, peer, sizeof peer);
     if (slot_reserve(s)) {
         atomic_fetch_add(&s->conns_total, 1);
-        worker_hand(&s->workers[s->next_worker++ % s->nworkers], fd, peer,
-                    sa->sa_family != AF_UNIX, 0);
+        worker_hand(&s->workers[s->next_worker++ % s->nworkers], fd, peer, tcp, http, 0);
     } else if (atomic_load(&s->lim.evict_idle_ms) > 0) {
         /* Full: the workers look for an idle connection to close (nginx
          * drains idle keep-alive connections the same way). */
-        worker_hand(&s->workers[s->next_worker++ % s->nworkers], fd, peer,
-                    sa->sa_family != AF_UNIX, s->nworkers);
+        worker_hand(&s->workers[s->next_worker++ % s->nworkers], fd, peer, tcp, http,
+                    s->nworkers);
     } else {
-        conn_reject(s, fd);
+        conn_reject(s, fd, http);
     }
+}
+
+static void on_accept(struct evconnlistener *l, evutil_socket_t fd, struct sockaddr *sa,
+                      int salen, void *arg)
+{
+    (void)l;
+    (void)salen;
+    accept_conn(arg, fd, sa, false);
+}
+
+static void on_accept_http(struct evconnlistener *l, evutil_socket_t fd, struct sockaddr *sa,
+                           int salen, void *arg)
+{
+    (void)l;
+    (void)salen;
+    accept_conn(arg, fd, sa, true);
 }
 
 static void resume(evutil_socket_t fd, short what, void *arg)
@@ -139,8 +154,9 @@ static void warn_exposed(struct server *s, const char *addr, const struct sockad
             "first), or listen on 127.0.0.1 only", addr, addr);
 }
 
-/* addr: as --listen takes it (config.c checked it with att_addr_parse). */
-static int open_tcp(struct server *s, const char *addr)
+/* addr: as --listen takes it (config.c checked it with att_addr_parse);
+ * http: its clients speak HTTP. */
+static int open_tcp(struct server *s, const char *addr, bool http)
 {
     struct att_addr a;
     struct att_err err = {0};
@@ -150,7 +166,8 @@ static int open_tcp(struct server *s, const char *addr)
     int rc;
 
     if (att_addr_parse(addr, &a, &err) != ATT_OK || a.kind != ATT_ADDR_TCP) {
-        att_log(ATT_ERROR, "bad --listen address '%s': use HOST:PORT or [IPV6]:PORT", addr);
+        att_log(ATT_ERROR, "bad --%s address '%s': use HOST:PORT or [IPV6]:PORT",
+                http ? "http" : "listen", addr);
         return -1;
     }
     rc = getaddrinfo(*a.host ? a.host : NULL, a.port, &hints, &res);
@@ -158,10 +175,10 @@ static int open_tcp(struct server *s, const char *addr)
         att_log(ATT_ERROR, "cannot listen on %s: %s", addr, gai_strerror(rc));
         return -1;
     }
-    if (s->nlisteners == CONFIG_MAX_LISTEN)
+    if (s->nlisteners == SERVER_MAX_LISTENERS)
         rc = -1;
     else
-        rc = add_listener(s, evconnlistener_new_bind(s->base, on_accept, s,
+        rc = add_listener(s, evconnlistener_new_bind(s->base, http ? on_accept_http : on_accept, s,
                                                      LEV_OPT_CLOSE_ON_FREE | LEV_OPT_REUSEABLE |
                                                          LEV_OPT_CLOSE_ON_EXEC,
                                                      511, res->ai_addr, (int)res->ai_addrlen),
@@ -237,10 +254,20 @@ int listeners_open(struct server *s)
 {
     bool none = s->cfg.nlisten == 1 && strcmp(s->cfg.listen[0], "none") == 0;
 
-    if (s->cfg.nlisten == 0 && open_tcp(s, ATTACHE_DEFAULT_LISTEN) != 0)
+    bool no_http = s->cfg.nhttp == 1 && strcmp(s->cfg.http[0], "none") == 0;
+
+    if (s->cfg.nlisten == 0 && open_tcp(s, ATTACHE_DEFAULT_LISTEN, false) != 0)
         return -1;
     for (size_t i = 0; !none && i < s->cfg.nlisten; i++) {
-        if (open_tcp(s, s->cfg.listen[i]) != 0)
+        if (open_tcp(s, s->cfg.listen[i], false) != 0)
+            return -1;
+    }
+    if (s->cfg.nhttp == 0 && open_tcp(s, ATTACHE_DEFAULT_HTTP, true) != 0) {
+        att_log(ATT_ERROR, "give --http ADDR:PORT for another HTTP address, or --http none");
+        return -1;
+    }
+    for (size_t i = 0; !no_http && i < s->cfg.nhttp; i++) {
+        if (open_tcp(s, s->cfg.http[i], true) != 0)
             return -1;
     }
     if (s->cfg.socket != NULL && open_unix(s) != 0)

@@ -15,18 +15,22 @@
 #include "auth.h"
 #include "config.h"
 #include "privs.h"
+#include "protocol.h"
 #include "stats.h"
 
 struct pending {          /* a connection on its way to a worker */
     int fd;
     char peer[64];
     bool tcp;             /* not the Unix socket */
+    bool http;            /* from an --http listener */
     unsigned room_tries;  /* 0: a slot is held; else at the cap, the workers
                              left to look for an idle connection to evict */
     struct pending *next;
 };
 
 struct conn;
+
+#define SERVER_MAX_LISTENERS (2 * CONFIG_MAX_LISTEN + 1) /* --listen, --http, --socket */
 
 struct worker {
     struct server *srv;
@@ -67,7 +71,7 @@ struct server {
     time_t started;
     int argc;
     char **argv;
-    struct evconnlistener *listeners[CONFIG_MAX_LISTEN + 1];
+    struct evconnlistener *listeners[SERVER_MAX_LISTENERS];
     size_t nlisteners;
     struct event *resume_ev;  /* re-enables accepting after EMFILE */
     bool unix_bound;          /* we made cfg.socket: remove it at exit */
@@ -91,7 +95,8 @@ int workers_start(struct server *s);
  * connection holds a slot (conns_current counts it); else the cap is
  * reached, and w and the workers after it, room_tries in all, look for an
  * idle connection to make room, before it is turned away. */
-void worker_hand(struct worker *w, int fd, const char *peer, bool tcp, unsigned room_tries);
+void worker_hand(struct worker *w, int fd, const char *peer, bool tcp, bool http,
+                 unsigned room_tries);
 void workers_message(struct server *s, char msg); /* 'q' stop, 'r' reopen */
 void workers_join(struct server *s);
 
@@ -103,7 +108,7 @@ void worker_refresh(struct worker *w, bool force);
 int open_index(const struct config *c, struct att_xdb **out, struct att_err *err);
 
 /* conn.c */
-void conn_open(struct worker *w, int fd, const char *peer, bool tcp);
+void conn_open(struct worker *w, int fd, const char *peer, bool tcp, bool http);
 /* Close the connection of w idle longest, if idle at least evict_idle_ms,
  * keeping its slot in conns_current for a new one; false when none is. */
 bool conn_evict_idlest(struct worker *w);
@@ -120,14 +125,19 @@ void conn_free_all(struct worker *w);
 struct evbuffer;
 int dispatch_line(struct worker *w, const char *line, size_t len, struct session *ss,
                   struct evbuffer *out);
+/* dispatch_line for HTTP: implied is the op the path implies
+ * (att_request_parse_as; ATT_OP_COUNT: none), and *code tells how the
+ * request went. */
+int dispatch_request(struct worker *w, const char *line, size_t len, int implied,
+                     struct session *ss, struct evbuffer *out, enum att_wire_err *code);
 int dispatch_error(struct worker *w, const char *code, const char *msg, struct evbuffer *out);
 
 /* listener.c */
 int listeners_open(struct server *s);
 /* Take a slot in conns_current unless max_connections are open. */
 bool slot_reserve(struct server *s);
-/* Tell the client of fd "overloaded" and close it. */
-void conn_reject(struct server *s, int fd);
+/* Tell the client of fd "overloaded" (http: in a 503 response) and close it. */
+void conn_reject(struct server *s, int fd, bool http);
 void listeners_close(struct server *s);
 
 #endif

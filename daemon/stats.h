@@ -27,6 +27,8 @@ void stats_destroy(struct stats *s);
  * microseconds and failed with code (ATT_WE_NONE when it succeeded). */
 void stats_request(struct stats *s, int op, uint64_t us, enum att_wire_err code);
 void stats_add(struct stats *s, uint64_t *field, uint64_t n);
+/* Count one HTTP response of status. */
+void stats_http(struct stats *s, int status);
 
 /* Add src into dst (dst need not be locked: a private copy). */
 void stats_sum(struct stats *dst, struct stats *src);

@@ -137,12 +137,12 @@ static void make_room(struct worker *w, const struct pending *p)
 
     if (slot_reserve(s) || conn_evict_idlest(w)) {
         atomic_fetch_add(&s->conns_total, 1);
-        conn_open(w, p->fd, p->peer, p->tcp);
+        conn_open(w, p->fd, p->peer, p->tcp, p->http);
     } else if (p->room_tries > 1) {
-        worker_hand(&s->workers[(w->index + 1) % s->nworkers], p->fd, p->peer, p->tcp,
+        worker_hand(&s->workers[(w->index + 1) % s->nworkers], p->fd, p->peer, p->tcp, p->http,
                     p->room_tries - 1);
     } else {
-        conn_reject(s, p->fd);
+        conn_reject(s, p->fd, p->http);
     }
 }
 
@@ -179,7 +179,7 @@ static void on_notify(evutil_socket_t fd, short what, void *arg)
             if (rev->room_tries == 0)
                 atomic_fetch_sub(&w->srv->conns_current, 1);
         } else if (rev->room_tries == 0) {
-            conn_open(w, rev->fd, rev->peer, rev->tcp);
+            conn_open(w, rev->fd, rev->peer, rev->tcp, rev->http);
         } else {
             make_room(w, rev);
         }
@@ -245,7 +245,8 @@ static void notify(struct worker *w, char msg)
     }
 }
 
-void worker_hand(struct worker *w, int fd, const char *peer, bool tcp, unsigned room_tries)
+void worker_hand(struct worker *w, int fd, const char *peer, bool tcp, bool http,
+                 unsigned room_tries)
 {
     struct pending *p = calloc(1, sizeof *p);
 
@@ -257,6 +258,7 @@ void worker_hand(struct worker *w, int fd, const char *peer, bool tcp, unsigned 
     }
     p->fd = fd;
     p->tcp = tcp;
+    p->http = http;
     p->room_tries = room_tries;
     snprintf(p->peer, sizeof p->peer, "%s", peer);
     pthread_mutex_lock(&w->qmu);

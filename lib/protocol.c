@@ -470,8 +470,8 @@ static enum att_wire_err check_bytes(const char *line, size_t len, struct att_er
 }
 
 /* One JSON object alone on the line, its id, and its op. */
-static enum att_wire_err parse_envelope(const char *line, size_t len, struct att_request *r,
-                                        struct att_err *err)
+static enum att_wire_err parse_envelope(const char *line, size_t len, enum att_op implied,
+                                        struct att_request *r, struct att_err *err)
 {
     const char *end = NULL;
     const cJSON *op;
@@ -492,6 +492,10 @@ static enum att_wire_err parse_envelope(const char *line, size_t len, struct att
     if (depth_of(r->root) > ATTACHE_MAX_DEPTH)
         FAIL(ATT_WE_BAD_JSON, "the request is nested deeper than %d", ATTACHE_MAX_DEPTH);
     op = cJSON_GetObjectItemCaseSensitive(r->root, "op");
+    if (op == NULL && implied != ATT_OP_COUNT) {
+        r->op = implied;
+        return ATT_WE_NONE;
+    }
     if (!cJSON_IsString(op))
         FAIL(ATT_WE_BAD_REQUEST, "op must be a string: search, get, stats, ping or auth");
     r->op = ATT_OP_COUNT;
@@ -502,17 +506,26 @@ static enum att_wire_err parse_envelope(const char *line, size_t len, struct att
     if (r->op == ATT_OP_COUNT)
         FAIL(ATT_WE_UNKNOWN_OP,
              "unknown op \"%.64s\": use search, get, stats, ping or auth", op->valuestring);
+    if (implied != ATT_OP_COUNT && r->op != implied)
+        FAIL(ATT_WE_BAD_REQUEST, "op \"%s\" does not belong here, where op is \"%s\"",
+             op_names[r->op], op_names[implied]);
     return ATT_WE_NONE;
 }
 
 int att_request_parse(const char *line, size_t len, struct att_request *r, struct att_err *err)
+{
+    return att_request_parse_as(line, len, ATT_OP_COUNT, r, err);
+}
+
+int att_request_parse_as(const char *line, size_t len, enum att_op implied,
+                         struct att_request *r, struct att_err *err)
 {
     enum att_wire_err e;
 
     defaults(r);
     e = check_bytes(line, len, err);
     if (e == ATT_WE_NONE)
-        e = parse_envelope(line, len, r, err);
+        e = parse_envelope(line, len, implied, r, err);
     if (e == ATT_WE_NONE) {
         switch (r->op) {
         case ATT_OP_SEARCH: e = parse_search(r->root, r, err); break;

@@ -104,6 +104,12 @@ int att_request_parse(const char *line, size_t len, struct att_request *req,
                       struct att_err *err);
 void att_request_free(struct att_request *req);
 
+/* att_request_parse for a request whose op is implied (HTTP's POST /search
+ * implies "search"): an object without "op" is of op implied, one with
+ * another op is bad_request. ATT_OP_COUNT implies nothing. */
+int att_request_parse_as(const char *line, size_t len, enum att_op implied,
+                         struct att_request *req, struct att_err *err);
+
 /* A request of op with every field at its default (as the parser would
  * fill it); owns nothing: a client points the fields at its own strings,
  * and id (NULL: none) at a cJSON value it keeps. */

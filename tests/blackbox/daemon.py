@@ -223,18 +223,20 @@ class Client:
 
 class Daemon:
     """attached running in the background. args are extra options; the
-    socket, the TCP address and --threads are added unless given as None."""
+    socket, the TCP address and --threads are added unless given as None;
+    http=True adds --http on a free port of 127.0.0.1 (self.http_port)."""
 
     counter = 0
 
     def __init__(self, db, tmp, *args, unix=True, tcp=True, threads=2, env=None,
-                 log_level=None):
+                 log_level=None, http=False):
         Daemon.counter += 1
         n = Daemon.counter
         self.db, self.tmp = db, tmp
         self.sock_path = os.path.join(tmp, f"d{n}.sock") if unix else None
         self.host = "127.0.0.1"
         self.port = free_port() if tcp else None
+        self.http_port = free_port() if http else None
         self.threads = threads
         self.args = [str(a) for a in args]
         self.env = env
@@ -251,6 +253,8 @@ class Daemon:
             c += ["--socket", self.sock_path]
         if self.port is not None:
             c += ["--listen", f"{self.host}:{self.port}"]
+        if self.http_port is not None:
+            c += ["--http", f"{self.host}:{self.http_port}"]
         if self.threads is not None:
             c += ["--threads", str(self.threads)]
         if self.log_level is not None:

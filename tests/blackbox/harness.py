@@ -107,9 +107,12 @@ def copy_tree(src, dst):
 
 
 def _env(env):
-    """The environment for a run: ours without ATTACHE_DB, plus env."""
+    """The environment for a run: ours without ATTACHE_DB, plus env.
+    ATTACHE_HTTP=none unless env sets it: a daemon a test starts serves
+    HTTP only where the test asks (--http), never on the default port."""
     e = dict(os.environ)
     e.pop("ATTACHE_DB", None)
+    e["ATTACHE_HTTP"] = "none"
     if env:
         e.update(env)
     return e

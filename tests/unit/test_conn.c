@@ -17,6 +17,7 @@
 #include <cmocka.h>
 
 #include "../../daemon/conn.c"
+#include "conn_http_stubs.h"
 
 static const char *fail_build;  /* dispatch_line cannot finish this one */
 static const char *fail_queue;  /* ... or fails libevent's next allocation */
@@ -117,7 +118,7 @@ static char *exchange(const char *requests, bool eof, char **log)
 
     evtimer_add(guard, &five);
     dup2(logfd, STDERR_FILENO);
-    conn_open(&w, sv[0], "peer", false);
+    conn_open(&w, sv[0], "peer", false, false);
     assert_int_equal(write(sv[1], requests, strlen(requests)), (ssize_t)strlen(requests));
     if (eof)
         shutdown(sv[1], SHUT_WR);

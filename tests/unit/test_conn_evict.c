@@ -17,6 +17,7 @@
 #include <cmocka.h>
 
 #include "../../daemon/conn.c"
+#include "conn_http_stubs.h"
 
 static uint64_t clock_us = 1000000; /* now_us(): moved by the tests */
 
@@ -84,7 +85,7 @@ static void rig_open(struct rig *r)
     atomic_store(&r->srv.conns_current, 1);
     r->w.base = event_base_new();
     assert_non_null(r->w.base);
-    conn_open(&r->w, sv[0], "peer", false);
+    conn_open(&r->w, sv[0], "peer", false, false);
     r->client = sv[1];
 }
 

@@ -20,6 +20,8 @@
 #include <errno.h>
 #include <getopt.h>
 #include <netdb.h>
+#include <netinet/in.h>
+#include <netinet/tcp.h>
 #include <pthread.h>
 #include <stdatomic.h>
 #include <stdbool.h>
@@ -88,6 +90,13 @@ static int dial(void)
     if (fd < 0 || connect(fd, res->ai_addr, res->ai_addrlen) != 0)
         die(o.host);
     freeaddrinfo(res);
+    /* Pipelined requests go out in several writes before any answer is
+     * read: without this, Nagle's algorithm holds the second one back
+     * until the daemon's delayed ACK (about 40 ms). One request at a
+     * time is not affected. */
+    int one = 1;
+
+    setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof one);
     return fd;
 }
 

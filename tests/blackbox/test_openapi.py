@@ -215,27 +215,10 @@ def call(d, method, path, body=None, headers=None):
 
 
 def raw(d, data):
-    """Send data as it is on a new connection; the status of the first
-    response, its headers and body (by Content-Length)."""
-    with socket.create_connection((d.host, d.http_port), timeout=dm.IO_TIMEOUT) as s:
-        s.sendall(data)
-        buf = b""
-        while b"\r\n\r\n" not in buf:
-            chunk = s.recv(65536)
-            if not chunk:
-                raise AssertionError(f"closed without a response: {buf!r}")
-            buf += chunk
-        head, body = buf.split(b"\r\n\r\n", 1)
-        lines = head.decode("latin-1").split("\r\n")
-        headers = {k.strip().lower(): v.strip()
-                   for k, v in (ln.split(":", 1) for ln in lines[1:])}
-        n = int(headers.get("content-length", "0"))
-        while len(body) < n:
-            chunk = s.recv(65536)
-            if not chunk:
-                break
-            body += chunk
-        return Reply(int(lines[0].split()[1]), headers, body[:n])
+    """Send data as it is on a new connection; the first response."""
+    with socket.create_connection((d.host, d.http_port), timeout=dm.IO_TIMEOUT) as sock:
+        sock.sendall(data)
+        return read_reply(sock)
 
 
 # ---------------------------------------------------------------------------
@@ -301,10 +284,15 @@ class DocumentTest(unittest.TestCase):
         validate(self.doc, {"oneOf": [{"type": "integer"}, {"type": "string"}]}, 3)
 
 
+def page_paths(doc):
+    return {p for p, ops in doc["paths"].items()
+            if any("page" in op.get("tags", []) for m, op in ops.items() if m in METHODS)}
+
+
 class LiveBase(unittest.TestCase):
     """A daemon with its HTTP front on the hand-made corpus, for the class."""
 
-    daemon_args = ("--max-line", "4096")
+    daemon_args = ("--max-line", "4096", "--request-timeout", "1")
 
     @classmethod
     def setUpClass(cls):
@@ -316,15 +304,10 @@ class LiveBase(unittest.TestCase):
     def setUp(self):
         dm.check_alive(self, self.d)
 
-    def op(self, path, method):
-        ops = self.doc["paths"].get(path)
-        self.assertIsNotNone(ops, f"{path} is not in docs/openapi.yaml")
-        self.assertIn(method.lower(), ops, f"{method} {path} is not in docs/openapi.yaml")
-        return ops[method.lower()]
-
     def response_doc(self, path, method, status):
         """The documented response of status for path and method (the
-        document's components.responses for an undocumented path)."""
+        document's NotFound for an unknown path, MethodNotAllowed for a
+        method the path does not list)."""
         ops = self.doc["paths"].get(path, {})
         if method.lower() in ops:
             resp = ops[method.lower()]["responses"].get(str(status))
@@ -341,11 +324,14 @@ class LiveBase(unittest.TestCase):
         resp = self.response_doc(path, method, status)
         content = resp.get("content", {})
         ctype = (r.header("content-type") or "").split(";")[0].strip()
+        for name in resp.get("headers", {}):
+            self.assertIsNotNone(r.header(name), f"{method} {path} {status}: no {name} header")
+        if not content:
+            self.assertEqual(r.body, b"", f"{method} {path} {status}: a body where none is "
+                             "documented")
+            return None
         self.assertIn(ctype, content, f"{method} {path} {status}: Content-Type {ctype} is "
                       f"not documented ({sorted(content)})")
-        for name in resp.get("headers", {}):
-            if name.lower() in ("allow", "retry-after"):
-                self.assertIsNotNone(r.header(name), f"{method} {path}: no {name} header")
         if ctype != "application/json":
             return r.body.decode("utf-8")
         body = r.json()
@@ -361,6 +347,10 @@ class LiveBase(unittest.TestCase):
     def some_doc_id(self):
         r = call(self.d, "POST", "/search", {"q": "trade", "limit": 1})
         return self.check(r, "/search", "POST")["hits"][0]["doc"]["id"]
+
+    def has_page(self):
+        """Whether the daemon was built with the search page."""
+        return call(self.d, "GET", "/").status != 404
 
 
 @unittest.skipIf(yaml is None, NO_YAML)
@@ -387,16 +377,22 @@ class ResponsesTest(LiveBase):
     def test_get_search(self):
         qs = urllib.parse.urlencode({"q": "sanctions OR trade", "limit": 3, "offset": 1,
                                      "from": "2013", "to": "2025-12-31", "source": "Reuters",
-                                     "sort": "date"})
+                                     "sort": "date", "per_doc": 2, "id": 12})
         got = self.check(call(self.d, "GET", "/search?" + qs), "/search", "GET")
-        self.assertLessEqual(len(got["hits"]), 3)
+        self.assertEqual(got["id"], 12)
         self.assertTrue(got["hits"])
+        self.assertLessEqual(len(got["hits"]), 3)
         self.assertEqual(got["hits"][0]["rank"], 2)
         for hit in got["hits"]:
             self.assertEqual(hit["doc"]["source"], "Reuters")
-        qs = urllib.parse.urlencode({"q": "lifeline", "speaker": "John Miller",
-                                     "author": ""})
+        qs = urllib.parse.urlencode({"q": "lifeline", "speaker": "John Miller", "author": "",
+                                     "actor": "", "language": "", "doc": ""})
         self.check(call(self.d, "GET", "/search?" + qs), "/search", "GET")
+
+    def test_head_search(self):
+        r = call(self.d, "HEAD", "/search?q=trade")
+        self.assertEqual((r.status, r.body), (200, b""))
+        self.assertEqual(r.header("content-type").split(";")[0], "application/json")
 
     def test_post_get(self):
         doc = self.some_doc_id()
@@ -407,19 +403,31 @@ class ResponsesTest(LiveBase):
                          "/get", "POST")
         self.assertEqual([p["n"] for p in got["passages"]], [0])
 
-    def test_post_stats(self):
+    def test_get_get(self):
+        doc = self.some_doc_id()
+        qs = urllib.parse.urlencode({"doc": doc, "passage": 1, "id": "g"})
+        got = self.check(call(self.d, "GET", "/get?" + qs), "/get", "GET")
+        self.assertEqual((got["id"], [p["n"] for p in got["passages"]]), ("g", [1]))
+
+    def test_stats(self):
         got = self.check(call(self.d, "POST", "/stats", {}), "/stats", "POST")
         self.assertEqual(got["documents"], dm.CORPUS_DOCS)
         self.check(call(self.d, "POST", "/stats", {"op": "stats", "id": "s"}), "/stats",
                    "POST")
+        self.check(call(self.d, "GET", "/stats"), "/stats", "GET")
 
     def test_health_and_ready(self):
         for path in ("/health", "/ready"):
-            self.check(call(self.d, "GET", path), path, "GET")
+            got = self.check(call(self.d, "GET", path), path, "GET")
+            self.assertEqual(got["status"], "ok")
 
     def test_metrics(self):
-        text = self.check(call(self.d, "GET", "/metrics"), "/metrics", "GET")
-        self.assertRegex(text, r"(?m)^# TYPE \w+ (counter|gauge|histogram|summary)$")
+        self.check(call(self.d, "GET", "/metrics"), "/metrics", "GET")
+
+    def test_options(self):
+        for path, ops in self.doc["paths"].items():
+            if "options" in ops:
+                self.check(call(self.d, "OPTIONS", path), path, "OPTIONS", 204)
 
 
 @unittest.skipIf(yaml is None, NO_YAML)
@@ -428,20 +436,21 @@ class ErrorsTest(LiveBase):
     response the document gives for it."""
 
     def test_400(self):
-        cases = [("bad_json", b'{"q": '), ("bad_json", b"[1]"),
+        cases = [("bad_json", b'{"q": '), ("bad_json", b"[1]"), ("bad_json", b""),
                  ("bad_request", {"q": "trade", "limit": 0}),
                  ("bad_request", {"q": "trade", "no_such_member": 1}),
+                 ("bad_request", {"op": "get", "doc": "x"}),
                  ("query_syntax", {"q": "trade AND"}),
                  ("unknown_op", {"op": "frobnicate", "q": "trade"})]
         for code, body in cases:
             got = self.check(call(self.d, "POST", "/search", body), "/search", "POST", 400)
             self.assertEqual(got["error"]["code"], code, body)
-        got = self.check(call(self.d, "GET", "/search?q=trade&limit=0"), "/search", "GET",
-                         400)
-        self.assertEqual(got["error"]["code"], "bad_request")
+        for target in ("/search?q=trade&limit=0", "/search?q=trade&no_such=1", "/search"):
+            got = self.check(call(self.d, "GET", target), "/search", "GET", 400)
+            self.assertEqual(got["error"]["code"], "bad_request", target)
 
     def test_404(self):
-        for path in ("/nowhere", "/search/more", "/static-nothing"):
+        for path in ("/nowhere", "/search/more", "/api/search"):
             got = self.check(call(self.d, "GET", path), path, "GET", 404)
             self.assertEqual(got["error"]["code"], "not_found")
         got = self.check(call(self.d, "POST", "/get", {"doc": "no/such/doc.txt"}), "/get",
@@ -449,36 +458,45 @@ class ErrorsTest(LiveBase):
         self.assertEqual(got["error"]["code"], "not_found")
 
     def test_405(self):
-        for method, path in (("GET", "/get"), ("GET", "/stats"), ("DELETE", "/search"),
-                             ("POST", "/health"), ("PUT", "/metrics")):
-            r = call(self.d, method, path, {} if method in ("POST", "PUT") else None)
-            self.check(r, path, method, 405)
+        for method, path in (("GET", "/nope-405"), ("DELETE", "/search"), ("PUT", "/get"),
+                             ("POST", "/health"), ("POST", "/ready"), ("PATCH", "/metrics")):
+            if path not in self.doc["paths"]:
+                continue
+            r = call(self.d, method, path, {} if method in ("POST", "PUT", "PATCH") else None)
+            got = self.check(r, path, method, 405)
+            self.assertEqual(got["error"]["code"], "bad_request")
             allowed = {m.strip().lower() for m in r.header("allow").split(",")}
-            self.assertTrue(set(self.doc["paths"][path]) <= allowed | {"head"},
-                            f"{method} {path}: Allow {r.header('allow')}")
-            self.assertNotIn(method.lower(), allowed)
+            self.assertEqual(allowed, set(self.doc["paths"][path]) & set(METHODS),
+                             f"{method} {path}: Allow against the document's methods")
 
-    def test_413(self):
-        body = json.dumps({"q": "trade " * 1000}).encode()
-        got = self.check(call(self.d, "POST", "/search", body), "/search", "POST", 413)
-        self.assertEqual(got["error"]["code"], "too_large")
+    def test_408(self):
+        with socket.create_connection((self.d.host, self.d.http_port),
+                                      timeout=dm.IO_TIMEOUT) as s:
+            s.sendall(b"POST /search HTTP/1.1\r\nHost: x\r\nContent-Len")
+            r = read_reply(s)
+        self.check(r, "/search", "POST", 408)
 
     def test_411(self):
         r = raw(self.d, b"POST /search HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: chunked\r\n"
                         b"Content-Type: application/json\r\n\r\n5\r\n{\"q\":\r\n0\r\n\r\n")
         self.check(r, "/search", "POST", 411)
 
+    def test_413(self):
+        body = json.dumps({"q": "trade " * 1000}).encode()
+        got = self.check(call(self.d, "POST", "/search", body), "/search", "POST", 413)
+        self.assertEqual(got["error"]["code"], "too_large")
+
     def test_431(self):
         r = raw(self.d, b"GET /search?q=trade HTTP/1.1\r\nHost: x\r\n" +
-                b"".join(b"X-Filler-%d: %s\r\n" % (i, b"y" * 200) for i in range(200)) +
+                b"".join(b"X-Filler-%d: %s\r\n" % (i, b"y" * 200) for i in range(90)) +
                 b"\r\n")
         self.check(r, "/search", "GET", 431)
 
 
 @unittest.skipIf(yaml is None, NO_YAML)
 class TokenTest(LiveBase):
-    """With --token-file: 401 without the token (or with a wrong one), 200
-    with it."""
+    """With --token-file: 401 without the token (or with a wrong one), the
+    answer with it; /ready and OPTIONS need none."""
 
     @classmethod
     def setUpClass(cls):
@@ -492,46 +510,129 @@ class TokenTest(LiveBase):
 
     def test_401(self):
         for hdrs in ({}, {"Authorization": "Bearer wrong"}, {"Authorization": TOKEN}):
-            got = self.check(call(self.d, "POST", "/search", {"q": "trade"}, hdrs), "/search",
-                             "POST", 401)
-            self.assertEqual(got["error"]["code"], "unauthorized")
-        self.check(call(self.d, "POST", "/search", {"q": "trade"},
-                        {"Authorization": "Bearer " + TOKEN}), "/search", "POST")
+            for method, path, body in (("POST", "/search", {"q": "trade"}),
+                                       ("GET", "/search?q=trade", None),
+                                       ("POST", "/stats", {}), ("GET", "/health", None),
+                                       ("GET", "/metrics", None)):
+                got = self.check(call(self.d, method, path, body, hdrs), path.split("?")[0],
+                                 method, 401)
+                self.assertEqual(got["error"]["code"], "unauthorized")
+        good = {"Authorization": "Bearer " + TOKEN}
+        self.check(call(self.d, "POST", "/search", {"q": "trade"}, good), "/search", "POST")
+        self.check(call(self.d, "GET", "/health", None, good), "/health", "GET")
+
+    def test_open_without_token(self):
+        """What the document marks as needing no token (security: [])."""
+        for path, ops in self.doc["paths"].items():
+            for method, op in ops.items():
+                if method not in METHODS or op.get("security") != [] or "{" in path:
+                    continue
+                if path in page_paths(self.doc) and not self.has_page():
+                    continue
+                r = call(self.d, method.upper(), path)
+                self.assertNotEqual(r.status, 401, f"{method.upper()} {path}")
+                self.assertIn(str(r.status), op["responses"], f"{method.upper()} {path}")
 
 
 @unittest.skipIf(yaml is None, NO_YAML)
 class RoutesTest(LiveBase):
-    """The document and the daemon list the same routes."""
-
-    SOURCES = ("http.c", "http_frame.c", "metrics.c", "web.c")
+    """The document and the daemon list the same routes and methods."""
 
     def test_every_documented_path_is_served(self):
         doc_id = self.some_doc_id()
         bodies = {"/search": {"q": "trade"}, "/get": {"doc": doc_id}, "/stats": {}}
+        query = {"/search": "?q=trade", "/get": "?" + urllib.parse.urlencode({"doc": doc_id})}
+        page = self.has_page()
         for path, ops in self.doc["paths"].items():
+            if path in page_paths(self.doc) and not page:
+                continue  # a daemon without the page: it answers 404 there
+            target = self.concrete(path)
             for method in (m for m in ops if m in METHODS):
-                target = path + ("?q=trade" if (method, path) == ("get", "/search") else "")
-                r = call(self.d, method.upper(), target,
+                r = call(self.d, method.upper(),
+                         target + (query.get(path, "") if method in ("get", "head") else ""),
                          bodies.get(path) if method == "post" else None)
                 self.assertIn(str(r.status), ops[method]["responses"],
                               f"{method.upper()} {path}: {r.status} {r.body[:300]!r}")
                 self.assertNotIn(r.status, (404, 405), f"{method.upper()} {path}")
 
+    def concrete(self, path):
+        """path with its template filled from what the daemon serves (an
+        asset the search page links to)."""
+        if "{" not in path:
+            return path
+        html = call(self.d, "GET", "/").body.decode("utf-8", "replace")
+        prefix = path.split("{")[0]
+        m = re.search(re.escape(prefix) + r"([^\"'?#<> ]+)", html)
+        self.assertIsNotNone(m, f"the page links to nothing under {prefix}")
+        return prefix + m.group(1)
+
+    def test_methods_match_allow(self):
+        """For each path, the methods the daemon allows (the Allow of OPTIONS,
+        or of the 405 a path that takes no OPTIONS sends) are those the
+        document lists."""
+        page = self.has_page()
+        for path, ops in self.doc["paths"].items():
+            if "{" in path or (path in page_paths(self.doc) and not page):
+                continue
+            r = call(self.d, "OPTIONS", path)
+            self.assertIn(r.status, (204, 405), f"OPTIONS {path}: {r.status}")
+            allowed = {m.strip().lower() for m in (r.header("allow") or "").split(",")}
+            self.assertEqual(allowed, set(ops) & set(METHODS), f"{path}: Allow {allowed}")
+
     def test_every_served_route_is_documented(self):
-        """The paths named in the daemon's HTTP sources that it answers (not
-        404) are the document's paths."""
-        found = set()
-        for name in self.SOURCES:
-            path = os.path.join(h.REPO, "daemon", name)
-            if os.path.exists(path):
-                with open(path, encoding="utf-8") as f:
-                    found |= set(re.findall(r'"(/[A-Za-z0-9_./-]*)"', f.read()))
-        self.assertIn("/search", found, "the route table was not found in daemon/")
-        served = {p for p in found
-                  if call(self.d, "GET", p).status != 404 or
-                  call(self.d, "POST", p, {}).status != 404}
-        self.assertEqual(served - set(self.doc["paths"]), set(),
-                         "routes the daemon serves that docs/openapi.yaml does not list")
+        """The routes of the daemon's sources (the table of http_api.c, the
+        page's paths in web.c) that it answers are the document's paths."""
+        routes = source_routes()
+        self.assertIn(("/search", False), routes, "the route table was not found in daemon/")
+        documented = [re.compile("^" + re.sub(r"\\\{[^}]*\\\}", "[^/]+", re.escape(p)) + "$")
+                      for p in self.doc["paths"]]
+        for route, prefix in sorted(routes):
+            probe = route + "x" if prefix else route
+            self.assertNotEqual(call(self.d, "OPTIONS", route).status if not prefix else 200,
+                                404, f"{route}: named in the sources, not served")
+            if prefix:
+                self.assertTrue(any(p.startswith(route) and "{" in p for p in self.doc["paths"]),
+                                f"{route}...: served, not in docs/openapi.yaml")
+            else:
+                self.assertTrue(any(d.match(probe) for d in documented),
+                                f"{route}: served, not in docs/openapi.yaml")
+
+
+def source_routes():
+    """{(path, is_prefix)} of the routes in daemon/http_api.c's table and
+    the paths daemon/web.c compares a request's path with."""
+    found = set()
+    api = os.path.join(h.REPO, "daemon", "http_api.c")
+    if os.path.exists(api):
+        with open(api, encoding="utf-8") as f:
+            found |= {(p, False) for p in re.findall(r'\{\s*"(/[^"]*)",\s*R_', f.read())}
+    web = os.path.join(h.REPO, "daemon", "web.c")
+    if os.path.exists(web):
+        with open(web, encoding="utf-8") as f:
+            for fn, p in re.findall(r'str(n?)cmp\(\s*path,\s*"(/[^"]*)"', f.read()):
+                found.add((p, fn == "n"))
+    return found
+
+
+def read_reply(s):
+    """The first response read from socket s: status, headers, body by
+    Content-Length."""
+    buf = b""
+    while b"\r\n\r\n" not in buf:
+        chunk = s.recv(65536)
+        if not chunk:
+            raise AssertionError(f"closed without a response: {buf!r}")
+        buf += chunk
+    head, body = buf.split(b"\r\n\r\n", 1)
+    lines = head.decode("latin-1").split("\r\n")
+    headers = {k.strip().lower(): v.strip() for k, v in (ln.split(":", 1) for ln in lines[1:])}
+    n = int(headers.get("content-length", "0"))
+    while len(body) < n:
+        chunk = s.recv(65536)
+        if not chunk:
+            break
+        body += chunk
+    return Reply(int(lines[0].split()[1]), headers, body[:n])
 
 
 if __name__ == "__main__":

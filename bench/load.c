@@ -509,10 +509,9 @@ static void parse(int argc, char **argv)
     while ((c = getopt_long(argc, argv, "c:n:d:p:", lo, NULL)) != -1) {
         switch (c) {
         case 's': o.sock = optarg; break;
-        case 'h':
-            o.http = true;
-            /* fall through */
+        case 'h': /* fall through: the last of --connect and --http counts */
         case 't':
+            o.http = c == 'h';
             if (!host_port(optarg))
                 goto usage;
             break;

@@ -298,8 +298,24 @@ bool http_has_request(struct evbuffer *in)
     size_t n = evbuffer_get_length(in);
     size_t look = n < HTTP_MAX_HEAD ? n : HTTP_MAX_HEAD;
     const char *p = look ? (const char *)evbuffer_pullup(in, (ev_ssize_t)look) : NULL;
+    size_t hl = p != NULL ? http_head_end(p, look) : 0;
+    struct http_req r;
+    char *head, msg[8];
+    int status;
+    bool whole;
 
-    return p != NULL && http_head_end(p, look) > 0;
+    if (hl == 0)
+        return n >= HTTP_MAX_HEAD; /* over the limit: a refusal is owed */
+    if ((head = malloc(hl + 1)) == NULL)
+        return true;
+    memcpy(head, p, hl);
+    head[hl] = '\0';
+    /* A head that cannot be parsed is owed its refusal; one with a body
+     * waits for all of it. */
+    whole = http_head_parse(head, hl, &r, &status, msg, sizeof msg) != HTTP_PARSE_OK ||
+            r.content_length <= 0 || n >= hl + (size_t)r.content_length;
+    free(head);
+    return whole;
 }
 
 /* The head at the front of in, parsed into a copy with room for the body:

@@ -82,8 +82,13 @@ static int parse_request_line(char *line, struct http_req *r, int *status, char 
     }
     if (*line == '\0')
         BAD(400, "the request line must be METHOD TARGET HTTP/1.1");
-    if (strncmp(sp2 + 1, "HTTP/1.", 7) != 0 || sp2[8] < '0' || sp2[8] > '9' || sp2[9] != '\0')
-        BAD(strncmp(sp2 + 1, "HTTP/", 5) == 0 ? 505 : 400, "only HTTP/1.0 and HTTP/1.1 are spoken");
+    const char *v = sp2 + 1;
+    bool shaped = strncmp(v, "HTTP/", 5) == 0 && v[5] >= '0' && v[5] <= '9' && v[6] == '.' &&
+                  v[7] >= '0' && v[7] <= '9' && v[8] == '\0';
+    if (!shaped)
+        BAD(400, "the request line must end in HTTP/1.1 or HTTP/1.0");
+    if (v[5] != '1')
+        BAD(505, "only HTTP/1.0 and HTTP/1.1 are spoken");
     if (*target != '/' && strcmp(target, "*") != 0)
         BAD(400, "the target must be a path beginning with /");
     for (const unsigned char *t = (const unsigned char *)target; *t; t++) {
@@ -92,7 +97,7 @@ static int parse_request_line(char *line, struct http_req *r, int *status, char 
     }
     r->method_name = line;
     r->method = method_of(line);
-    r->minor = sp2[8] - '0';
+    r->minor = v[7] - '0';
     q = strchr(target, '?');
     r->query = "";
     if (q != NULL) {
@@ -187,6 +192,8 @@ int http_head_parse(char *p, size_t len, struct http_req *r, int *status, char *
 
     memset(r, 0, sizeof *r);
     *status = 400;
+    if (memchr(p, '\0', len) != NULL)
+        BAD(400, "a NUL byte in the request head");
     line = next_line(&p, end, &bad);
     while (line != NULL && *line == '\0' && !bad) /* RFC 9112 2.2: blank lines first */
         line = next_line(&p, end, &bad);

@@ -12,6 +12,9 @@
 #   ATTACHE_DEMO_LISTEN   the daemon's TCP address (default 127.0.0.1:7311;
 #                         "none": Unix socket only). When the address is
 #                         taken by another program, the socket alone is used.
+#   ATTACHE_DEMO_HTTP     the daemon's HTTP address: the search page, the JSON
+#                         API, /health and /metrics (default 127.0.0.1:7312;
+#                         "none": no HTTP). When taken, HTTP is left off.
 #   ATTACHE_DEMO_TIMEOUT  seconds to wait for the daemon's first answer (30)
 #   ATTACHE_SOTU_TGZ, ATTACHE_SOTU_DIR
 #                         where the addresses come from instead of npm
@@ -23,6 +26,7 @@ cd "$(dirname "$0")/.." || exit 1
 MAKE=${MAKE:-make}
 DEFAULT_LISTEN=127.0.0.1:7311
 LISTEN=${ATTACHE_DEMO_LISTEN:-$DEFAULT_LISTEN}
+HTTP=${ATTACHE_DEMO_HTTP:-127.0.0.1:7312}
 READY_TIMEOUT=${ATTACHE_DEMO_TIMEOUT:-30}
 CORPUS=var/corpus
 SOTU=var/corpus/sotu
@@ -31,6 +35,7 @@ SOCK=var/attached.sock
 PIDFILE=var/attached.pid
 LOG=var/attached.log
 ADDRFILE=var/attached.addr      # the TCP address the daemon was started on
+HTTPFILE=var/attached.http      # ... and its HTTP address
 
 STEPS=6
 step=0
@@ -154,6 +159,7 @@ started=
 pid=$(running_pid)
 if [ -n "$pid" ]; then
     listen=$(cat "$ADDRFILE" 2>/dev/null) || listen=
+    http=$(cat "$HTTPFILE" 2>/dev/null) || http=none
     note "attached is already running (pid $pid, from $PIDFILE): reusing it"
     deadline=$(($(now) + READY_TIMEOUT))
     until ping_daemon; do
@@ -172,11 +178,17 @@ else
         note "note: $listen is taken by another program; attached serves the Unix socket $SOCK only (--listen none)"
         listen=none
     fi
+    http=$HTTP
+    if [ "$http" != none ] && address_taken "$http"; then
+        note "note: $http is taken by another program; attached serves no HTTP (--http none)"
+        http=none
+    fi
     echo "$listen" >"$ADDRFILE" || fail "cannot write $ADDRFILE"
+    echo "$http" >"$HTTPFILE" || fail "cannot write $HTTPFILE"
     echo "--- $(date -u '+%Y-%m-%dT%H:%M:%SZ') started by make run" >>"$LOG"
     child=$(start_daemon bin/attached --db "$DB" --socket "$SOCK" --pidfile "$PIDFILE" \
-        --listen "$listen") || fail "cannot start bin/attached"
-    note "started bin/attached --db $DB --socket $SOCK --pidfile $PIDFILE --listen $listen (pid $child, log: $LOG)"
+        --listen "$listen" --http "$http") || fail "cannot start bin/attached"
+    note "started bin/attached --db $DB --socket $SOCK --pidfile $PIDFILE --listen $listen --http $http (pid $child, log: $LOG)"
     deadline=$(($(now) + READY_TIMEOUT))
     until ping_daemon; do
         if ! alive "$child"; then
@@ -238,6 +250,13 @@ else
 fi
 echo "   (log: $LOG)"
 echo
+if [ "$http" != none ]; then
+    echo "Search page: http://$http/   (the same searches in a browser)"
+    echo "HTTP API:    curl 'http://$http/search?q=emancipation&limit=2'"
+    echo "             curl -d '{\"q\":\"war on poverty\",\"limit\":2}' http://$http/search"
+    echo "Probes:      http://$http/health   http://$http/metrics   (docs/HTTP.md)"
+    echo
+fi
 if [ -n "$addr" ]; then
     echo "It is not on the client's default address ($DEFAULT_LISTEN): first type"
     echo "  export ATTACHE_ADDR=$addr"

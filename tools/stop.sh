@@ -8,6 +8,7 @@ cd "$(dirname "$0")/.." || exit 1
 
 PIDFILE=var/attached.pid
 ADDRFILE=var/attached.addr
+HTTPFILE=var/attached.http
 TIMEOUT=${ATTACHE_STOP_TIMEOUT:-30}
 
 # alive, is_attached
@@ -25,7 +26,7 @@ wait_gone() {
 
 if [ ! -f "$PIDFILE" ]; then
     echo "attache: attached is not running (no $PIDFILE)"
-    rm -f "$ADDRFILE"
+    rm -f "$ADDRFILE" "$HTTPFILE"
     exit 0
 fi
 
@@ -33,24 +34,24 @@ pid=$(head -n 1 "$PIDFILE" 2>/dev/null | tr -d ' \t\r')
 case $pid in
     '' | *[!0-9]*)
         echo "attache: $PIDFILE holds no process id; removing it"
-        rm -f "$PIDFILE" "$ADDRFILE"
+        rm -f "$PIDFILE" "$ADDRFILE" "$HTTPFILE"
         exit 0 ;;
 esac
 
 if ! alive "$pid"; then
     echo "attache: attached (pid $pid) is not running; removing the stale $PIDFILE"
-    rm -f "$PIDFILE" "$ADDRFILE"
+    rm -f "$PIDFILE" "$ADDRFILE" "$HTTPFILE"
     exit 0
 fi
 if ! is_attached "$pid"; then
     echo "attache: pid $pid of $PIDFILE is another program now, not attached; removing the stale $PIDFILE"
-    rm -f "$PIDFILE" "$ADDRFILE"
+    rm -f "$PIDFILE" "$ADDRFILE" "$HTTPFILE"
     exit 0
 fi
 
 echo "attache: stopping attached (pid $pid)"
 if ! kill -TERM "$pid" 2>/dev/null; then
-    alive "$pid" || { rm -f "$PIDFILE" "$ADDRFILE"; echo "attache: attached stopped"; exit 0; }
+    alive "$pid" || { rm -f "$PIDFILE" "$ADDRFILE" "$HTTPFILE"; echo "attache: attached stopped"; exit 0; }
     echo "attache: cannot signal attached (pid $pid): not allowed?" >&2
     exit 1
 fi
@@ -63,5 +64,5 @@ if ! wait_gone "$pid" "$TIMEOUT"; then
     fi
 fi
 # attached removes its pid file when it exits by itself; not when killed.
-rm -f "$PIDFILE" "$ADDRFILE"
+rm -f "$PIDFILE" "$ADDRFILE" "$HTTPFILE"
 echo "attache: attached stopped"

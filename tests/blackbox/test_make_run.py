@@ -19,6 +19,7 @@ import signal
 import subprocess
 import time
 import unittest
+import urllib.request
 
 import daemon as dm
 import harness as h
@@ -32,7 +33,7 @@ STOP_TIMEOUT = 120
 # build, another index or daemon address, another source of the corpus.
 SCRUB = ("MAKEFLAGS", "MFLAGS", "MAKELEVEL", "MAKEOVERRIDES", "SANITIZE", "ATTACHE_DB",
          "ATTACHE_ADDR", "ATTACHE_SOTU_TGZ", "ATTACHE_SOTU_DIR", "ATTACHE_DEMO_LISTEN",
-         "ASAN_OPTIONS", "UBSAN_OPTIONS", "NO_COLOR")
+         "ATTACHE_DEMO_HTTP", "ATTACHE_HTTP", "ASAN_OPTIONS", "UBSAN_OPTIONS", "NO_COLOR")
 
 
 def alive(pid):
@@ -156,6 +157,12 @@ class MakeRunTest(unittest.TestCase):
             self.assertEqual(p.returncode, 0, f"{what}: bin/attache {' '.join(how)} ping: "
                              f"exit {p.returncode}; stderr: {p.stderr}")
             self.assertIn("pong", p.stdout, f"{what}: the ping's answer")
+        # The search page's address that make run printed answers, and the
+        # API finds what the client finds.
+        with urllib.request.urlopen(f"http://{self.http}/search?q=emancipation&limit=1",
+                                    timeout=60) as r:
+            self.assertEqual(r.status, 200, f"{what}: GET /search over HTTP")
+            self.assertTrue(json.loads(r.read())["hits"], f"{what}: no hit over HTTP")
 
     def assertDemoOutput(self, rc, out, err, what):
         both = f"stdout:\n{tail(out)}\nstderr:\n{tail(err)}"
@@ -165,6 +172,7 @@ class MakeRunTest(unittest.TestCase):
                         f"{what}: no highlighted match (without colour, between ⟦ ⟧)\n{both}")
         self.assertTrue(re.search(r"\d+ of about \d+ results", out),
                         f"{what}: no result count\n{both}")
+        self.assertIn(f"http://{self.http}/", out, f"{what}: the search page's URL\n{both}")
         for hint in ("make stop", "--help", "corpus/", "bin/attache-index"):
             self.assertTrue(hint in out, f"{what}: the closing hints do not name {hint}\n{both}")
         self.assertFalse("\x1b[" in out, f"{what}: escape sequences on a pipe\n{both}")
@@ -186,9 +194,10 @@ class MakeRunTest(unittest.TestCase):
             self.skipTest("the client (client/*.c) is not committed yet: make run needs it")
 
         self.listen = f"127.0.0.1:{dm.free_port()}"
+        self.http = f"127.0.0.1:{dm.free_port()}"
         self.env = {k: v for k, v in os.environ.items() if k not in SCRUB}
         self.env.update(ATTACHE_SOTU_DIR=self.sotu, ATTACHE_DEMO_LISTEN=self.listen,
-                        ATTACHE_DEMO_TIMEOUT="60")
+                        ATTACHE_DEMO_HTTP=self.http, ATTACHE_DEMO_TIMEOUT="60")
 
         # 1. From scratch: build, corpus, index, daemon, searches, hints.
         rc, out, err = self.make("run", BUILD_TIMEOUT)

@@ -113,9 +113,17 @@ $(B)/tests/%: $(B)/tests/tools/%.o $(LIBA)
 # Everything the test suite runs, for one build flavour.
 check-build: all $(UNIT_BIN) $(HELPER_BIN) $(B)/bench/load $(B)/bench/bm25_floor
 
+# Tools some tests drive: a headless browser (the search page), promtool
+# (the metrics), a YAML reader (docs/openapi.yaml), nginx (TLS in front of
+# attached). Installed when possible; a test whose tool is missing is
+# skipped by name.
+TEST_DEPS := chromium chromium-driver prometheus python3-yaml nginx-light
+
 # `make test`: install what is missing, build both flavours, run everything.
 # The sub-makes re-read this file once the packages (and pkg-config) exist.
 test: deps
+	@tools/deps.sh $(TEST_DEPS) || echo "attache: some test tools could not be" \
+	    "installed; the tests that need them are skipped by name" >&2
 	@$(MAKE) --no-print-directory check-build
 	@$(MAKE) --no-print-directory SANITIZE=1 check-build
 	@tests/run

@@ -480,7 +480,7 @@ static enum att_wire_err parse_envelope(const char *line, size_t len, enum att_o
     if (r->root == NULL || !cJSON_IsObject(r->root))
         FAIL(ATT_WE_BAD_JSON, "the request must be one JSON object on one line");
     r->id = cJSON_GetObjectItemCaseSensitive(r->root, "id");
-    while (end < line + len && (*end == ' ' || *end == '\t' || *end == '\r'))
+    while (end < line + len && (*end == ' ' || *end == '\t' || *end == '\r' || *end == '\n'))
         end++;
     if (end != line + len)
         FAIL(ATT_WE_BAD_JSON, "text after the JSON object (one request per line)");

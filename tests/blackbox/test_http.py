@@ -62,6 +62,13 @@ class ApiTest(dm.DaemonClass):
         self.assertEqual(r.json()["error"]["code"], "bad_request")
         self.assertEqual(self.post("/stats", {"op": "stats"}).status, 200)
 
+    def test_body_may_end_in_a_newline(self):
+        r = self.post("/search", '{\n  "q": "taiwan",\n  "limit": 1\n}\n')
+        self.assertEqual(r.status, 200, r.body)
+        r = self.post("/search", '{"q": "taiwan"}\n{"q": "x"}\n')
+        self.assertEqual(r.status, 400)
+        self.assertEqual(r.json()["error"]["code"], "bad_json")
+
     def test_get_search_query_string(self):
         r = httpc.call(self.d, "GET", "/search?q=taiwan+arms&limit=2&source=Reuters"
                        "&from=2025-01&fields=doc.title,doc.source")

@@ -236,14 +236,16 @@ class ManyConnectionsTest(unittest.TestCase):
         self.assertEqual(conns[-1].request("POST", "/search", {"q": "taiwan"}).status, 200)
         for c in conns[:10]:
             c.close()
+        # Until the daemon has seen the closes, a newcomer may still be
+        # turned away: wait for room, for a bounded time.
         deadline = time.monotonic() + dm.IO_TIMEOUT
         while True:
             try:
-                r = httpc.call(d, "GET", "/ready")
-                break
-            except dm.Closed:
-                self.assertLess(time.monotonic(), deadline, "no room after closing ten")
-        self.assertEqual(r.status, 200)
+                if httpc.call(d, "GET", "/ready").status == 200:
+                    break
+            except (dm.Closed, ConnectionResetError):
+                pass
+            self.assertLess(time.monotonic(), deadline, "no room after closing ten")
 
     def test_idle_keep_alive_make_room(self):
         d = dm.start_daemon(self, self.db, "--max-connections", str(self.CAP), "--evict-idle",

@@ -2,13 +2,12 @@
 # Install the Debian packages attache needs, only those that are missing.
 # Usage: tools/deps.sh [extra-package...]
 # (iso-codes and wordnet-base: the sources of data/actors.tsv, which a test
-# checks against tools/gen-actors.py; nothing reads them at run time;
-# python3-yaml: a test reads docs/openapi.yaml.)
+# checks against tools/gen-actors.py; nothing reads them at run time.)
 set -u
 
 pkgs="build-essential pkg-config libxapian-dev xapian-tools libevent-dev \
 libcjson-dev libxml2-dev libxxhash-dev libzstd-dev libmd4c-dev libunistring-dev libcmocka-dev clang \
-libclang-rt-dev python3 python3-yaml iso-codes wordnet-base $*"
+libclang-rt-dev python3 iso-codes wordnet-base $*"
 
 missing=""
 for p in $pkgs; do

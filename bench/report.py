@@ -24,8 +24,8 @@ ignored; unknown systems are shown under their raw names.
   {"kind":"noop", "corpus", "system", "seconds", "rss_mb"}    no-op reindex
   {"kind":"query", "corpus", "system", "conns", "requests", "rps" (or "qps"),
    "p50_us", "p90_us", "p99_us", "max_us", "server_cpu_ms"}
-      system: attache_top10, attache_top10_unix, attache_unix, attache_tcp,
-      xapian_floor, xapian_snippet, fts5, sphinx_deployed, sphinx; conns: 1,
+      system: attache_top10, attache_http, attache_top10_unix, attache_unix,
+      attache_tcp, xapian_floor, xapian_snippet, fts5, sphinx_deployed, sphinx; conns: 1,
       2, 4, 8, 16 (any subset); server_cpu_ms (daemons only): the server's
       CPU time (user + system) per query over the run
   {"kind":"noise", ...}  as "query": a run repeated later, to show the noise
@@ -37,7 +37,8 @@ others follow in input order). Ratios are always attache ÷ peer. The
 reference row of attached is attache_top10 (asked what searchd is asked)
 when the results have it, else attache_unix. The summary at the top sets
 the aims against the base corpus's figures, each against the faster
-Sphinx configuration for that figure.
+Sphinx configuration for that figure, and attache_http (the same request
+as attache_top10, as POST /search over HTTP) against attache_top10.
 """
 
 import collections
@@ -72,6 +73,9 @@ QUERY_SYSTEMS = [
     System("attache_top10", "attached, top 10 + 200-byte snippet, TCP", "attached",
            "asked what searchd is asked: top 10, highlight.length 200, no quotes",
            "#1f77b4"),
+    System("attache_http", "attached, top 10 + 200-byte snippet, HTTP POST /search",
+           "attached (HTTP)", "the same request as the body of POST /search on its HTTP "
+           "listener, keep-alive", "#393b79"),
     System("attache_top10_unix", "attached, top 10 + 200-byte snippet, Unix socket",
            "attached (Unix)", "the same over its Unix socket", "#17becf"),
     System("attache_unix", "attached, full default request, Unix socket",
@@ -96,6 +100,8 @@ DAEMONS = {"attache": "attached", "sphinx": "Sphinx searchd (prefix)",
 CORPUS_ORDER = ["base", "10M", "100M", "1G"]
 REF_INDEX = "attache"
 REF_QUERIES = ["attache_top10", "attache_unix"]  # the first present is the reference
+HTTP_QUERY, SOCKET_QUERY = "attache_http", "attache_top10"  # the same request, two fronts
+HTTP_AIM = 1.15  # HTTP p50 ÷ socket p50, at most
 SPHINX_INDEX = ["sphinx_deployed", "sphinx"]
 SPHINX_QUERY = ["sphinx_deployed", "sphinx"]
 SUMMARY_CORPUS = "base"
@@ -538,6 +544,29 @@ def summary_cpu_row(res, c):
             vs, "yes" if worst <= 0.2 else "no"]
 
 
+def summary_http_row(res, c):
+    """HTTP p50 ÷ socket p50 of the same request at one client, the other
+    connection counts beside it; None when the results have no HTTP row."""
+    ratios = [(n, div(res.query.get((c, HTTP_QUERY, n), {}).get("p50_us"),
+                      res.query.get((c, SOCKET_QUERY, n), {}).get("p50_us")))
+              for n in res.conns(c)]
+    ratios = [(n, r) for n, r in ratios if r is not None]
+    if not ratios:
+        return None
+    what, aim = "HTTP p50 ÷ socket p50", "≤ %.2f×" % HTTP_AIM
+    one = dict(ratios).get(1)
+    if one is None:
+        return [what, aim, DASH, DASH, DASH]
+    http = num(res.query[(c, HTTP_QUERY, 1)].get("p50_us"))
+    sock = num(res.query[(c, SOCKET_QUERY, 1)].get("p50_us"))
+    rest = ["%d: %s" % (n, fmt_ratio(r)) for n, r in ratios if n != 1]
+    return [what + ", one client", aim, "**%s** (%s ÷ %s µs)" % (
+        fmt_ratio(one), fmt(http), fmt(sock)),
+        "attached over TCP, the same request" + ("; by connections " + ", ".join(rest)
+                                                 if rest else ""),
+        "yes" if one <= HTTP_AIM else "no"]
+
+
 def summary_index_rows(res, c):
     names = {s.key: s.short for s in INDEX_SYSTEMS}
     mine = num(res.index.get((c, REF_INDEX), {}).get("seconds"))
@@ -584,8 +613,9 @@ def section_summary(res):
     c = SUMMARY_CORPUS
     if not any(k[0] == c for k in res.query) and not any(k[0] == c for k in res.index):
         return []
+    http = summary_http_row(res, c)
     rows = summary_query_rows(res, c) + [summary_cpu_row(res, c)] + \
-        summary_index_rows(res, c) + [summary_rss_row(res, c)]
+        summary_index_rows(res, c) + [summary_rss_row(res, c)] + ([http] if http else [])
     ref = system_of(res.ref, QUERY_SYSTEMS)
     lines = ["## Summary: the aims against this run", "",
              "Corpus `%s`. attached is \"%s\" (%s). Each ratio is attache ÷ the faster "
@@ -593,7 +623,11 @@ def section_summary(res):
              "beside it): searchd *deployed* (no prefix indexing, a 200-character "
              "snippet) or *prefix* (min_prefix_len = 1, a 40-word snippet); the index "
              "build against the faster Sphinx indexer, and against raw Xapian with "
-             "Xapian's default STEM_SOME." % (c, ref.label, ref.desc), ""]
+             "Xapian's default STEM_SOME.%s" % (
+                 c, ref.label, ref.desc,
+                 "" if http is None else " The last row sets attached's HTTP front "
+                 "(POST /search) against its socket protocol over TCP, on the same "
+                 "request."), ""]
     lines += table(["figure", "aim", "measured (attache ÷ peer)", "against", "met"], rows)
     names = {s.key: s.label for s in QUERY_SYSTEMS}
     spread = [t for t in (noise_text(res, c, k, names) for k in [res.ref] + SPHINX_QUERY) if t]

@@ -6,6 +6,8 @@
 #include <errno.h>
 #include <event2/buffer.h>
 #include <event2/bufferevent.h>
+#include <netinet/in.h>
+#include <netinet/tcp.h>
 #include <poll.h>
 #include <stdlib.h>
 #include <string.h>
@@ -488,6 +490,14 @@ void conn_open(struct worker *w, int fd, const char *peer, bool tcp, bool http)
     c->ss.need_auth = tcp && !http && auth_required(&w->srv->auth);
     c->http = http;
     c->hc.peer = c->ss.peer;
+    if (tcp) {
+        /* Responses go out whole, at once: without this, Nagle's algorithm
+         * holds the last piece of a pipelined batch until the client's
+         * delayed ACK (~40 ms). */
+        int one = 1;
+
+        setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof one);
+    }
     c->bev = bufferevent_socket_new(w->base, fd, BEV_OPT_CLOSE_ON_FREE);
     if (c->bev == NULL) {
         close(fd);

@@ -460,7 +460,45 @@ static void flat(FILE *out, const cJSON *o, const char *prefix)
     }
 }
 
+/* The "shards" array as a table: one line per database given to --db. */
+static void shard_table(FILE *out, const cJSON *shards)
+{
+    const cJSON *sh;
+    int w = 2;
+
+    cJSON_ArrayForEach(sh, shards) {
+        const cJSON *db = cJSON_GetObjectItemCaseSensitive(sh, "db");
+
+        if (cJSON_IsString(db) && (int)strlen(db->valuestring) > w)
+            w = (int)strlen(db->valuestring);
+    }
+    fprintf(out, "shards:\n  %-*s  %-5s  %10s  %10s\n", w, "db", "state", "revision",
+            "passages");
+    cJSON_ArrayForEach(sh, shards) {
+        const cJSON *db = cJSON_GetObjectItemCaseSensitive(sh, "db");
+        const cJSON *st = cJSON_GetObjectItemCaseSensitive(sh, "state");
+        const cJSON *rev = cJSON_GetObjectItemCaseSensitive(sh, "revision");
+        const cJSON *n = cJSON_GetObjectItemCaseSensitive(sh, "passages");
+        const cJSON *e = cJSON_GetObjectItemCaseSensitive(sh, "error");
+        char rs[32] = "-", ns[32] = "-";
+
+        if (cJSON_IsNumber(rev))
+            snprintf(rs, sizeof rs, "%.15g", rev->valuedouble);
+        if (cJSON_IsNumber(n))
+            snprintf(ns, sizeof ns, "%.15g", n->valuedouble);
+        fprintf(out, "  %-*s  %-5s  %10s  %10s", w, cJSON_IsString(db) ? db->valuestring : "?",
+                cJSON_IsString(st) ? st->valuestring : "?", rs, ns);
+        if (cJSON_IsString(e))
+            fprintf(out, "  %s", e->valuestring);
+        fputc('\n', out);
+    }
+}
+
 void render_stats(FILE *out, const cJSON *resp)
 {
+    const cJSON *shards = cJSON_GetObjectItemCaseSensitive(resp, "shards");
+
     flat(out, resp, "");
+    if (cJSON_IsArray(shards) && cJSON_GetArraySize(shards) > 0)
+        shard_table(out, shards);
 }

@@ -354,11 +354,20 @@ static void on_write(struct bufferevent *bev, void *arg)
     }
 }
 
-/* Everything received so far gets answered, then the connection closes. */
+/* Everything received so far gets answered, then the connection closes.
+ * The client sends no more: a last line without its newline is a request
+ * too (printf '{"op":"ping"}' | nc), unless it was over the limit. */
 static void finish(struct conn *c)
 {
+    struct evbuffer *in = bufferevent_get_input(c->bev);
+
     while (!c->paused && handle_lines(c, ATTACHE_REQS_PER_EVENT)) {
     }
+    if (!c->http && !c->paused && !c->closing && !c->discarding &&
+        evbuffer_get_length(in) > 0 &&
+        evbuffer_get_length(in) <= atomic_load(&c->w->srv->lim.max_line) &&
+        evbuffer_search_eol(in, NULL, NULL, EVBUFFER_EOL_LF).pos < 0)
+        handle_line(c, in, evbuffer_get_length(in), 0);
     close_when_sent(c);
 }
 

@@ -85,6 +85,44 @@ static int depth_of(const cJSON *o)
     return d + 1;
 }
 
+static int cmp_key(const void *a, const void *b)
+{
+    return strcmp((*(const cJSON *const *)a)->string, (*(const cJSON *const *)b)->string);
+}
+
+/* The first key that appears twice in an object of o (at any depth), or
+ * NULL. JSON leaves duplicates undefined: cJSON would take the first, a
+ * Python client means the last, so neither is guessed. Keys are sorted,
+ * not compared pairwise: an object of many keys costs n log n. */
+static const char *duplicate_key(const cJSON *o)
+{
+    const cJSON *stack[64], **keys = stack;
+    const char *dup = NULL;
+    size_t n = 0;
+
+    if (!cJSON_IsArray(o) && !cJSON_IsObject(o))
+        return NULL;
+    for (const cJSON *c = o->child; c != NULL && dup == NULL; c = c->next) {
+        dup = duplicate_key(c);
+        n++;
+    }
+    if (dup != NULL || !cJSON_IsObject(o) || n < 2)
+        return dup;
+    if (n > sizeof stack / sizeof *stack && (keys = malloc(n * sizeof *keys)) == NULL)
+        return o->child->string; /* out of memory: refuse rather than guess */
+    n = 0;
+    for (const cJSON *c = o->child; c != NULL; c = c->next)
+        keys[n++] = c;
+    qsort(keys, n, sizeof *keys, cmp_key);
+    for (size_t i = 1; i < n && dup == NULL; i++) {
+        if (strcmp(keys[i - 1]->string, keys[i]->string) == 0)
+            dup = keys[i]->string;
+    }
+    if (keys != stack)
+        free(keys);
+    return dup;
+}
+
 /* True when the JSON text holds a \u0000 escape: cJSON would turn it into
  * a NUL byte that silently cuts the string short. */
 static bool has_nul_escape(const char *s, size_t len)
@@ -491,6 +529,12 @@ static enum att_wire_err parse_envelope(const char *line, size_t len, enum att_o
     }
     if (depth_of(r->root) > ATTACHE_MAX_DEPTH)
         FAIL(ATT_WE_BAD_JSON, "the request is nested deeper than %d", ATTACHE_MAX_DEPTH);
+    const char *dup = duplicate_key(r->root);
+    if (dup != NULL) {
+        if (strcmp(dup, "id") == 0)
+            r->id = NULL; /* which of them is meant is the question */
+        FAIL(ATT_WE_BAD_JSON, "key \"%.64s\" appears twice in an object", dup);
+    }
     op = cJSON_GetObjectItemCaseSensitive(r->root, "op");
     if (op == NULL && implied != ATT_OP_COUNT) {
         r->op = implied;

@@ -1653,9 +1653,19 @@ class SubcommandTest(ClientCase):
         raw = self.raw({"op": "stats"})
         p = self.run_client("stats")
         self.assertEqual(p.rc, EXIT_OK, str(p))
-        for ln in p.out.splitlines():
+        head, sep, table = p.out.partition("\nshards:\n")
+        for ln in head.splitlines():
             if ln.strip():
                 self.assertRegex(ln, r"^\s*[\w.\- ]+:( .*)?$", "key: value lines")
+        # Then the shard table docs/SCALING.md tells operators to watch:
+        # a header, and one row per database with its state.
+        self.assertTrue(sep, f"no shard table\n{p}")
+        rows = [ln.split() for ln in table.splitlines() if ln.strip()]
+        self.assertEqual(rows[0], ["db", "state", "revision", "passages"])
+        self.assertEqual(len(rows) - 1, len(raw["shards"]), str(p))
+        for row, sh in zip(rows[1:], raw["shards"]):
+            self.assertEqual(row[:4], [sh["db"], sh["state"], str(sh["revision"]),
+                                       str(sh["passages"])], str(p))
         for k in ("documents", "passages", "revision"):
             self.assertRegex(p.out, rf"(?m)^\s*{k}: {raw[k]}$", str(p))
         self.assertRegex(p.out, rf"(?m)^\s*version: {re.escape(raw['version'])}$")

@@ -223,7 +223,8 @@ class Client:
 
 class Daemon:
     """attached running in the background. args are extra options; the
-    socket, the TCP address and --threads are added unless given as None;
+    socket, the TCP address (tcp=False: --listen none; tcp="default": no
+    --listen) and --threads are added unless given as None;
     http=True adds --http on a free port of 127.0.0.1 (self.http_port)."""
 
     counter = 0
@@ -235,7 +236,8 @@ class Daemon:
         self.db, self.tmp = db, tmp
         self.sock_path = os.path.join(tmp, f"d{n}.sock") if unix else None
         self.host = "127.0.0.1"
-        self.port = free_port() if tcp else None
+        self.port = free_port() if tcp is True else None
+        self.tcp_default = tcp == "default"
         self.http_port = free_port() if http else None
         self.threads = threads
         self.args = [str(a) for a in args]
@@ -253,6 +255,10 @@ class Daemon:
             c += ["--socket", self.sock_path]
         if self.port is not None:
             c += ["--listen", f"{self.host}:{self.port}"]
+        elif self.tcp_default:
+            pass  # the daemon's default address
+        elif "--listen" not in self.args and "-l" not in self.args:
+            c += ["--listen", "none"]  # never the default port, which may be taken
         if self.http_port is not None:
             c += ["--http", f"{self.host}:{self.http_port}"]
         if self.threads is not None:

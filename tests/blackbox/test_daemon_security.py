@@ -335,7 +335,7 @@ class StartupTest(dm.StartCase):
                 probe.bind(("0.0.0.0", port))
         except OSError:
             self.skipTest(f"port {port} is taken on this machine")
-        d = dm.Daemon(self.db, self.t, tcp=False, threads=1)
+        d = dm.Daemon(self.db, self.t, tcp="default", threads=1)
         self.addCleanup(d.cleanup)
         d.start()
         with dm.Client.tcp("127.0.0.1", port) as c:

@@ -5,7 +5,8 @@ PREFIX  ?= /usr/local
 DESTDIR ?=
 SANITIZE ?=
 
-PKGS    := xapian-core libevent libevent_pthreads libcjson libxml-2.0 libxxhash md4c libzstd zlib
+PKGS    := xapian-core libevent libevent_pthreads libcjson libxml-2.0 libxxhash md4c libzstd zlib \
+           libsystemd
 
 ifeq ($(SANITIZE),1)
 B       := build/san

@@ -11,6 +11,7 @@
 
 #include "attache/attache.h"
 #include "log.h"
+#include "notify.h"
 #include "server.h"
 
 static void on_stop(evutil_socket_t sig, short what, void *arg)
@@ -19,6 +20,7 @@ static void on_stop(evutil_socket_t sig, short what, void *arg)
 
     (void)what;
     att_log(ATT_INFO, "signal %d: finishing the requests received, then exiting", (int)sig);
+    notify_stopping(s);
     listeners_close(s);
     workers_message(s, 'q');
     event_base_loopexit(s->base, NULL);
@@ -31,6 +33,7 @@ static void on_hup(evutil_socket_t sig, short what, void *arg)
 
     (void)sig;
     (void)what;
+    notify_reloading(s); /* the last worker to reopen tells READY=1 again */
     if (config_build(&fresh, s->argc, s->argv) != 0) {
         att_log(ATT_ERROR, "SIGHUP: the configuration has errors; keeping the old one");
     } else {
@@ -99,6 +102,7 @@ static int serve(struct server *s)
 {
     struct event *sigs[3];
     int nums[3] = {SIGTERM, SIGINT, SIGHUP};
+    int rc;
 
     for (int i = 0; i < 3; i++) {
         sigs[i] = evsignal_new(s->base, nums[i], nums[i] == SIGHUP ? on_hup : on_stop, s);
@@ -106,10 +110,13 @@ static int serve(struct server *s)
             return -1;
     }
     att_log(ATT_INFO, "serving %s with %u threads", s->cfg.db, s->nworkers);
-    event_base_dispatch(s->base);
+    rc = notify_ready(s); /* bound, listening, workers running */
+    if (rc == 0)
+        event_base_dispatch(s->base);
+    notify_fini(s);
     for (int i = 0; i < 3; i++)
         event_free(sigs[i]);
-    return 0;
+    return rc;
 }
 
 /* Bind, write the pidfile, drop root, start the workers: 0 or exit 2. */
@@ -123,6 +130,7 @@ static int start(struct server *s, bool *pid_written)
     *pid_written = s->cfg.pidfile != NULL;
     if (privs_drop(&s->privs) != 0)
         return 2;
+    notify_init(s);
     return workers_start(s) == 0 ? 0 : 2;
 }
 

@@ -56,6 +56,8 @@ struct worker {
     struct conn *conns;   /* every open connection, for shutdown */
     bool stopping;
     int open_error;       /* ATT_OK, or why the index could not be opened */
+    struct event *beat_ev;           /* notify.c: with the watchdog on, */
+    atomic_uint_least64_t beat_us;   /* now_us() of its last turn of the loop */
 };
 
 struct server {
@@ -80,6 +82,11 @@ struct server {
     bool unix_bound;          /* we made cfg.socket: remove it at exit */
     struct auth auth;         /* the token of TCP clients (SIGHUP replaces it) */
     struct privs privs;       /* --user, --socket-group */
+    bool notify_on;           /* notify.c: NOTIFY_SOCKET is set */
+    uint64_t watchdog_us;     /* WATCHDOG_USEC for this process; 0: no watchdog */
+    struct event *watchdog_ev; /* the pings, on base */
+    bool watchdog_held;       /* pings held back: a worker's loop is stuck */
+    atomic_uint reloads_pending; /* workers yet to finish a SIGHUP reload */
 };
 
 /* What dispatch_line knows of a connection, and may change. */

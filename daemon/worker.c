@@ -10,6 +10,7 @@
 
 #include "attache/protocol.h"
 #include "log.h"
+#include "notify.h"
 #include "server.h"
 #include "terms.h"
 
@@ -165,6 +166,7 @@ static void on_notify(evutil_socket_t fd, short what, void *arg)
             conn_stop_all(w);
         } else if (buf[i] == 'r') {
             worker_reload(w);
+            notify_reloaded(w->srv);
         }
     }
     /* Connections queued in reverse: open them in arrival order. */
@@ -224,7 +226,7 @@ static int worker_init(struct server *s, struct worker *w, unsigned i)
     w->notify_ev = event_new(w->base, w->notify[0], EV_READ | EV_PERSIST, on_notify, w);
     if (w->notify_ev == NULL || event_add(w->notify_ev, NULL) != 0)
         return -1;
-    return 0;
+    return notify_worker_start(w);
 }
 
 int workers_start(struct server *s)
@@ -293,6 +295,7 @@ static void worker_fini(struct worker *w)
         event_free(w->notify_ev);
     if (w->drain_ev)
         event_free(w->drain_ev);
+    notify_worker_fini(w);
     if (w->base)
         event_base_free(w->base);
     if (w->notify[0] >= 0)

@@ -6,7 +6,8 @@
 set -u
 
 pkgs="build-essential pkg-config libxapian-dev xapian-tools libevent-dev \
-libcjson-dev libxml2-dev libxxhash-dev libzstd-dev zlib1g-dev libmd4c-dev libunistring-dev libcmocka-dev clang \
+libcjson-dev libxml2-dev libxxhash-dev libzstd-dev zlib1g-dev libmd4c-dev libunistring-dev \
+libsystemd-dev libcmocka-dev clang \
 libclang-rt-dev python3 iso-codes wordnet-base $*"
 
 missing=""

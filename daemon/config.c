@@ -97,9 +97,10 @@ static const struct setting table[] = {
     {"max-client-memory", 0, SET_BYTES, LIMIT(max_client_memory, true), .hi = UINT_MAX,
      .arg = "BYTES",
      .help = "bytes held for all clients at once (queued\n"
-             "responses, requests read): past it the heaviest\n"
-             "are paused, then closed (default: 1/8 of the\n"
-             "RAM, from 64 MiB to 2 GiB; 0: no ceiling)"},
+             "responses, requests read); past it, clients are\n"
+             "paused and those that do not read are closed\n"
+             "(default: 1/8 of the RAM, from 64 MiB to 2 GiB;\n"
+             "0: no ceiling)"},
     {"max-per-ip", 0, SET_COUNT, LIMIT(max_per_ip, true), .hi = 1000000,
      .def = ATTACHE_MAX_PER_IP, .arg = "N",
      .help = "connections from one TCP client address\n"

@@ -640,6 +640,10 @@ void conn_stop_all(struct worker *w)
         if (c->closing)
             continue;
         c->stopping = true;
+        if (c->mem_paused) { /* what it sent is answered, memory or not */
+            c->paused = c->mem_paused = false;
+            bufferevent_setwatermark(c->bev, EV_WRITE, 0, 0);
+        }
         drain_or_finish(c);
     }
     if (w->conns == NULL) {

@@ -107,8 +107,8 @@ class ClientMemoryTest(unittest.TestCase):
         # ceiling is passed, and then waits.
         self.assertLessEqual(peak_held, CAP + (NON_READERS + 1) * 100_000,
                              f"peak held {peak_held}")
-        slack = 16 << 10 if h.FLAVOUR == "rel" else 64 << 10  # KiB: allocator, sanitizer
-        self.assertLess(rss1 - rss0, (CAP >> 10) + slack, f"RSS {rss0} -> {rss1} KiB")
+        if h.FLAVOUR == "rel":  # AddressSanitizer keeps freed memory in quarantine
+            self.assertLess(rss1 - rss0, (CAP >> 10) + (16 << 10), f"RSS {rss0} -> {rss1} KiB")
         print(f"\n[memory] {NON_READERS} non-readers x {PIPELINED} searches, "
               f"--max-client-memory {CAP} --max-output {MAX_OUTPUT}: RSS {rss0} KiB before, "
               f"{rss1} KiB settled (peak {peak_rss} KiB); clients' memory peak {peak_held}, "

@@ -3,6 +3,7 @@
  * names), --help, defaults, and the live limits. */
 #include <errno.h>
 #include <getopt.h>
+#include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -93,6 +94,17 @@ static const struct setting table[] = {
     {"max-output", 0, SET_BYTES, LIMIT(max_output, true), .lo = 4096, .hi = 1 << 30,
      .def = ATTACHE_MAX_OUTPUT, .arg = "BYTES",
      .help = "responses queued for a client (default {def})"},
+    {"max-client-memory", 0, SET_BYTES, LIMIT(max_client_memory, true), .hi = UINT_MAX,
+     .arg = "BYTES",
+     .help = "bytes held for all clients at once (queued\n"
+             "responses, requests read); past it, clients are\n"
+             "paused and those that do not read are closed\n"
+             "(default: 1/8 of the RAM, from 64 MiB to 2 GiB;\n"
+             "0: no ceiling)"},
+    {"max-per-ip", 0, SET_COUNT, LIMIT(max_per_ip, true), .hi = 1000000,
+     .def = ATTACHE_MAX_PER_IP, .arg = "N",
+     .help = "connections from one TCP client address\n"
+             "(default 0: no limit)"},
     {"slow-ms", 0, SET_MS, LIMIT(slow_ms, false), .hi = 3600000, .arg = "MS",
      .help = "log requests slower than this (default: off)"},
     {"log-level", 0, SET_LEVEL, CFG(log_level), .def = ATT_WARN, .flags = SET_RELOAD,
@@ -253,6 +265,21 @@ static void list_clear(struct config *c, const struct setting *s)
     *n = 0;
 }
 
+/* The default of --max-client-memory: 1/8 of the physical memory, within
+ * [ATTACHE_CLIENT_MEMORY_MIN, ATTACHE_CLIENT_MEMORY_MAX]; the least when
+ * sysconf cannot tell. */
+static unsigned client_memory_default(void)
+{
+    long pages = sysconf(_SC_PHYS_PAGES), size = sysconf(_SC_PAGESIZE);
+    unsigned long long eighth = pages > 0 && size > 0
+                                    ? (unsigned long long)pages * (unsigned long long)size / 8
+                                    : 0;
+
+    if (eighth < ATTACHE_CLIENT_MEMORY_MIN)
+        return ATTACHE_CLIENT_MEMORY_MIN;
+    return eighth > ATTACHE_CLIENT_MEMORY_MAX ? ATTACHE_CLIENT_MEMORY_MAX : (unsigned)eighth;
+}
+
 static void defaults(struct config *c)
 {
     long cpus = sysconf(_SC_NPROCESSORS_ONLN);
@@ -267,6 +294,7 @@ static void defaults(struct config *c)
             *(int *)at(c, s->off) = (int)s->def;
     }
     c->threads = cpus > 0 && cpus < 256 ? (unsigned)cpus : 2; /* the table's 0 */
+    c->max_client_memory = client_memory_default();
 }
 
 /* --- --help --------------------------------------------------------------- */

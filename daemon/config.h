@@ -42,6 +42,8 @@ struct config {
     unsigned query_time_ms;
     unsigned max_wildcard;
     unsigned max_output;
+    unsigned max_client_memory; /* bytes held for all clients; 0: no ceiling */
+    unsigned max_per_ip;     /* connections from one TCP address; 0: no limit */
     unsigned slow_ms;        /* 0: no slow-query log */
     int log_level;           /* enum att_level */
     char *pidfile;
@@ -57,6 +59,8 @@ struct config {
 struct limits {
     atomic_uint max_line;
     atomic_uint max_output;
+    atomic_uint max_client_memory;
+    atomic_uint max_per_ip;
     atomic_uint idle_timeout_s;
     atomic_uint request_timeout_s;
     atomic_uint evict_idle_ms;

@@ -16,32 +16,14 @@
 #include <unistd.h>
 
 #include "attache/protocol.h"
-#include "http.h"
+#include "conn.h"
 #include "log.h"
-#include "server.h"
-
-struct conn {
-    struct worker *w;
-    unsigned long id;   /* for the log: 1, 2, ... in the order of opening */
-    struct bufferevent *bev;
-    struct session ss;  /* the peer, and where its authentication stands */
-    bool discarding;  /* dropping the rest of an over-long line */
-    bool closing;     /* no more reading: close once output is sent */
-    bool paused;      /* reading stopped until the client reads */
-    bool stopping;    /* the daemon stops: read what was sent, answer, close */
-    bool line_done;   /* a request line ended since the deadline was set */
-    bool http;        /* the client speaks HTTP (http.c frames its requests) */
-    bool lingering;   /* HTTP, all sent: half-closed, dropping what still comes */
-    struct http_conn hc;
-    uint64_t active_us; /* last complete request, or output the client took */
-    struct event *deadline; /* --request-timeout of the line under way */
-    struct conn *prev, *next;
-};
 
 /* Free c; keep_slot: its place in conns_current goes to a new connection. */
 static void conn_free_slot(struct conn *c, bool keep_slot)
 {
     struct worker *w = c->w;
+    size_t out = evbuffer_get_length(bufferevent_get_output(c->bev));
 
     if (c->prev)
         c->prev->next = c->next;
@@ -49,7 +31,11 @@ static void conn_free_slot(struct conn *c, bool keep_slot)
         w->conns = c->next;
     if (c->next)
         c->next->prev = c->prev;
-    atomic_fetch_sub(&w->queued_bytes, evbuffer_get_length(bufferevent_get_output(c->bev)));
+    atomic_fetch_sub(&w->queued_bytes, out);
+    if (c->leaving)
+        atomic_fetch_sub(&w->leaving_bytes, out);
+    atomic_fetch_sub(&w->input_bytes, evbuffer_get_length(bufferevent_get_input(c->bev)));
+    att_ipcount_release(&w->srv->ips, &c->ip);
     bufferevent_free(c->bev);
     if (c->deadline)
         event_free(c->deadline);
@@ -81,6 +67,15 @@ static void conn_fail(struct conn *c, const char *why)
     evbuffer_drain(in, evbuffer_get_length(in));
 }
 
+/* Whether clients hold more than --max-client-memory (not counting the
+ * connections closed for it, on their way out). */
+static bool over_memory(struct worker *w)
+{
+    size_t cap = atomic_load(&w->srv->lim.max_client_memory);
+
+    return cap > 0 && server_client_memory(w->srv) > cap;
+}
+
 /* After a response was appended to the output (rc: whether it could be
  * written whole): back-pressure, or conn_fail. False after conn_fail. */
 static bool sent(struct conn *c, int rc)
@@ -96,11 +91,46 @@ static bool sent(struct conn *c, int rc)
     if (evbuffer_get_length(out) > max_output && !c->paused) {
         /* The client does not read: stop reading its requests until it
          * has taken half of what waits (le-proxy's back-pressure). */
-        c->paused = true;
-        bufferevent_disable(c->bev, EV_READ);
-        bufferevent_setwatermark(c->bev, EV_WRITE, max_output / 2, 0);
+        conn_pause(c, max_output / 2);
+    } else if (!c->paused && over_memory(c->w)) {
+        /* Clients hold too much: none adds more before taking some
+         * (conn_mem.c closes the ones that never do). */
+        conn_pause(c, evbuffer_get_length(out) / 2);
+        c->mem_paused = true;
+        atomic_fetch_add(&c->w->srv->conns_memory_paused, 1);
     }
     return true;
+}
+
+void conn_pause(struct conn *c, size_t resume_at)
+{
+    if (c->deadline != NULL) /* not read: a line under way waits for us */
+        evtimer_del(c->deadline);
+    c->paused = true;
+    bufferevent_disable(c->bev, EV_READ);
+    bufferevent_setwatermark(c->bev, EV_WRITE, resume_at, 0);
+}
+
+size_t conn_held(const struct conn *c)
+{
+    return evbuffer_get_length(bufferevent_get_output(c->bev)) +
+           evbuffer_get_length(bufferevent_get_input(c->bev));
+}
+
+/* HTTP: remember where the response just queued ends (while there is
+ * room; the oldest are the ones a close for memory needs). */
+static void note_end(struct conn *c)
+{
+    unsigned k = 0;
+
+    for (unsigned i = 0; i < c->nends; i++) {
+        if (c->ends[i] > c->out_taken)
+            c->ends[k++] = c->ends[i];
+    }
+    c->nends = k;
+    if (k < CONN_ENDS)
+        c->ends[c->nends++] = c->out_taken +
+                              evbuffer_get_length(bufferevent_get_output(c->bev));
 }
 
 static bool send_error(struct conn *c, const char *code, const char *msg)
@@ -157,6 +187,7 @@ static bool handle_http(struct conn *c, unsigned budget)
             return false;
         c->line_done = true;
         c->active_us = now_us();
+        note_end(c);
         if (!sent(c, st == HTTP_STEP_FAIL ? ATT_E_INTERNAL : ATT_OK))
             return false;
         if (st == HTTP_STEP_CLOSE) {
@@ -211,15 +242,16 @@ static bool handle_lines(struct conn *c, unsigned budget)
 static void on_deadline(evutil_socket_t fd, short what, void *arg);
 
 /* All is sent: close. An HTTP client may still be sending (a body that
- * was refused): closing with its bytes unread would reset the connection
- * and could destroy the response before it reads it, so half-close and
- * drop what comes for LINGER_S seconds first (nginx's lingering close). */
+ * was refused), and a client closed for memory had requests left unread:
+ * closing with its bytes unread would reset the connection and could
+ * destroy the response before it reads it, so half-close and drop what
+ * comes for LINGER_S seconds first (nginx's lingering close). */
 static void conn_done(struct conn *c)
 {
     struct timeval tv = {.tv_sec = LINGER_S};
     int pending = 0;
 
-    if (!c->http || c->lingering ||
+    if ((!c->http && !c->leaving) || c->lingering ||
         ioctl(bufferevent_getfd(c->bev), FIONREAD, &pending) != 0 || pending == 0 ||
         (c->deadline == NULL && (c->deadline = evtimer_new(c->w->base, on_deadline, c)) == NULL)) {
         conn_free(c);
@@ -262,7 +294,7 @@ static void on_deadline(evutil_socket_t fd, short what, void *arg)
 
     (void)fd;
     (void)what;
-    if (c->lingering) {
+    if (c->lingering || c->leaving) { /* its time to take the last bytes is up */
         conn_free(c);
         return;
     }
@@ -346,12 +378,30 @@ static void on_write(struct bufferevent *bev, void *arg)
             conn_done(c);
         return;
     }
-    if (c->paused && left <= atomic_load(&c->w->srv->lim.max_output) / 2) {
-        c->paused = false;
-        bufferevent_setwatermark(bev, EV_WRITE, 0, 0);
-        bufferevent_enable(bev, EV_READ);
-        on_read(bev, c); /* requests that arrived meanwhile are waiting */
-    }
+    if (c->paused && left <= atomic_load(&c->w->srv->lim.max_output) / 2)
+        conn_resume(c);
+}
+
+void conn_resume(struct conn *c)
+{
+    c->paused = false;
+    c->mem_paused = false;
+    bufferevent_setwatermark(c->bev, EV_WRITE, 0, 0);
+    bufferevent_enable(c->bev, EV_READ);
+    on_read(c->bev, c); /* requests that arrived meanwhile are waiting */
+}
+
+void conn_close_after(struct conn *c, unsigned secs)
+{
+    struct timeval tv = {.tv_sec = secs};
+
+    stop_reading(c);
+    bufferevent_setwatermark(c->bev, EV_WRITE, 0, 0);
+    if (c->deadline == NULL)
+        c->deadline = evtimer_new(c->w->base, on_deadline, c);
+    if (c->deadline != NULL)
+        evtimer_add(c->deadline, &tv);
+    close_when_sent(c);
 }
 
 /* Everything received so far gets answered, then the connection closes.
@@ -399,18 +449,36 @@ static void set_timeouts(struct conn *c)
         bufferevent_set_timeouts(c->bev, &tv, &tv);
 }
 
-/* The client took some of its responses: it is alive. */
+/* The client took some of its responses: it is alive. Counts what waits
+ * in the worker's queued_bytes (and leaving_bytes). */
 static void on_output(struct evbuffer *out, const struct evbuffer_cb_info *info, void *arg)
 {
     struct conn *c = arg;
 
     (void)out;
+    if (info->n_deleted > 0 || info->orig_size == 0)
+        c->taken_us = now_us(); /* took some, or output begins to wait */
     if (info->n_deleted > 0)
-        c->active_us = now_us();
+        c->active_us = c->taken_us;
+    c->out_taken += info->n_deleted;
     if (info->n_added > info->n_deleted)
         atomic_fetch_add(&c->w->queued_bytes, info->n_added - info->n_deleted);
     else if (info->n_deleted > info->n_added)
         atomic_fetch_sub(&c->w->queued_bytes, info->n_deleted - info->n_added);
+    if (c->leaving && info->n_deleted > info->n_added)
+        atomic_fetch_sub(&c->w->leaving_bytes, info->n_deleted - info->n_added);
+}
+
+/* Counts the requests read and not yet answered in input_bytes. */
+static void on_input(struct evbuffer *in, const struct evbuffer_cb_info *info, void *arg)
+{
+    struct conn *c = arg;
+
+    (void)in;
+    if (info->n_added > info->n_deleted)
+        atomic_fetch_add(&c->w->input_bytes, info->n_added - info->n_deleted);
+    else if (info->n_deleted > info->n_added)
+        atomic_fetch_sub(&c->w->input_bytes, info->n_deleted - info->n_added);
 }
 
 /* A request waits for this worker, which was busy: in the socket, or
@@ -480,7 +548,7 @@ bool conn_evict_idlest(struct worker *w)
     return true;
 }
 
-void conn_open(struct worker *w, int fd, const char *peer, bool tcp, bool http)
+struct conn *conn_open(struct worker *w, int fd, const char *peer, bool tcp, bool http)
 {
     struct conn *c = calloc(1, sizeof *c);
 
@@ -489,7 +557,7 @@ void conn_open(struct worker *w, int fd, const char *peer, bool tcp, bool http)
                 w->index, peer);
         close(fd);
         atomic_fetch_sub(&w->srv->conns_current, 1);
-        return;
+        return NULL;
     }
     c->w = w;
     c->id = atomic_fetch_add(&w->srv->conn_ids, 1) + 1;
@@ -512,17 +580,25 @@ void conn_open(struct worker *w, int fd, const char *peer, bool tcp, bool http)
         close(fd);
         free(c);
         atomic_fetch_sub(&w->srv->conns_current, 1);
-        return;
+        return NULL;
     }
     c->next = w->conns;
     if (w->conns)
         w->conns->prev = c;
     w->conns = c;
-    c->active_us = now_us();
+    c->active_us = c->taken_us = now_us();
     bufferevent_setcb(c->bev, on_read, on_write, on_event, c);
     evbuffer_add_cb(bufferevent_get_output(c->bev), on_output, c);
+    evbuffer_add_cb(bufferevent_get_input(c->bev), on_input, c);
     set_timeouts(c);
     bufferevent_enable(c->bev, EV_READ | EV_WRITE);
+    return c;
+}
+
+void conn_keep_ip(struct conn *c, struct att_ipkey *ip)
+{
+    c->ip = *ip;
+    ip->counted = false;
 }
 
 static void drain_deadline(evutil_socket_t fd, short what, void *arg)
@@ -573,6 +649,10 @@ void conn_stop_all(struct worker *w)
         if (c->closing)
             continue;
         c->stopping = true;
+        if (c->mem_paused) { /* what it sent is answered, memory or not */
+            c->paused = c->mem_paused = false;
+            bufferevent_setwatermark(c->bev, EV_WRITE, 0, 0);
+        }
         drain_or_finish(c);
     }
     if (w->conns == NULL) {

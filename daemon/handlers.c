@@ -182,6 +182,10 @@ static void add_traffic(struct server *s, struct att_jw *w)
     att_jw_int(w, "rejected", (long long)atomic_load(&s->conns_rejected));
     att_jw_int(w, "evicted", (long long)atomic_load(&s->conns_evicted));
     att_jw_int(w, "timed_out", (long long)atomic_load(&s->conns_timed_out));
+    att_jw_int(w, "per_ip_rejected", (long long)atomic_load(&s->conns_per_ip_rejected));
+    att_jw_int(w, "memory_paused", (long long)atomic_load(&s->conns_memory_paused));
+    att_jw_int(w, "memory_closed", (long long)atomic_load(&s->conns_memory_closed));
+    att_jw_int(w, "memory_bytes", (long long)server_client_memory(s));
     att_jw_end_obj(w);
     add_counts(w, "requests", sum.requests, ATT_OP_COUNT, op_label);
     add_counts(w, "errors", sum.errors, ATT_WE_COUNT, err_label);

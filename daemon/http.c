@@ -134,7 +134,7 @@ char *http_error_text(int status, const char *code, const char *msg, size_t *len
     n = snprintf(head, sizeof head,
                  "HTTP/1.1 %d %s\r\nContent-Type: application/json\r\nContent-Length: %zu\r\n"
                  "%sConnection: close\r\n\r\n", status, reason(status), evbuffer_get_length(b),
-                 status == 503 ? "Retry-After: 1\r\n" : "");
+                 status == 503 || status == 429 ? "Retry-After: 1\r\n" : "");
     if (n > 0 && (size_t)n < sizeof head && evbuffer_prepend(b, head, (size_t)n) == 0) {
         *len = evbuffer_get_length(b);
         text = malloc(*len + 1);

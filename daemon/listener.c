@@ -50,39 +50,69 @@ bool slot_reserve(struct server *s)
     return true;
 }
 
-/* Over the cap: one error line (an HTTP client: a 503 response), then
- * close (memcached's maxconns_fast). */
-void conn_reject(struct server *s, int fd, bool http)
+/* One "overloaded" error line (an HTTP client: a response of status),
+ * then close (memcached's maxconns_fast). */
+static void turn_away(int fd, bool http, int status, const char *msg)
 {
     size_t len = 0;
-    const char *msg = "too many connections; try again later";
-    char *line = http ? http_error_text(503, ATTACHE_ERR_OVERLOADED, msg, &len)
+    char *line = http ? http_error_text(status, ATTACHE_ERR_OVERLOADED, msg, &len)
                       : att_error_line(NULL, ATTACHE_ERR_OVERLOADED, msg, &len);
 
     if (line != NULL && send(fd, line, len, MSG_NOSIGNAL | MSG_DONTWAIT) < 0)
         att_log(ATT_DEBUG, "could not tell a rejected client: %s", strerror(errno));
     free(line);
     close(fd);
+}
+
+void conn_reject(struct server *s, int fd, bool http)
+{
+    turn_away(fd, http, 503, "too many connections; try again later");
     atomic_fetch_add(&s->conns_rejected, 1);
     att_log(ATT_WARN, "%s: %u connections already open", ATTACHE_ERR_OVERLOADED,
             atomic_load(&s->conns_current));
 }
 
+/* Count the connection from sa in s->ips into *ip: false when its
+ * address has --max-per-ip open already (the client is then turned away:
+ * an HTTP client with 429). A Unix-socket client is never counted. */
+static bool ip_admit(struct server *s, evutil_socket_t fd, const struct sockaddr *sa,
+                     const char *peer, bool http, struct att_ipkey *ip)
+{
+    unsigned max = atomic_load(&s->lim.max_per_ip);
+    struct att_err err = {0};
+    int rc;
+
+    if (!att_ipkey_of(sa, ip))
+        return true;
+    rc = att_ipcount_take(&s->ips, ip, max, &err);
+    if (rc == ATT_E_NOMEM) /* not counted: let it in rather than refuse all */
+        att_log(ATT_WARN, "%s: not counted per address: %s", peer, err.msg);
+    if (rc != ATT_E_TOOBIG)
+        return true;
+    turn_away(fd, http, 429, "too many connections from this address; try again later");
+    atomic_fetch_add(&s->conns_per_ip_rejected, 1);
+    att_log(ATT_WARN, "%s: %s: %s (--max-per-ip %u)", ATTACHE_ERR_OVERLOADED, peer, err.msg,
+            max);
+    return false;
+}
+
 static void accept_conn(struct server *s, evutil_socket_t fd, struct sockaddr *sa, bool http)
 {
-    char peer[64];
-    bool tcp = sa->sa_family != AF_UNIX;
+    struct pending p = {.fd = fd, .tcp = sa->sa_family != AF_UNIX, .http = http};
 
-    peer_name(sa, peer, sizeof peer);
+    peer_name(sa, p.peer, sizeof p.peer);
+    if (!ip_admit(s, fd, sa, p.peer, http, &p.ip))
+        return;
     if (slot_reserve(s)) {
         atomic_fetch_add(&s->conns_total, 1);
-        worker_hand(&s->workers[s->next_worker++ % s->nworkers], fd, peer, tcp, http, 0);
+        worker_hand(&s->workers[s->next_worker++ % s->nworkers], &p);
     } else if (atomic_load(&s->lim.evict_idle_ms) > 0) {
         /* Full: the workers look for an idle connection to close (nginx
          * drains idle keep-alive connections the same way). */
-        worker_hand(&s->workers[s->next_worker++ % s->nworkers], fd, peer, tcp, http,
-                    s->nworkers);
+        p.room_tries = s->nworkers;
+        worker_hand(&s->workers[s->next_worker++ % s->nworkers], &p);
     } else {
+        att_ipcount_release(&s->ips, &p.ip);
         conn_reject(s, fd, http);
     }
 }

@@ -152,6 +152,7 @@ int main(int argc, char **argv)
     s.started = time(NULL);
     limits_set(&s.lim, &s.cfg);
     auth_init(&s.auth);
+    att_ipcount_init(&s.ips);
     auth_set(&s.auth, s.cfg.token, s.cfg.token_len);
     s.cfg.token = NULL; /* the server's now */
     signal(SIGPIPE, SIG_IGN);
@@ -179,6 +180,7 @@ int main(int argc, char **argv)
     if (pid_written)
         unlink(s.cfg.pidfile);
     auth_destroy(&s.auth);
+    att_ipcount_destroy(&s.ips);
     config_free(&s.cfg);
     return rc;
 }

@@ -138,10 +138,26 @@ static void put_connections(struct out *o, struct server *s)
     single(o, "attache_connections_timed_out_total", "counter",
            "Connections closed because a request did not arrive whole in time.",
            atomic_load(&s->conns_timed_out));
+    single(o, "attache_connections_per_ip_rejected_total", "counter",
+           "Connections turned away at the cap per client address (--max-per-ip).",
+           atomic_load(&s->conns_per_ip_rejected));
+    single(o, "attache_connections_memory_paused_total", "counter",
+           "Times a connection stopped being read because clients held too much memory.",
+           atomic_load(&s->conns_memory_paused));
+    single(o, "attache_connections_memory_closed_total", "counter",
+           "Connections not reading their responses, closed because clients held too much "
+           "memory.", atomic_load(&s->conns_memory_closed));
     for (unsigned i = 0; i < s->nworkers; i++)
         queued += atomic_load(&s->workers[i].queued_bytes);
     single(o, "attache_output_queued_bytes", "gauge",
            "Bytes of responses queued for clients and not yet sent.", queued);
+    single(o, "attache_client_memory_bytes", "gauge",
+           "Bytes held for clients, as --max-client-memory counts them: responses queued "
+           "and requests read, not yet answered.",
+           server_client_memory(s));
+    single(o, "attache_client_memory_limit_bytes", "gauge",
+           "The ceiling on attache_client_memory_bytes (--max-client-memory; 0: none).",
+           atomic_load(&s->lim.max_client_memory));
 }
 
 /* What w's index is now: revision, documents, passages, age, each shard. */

@@ -14,6 +14,8 @@
 #include "attache/index.h"
 #include "auth.h"
 #include "config.h"
+#include "ipcount.h"
+#include "memcap.h"
 #include "privs.h"
 #include "protocol.h"
 #include "stats.h"
@@ -25,6 +27,7 @@ struct pending {          /* a connection on its way to a worker */
     bool http;            /* from an --http listener */
     unsigned room_tries;  /* 0: a slot is held; else at the cap, the workers
                              left to look for an idle connection to evict */
+    struct att_ipkey ip;  /* TCP: counted in server.ips until released */
     struct pending *next;
 };
 
@@ -53,6 +56,12 @@ struct worker {
     struct stats st;
     atomic_size_t queued_bytes; /* response bytes queued on its connections,
                                    not yet sent (other threads read it) */
+    atomic_size_t input_bytes;  /* request bytes read from its clients and
+                                   not yet answered (other threads read it) */
+    atomic_size_t leaving_bytes; /* of queued_bytes, those of connections
+                                    closed for memory, on their way out */
+    struct att_memcap mc;  /* the memory ceiling's state (conn_mem.c) */
+    struct event *memcap_ev; /* its check, every ATTACHE_MEMORY_CHECK_MS */
     struct conn *conns;   /* every open connection, for shutdown */
     bool stopping;
     int open_error;       /* ATT_OK, or why the index could not be opened */
@@ -72,6 +81,10 @@ struct server {
     atomic_ulong conns_rejected;
     atomic_ulong conns_evicted;   /* idle, closed to make room at the cap */
     atomic_ulong conns_timed_out; /* a request line not ended in time */
+    atomic_ulong conns_memory_paused; /* stopped reading: over --max-client-memory */
+    atomic_ulong conns_memory_closed; /* closed: over --max-client-memory */
+    atomic_ulong conns_per_ip_rejected; /* turned away at --max-per-ip */
+    struct att_ipcount ips;       /* open TCP connections per client address */
     atomic_ulong conn_ids;        /* the last connection id given (from 1) */
     time_t started;
     int argc;
@@ -89,6 +102,22 @@ struct server {
     atomic_uint reloads_pending; /* workers yet to finish a SIGHUP reload */
 };
 
+/* Bytes held for clients by every worker of s now, as --max-client-memory
+ * counts them: responses queued and requests read, not yet answered, but
+ * for what connections already closed for memory still send (their last
+ * response and the error: conn_mem.c). Thread-safe (atomics). */
+static inline size_t server_client_memory(struct server *s)
+{
+    size_t total = 0, leaving = 0;
+
+    for (unsigned i = 0; i < s->nworkers; i++) {
+        total += atomic_load(&s->workers[i].queued_bytes) +
+                 atomic_load(&s->workers[i].input_bytes);
+        leaving += atomic_load(&s->workers[i].leaving_bytes);
+    }
+    return total > leaving ? total - leaving : 0;
+}
+
 /* What dispatch_line knows of a connection, and may change. */
 struct session {
     char peer[64];
@@ -101,12 +130,12 @@ uint64_t now_us(void); /* monotonic microseconds */
 
 /* worker.c */
 int workers_start(struct server *s);
-/* From the listener: fd, from peer, over TCP or not. room_tries 0: the
- * connection holds a slot (conns_current counts it); else the cap is
- * reached, and w and the workers after it, room_tries in all, look for an
- * idle connection to make room, before it is turned away. */
-void worker_hand(struct worker *w, int fd, const char *peer, bool tcp, bool http,
-                 unsigned room_tries);
+/* From the listener: the connection p describes (copied; p->next is
+ * ignored). p->room_tries 0: it holds a slot (conns_current counts it);
+ * else the cap is reached, and w and the workers after it, room_tries in
+ * all, look for an idle connection to make room, before it is turned
+ * away. What p->ip holds in server.ips is then w's to release. */
+void worker_hand(struct worker *w, const struct pending *p);
 void workers_message(struct server *s, char msg); /* 'q' stop, 'r' reopen */
 void workers_join(struct server *s);
 
@@ -118,7 +147,12 @@ void worker_refresh(struct worker *w, bool force);
 int open_index(const struct config *c, struct att_xdb **out, struct att_err *err);
 
 /* conn.c */
-void conn_open(struct worker *w, int fd, const char *peer, bool tcp, bool http);
+/* The connection of fd, from peer, now owned by w; NULL when it could
+ * not be made (fd is then closed and its slot given back). */
+struct conn *conn_open(struct worker *w, int fd, const char *peer, bool tcp, bool http);
+/* c now holds ip's count in server.ips, released when c is freed
+ * (ip->counted is cleared: the count is c's). */
+void conn_keep_ip(struct conn *c, struct att_ipkey *ip);
 /* Close the connection of w idle longest, if idle at least evict_idle_ms,
  * keeping its slot in conns_current for a new one; false when none is. */
 bool conn_evict_idlest(struct worker *w);
@@ -126,6 +160,10 @@ void conn_stop_all(struct worker *w); /* answer what was received, then close */
 /* Free every connection the worker still holds (its loop has ended: the
  * ones whose clients did not take their last responses in time). */
 void conn_free_all(struct worker *w);
+
+/* conn_mem.c: the --max-client-memory check of w's connections (a
+ * persistent timer of w's loop calls it every ATTACHE_MEMORY_CHECK_MS). */
+void conn_memory_check(struct worker *w);
 
 /* dispatch.c: one request line in, its response line appended to out
  * (the connection's output buffer). A session that must authenticate gets

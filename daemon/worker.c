@@ -135,20 +135,33 @@ static struct pending *take_queue(struct worker *w)
     return p;
 }
 
+/* Open the connection p holds a slot for; it takes p's count in
+ * server.ips (given back when it cannot be opened). */
+static void open_pending(struct worker *w, struct pending *p)
+{
+    struct conn *c = conn_open(w, p->fd, p->peer, p->tcp, p->http);
+
+    if (c != NULL)
+        conn_keep_ip(c, &p->ip);
+    else
+        att_ipcount_release(&w->srv->ips, &p->ip);
+}
+
 /* A connection that came at the cap: a slot freed meanwhile, or one this
  * worker makes by closing an idle connection, or the next worker's turn;
  * when every worker has looked, it is turned away. */
-static void make_room(struct worker *w, const struct pending *p)
+static void make_room(struct worker *w, struct pending *p)
 {
     struct server *s = w->srv;
 
     if (slot_reserve(s) || conn_evict_idlest(w)) {
         atomic_fetch_add(&s->conns_total, 1);
-        conn_open(w, p->fd, p->peer, p->tcp, p->http);
+        open_pending(w, p);
     } else if (p->room_tries > 1) {
-        worker_hand(&s->workers[(w->index + 1) % s->nworkers], p->fd, p->peer, p->tcp, p->http,
-                    p->room_tries - 1);
+        p->room_tries--;
+        worker_hand(&s->workers[(w->index + 1) % s->nworkers], p);
     } else {
+        att_ipcount_release(&s->ips, &p->ip);
         conn_reject(s, p->fd, p->http);
     }
 }
@@ -184,16 +197,24 @@ static void on_notify(evutil_socket_t fd, short what, void *arg)
 
         if (w->stopping) {
             close(rev->fd);
+            att_ipcount_release(&w->srv->ips, &rev->ip);
             if (rev->room_tries == 0)
                 atomic_fetch_sub(&w->srv->conns_current, 1);
         } else if (rev->room_tries == 0) {
-            conn_open(w, rev->fd, rev->peer, rev->tcp, rev->http);
+            open_pending(w, rev);
         } else {
             make_room(w, rev);
         }
         free(rev);
         rev = next;
     }
+}
+
+static void on_memcap(evutil_socket_t fd, short what, void *arg)
+{
+    (void)fd;
+    (void)what;
+    conn_memory_check(arg);
 }
 
 static void *worker_main(void *arg)
@@ -207,6 +228,7 @@ static void *worker_main(void *arg)
 static int worker_init(struct server *s, struct worker *w, unsigned i)
 {
     struct att_err err = {0};
+    struct timeval check = {.tv_usec = ATTACHE_MEMORY_CHECK_MS * 1000};
 
     w->srv = s;
     w->index = i;
@@ -225,6 +247,9 @@ static int worker_init(struct server *s, struct worker *w, unsigned i)
         return -1;
     w->notify_ev = event_new(w->base, w->notify[0], EV_READ | EV_PERSIST, on_notify, w);
     if (w->notify_ev == NULL || event_add(w->notify_ev, NULL) != 0)
+        return -1;
+    w->memcap_ev = event_new(w->base, -1, EV_PERSIST, on_memcap, w);
+    if (w->memcap_ev == NULL || event_add(w->memcap_ev, &check) != 0)
         return -1;
     return notify_worker_start(w);
 }
@@ -253,22 +278,20 @@ static void notify(struct worker *w, char msg)
     }
 }
 
-void worker_hand(struct worker *w, int fd, const char *peer, bool tcp, bool http,
-                 unsigned room_tries)
+void worker_hand(struct worker *w, const struct pending *from)
 {
-    struct pending *p = calloc(1, sizeof *p);
+    struct pending *p = malloc(sizeof *p);
 
     if (p == NULL) {
-        close(fd);
-        if (room_tries == 0)
+        struct att_ipkey ip = from->ip;
+
+        close(from->fd);
+        att_ipcount_release(&w->srv->ips, &ip);
+        if (from->room_tries == 0)
             atomic_fetch_sub(&w->srv->conns_current, 1);
         return;
     }
-    p->fd = fd;
-    p->tcp = tcp;
-    p->http = http;
-    p->room_tries = room_tries;
-    snprintf(p->peer, sizeof p->peer, "%s", peer);
+    *p = *from;
     pthread_mutex_lock(&w->qmu);
     p->next = w->queue;
     w->queue = p;
@@ -288,11 +311,14 @@ static void worker_fini(struct worker *w)
     for (struct pending *p = take_queue(w), *n; p != NULL; p = n) {
         n = p->next;
         close(p->fd);
+        att_ipcount_release(&w->srv->ips, &p->ip);
         free(p);
     }
     conn_free_all(w);
     if (w->notify_ev)
         event_free(w->notify_ev);
+    if (w->memcap_ev)
+        event_free(w->memcap_ev);
     if (w->drain_ev)
         event_free(w->drain_ev);
     notify_worker_fini(w);

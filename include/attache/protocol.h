@@ -42,6 +42,13 @@
 #define ATTACHE_QUERY_TIME_MS 2000          /* Xapian's time limit per query */
 #define ATTACHE_MAX_WILDCARD 1000           /* terms one wildcard expands to */
 #define ATTACHE_MAX_OUTPUT (4 << 20)        /* queued response bytes per conn */
+/* --max-client-memory: 1/8 of the RAM, kept within these bounds */
+#define ATTACHE_CLIENT_MEMORY_MIN (64u << 20)
+#define ATTACHE_CLIENT_MEMORY_MAX (2u << 30)
+#define ATTACHE_MEMORY_CHECK_MS 100         /* each worker checks the ceiling */
+#define ATTACHE_MEMORY_GRACE_MS 1000        /* over it this long: close non-readers */
+#define ATTACHE_MEMORY_LINGER_S 10          /* a client closed for memory: to read its last */
+#define ATTACHE_MAX_PER_IP 0                /* connections per TCP address; 0: no limit */
 #define ATTACHE_REQS_PER_EVENT 16           /* pipelined requests per wake-up */
 #define ATTACHE_REOPEN_CHECK_MS 200         /* how often a worker looks for commits */
 

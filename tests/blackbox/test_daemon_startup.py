@@ -211,6 +211,8 @@ NUMERIC = {
     "query-time": (0, 600000, "query_time_ms"),
     "max-wildcard": (1, 1000000, "max_wildcard"),
     "max-output": (4096, 1 << 30, "max_output"),
+    "max-client-memory": (0, (1 << 32) - 1, "max_client_memory"),
+    "max-per-ip": (0, 1000000, "max_per_ip"),
     "slow-ms": (0, 3600000, None),
     "shard-timeout": (10, 600000, None),
     "shard-retry": (10, 3600000, None),
@@ -219,7 +221,8 @@ NUMERIC = {
 # Values unlike the defaults for every setting stats.limits shows.
 LIMIT_VALUES = {"max-connections": 77, "evict-idle": 1234, "max-line": 3000,
                 "idle-timeout": 99, "request-timeout": 7, "query-time": 1500,
-                "max-wildcard": 55, "max-output": 100000}
+                "max-wildcard": 55, "max-output": 100000, "max-client-memory": 12345678,
+                "max-per-ip": 9}
 
 MANPAGE = os.path.join(h.REPO, "docs", "man", "attached.8")
 SAMPLE_CONF = os.path.join(h.REPO, "contrib", "attached.conf")

@@ -213,6 +213,17 @@ static bool take_value(int c, struct run_opts *o)
     }
 }
 
+/* A folder argument without its trailing '/'s (removed in place): DIR.tmp
+ * is made beside DIR. */
+static const char *folder_arg(char *arg)
+{
+    size_t n = strlen(arg);
+
+    while (n > 1 && arg[n - 1] == '/')
+        arg[--n] = '\0';
+    return arg;
+}
+
 /* Option c (getopt_long's answer) into o. Returns 0 to go on, -1 to exit
  * 0 (help, version), or EXIT_USAGE. */
 static int take_opt(int c, struct run_opts *o)
@@ -231,8 +242,8 @@ static int take_opt(int c, struct run_opts *o)
     case O_FOLLOW: o->follow = true; return 0;
     case O_ALIASES: o->aliases = optarg; return 0;
     case O_CANARY: o->canary.file = optarg; o->gated = true; return 0;
-    case O_SNAPSHOT: o->snapshot = optarg; return 0;
-    case O_RESTORE: o->restore = optarg; return 0;
+    case O_SNAPSHOT: o->snapshot = folder_arg(optarg); return 0;
+    case O_RESTORE: o->restore = folder_arg(optarg); return 0;
     case 'j': case O_WAIT: case O_BATCH: case O_SHARDS: case O_SHARD: case O_MAXFILE:
     case O_MAXREC: case O_MAXMEM: case O_SHRINK:
         return take_value(c, o) ? 0 : EXIT_USAGE;

@@ -140,8 +140,10 @@ class SnapshotTest(unittest.TestCase):
         self.assertEqual(os.listdir(self.snap), ["keep.txt"])
         self.assertFalse(os.path.exists(self.snap + ".tmp"))
         os.remove(os.path.join(self.snap, "keep.txt"))
-        self.take()  # an empty folder will do
+        p = snapshot(self.db, self.snap + "/")  # an empty folder will do, named as a folder
+        self.assertEqual(p.returncode, h.EXIT_OK, p.stderr)
         self.assertIn("XAPIANDB", os.listdir(self.snap))
+        self.assertFalse(os.path.exists(self.snap + ".tmp"))
 
     def test_interrupted_snapshot_leaves_no_folder(self):
         """A snapshot is written into DIR.tmp and renamed when complete: the

@@ -13,12 +13,14 @@
 #include "numparse.h"
 #include "report.h"
 #include "run.h"
+#include "snapshot.h"
 #include "store.h"
 
 /* Passages a writer adds between two flushes of its postings (see main). */
 #define INDEX_FLUSH_PASSAGES "1000"
 
-enum { EXIT_FAILED_FILES = 1, EXIT_USAGE = 2, EXIT_LOCKED = 75, EXIT_INTERRUPTED = 130 };
+enum { EXIT_FAILED_FILES = 1, EXIT_USAGE = 2, EXIT_REJECTED = 4, EXIT_LOCKED = 75,
+       EXIT_INTERRUPTED = 130 };
 
 static void on_signal(int sig)
 {
@@ -30,6 +32,7 @@ static void usage(FILE *to)
 {
     fputs("Usage: attache-index [-d DB] [options] PATH...\n"
           "       attache-index [-d DB] --stats [--json] | --list | --compact\n"
+          "       attache-index [-d DB] --snapshot DIR | --restore DIR\n"
           "Index the reports in each PATH (folders recursively, or single files) into\n"
           "the attache index DB. Only new and changed files are read; files that\n"
           "vanished from a folder PATH are removed from the index.\n\n"
@@ -41,6 +44,15 @@ static void usage(FILE *to)
           "      --retry-failed     read again the files that failed before\n"
           "      --rebuild          build a fresh index and swap it in atomically\n"
           "      --compact          compact the index in place (atomically)\n"
+          "      --max-shrink PCT   --rebuild and --compact keep the old index live when\n"
+          "                         the new one has fewer than (100-PCT)%% of its\n"
+          "                         documents or passages, or lost a file still on disk\n"
+          "                         (default 10; 100 turns both checks off)\n"
+          "      --canary FILE      queries (one a line, # comments) that must each find\n"
+          "                         a passage in a new --rebuild or --compact index\n"
+          "      --snapshot DIR     copy the live index, compacted, into DIR (new or\n"
+          "                         empty): a backup, safe while indexing and serving\n"
+          "      --restore DIR      swap a snapshot in as the live index\n"
           "      --stats            show what the index holds\n"
           "      --list             list the indexed files (id, documents, passages)\n"
           "      --follow-symlinks  follow symlinks, even out of the folder\n"
@@ -64,13 +76,15 @@ static void usage(FILE *to)
           "Formats: .txt (optional Key: value header), .md (front matter), .html/.htm,\n"
           ".jsonl (one document per line). Exit status: 0 done, 1 some files failed\n"
           "(the rest indexed), 2 usage or index error, 75 index locked by another\n"
-          "indexer, 130 interrupted (what was committed stays).\n",
+          "indexer, 4 the new index of --rebuild or --compact failed its checks (the old\n"
+          "one stays live; the new one is kept in DB/rejected), 130 interrupted (what\n"
+          "was committed stays).\n",
           to);
 }
 
 enum { O_JSON = 256, O_PROGRESS, O_NO_PROGRESS, O_WAIT, O_RETRY, O_REBUILD, O_COMPACT,
        O_STATS, O_LIST, O_FOLLOW, O_BATCH, O_MAXFILE, O_SHARDS, O_SHARD, O_ALIASES,
-       O_MAXREC, O_MAXMEM };
+       O_MAXREC, O_MAXMEM, O_SHRINK, O_CANARY, O_SNAPSHOT, O_RESTORE };
 
 static const struct option long_opts[] = {
     {"db", required_argument, NULL, 'd'},
@@ -93,6 +107,10 @@ static const struct option long_opts[] = {
     {"shards", required_argument, NULL, O_SHARDS},
     {"shard", required_argument, NULL, O_SHARD},
     {"aliases", required_argument, NULL, O_ALIASES},
+    {"max-shrink", required_argument, NULL, O_SHRINK},
+    {"canary", required_argument, NULL, O_CANARY},
+    {"snapshot", required_argument, NULL, O_SNAPSHOT},
+    {"restore", required_argument, NULL, O_RESTORE},
     {"help", no_argument, NULL, 'h'},
     {"version", no_argument, NULL, 'V'},
     {NULL, 0, NULL, 0},
@@ -184,9 +202,26 @@ static bool take_value(int c, struct run_opts *o)
             return false;
         o->build.batch_bytes = (size_t)v << 17;
         return true;
+    case O_SHRINK: /* percent */
+        if (!whole_arg(c, 0, 100, &v))
+            return false;
+        o->canary.max_shrink = (unsigned)v;
+        o->gated = true;
+        return true;
     default:
         return share_arg(&o->build);
     }
+}
+
+/* A folder argument without its trailing '/'s (removed in place): DIR.tmp
+ * is made beside DIR. */
+static const char *folder_arg(char *arg)
+{
+    size_t n = strlen(arg);
+
+    while (n > 1 && arg[n - 1] == '/')
+        arg[--n] = '\0';
+    return arg;
 }
 
 /* Option c (getopt_long's answer) into o. Returns 0 to go on, -1 to exit
@@ -206,8 +241,11 @@ static int take_opt(int c, struct run_opts *o)
     case O_LIST: o->list = true; return 0;
     case O_FOLLOW: o->follow = true; return 0;
     case O_ALIASES: o->aliases = optarg; return 0;
+    case O_CANARY: o->canary.file = optarg; o->gated = true; return 0;
+    case O_SNAPSHOT: o->snapshot = folder_arg(optarg); return 0;
+    case O_RESTORE: o->restore = folder_arg(optarg); return 0;
     case 'j': case O_WAIT: case O_BATCH: case O_SHARDS: case O_SHARD: case O_MAXFILE:
-    case O_MAXREC: case O_MAXMEM:
+    case O_MAXREC: case O_MAXMEM: case O_SHRINK:
         return take_value(c, o) ? 0 : EXIT_USAGE;
     case 'h': usage(stdout); return -1;
     case 'V': printf("attache-index %s\n", ATTACHE_VERSION); return -1;
@@ -230,9 +268,19 @@ static int check_modes(const struct run_opts *o)
 {
     const char *why = NULL;
 
+    bool copy = o->snapshot != NULL || o->restore != NULL;
+
     if (o->db == NULL || *o->db == '\0')
         why = "no index given: use -d DB or set ATTACHE_DB";
-    else if (o->npaths == 0 && !o->stats && !o->list && !o->compact)
+    else if (copy && (o->npaths > 0 || o->stats || o->list || o->compact || o->rebuild ||
+                      (o->snapshot && o->restore)))
+        why = "--snapshot and --restore take no PATH and no other mode";
+    else if ((o->snapshot && !*o->snapshot) || (o->restore && !*o->restore))
+        why = "--snapshot and --restore take a folder";
+    else if (o->gated && !o->rebuild && !o->compact)
+        why = "--max-shrink and --canary check the new index of --rebuild or --compact: "
+              "give one of them";
+    else if (o->npaths == 0 && !o->stats && !o->list && !o->compact && !copy)
         why = "nothing to index: give one or more PATHs (see --help)";
     else if ((o->stats || o->list) && (o->npaths > 0 || o->compact || o->rebuild))
         why = "--stats and --list take no PATH and no other mode";
@@ -258,6 +306,7 @@ static int parse_args(int argc, char **argv, struct run_opts *o)
     o->build.max_record = 64u << 20;
     o->build.max_file = 512u << 20;
     o->jobs = default_jobs();
+    o->canary.max_shrink = CANARY_SHRINK;
     while ((c = getopt_long(argc, argv, "d:j:qhV", long_opts, NULL)) != -1) {
         rc = take_opt(c, o);
         if (rc != 0)
@@ -271,7 +320,7 @@ static int parse_args(int argc, char **argv, struct run_opts *o)
 /* The exit status of a run that returned rc (err says why) with failed
  * files that could not be indexed. */
 static int exit_status(const struct run_opts *o, int rc, const struct att_err *err,
-                       unsigned failed)
+                       unsigned failed, bool rejected)
 {
     if (rc != ATT_OK) {
         att_log(ATT_ERROR, "%s: %s", o->db, err->msg);
@@ -279,6 +328,8 @@ static int exit_status(const struct run_opts *o, int rc, const struct att_err *e
     }
     if (run_stopped())
         return EXIT_INTERRUPTED;
+    if (rejected)
+        return EXIT_REJECTED;
     return failed > 0 ? EXIT_FAILED_FILES : 0;
 }
 
@@ -288,6 +339,7 @@ int main(int argc, char **argv)
     struct sigaction sa = {.sa_handler = on_signal};
     struct att_err err = {0};
     unsigned failed = 0;
+    bool rejected = false;
     int rc;
 
     att_log_setup("attache-index", ATT_WARN, false);
@@ -309,9 +361,18 @@ int main(int argc, char **argv)
         return report_stats(&o);
     if (o.list)
         return report_list(&o);
+    if (o.snapshot != NULL || o.restore != NULL) {
+        rc = o.snapshot ? snapshot_take(&o, &err) : snapshot_restore(&o, &err);
+        return exit_status(&o, rc, &err, 0, false);
+    }
+    if (canary_load(&o.canary, &err) != ATT_OK) {
+        att_log(ATT_ERROR, "%s", err.msg);
+        return EXIT_USAGE;
+    }
     if (o.compact)
-        rc = run_compact(&o, &err);
+        rc = run_compact(&o, &rejected, &err);
     else
-        rc = run_index(&o, &failed, &err);
-    return exit_status(&o, rc, &err, failed);
+        rc = run_index(&o, &failed, &rejected, &err);
+    canary_free(&o.canary);
+    return exit_status(&o, rc, &err, failed, rejected);
 }

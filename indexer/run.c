@@ -9,6 +9,7 @@
 #include <unistd.h>
 
 #include "buf.h"
+#include "canary.h"
 #include "log.h"
 #include "progress.h"
 #include "report.h"
@@ -35,6 +36,7 @@ struct part {
     unsigned gens[RUN_MAX_JOBS]; /* [0]: the generation written; then extra lanes' */
     size_t first, nlanes;        /* its writers: run.b[first .. first + nlanes) */
     bool fresh;                  /* a first build or a rebuild of this part */
+    unsigned ready;              /* the generation to put live at the end, 0 none */
 };
 
 /* An indexing run over the whole index. */
@@ -43,6 +45,8 @@ struct run {
     struct store shard[STORE_MAX_SHARDS];
     struct part part[STORE_MAX_SHARDS];
     unsigned nparts, shards; /* shards: 0 for an unsharded index */
+    unsigned had;            /* databases the index had before: 0 none */
+    unsigned old_shards;     /* the shards it had, 0 when unsharded */
     bool publish;            /* the top stub names the shards at the end */
     uint64_t old_rev;        /* the revision readers saw before the run */
     struct builder b[STORE_MAX_SHARDS];
@@ -154,14 +158,14 @@ static int regroup(const char *path, struct att_err *err)
 }
 
 /* Merge the generations gens[0..n-1] (compacted) into a new one after
- * the last and swap it in (the lock is held); the merged ones are then
- * removed, unless one of them is still live (interrupted: the new one is
- * dropped). */
-static int merge_into_live(struct store *s, const unsigned *gens, size_t n, struct att_err *err)
+ * the last: *next, not live yet; 0 when the merge failed or the run was
+ * stopped (then nothing of it is left). The merged ones stay. */
+static int merge_gens(struct store *s, const unsigned *gens, size_t n, unsigned *next,
+                      struct att_err *err)
 {
     char *src[RUN_MAX_JOBS] = {0};
-    unsigned next = gens[n - 1] + 1;
-    char *dst = store_gen_path(s, next);
+    unsigned g = gens[n - 1] + 1;
+    char *dst = store_gen_path(s, g);
     int rc = dst ? ATT_OK : att_err_set(err, ATT_E_NOMEM, "out of memory");
 
     for (size_t k = 0; rc == ATT_OK && k < n; k++) {
@@ -173,23 +177,37 @@ static int merge_into_live(struct store *s, const unsigned *gens, size_t n, stru
         rc = att_xdb_merge((const char *const *)src, n, dst, err);
     if (rc == ATT_OK && n > 1 && !stop_requested)
         rc = regroup(dst, err);
-    if (rc == ATT_OK && !stop_requested)
-        rc = store_swap(s, next, err);
-    else
-        store_remove_gen(s, next);
-    for (size_t k = 0; k < n; k++) {
-        if (gens[k] != s->gen && s->gen == next)
-            store_remove_gen(s, gens[k]);
+    *next = rc == ATT_OK && !stop_requested ? g : 0;
+    if (*next == 0)
+        store_remove_gen(s, g);
+    for (size_t k = 0; k < n; k++)
         free(src[k]);
-    }
     free(dst);
     return rc;
 }
 
-/* Copy the live generation compacted into the next one and swap it in. */
-static int compact_live(struct store *s, struct att_err *err)
+/* The canary gate (canary.h) over the generations gens[k] of stores[k]
+ * (k < n: the new layout's databases) against the live index of o->db,
+ * which has old_shards shards (0: unsharded). */
+static int gate(const struct run_opts *o, unsigned old_shards, struct store *const *stores,
+                const unsigned *gens, size_t n, bool *rejected, struct att_err *err)
 {
-    return merge_into_live(s, &s->gen, 1, err);
+    char *fresh[STORE_MAX_SHARDS] = {0};
+    struct canary_gate g = {.db = o->db, .old_shards = old_shards,
+                            .fresh = (const char *const *)fresh, .n = n,
+                            .compact = o->compact};
+    int rc = ATT_OK;
+
+    for (size_t k = 0; rc == ATT_OK && k < n; k++) {
+        fresh[k] = store_gen_path(stores[k], gens[k]);
+        if (fresh[k] == NULL)
+            rc = att_err_set(err, ATT_E_NOMEM, "out of memory");
+    }
+    if (rc == ATT_OK)
+        rc = canary_gate(&o->canary, &g, rejected, err);
+    for (size_t k = 0; k < n; k++)
+        free(fresh[k]);
+    return rc;
 }
 
 /* The revision of the index in dir as readers see it (summed over its
@@ -270,11 +288,11 @@ static int open_part(struct run *r, struct part *p, const struct run_opts *o,
 }
 
 /* Commit part p's writers (or drop what is pending after a failure), add
- * the passages it keeps to *passages, close them; then put the part's
- * work live: a fresh build merged and compacted into one generation (a
- * database written in one go is about twice the size of its compacted
- * copy, which takes a few percent of the build to make). Interrupted or
- * failed, a fresh build is dropped, save a first build's first lane. */
+ * the passages it keeps to *passages, close them; then make ready the
+ * generation that puts the part's work live (go_live): a fresh build
+ * merged and compacted into one (a database written in one go is about
+ * twice the size of its compacted copy, which takes a few percent of the
+ * build to make). */
 static int close_part(struct run *r, struct part *p, int rc, uint32_t *passages,
                       struct att_err *err)
 {
@@ -299,13 +317,50 @@ static int close_part(struct run *r, struct part *p, int rc, uint32_t *passages,
     *passages += kept;
     done = rc == ATT_OK && !stop_requested;
     if (done && p->fresh && kept > 0)
-        rc = merge_into_live(p->s, p->gens, p->nlanes, err);
+        rc = merge_gens(p->s, p->gens, p->nlanes, &p->ready, err);
     else if (done && p->gens[0] != p->s->gen)
-        rc = store_swap(p->s, p->gens[0], err);
-    for (size_t k = 0; k < p->nlanes; k++) {
-        if (p->gens[k] != 0 && p->gens[k] != p->s->gen)
-            store_remove_gen(p->s, p->gens[k]);
+        p->ready = p->gens[0];
+    return rc;
+}
+
+/* Put the ready generation of each of the first n parts live (unless rc
+ * says the run failed, or it was stopped), then remove the generations
+ * the run wrote that are not live. Interrupted or failed, a fresh build
+ * is dropped, save a first build's first lane. Returns the run's status. */
+static int go_live(struct run *r, unsigned n, int rc, struct att_err *err)
+{
+    for (unsigned i = 0; i < n; i++) {
+        struct part *p = &r->part[i];
+
+        if (rc == ATT_OK && !stop_requested && p->ready != 0 && p->ready != p->s->gen)
+            rc = store_swap(p->s, p->ready, err);
+        if (p->ready != 0 && p->ready != p->s->gen)
+            store_remove_gen(p->s, p->ready);
+        for (size_t k = 0; k < p->nlanes; k++) {
+            if (p->gens[k] != 0 && p->gens[k] != p->s->gen)
+                store_remove_gen(p->s, p->gens[k]);
+        }
     }
+    return rc;
+}
+
+/* A rebuild of an index that had one: the canary gate over the parts'
+ * ready generations (a part with none: its live one, a first build's). A
+ * rejected one was moved away and is not put live. */
+static int gate_parts(struct run *r, const struct run_opts *o, unsigned n, bool *rejected,
+                      struct att_err *err)
+{
+    struct store *stores[STORE_MAX_SHARDS] = {0};
+    unsigned gens[STORE_MAX_SHARDS] = {0};
+    int rc;
+
+    for (unsigned k = 0; k < n; k++) {
+        stores[k] = r->part[k].s;
+        gens[k] = r->part[k].ready ? r->part[k].ready : r->part[k].s->gen;
+    }
+    rc = gate(o, r->old_shards, stores, gens, n, rejected, err);
+    for (unsigned k = 0; *rejected && k < n; k++)
+        r->part[k].ready = 0;
     return rc;
 }
 
@@ -455,6 +510,8 @@ static int open_run(struct run *r, struct run_opts *o, struct att_err *err)
                            have == 1 ? "" : "s", want, want);
     if (have != 0)
         r->old_rev = live_revision(o->db);
+    r->had = have;
+    r->old_shards = r->top.shards;
     r->shards = want > 1 ? want : 0;
     r->nparts = want;
     if (r->shards == 0) {
@@ -478,15 +535,23 @@ static int open_run(struct run *r, struct run_opts *o, struct att_err *err)
     return rc;
 }
 
-/* Close every part the run opened, then name the shards in the top stub
- * or go back to one database, and unlock. Returns the run's status. */
-static int finish_run(struct run *r, int rc, uint32_t *passages, struct att_err *err)
+/* Close every part the run opened; a rebuild passes the canary gate;
+ * put the parts live, then name the shards in the top stub or go back to
+ * one database, and unlock. Returns the run's status. */
+static int finish_run(struct run *r, const struct run_opts *o, int rc, uint32_t *passages,
+                      bool *rejected, struct att_err *err)
 {
-    for (unsigned k = 0; k < r->nparts && r->part[k].s != NULL && r->nb > r->part[k].first; k++)
-        rc = close_part(r, &r->part[k], rc, passages, err);
-    if (rc == ATT_OK && !stop_requested && r->publish)
+    unsigned n = 0;
+
+    for (; n < r->nparts && r->part[n].s != NULL && r->nb > r->part[n].first; n++)
+        rc = close_part(r, &r->part[n], rc, passages, err);
+    if (rc == ATT_OK && !stop_requested && o->rebuild && r->had != 0)
+        rc = gate_parts(r, o, n, rejected, err);
+    rc = go_live(r, n, rc, err);
+    if (rc == ATT_OK && !stop_requested && !*rejected && r->publish)
         rc = store_set_shards(&r->top, r->shards, err);
-    else if (rc == ATT_OK && !stop_requested && r->shards == 0 && r->top.shards != 0)
+    else if (rc == ATT_OK && !stop_requested && !*rejected && r->shards == 0 &&
+             r->top.shards != 0)
         store_remove_shards(&r->top); /* back to one database */
     for (size_t k = 0; k < STORE_MAX_SHARDS; k++)
         store_close(&r->shard[k]);
@@ -510,7 +575,7 @@ static void sum_lanes(struct run *r)
     }
 }
 
-int run_index(struct run_opts *o, unsigned *failed, struct att_err *err)
+int run_index(struct run_opts *o, unsigned *failed, bool *rejected, struct att_err *err)
 {
     struct run *r = calloc(1, sizeof *r);
     double t0 = progress_now();
@@ -518,6 +583,7 @@ int run_index(struct run_opts *o, unsigned *failed, struct att_err *err)
     int rc;
 
     *failed = 0;
+    *rejected = false;
     if (r == NULL)
         return att_err_set(err, ATT_E_NOMEM, "out of memory");
     for (size_t k = 0; k < STORE_MAX_SHARDS; k++)
@@ -530,7 +596,7 @@ int run_index(struct run_opts *o, unsigned *failed, struct att_err *err)
         rc = record_actors(r, o, err);
     if (rc == ATT_OK)
         rc = index_files(r, o, err);
-    rc = finish_run(r, rc, &passages, err);
+    rc = finish_run(r, o, rc, &passages, rejected, err);
     sum_lanes(r);
     if (rc == ATT_OK)
         report_overlaps(&r->st, &r->b[0].c);
@@ -545,22 +611,54 @@ int run_index(struct run_opts *o, unsigned *failed, struct att_err *err)
     return rc;
 }
 
-int run_compact(const struct run_opts *o, struct att_err *err)
+/* --compact: each database of the (locked) index top compacted into a
+ * new generation of its store (*stores[k], *next[k]; shards opened and
+ * locked into sh[]). Returns the count in *n. */
+static int compact_all(struct store *top, struct store *sh, struct store **stores,
+                       unsigned *next, unsigned *n, struct att_err *err)
 {
-    struct store top = {0}, sh = {0};
+    int rc = ATT_OK;
+
+    *n = 0;
+    for (unsigned k = 0; rc == ATT_OK && k < (top->shards ? top->shards : 1); k++) {
+        stores[k] = top->shards ? &sh[k] : top;
+        if (top->shards)
+            rc = store_open_shard(&sh[k], top, k, top->shards, err);
+        if (rc == ATT_OK && stores[k]->gen == 0)
+            rc = att_err_set(err, ATT_E_OPENING, "%s holds no index", stores[k]->dir);
+        if (rc == ATT_OK)
+            rc = merge_gens(stores[k], &stores[k]->gen, 1, &next[k], err);
+        *n = k + 1;
+        if (rc == ATT_OK && next[k] == 0) /* stopped */
+            break;
+    }
+    return rc;
+}
+
+int run_compact(const struct run_opts *o, bool *rejected, struct att_err *err)
+{
+    struct store top = {0}, sh[STORE_MAX_SHARDS], *stores[STORE_MAX_SHARDS] = {0};
+    unsigned next[STORE_MAX_SHARDS] = {0}, n = 0;
     int rc = store_open(&top, o->db, o->wait, err);
 
+    *rejected = false;
+    for (size_t k = 0; k < STORE_MAX_SHARDS; k++)
+        sh[k] = (struct store){.lock_fd = -1};
     if (rc == ATT_OK && top.gen == 0 && top.shards == 0)
         rc = att_err_set(err, ATT_E_OPENING, "no index to compact");
-    if (rc == ATT_OK && top.shards == 0)
-        rc = compact_live(&top, err);
-    for (unsigned k = 0; rc == ATT_OK && k < top.shards && !stop_requested; k++) {
-        rc = store_open_shard(&sh, &top, k, top.shards, err);
-        if (rc == ATT_OK && sh.gen != 0)
-            rc = compact_live(&sh, err);
-        store_close(&sh);
+    if (rc == ATT_OK)
+        rc = compact_all(&top, sh, stores, next, &n, err);
+    if (rc == ATT_OK && !stop_requested)
+        rc = gate(o, top.shards, stores, next, n, rejected, err);
+    /* All of them compacted and checked: they go live together. */
+    for (unsigned k = 0; rc == ATT_OK && !stop_requested && !*rejected && k < n; k++)
+        rc = store_swap(stores[k], next[k], err);
+    for (unsigned k = 0; k < n; k++) {
+        if (next[k] != 0 && next[k] != stores[k]->gen)
+            store_remove_gen(stores[k], next[k]);
+        store_close(&sh[k]);
     }
-    if (rc == ATT_OK && !o->quiet && !stop_requested)
+    if (rc == ATT_OK && !o->quiet && !stop_requested && !*rejected)
         printf("compacted %s: %lld bytes\n", o->db, store_index_size(o->db));
     store_close(&top);
     return rc;

@@ -72,6 +72,11 @@ static void rm_tree(const char *path)
     nftw(path, rm_entry, 16, FTW_DEPTH | FTW_PHYS);
 }
 
+void store_rm_tree(const char *path)
+{
+    rm_tree(path);
+}
+
 void store_remove_gen(const struct store *s, unsigned gen)
 {
     char *p = store_gen_path(s, gen);

@@ -67,6 +67,10 @@ char *store_gen_path(const struct store *s, unsigned gen);
  * either the old or the new one), then remove the previous generation. */
 int store_swap(struct store *s, unsigned gen, struct att_err *err);
 
+/* Remove path and everything under it (symlinks are removed, not
+ * followed); a missing path is no error. */
+void store_rm_tree(const char *path);
+
 /* Remove a generation's folder (used when a new one is abandoned). */
 void store_remove_gen(const struct store *s, unsigned gen);
 

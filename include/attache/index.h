@@ -87,6 +87,16 @@ int att_xdb_compact(const char *src, const char *dst, struct att_err *err);
  * format is refused (ATT_E_VERSION). */
 int att_xdb_merge(const char *const *srcs, size_t n, const char *dst, struct att_err *err);
 
+/* Copy the n databases at srcs (each a database folder, or a folder whose
+ * stub names one) into compacted new databases at dsts[0..n). Every source
+ * is opened before the first is copied, and each copy holds the revision
+ * its source had when opened: a writer may commit meanwhile. Returns
+ * ATT_OK, ATT_E_MODIFIED (a writer overwrote what a copy was still
+ * reading: copy again into fresh folders), ATT_E_OPENING, ATT_E_VERSION,
+ * ATT_E_IO or another index error. */
+int att_xdb_copy(const char *const *srcs, size_t n, const char *const *dsts,
+                 struct att_err *err);
+
 /* ---- near-duplicate groups (lib/xap_group.cc) ----------------------- */
 
 /* A passage resembling passages of other documents (lib/shingle.h) is in

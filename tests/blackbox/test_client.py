@@ -2079,7 +2079,8 @@ class CompletionTest(unittest.TestCase):
         self.assertEqual(got, {"alpha.sock", "alpine.txt", "alps"})
 
     def test_attache_index(self):
-        self.assertEqual(self.complete("attache-index --re"), {"--rebuild", "--retry-failed"})
+        self.assertEqual(self.complete("attache-index --re"),
+                         {"--rebuild", "--restore", "--retry-failed"})
         self.assertEqual(self.complete("attache-index --no"), {"--no-progress"})
         listed = help_options("attache-index")
         got = self.complete("attache-index --")

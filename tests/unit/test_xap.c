@@ -351,6 +351,55 @@ static void swap_to_other_format_is_refused(void **state)
     att_xdb_close(db);
 }
 
+/* Index folder dir (generation 1) holding metadata key "k" = val. */
+static void make_index(const char *dir, const char *val)
+{
+    char path[160];
+    struct att_xwdb *w = NULL;
+    struct att_err err = {0};
+
+    assert_int_equal(mkdir(dir, 0755), 0);
+    make_gen(dir, 1, ATT_FORMAT_VERSION);
+    snprintf(path, sizeof path, "%s/g1", dir);
+    assert_int_equal(att_xwdb_open(path, 0, &w, &err), ATT_OK);
+    assert_int_equal(att_xwdb_set_meta(w, "k", 1, val, strlen(val), &err), ATT_OK);
+    assert_int_equal(att_xwdb_commit(w, &err), ATT_OK);
+    att_xwdb_close(w);
+}
+
+static void copy_of_several_databases(void **state)
+{
+    char a[128], b[128], da[128], db2[128];
+    const char *srcs[2] = {a, b}, *dsts[2] = {da, db2};
+    struct att_xdb *db = NULL;
+    struct att_err err = {0};
+    char *val = NULL;
+
+    (void)state;
+    snprintf(a, sizeof a, "%s", sub("copy-a"));
+    snprintf(b, sizeof b, "%s", sub("copy-b"));
+    snprintf(da, sizeof da, "%s", sub("copy-a2"));
+    snprintf(db2, sizeof db2, "%s", sub("copy-b2"));
+    make_index(a, "one");
+    make_index(b, "two");
+    /* Each folder's stub is followed; each copy is a database of its own. */
+    assert_int_equal(att_xdb_copy(srcs, 2, dsts, &err), ATT_OK);
+    assert_int_equal(att_xdb_open(db2, &db, &err), ATT_OK);
+    assert_int_equal(att_xdb_get_meta(db, "k", 1, &val, NULL, &err), ATT_OK);
+    assert_string_equal(val, "two");
+    free(val);
+    att_xdb_close(db);
+    /* A source missing, or of another format: an error, nothing copied. */
+    snprintf(da, sizeof da, "%s", sub("copy-c2"));
+    srcs[1] = sub("copy-none");
+    assert_int_equal(att_xdb_copy(srcs, 2, dsts, &err), ATT_E_OPENING);
+    assert_int_equal(access(da, F_OK), -1);
+    stamp(sub("copy-fmt7"), "7");
+    srcs[1] = sub("copy-fmt7");
+    assert_int_equal(att_xdb_copy(srcs, 2, dsts, &err), ATT_E_VERSION);
+    assert_int_equal(access(da, F_OK), -1);
+}
+
 static void stub_read_and_write(void **state)
 {
     struct att_stub st;
@@ -498,6 +547,7 @@ int main(void)
         cmocka_unit_test(new_database_carries_the_format),
         cmocka_unit_test(other_format_is_refused),
         cmocka_unit_test(swap_to_other_format_is_refused),
+        cmocka_unit_test(copy_of_several_databases),
         cmocka_unit_test(stub_read_and_write),
         cmocka_unit_test(wildcard_rule),
         cmocka_unit_test(date_bounds),

@@ -10,6 +10,7 @@
 #include "build.h"
 
 #define RUN_MAX_JOBS 16 /* writers for a fresh build, at most */
+#define RUN_MAX_CHANGESETS 100000 /* --changesets N, at most */
 
 struct run_opts {
     const char *db;
@@ -19,6 +20,8 @@ struct run_opts {
     unsigned jobs;         /* writers for a fresh build (1..RUN_MAX_JOBS) */
     unsigned shards;       /* --shards, 0 when not given */
     const char *aliases;   /* --aliases FILE, NULL when not given */
+    bool changesets_given; /* --changesets N was given: N in changesets */
+    unsigned changesets;
     struct build_opts build;
     char **paths;
     int npaths;

@@ -150,14 +150,14 @@ install: all
 	install -d $(DESTDIR)$(PREFIX)/bin $(DESTDIR)$(PREFIX)/include/attache \
 	    $(DESTDIR)$(PREFIX)/lib $(DESTDIR)$(PREFIX)/share/man/man1 \
 	    $(DESTDIR)$(PREFIX)/share/man/man8
-	install -m 755 $(PROGS) $(DESTDIR)$(PREFIX)/bin/
+	install -m 755 $(PROGS) contrib/attache-replica $(DESTDIR)$(PREFIX)/bin/
 	install -m 644 include/attache/*.h $(DESTDIR)$(PREFIX)/include/attache/
 	install -m 644 $(LIBA) $(DESTDIR)$(PREFIX)/lib/
 	$(if $(MAN1),install -m 644 $(MAN1) $(DESTDIR)$(PREFIX)/share/man/man1/)
 	$(if $(MAN8),install -m 644 $(MAN8) $(DESTDIR)$(PREFIX)/share/man/man8/)
 
 uninstall:
-	rm -f $(addprefix $(DESTDIR)$(PREFIX)/bin/,$(notdir $(PROGS)))
+	rm -f $(addprefix $(DESTDIR)$(PREFIX)/bin/,$(notdir $(PROGS)) attache-replica)
 	rm -rf $(DESTDIR)$(PREFIX)/include/attache
 	rm -f $(DESTDIR)$(PREFIX)/lib/libattache.a
 	rm -f $(addprefix $(DESTDIR)$(PREFIX)/share/man/man1/,$(notdir $(MAN1)))
@@ -257,3 +257,11 @@ test-big:
 	@$(MAKE) --no-print-directory check-build
 	ATTACHE_TEST_BIG=1 tests/run --flavour rel --no-fuzz --only test_jsonl_stream
 .PHONY: test-big
+
+# `make test-replication`: the replica tests (tests/blackbox/test_replication.py,
+# docs/SCALING.md "Replicas") with the long variant: the real corpus
+# replicated through many updates, rebuilds and compactions (a few minutes).
+test-replication:
+	@$(MAKE) --no-print-directory check-build
+	ATTACHE_TEST_REPLICATION_LONG=1 tests/run --flavour rel --no-fuzz --only test_replication
+.PHONY: test-replication

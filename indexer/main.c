@@ -71,6 +71,8 @@ static void usage(FILE *to)
           "                         text per commit to an eighth of it\n"
           "      --aliases FILE     more actors and aliases, in the format of the\n"
           "                         built-in gazetteer (remembered; /dev/null drops it)\n"
+          "      --changesets N     keep the changes of the last N commits for replicas\n"
+          "                         (xapian-replicate; remembered; 0 stops)\n"
           "  -h, --help             this help\n"
           "  -V, --version          version\n\n"
           "Formats: .txt (optional Key: value header), .md (front matter), .html/.htm,\n"
@@ -84,7 +86,7 @@ static void usage(FILE *to)
 
 enum { O_JSON = 256, O_PROGRESS, O_NO_PROGRESS, O_WAIT, O_RETRY, O_REBUILD, O_COMPACT,
        O_STATS, O_LIST, O_FOLLOW, O_BATCH, O_MAXFILE, O_SHARDS, O_SHARD, O_ALIASES,
-       O_MAXREC, O_MAXMEM, O_SHRINK, O_CANARY, O_SNAPSHOT, O_RESTORE };
+       O_MAXREC, O_MAXMEM, O_SHRINK, O_CANARY, O_SNAPSHOT, O_RESTORE, O_CHANGESETS };
 
 static const struct option long_opts[] = {
     {"db", required_argument, NULL, 'd'},
@@ -111,6 +113,7 @@ static const struct option long_opts[] = {
     {"canary", required_argument, NULL, O_CANARY},
     {"snapshot", required_argument, NULL, O_SNAPSHOT},
     {"restore", required_argument, NULL, O_RESTORE},
+    {"changesets", required_argument, NULL, O_CHANGESETS},
     {"help", no_argument, NULL, 'h'},
     {"version", no_argument, NULL, 'V'},
     {NULL, 0, NULL, 0},
@@ -208,6 +211,12 @@ static bool take_value(int c, struct run_opts *o)
         o->canary.max_shrink = (unsigned)v;
         o->gated = true;
         return true;
+    case O_CHANGESETS:
+        if (!whole_arg(c, 0, RUN_MAX_CHANGESETS, &v))
+            return false;
+        o->changesets = (unsigned)v;
+        o->changesets_given = true;
+        return true;
     default:
         return share_arg(&o->build);
     }
@@ -245,7 +254,7 @@ static int take_opt(int c, struct run_opts *o)
     case O_SNAPSHOT: o->snapshot = folder_arg(optarg); return 0;
     case O_RESTORE: o->restore = folder_arg(optarg); return 0;
     case 'j': case O_WAIT: case O_BATCH: case O_SHARDS: case O_SHARD: case O_MAXFILE:
-    case O_MAXREC: case O_MAXMEM: case O_SHRINK:
+    case O_MAXREC: case O_MAXMEM: case O_SHRINK: case O_CHANGESETS:
         return take_value(c, o) ? 0 : EXIT_USAGE;
     case 'h': usage(stdout); return -1;
     case 'V': printf("attache-index %s\n", ATTACHE_VERSION); return -1;

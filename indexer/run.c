@@ -10,6 +10,7 @@
 
 #include "buf.h"
 #include "canary.h"
+#include "changesets.h"
 #include "log.h"
 #include "progress.h"
 #include "report.h"
@@ -56,6 +57,7 @@ struct run {
     struct att_actors *actors; /* the passages are tagged with */
     char *extras, *dump;       /* the alias file's lines; actors' dump */
     size_t nextras, ndump;
+    long changesets;           /* the count each part remembers; -1 none */
 };
 
 /* Walk every PATH into files, a trailing '/' dropped first. Returns the
@@ -589,11 +591,14 @@ int run_index(struct run_opts *o, unsigned *failed, bool *rejected, struct att_e
     for (size_t k = 0; k < STORE_MAX_SHARDS; k++)
         r->shard[k].lock_fd = -1;
     state_init(&r->st);
+    r->changesets = changesets_setup(o);
     rc = load_actors(r, o, err);
     if (rc == ATT_OK)
         rc = open_run(r, o, err);
     if (rc == ATT_OK)
         rc = record_actors(r, o, err);
+    for (unsigned k = 0; rc == ATT_OK && k < r->nparts; k++) /* in each part's first commit */
+        rc = changesets_remember(&r->b[r->part[k].first], r->changesets, err);
     if (rc == ATT_OK)
         rc = index_files(r, o, err);
     rc = finish_run(r, o, rc, &passages, rejected, err);

@@ -11,6 +11,7 @@
 #include "canary.h"
 
 #define RUN_MAX_JOBS 16 /* writers for a fresh build, at most */
+#define RUN_MAX_CHANGESETS 100000 /* --changesets N, at most */
 
 struct run_opts {
     const char *db;
@@ -24,6 +25,8 @@ struct run_opts {
     bool gated;            /* --max-shrink or --canary was given */
     const char *snapshot;  /* --snapshot DIR, NULL when not given */
     const char *restore;   /* --restore DIR, NULL when not given */
+    bool changesets_given; /* --changesets N was given: N in changesets */
+    unsigned changesets;
     struct build_opts build;
     char **paths;
     int npaths;

@@ -288,10 +288,16 @@ def unit_files():
 
 
 def ours(path):
-    """A copy's text: programs of /usr/local/bin are this build's."""
+    """A copy's text: programs of /usr/local/bin are this build's (or a
+    script of contrib/, which make install puts there)."""
     with open(path) as f:
         text = f.read()
-    return re.sub(r"/usr/local/bin/([\w.-]+)", lambda m: h.bin_path(m.group(1)), text)
+
+    def program(name):
+        script = os.path.join(CONTRIB, name)
+        return script if os.access(script, os.X_OK) else h.bin_path(name)
+
+    return re.sub(r"/usr/local/bin/([\w.-]+)", lambda m: program(m.group(1)), text)
 
 
 def verify(files):

@@ -12,6 +12,7 @@
 #include "attache/protocol.h"
 #include "attache/text.h"
 #include "buf.h"
+#include "json_check.h"
 #include "jsonw.h"
 #include "protocol.h"
 #include "terms.h"
@@ -68,60 +69,6 @@ enum att_wire_err att_wire_err_of(int status)
         att_err_set(err, ATT_E_PARSE, __VA_ARGS__);                                            \
         return e;                                                                              \
     } while (0)
-
-/* Levels of arrays and objects (a plain value adds none). */
-static int depth_of(const cJSON *o)
-{
-    int d = 0;
-
-    if (!cJSON_IsArray(o) && !cJSON_IsObject(o))
-        return 0;
-    for (const cJSON *c = o->child; c != NULL; c = c->next) {
-        int k = depth_of(c);
-
-        if (k > d)
-            d = k;
-    }
-    return d + 1;
-}
-
-static int cmp_key(const void *a, const void *b)
-{
-    return strcmp((*(const cJSON *const *)a)->string, (*(const cJSON *const *)b)->string);
-}
-
-/* The first key that appears twice in an object of o (at any depth), or
- * NULL. JSON leaves duplicates undefined: cJSON would take the first, a
- * Python client means the last, so neither is guessed. Keys are sorted,
- * not compared pairwise: an object of many keys costs n log n. */
-static const char *duplicate_key(const cJSON *o)
-{
-    const cJSON *stack[64], **keys = stack;
-    const char *dup = NULL;
-    size_t n = 0;
-
-    if (!cJSON_IsArray(o) && !cJSON_IsObject(o))
-        return NULL;
-    for (const cJSON *c = o->child; c != NULL && dup == NULL; c = c->next) {
-        dup = duplicate_key(c);
-        n++;
-    }
-    if (dup != NULL || !cJSON_IsObject(o) || n < 2)
-        return dup;
-    if (n > sizeof stack / sizeof *stack && (keys = malloc(n * sizeof *keys)) == NULL)
-        return o->child->string; /* out of memory: refuse rather than guess */
-    n = 0;
-    for (const cJSON *c = o->child; c != NULL; c = c->next)
-        keys[n++] = c;
-    qsort(keys, n, sizeof *keys, cmp_key);
-    for (size_t i = 1; i < n && dup == NULL; i++) {
-        if (strcmp(keys[i - 1]->string, keys[i]->string) == 0)
-            dup = keys[i]->string;
-    }
-    if (keys != stack)
-        free(keys);
-    return dup;
-}
 
 /* True when the JSON text holds a \u0000 escape: cJSON would turn it into
  * a NUL byte that silently cuts the string short. */
@@ -527,9 +474,9 @@ static enum att_wire_err parse_envelope(const char *line, size_t len, enum att_o
             r->id = NULL; /* it may be the cut string: do not echo it */
         FAIL(ATT_WE_BAD_REQUEST, "strings must not hold NUL characters (\\u0000)");
     }
-    if (depth_of(r->root) > ATTACHE_MAX_DEPTH)
+    if (att_json_depth(r->root) > ATTACHE_MAX_DEPTH)
         FAIL(ATT_WE_BAD_JSON, "the request is nested deeper than %d", ATTACHE_MAX_DEPTH);
-    const char *dup = duplicate_key(r->root);
+    const char *dup = att_json_duplicate_key(r->root);
     if (dup != NULL) {
         if (strcmp(dup, "id") == 0)
             r->id = NULL; /* which of them is meant is the question */

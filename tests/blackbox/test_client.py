@@ -2099,7 +2099,8 @@ class CompletionTest(unittest.TestCase):
         self.assertEqual(self.complete("attached --li"), {"--listen"})
         self.assertEqual(self.complete("attached --log-level "),
                          {"error", "warn", "info", "debug"})
-        self.assertEqual(self.complete("attached --max-c"), {"--max-connections"})
+        self.assertEqual(self.complete("attached --max-c"),
+                         {"--max-connections", "--max-client-memory"})
         listed = help_options("attached")
         if listed:
             self.assertEqual(listed, self.complete("attached --"))

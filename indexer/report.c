@@ -122,17 +122,18 @@ static int count_file(struct att_xdb *db, const struct rec *r, uint32_t *n, stru
     return att_xdb_termfreq(db, term, len, n, err);
 }
 
-static int open_ro(const struct run_opts *o, struct att_xdb **db, struct state *st)
+/* The live generation of o->db opened read-only, its records in st; the
+ * caller says why when it fails (err). */
+static int open_ro(const struct run_opts *o, struct att_xdb **db, struct state *st,
+                   struct att_err *err)
 {
-    struct att_err err = {0};
-    char *path = store_peek(o->db, &err);
-    int rc = path ? att_xdb_open(path, db, &err) : err.code;
+    char *path = store_peek(o->db, err);
+    int rc = path ? att_xdb_open(path, db, err) : err->code;
 
     free(path);
     if (rc == ATT_OK)
-        rc = state_load_ro(st, *db, &err);
+        rc = state_load_ro(st, *db, err);
     if (rc != ATT_OK) {
-        att_log(ATT_ERROR, "%s: %s", o->db, err.msg);
         att_xdb_close(*db);
         *db = NULL;
     }
@@ -152,7 +153,7 @@ int report_list(const struct run_opts *o)
     int rc;
 
     state_init(&st);
-    rc = open_ro(o, &db, &st);
+    rc = open_ro(o, &db, &st, &err);
     if (rc == ATT_OK && st.n > 0)
         qsort(st.recs, st.n, sizeof *st.recs, by_id);
     for (size_t i = 0; rc == ATT_OK && i < st.n; i++) {
@@ -272,32 +273,50 @@ static void print_stats_text(const struct run_opts *o, const struct tally *t,
     free(gen);
 }
 
-int report_stats(const struct run_opts *o)
+/* One reading of the index for --stats: ATT_OK (printed, *ok set), or an
+ * error before anything was printed. */
+static int stats_once(const struct run_opts *o, bool *ok, struct att_err *err)
 {
     struct att_xdb *db = NULL;
     struct att_xdb_info info;
-    struct att_err err = {0};
     struct tally t = {0};
     struct state st;
     int rc;
-    bool ok;
 
     state_init(&st);
-    rc = open_ro(o, &db, &st);
+    rc = open_ro(o, &db, &st, err);
     t.db = db;
-    t.err = &err;
+    t.err = err;
     if (rc == ATT_OK)
         rc = tally_all(&t, &st);
     if (rc == ATT_OK)
-        rc = att_xdb_get_info(db, &info, true, &err);
-    ok = rc == ATT_OK && t.mismatched == 0 && t.passages == info.doccount;
+        rc = att_xdb_get_info(db, &info, true, err);
+    *ok = rc == ATT_OK && t.mismatched == 0 && t.passages == info.doccount;
     if (rc == ATT_OK && o->json)
-        rc = print_stats_json(o, &t, &info, ok, &err);
+        rc = print_stats_json(o, &t, &info, *ok, err);
     else if (rc == ATT_OK)
-        print_stats_text(o, &t, &info, ok);
-    if (rc != ATT_OK && err.msg[0])
-        att_log(ATT_ERROR, "%s: %s", o->db, err.msg);
+        print_stats_text(o, &t, &info, *ok);
     state_free(&st);
     att_xdb_close(db);
+    return rc;
+}
+
+/* An indexer committing while --stats reads may discard the revision it
+ * reads (Xapian's DatabaseModifiedError): read again from a fresh handle,
+ * as the daemon does, a few times. */
+#define STATS_TRIES 5
+
+int report_stats(const struct run_opts *o)
+{
+    struct att_err err = {0};
+    bool ok = false;
+    int rc = ATT_E_MODIFIED;
+
+    for (int i = 0; i < STATS_TRIES && rc == ATT_E_MODIFIED; i++) {
+        err = (struct att_err){0};
+        rc = stats_once(o, &ok, &err);
+    }
+    if (rc != ATT_OK && err.msg[0])
+        att_log(ATT_ERROR, "%s: %s", o->db, err.msg);
     return rc == ATT_OK ? (ok ? 0 : 1) : 2;
 }
